@@ -1,0 +1,1 @@
+"""The `general` assistant: plain chat, and the model-alone baseline."""

@@ -1,0 +1,70 @@
+"""Model backends behind one protocol; each implementation is imported only when chosen."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from stages.backends.base import (
+    Backend,
+    BackendError,
+    BackendTimeout,
+    BackendUnavailable,
+    Capabilities,
+    Completion,
+    GenerationParams,
+    StreamDelta,
+)
+from stages.config import BackendConfig, get_settings
+
+__all__ = [
+    "Backend",
+    "BackendError",
+    "BackendTimeout",
+    "BackendUnavailable",
+    "Capabilities",
+    "Completion",
+    "GenerationParams",
+    "StreamDelta",
+    "make_backend",
+]
+
+_shared: dict[str, Backend] = {}
+_lock = threading.Lock()
+
+
+def make_backend(config: BackendConfig, cache_dir: Path | None = None) -> Backend:
+    """Build (or reuse) the backend a config names; local models load once per process."""
+    cache_dir = cache_dir or get_settings().cache_dir
+    key = config.model_dump_json()
+    with _lock:
+        if key in _shared:
+            return _shared[key]
+        backend = _build(config, cache_dir)
+        if config.kind in ("embedded", "vllm"):
+            _shared[key] = backend
+        return backend
+
+
+def _build(config: BackendConfig, cache_dir: Path) -> Backend:
+    if config.kind == "embedded":
+        from stages.backends.embedded import EmbeddedBackend
+
+        return EmbeddedBackend.from_config(config, cache_dir)
+    if config.kind == "openai":
+        from stages.backends.openai_compat import OpenAIBackend
+
+        return OpenAIBackend.from_config(config)
+    if config.kind == "vllm":
+        from stages.backends.vllm_offline import VLLMBackend
+
+        return VLLMBackend.from_config(config)
+    if config.kind == "langchain":
+        from stages.backends.langchain import LangChainBackend
+
+        return LangChainBackend.from_config(config)
+    if config.kind == "scripted":
+        from stages.backends.scripted import ScriptedBackend
+
+        return ScriptedBackend(config.options.get("replies", ["(scripted reply)"]), model=config.model)
+    raise BackendError(f"unknown backend kind {config.kind!r}")

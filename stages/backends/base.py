@@ -1,0 +1,114 @@
+"""The one small protocol every model backend speaks.
+
+Assistants never know which backend they run on: they hand over chat messages and generation
+parameters and get text back. Everything backend-specific (token counting, retries, HTTP,
+devices) stays behind this protocol.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from stages.messages import Message
+
+
+class GenerationParams(BaseModel):
+    """Sampling settings for one model call; `temperature == 0` means greedy."""
+
+    max_tokens: int = Field(256, ge=1, le=32768)
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    top_p: float = Field(1.0, gt=0.0, le=1.0)
+    repetition_penalty: float = Field(1.0, ge=0.5, le=2.0)
+    stop: list[str] = Field(default_factory=list)
+    seed: int | None = None
+    json_schema: dict[str, Any] | None = Field(
+        None, description="Ask for JSON matching this schema where the backend supports it."
+    )
+    extra_body: dict[str, Any] = Field(
+        default_factory=dict, description="Backend-specific fields passed through unchanged."
+    )
+
+
+FinishReason = Literal["stop", "length", "cancelled"]
+
+
+class Completion(BaseModel):
+    """What one model call produced, with the numbers the trace and the API report."""
+
+    text: str
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finish_reason: FinishReason = "stop"
+    latency_s: float = 0.0
+
+
+class StreamDelta(BaseModel):
+    """One piece of a streamed completion; the last one carries the whole `completion`."""
+
+    text: str = ""
+    completion: Completion | None = None
+
+
+class Capabilities(BaseModel):
+    streaming: bool = True
+    json_schema: bool = False
+    local: bool = True
+
+
+class BackendError(Exception):
+    """A model backend failed; the message is safe to show to a user."""
+
+
+class BackendUnavailable(BackendError):
+    """The backend cannot be reached or its model cannot be loaded."""
+
+
+class BackendTimeout(BackendError):
+    """The backend did not answer within its timeout."""
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A chat model. `cancel` lets a caller stop a generation between tokens."""
+
+    name: str
+    model: str
+    capabilities: Capabilities
+
+    def complete(
+        self,
+        messages: list[Message],
+        params: GenerationParams,
+        cancel: threading.Event | None = None,
+    ) -> Completion: ...
+
+    def stream(
+        self,
+        messages: list[Message],
+        params: GenerationParams,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[StreamDelta]: ...
+
+
+def complete_by_streaming(
+    backend: Backend,
+    messages: list[Message],
+    params: GenerationParams,
+    cancel: threading.Event | None = None,
+) -> Completion:
+    """`complete` for backends whose natural primitive is `stream`."""
+    for delta in backend.stream(messages, params, cancel):
+        if delta.completion is not None:
+            return delta.completion
+    raise BackendError(f"{backend.name} backend ended its stream without a completion")
+
+
+def apply_stops(text: str, stop: list[str]) -> tuple[str, bool]:
+    """Cut `text` at the first stop string; says whether one was found."""
+    cut = min((i for i in (text.find(s) for s in stop if s) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)

@@ -1,0 +1,115 @@
+"""Effective configuration: defaults < `tristage.toml` < `TRISTAGE_*` environment < arguments.
+
+The TOML file is `$TRISTAGE_CONFIG` if set, else `./tristage.toml`, else
+`~/.config/tristage/tristage.toml`. Nested keys use `__` in environment variables, e.g.
+`TRISTAGE_BACKEND__KIND=openai` or `TRISTAGE_ASSISTANTS__CHEM__MODEL=chemllm`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+BackendKind = Literal["embedded", "openai", "vllm", "langchain", "scripted"]
+DEFAULT_MODEL = "smollm2-135m-instruct"
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tristage"
+
+
+def config_path() -> Path | None:
+    """The TOML file in force, if any."""
+    explicit = os.environ.get("TRISTAGE_CONFIG")
+    if explicit:
+        return Path(explicit)
+    for candidate in (Path("tristage.toml"), Path.home() / ".config" / "tristage" / "tristage.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+class BackendConfig(BaseModel):
+    """Which model answers, and how to reach it."""
+
+    kind: BackendKind = "embedded"
+    model: str = Field(DEFAULT_MODEL, description="Alias, local folder or hub id; the served name for openai")
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://gpu:8000/v1")
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(120.0, gt=0)
+    max_retries: int = Field(3, ge=0, le=10)
+    device: str = Field("auto", description="embedded/vllm: auto, cpu, cuda, cuda:1, mps")
+    dtype: str = Field("auto", description="embedded/vllm: auto, float32, bfloat16, float16")
+    trust_remote_code: bool = Field(False, description="Run code shipped with a model (ChemLLM needs it)")
+    profile: str | None = Field(None, description="Prompt/generation profile, e.g. chemllm-1.5")
+    langchain_model: str | None = Field(None, description="langchain: 'module:Class' of a BaseChatModel")
+    options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific extras")
+
+
+class ServeConfig(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 7860
+    api_key: SecretStr | None = None
+    ui_auth: list[str] = Field(default_factory=list, description="user:password pairs for the UI")
+    max_body_bytes: int = 1_000_000
+    max_concurrency: int = 4
+    max_queue: int = 16
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TRISTAGE_", env_nested_delimiter="__", extra="ignore", validate_default=True
+    )
+
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    backend: BackendConfig = Field(default_factory=BackendConfig)
+    assistants: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-assistant backend overrides, e.g. assistants.chem.kind"
+    )
+    serve: ServeConfig = Field(default_factory=ServeConfig)
+    pubchem_online: bool = Field(False, description="chem: ask PubChem when the store and OPSIN fail")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = config_path()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    def backend_for(self, assistant: str) -> BackendConfig:
+        """The default backend with this assistant's overrides applied."""
+        override = self.assistants.get(assistant, {})
+        return BackendConfig.model_validate({**self.backend.model_dump(), **override})
+
+    def shown(self) -> dict[str, Any]:
+        """The effective settings as JSON-ready data, secrets masked."""
+        data = self.model_dump(mode="json")
+        for section in (data["backend"], data["serve"], *data["assistants"].values()):
+            if section.get("api_key"):
+                section["api_key"] = "****"
+        data["config_file"] = str(config_path()) if config_path() else None
+        return data
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

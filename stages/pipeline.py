@@ -1,0 +1,227 @@
+"""detect → reason → verify, with a bounded repair loop, budgets, tracing and streaming."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from stages.backends.base import Backend, BackendError, BackendTimeout, BackendUnavailable
+from stages.events import CheckDone, Event, Final, StageFinished, StageStarted
+from stages.messages import Request
+from stages.reply import CheckResult, Reply, StageRecord, Status, Usage
+from stages.stage import (
+    Assistant,
+    BadInput,
+    BudgetExceeded,
+    Cancelled,
+    Detection,
+    Draft,
+    RunContext,
+)
+
+_ERROR_TYPES: tuple[tuple[type[BaseException], str], ...] = (
+    (BadInput, "bad_input"),
+    (Cancelled, "cancelled"),
+    (BudgetExceeded, "budget"),
+    (BackendTimeout, "backend_timeout"),
+    (BackendUnavailable, "backend_unavailable"),
+    (BackendError, "backend_error"),
+)
+
+
+def error_type(exc: BaseException) -> str:
+    """A stable name for a failure, which the CLI and the API map to exit codes and statuses."""
+    for cls, name in _ERROR_TYPES:
+        if isinstance(exc, cls):
+            return name
+    return "internal"
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+class StageFailed(Exception):
+    """Wraps an exception with the stage it came from, so the reply can name it."""
+
+    def __init__(self, stage: str, exc: BaseException) -> None:
+        super().__init__(stage, exc)
+        self.stage = stage
+        self.exc = exc
+
+
+class Pipeline:
+    """Runs one assistant on one backend."""
+
+    def __init__(self, assistant: Assistant, backend: Backend) -> None:
+        self.assistant = assistant
+        self.backend = backend
+
+    def run(self, request: Request) -> Reply:
+        return self._run(request, lambda _event: None)
+
+    def stream(self, request: Request) -> Iterator[Event]:
+        """Yields events as they happen; the last one is always `Final`."""
+        events: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        done = object()
+
+        def work() -> None:
+            try:
+                self._run(request, events.put)
+            finally:
+                events.put(done)
+
+        worker = threading.Thread(target=work, name="tristage-run", daemon=True)
+        worker.start()
+        try:
+            while (event := events.get()) is not done:
+                yield event
+        finally:
+            if worker.is_alive() and request.cancel is not None:
+                request.cancel.set()
+
+    def _run(self, request: Request, emit: Callable[[Any], None]) -> Reply:
+        started = time.perf_counter()
+        options = request.options
+        ctx = RunContext(
+            request,
+            self.backend,
+            emit,
+            max_model_calls=options.max_model_calls,
+            deadline=time.monotonic() + options.max_wall_s,
+        )
+        trace: list[StageRecord] = []
+        try:
+            ctx.detection = self._stage("detect", ctx, trace, emit, lambda: self.assistant.detect(ctx))
+            early = ctx.detection.early
+            if early is not None:
+                reply = self._reply(ctx, trace, early.text, early.status, early.reason, None)
+            else:
+                reply = self._reason_and_verify(ctx, trace, emit)
+        except StageFailed as failure:
+            kind = error_type(failure.exc)
+            reason = one_line(failure.exc)
+            if kind == "internal":
+                reason = f"the {failure.stage} stage failed: {type(failure.exc).__name__}: {reason}"
+            text = reason if kind == "bad_input" else f"Sorry, I could not answer: {reason}"
+            reply = self._reply(ctx, trace, text, Status.ERROR, reason, None, error=kind)
+        reply.duration_ms = (time.perf_counter() - started) * 1000
+        emit(Final(reply=reply))
+        return reply
+
+    def _reason_and_verify(
+        self, ctx: RunContext, trace: list[StageRecord], emit: Callable[[Any], None]
+    ) -> Reply:
+        assistant = self.assistant
+        max_attempts = 1 + ctx.request.options.max_repairs
+        draft: Draft | None = None
+        failed: list[CheckResult] = []
+        for attempt in range(max_attempts):
+            ctx.attempt = attempt
+            try:
+                draft = self._stage("reason", ctx, trace, emit, lambda: assistant.reason(ctx))
+            except StageFailed as failure:
+                if draft is None or not isinstance(failure.exc, BudgetExceeded):
+                    raise
+                break
+            checks = self._stage("verify", ctx, trace, emit, lambda d=draft: assistant.verify(d, ctx))
+            failed = [c for c in checks if not c.passed]
+            if not failed:
+                return self._reply(ctx, trace, assistant.render(draft, ctx), Status.VERIFIED, "", draft)
+            ctx.feedback = [c.message or f"check {c.name} failed" for c in failed]
+        assert draft is not None
+        names = ", ".join(sorted({c.name for c in failed}))
+        corrected = assistant.correct(draft, failed, ctx)
+        notes = "\n".join(f"- {c.message or c.name}" for c in failed)
+        if corrected is not None:
+            text = f"{corrected}\n\nCorrected from tool facts; the model's draft had:\n{notes}"
+            return self._reply(ctx, trace, text, Status.CORRECTED, f"corrected: {names}", draft)
+        text = f"{assistant.render(draft, ctx)}\n\nNot verified:\n{notes}"
+        return self._reply(ctx, trace, text, Status.UNVERIFIED, f"failed checks: {names}", draft)
+
+    def _stage(
+        self,
+        name: str,
+        ctx: RunContext,
+        trace: list[StageRecord],
+        emit: Callable[[Any], None],
+        body: Callable[[], Any],
+    ) -> Any:
+        emit(StageStarted(stage=name, attempt=ctx.attempt))
+        record = StageRecord(stage=name, attempt=ctx.attempt)
+        calls_before = len(ctx.model_calls)
+        started = time.perf_counter()
+        try:
+            ctx.check_limits()
+            output = body()
+        except Exception as exc:  # every failure becomes a reply, never a traceback
+            record.error = f"{type(exc).__name__}: {one_line(exc)}"
+            output = None
+            failure: StageFailed | None = StageFailed(name, exc)
+        else:
+            failure = None
+        record.duration_ms = (time.perf_counter() - started) * 1000
+        record.model_calls = ctx.model_calls[calls_before:]
+        self._describe(record, output)
+        trace.append(record)
+        emit(StageFinished(record=record))
+        if failure is not None:
+            raise failure
+        if name == "verify":
+            for check in output:
+                emit(CheckDone(attempt=ctx.attempt, check=check))
+        return output
+
+    @staticmethod
+    def _describe(record: StageRecord, output: Any) -> None:
+        if isinstance(output, Detection):
+            record.summary = output.summary or f"task: {output.task}"
+            record.data = {"task": output.task, "facts": output.facts}
+            if output.early is not None:
+                record.data["early_exit"] = output.early.model_dump(mode="json")
+        elif isinstance(output, Draft):
+            record.summary = "draft parsed" if output.parse_error is None else f"unparsed draft: {output.parse_error}"
+            record.data = {"fields": output.fields, "parse_error": output.parse_error}
+        elif isinstance(output, list):
+            record.checks = output
+            failed = [c.name for c in output if not c.passed]
+            record.summary = (
+                f"{len(output)} checks passed" if not failed else f"{len(failed)}/{len(output)} checks failed: {', '.join(failed)}"
+            )
+        elif record.error:
+            record.summary = record.error
+
+    def _reply(
+        self,
+        ctx: RunContext,
+        trace: list[StageRecord],
+        text: str,
+        status: Status,
+        reason: str,
+        draft: Draft | None,
+        error: str = "",
+    ) -> Reply:
+        calls = ctx.model_calls
+        try:
+            result = self.assistant.result(draft, ctx)
+            final_text = self.assistant.finish(text, ctx) if status is not Status.ERROR else text
+        except Exception as exc:  # a broken result builder must not lose the answer
+            result = {"result_error": one_line(exc)}
+            final_text = text
+        return Reply(
+            assistant=self.assistant.name,
+            text=final_text,
+            status=status,
+            reason=reason,
+            error_type=error,
+            result=result,
+            trace=trace,
+            usage=Usage(
+                prompt_tokens=sum(c.prompt_tokens for c in calls),
+                completion_tokens=sum(c.completion_tokens for c in calls),
+            ),
+        )

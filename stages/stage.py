@@ -1,0 +1,189 @@
+"""The contract between the engine and a domain assistant.
+
+An assistant fills in three stages. `detect` finds the task and the facts with deterministic
+tools (and may end the run early); `reason` asks the model for a draft through
+`RunContext.call_model`; `verify` checks the draft against the facts. `correct` rewrites a draft
+from the facts when the repair budget is spent. The engine owns ordering, budgets, the repair
+loop, tracing, streaming and turning failures into replies.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from stages.backends.base import Backend, Completion, GenerationParams
+from stages.events import Token
+from stages.messages import Message, Request
+from stages.reply import CheckResult, ModelCall, Status
+
+
+class BadInput(ValueError):
+    """The request itself is unusable (empty, too large, missing data); said to the user as is."""
+
+
+class BudgetExceeded(RuntimeError):
+    """The run used up its model calls or wall time."""
+
+
+class Cancelled(RuntimeError):
+    """The caller stopped the run."""
+
+
+class EarlyExit(BaseModel):
+    """Detect decided the answer on its own: a refusal, a clarifying question, or tool facts."""
+
+    status: Status
+    text: str
+    reason: str = ""
+
+
+class Detection(BaseModel):
+    task: str = "chat"
+    facts: dict[str, Any] = Field(default_factory=dict)
+    summary: str = ""
+    early: EarlyExit | None = None
+
+
+class Draft(BaseModel):
+    """A model answer: the raw text always survives; `fields` holds what could be parsed."""
+
+    raw: str
+    fields: dict[str, Any] = Field(default_factory=dict)
+    parse_error: str | None = None
+
+
+class RunContext:
+    """Mutable state of one run, handed to the assistant's stages."""
+
+    def __init__(
+        self,
+        request: Request,
+        backend: Backend,
+        emit: Callable[[Any], None],
+        max_model_calls: int,
+        deadline: float,
+    ) -> None:
+        self.request = request
+        self.backend = backend
+        self.detection = Detection()
+        self.attempt = 0
+        self.feedback: list[str] = []
+        self.model_calls: list[ModelCall] = []
+        self.model_calls_used = 0
+        self._emit = emit
+        self._max_model_calls = max_model_calls
+        self._deadline = deadline
+
+    @property
+    def cancel(self) -> threading.Event | None:
+        return self.request.cancel
+
+    def check_limits(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled("the run was cancelled")
+        if time.monotonic() > self._deadline:
+            raise BudgetExceeded("the run's wall-time budget is spent")
+
+    def call_model(
+        self, messages: list[Message], params: GenerationParams, stream: bool = True
+    ) -> Completion:
+        """Call the backend within the budget; records the call and streams its tokens."""
+        self.check_limits()
+        if self.model_calls_used >= self._max_model_calls:
+            raise BudgetExceeded(f"the run's budget of {self._max_model_calls} model calls is spent")
+        self.model_calls_used += 1
+        options = self.request.options
+        if options.temperature is not None or options.max_tokens is not None:
+            params = params.model_copy(
+                update={
+                    k: v
+                    for k, v in (("temperature", options.temperature), ("max_tokens", options.max_tokens))
+                    if v is not None
+                }
+            )
+        if stream and self.backend.capabilities.streaming:
+            completion = None
+            for delta in self.backend.stream(messages, params, self.cancel):
+                if delta.text:
+                    self._emit(Token(attempt=self.attempt, text=delta.text))
+                if delta.completion is not None:
+                    completion = delta.completion
+            if completion is None:
+                raise RuntimeError(f"{self.backend.name} backend ended its stream without a completion")
+        else:
+            completion = self.backend.complete(messages, params, self.cancel)
+        self.model_calls.append(
+            ModelCall(
+                backend=self.backend.name,
+                model=completion.model,
+                prompt=[m.model_dump() for m in messages],
+                output=completion.text,
+                prompt_tokens=completion.prompt_tokens,
+                completion_tokens=completion.completion_tokens,
+                finish_reason=completion.finish_reason,
+                latency_s=completion.latency_s,
+            )
+        )
+        if completion.finish_reason == "cancelled":
+            raise Cancelled("the run was cancelled")
+        return completion
+
+
+class Assistant:
+    """Base class for domain assistants; subclasses override the stage hooks they need."""
+
+    name: str = "assistant"
+    description: str = ""
+    system_prompt: str = "You are a helpful assistant."
+    params = GenerationParams()
+
+    def detect(self, ctx: RunContext) -> Detection:
+        return Detection(task="chat")
+
+    def prompt(self, ctx: RunContext) -> list[Message]:
+        """System prompt, facts, earlier turns, the question, then any repair feedback."""
+        system = self.system_prompt
+        facts = self.facts_for_prompt(ctx)
+        if facts:
+            system = f"{system}\n\nFacts from tools (trust these over memory):\n{facts}"
+        messages = [Message(role="system", content=system), *ctx.request.history]
+        messages.append(Message(role="user", content=ctx.request.last_user_text))
+        if ctx.feedback:
+            notes = "\n".join(f"- {item}" for item in ctx.feedback)
+            messages.append(
+                Message(role="user", content=f"Your previous answer had problems:\n{notes}\nAnswer again, fixing them.")
+            )
+        return messages
+
+    def facts_for_prompt(self, ctx: RunContext) -> str:
+        return ""
+
+    def reason(self, ctx: RunContext) -> Draft:
+        completion = ctx.call_model(self.prompt(ctx), self.params)
+        return self.parse(completion.text, ctx)
+
+    def parse(self, raw: str, ctx: RunContext) -> Draft:
+        return Draft(raw=raw.strip())
+
+    def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
+        return []
+
+    def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
+        """Rewrite the answer from tool facts; None when the facts cannot answer alone."""
+        return None
+
+    def render(self, draft: Draft, ctx: RunContext) -> str:
+        return draft.raw
+
+    def result(self, draft: Draft | None, ctx: RunContext) -> dict[str, Any]:
+        """Structured, assistant-specific fields of the reply."""
+        return {"task": ctx.detection.task}
+
+    def finish(self, text: str, ctx: RunContext) -> str:
+        """Last touch on every reply text (e.g. a standing disclaimer)."""
+        return text

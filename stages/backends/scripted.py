@@ -23,15 +23,21 @@ Script = Sequence[str | BaseException] | Callable[[list[Message]], str]
 
 
 class ScriptedBackend:
-    """Returns the next scripted reply per call (the last one repeats); exceptions are raised."""
+    """Returns the next scripted reply per call (the last one repeats); exceptions are raised.
+
+    `delay_s` and `token_delay_s` imitate a model's latency and token rate (one word per token).
+    """
 
     name = "scripted"
 
-    def __init__(self, script: Script, model: str = "scripted", delay_s: float = 0.0) -> None:
+    def __init__(
+        self, script: Script, model: str = "scripted", delay_s: float = 0.0, token_delay_s: float = 0.0
+    ) -> None:
         self.model = model
         self.capabilities = Capabilities(streaming=True, json_schema=False, local=True)
         self._script = script
         self._delay_s = delay_s
+        self._token_delay_s = token_delay_s
         self.calls: list[list[Message]] = []
 
     def _next(self, messages: list[Message]) -> str:
@@ -70,5 +76,7 @@ class ScriptedBackend:
             if cancel is not None and cancel.is_set():
                 yield StreamDelta(completion=completion.model_copy(update={"finish_reason": "cancelled"}))
                 return
+            if self._token_delay_s:
+                time.sleep(self._token_delay_s)
             yield StreamDelta(text=word if i == 0 else " " + word)
         yield StreamDelta(completion=completion)

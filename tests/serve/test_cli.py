@@ -1,0 +1,95 @@
+"""`tristage ask --json`: schema, exit codes and bad input, through the real console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TRISTAGE = Path(sys.executable).with_name("tristage")
+
+
+def tristage(*args: str, replies: list[str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRISTAGE_")}
+    env["TRISTAGE_BACKEND__KIND"] = "scripted"
+    env["TRISTAGE_BACKEND__OPTIONS"] = json.dumps({"replies": replies or ["Paris is the capital of France."]})
+    return subprocess.run(
+        [str(TRISTAGE), *args], capture_output=True, text=True, env=env, input=stdin, timeout=120
+    )
+
+
+def test_ask_json_prints_exactly_one_object():
+    done = tristage("ask", "general", "What is the capital of France?", "--json")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1
+    data = json.loads(lines[0])
+    assert data["answer"] == "Paris is the capital of France."
+    assert data["status"] == "verified"
+    assert isinstance(data["result"], dict)
+    assert [record["stage"] for record in data["trace"]] == ["detect", "reason", "verify"]
+    assert all("duration_ms" in record for record in data["trace"])
+
+
+def test_ask_plain_prints_the_answer_and_status():
+    done = tristage("ask", "general", "capital of France?")
+    assert done.returncode == 0
+    assert done.stdout.strip() == "Paris is the capital of France."
+    assert "verified" in done.stderr
+
+
+def test_question_from_stdin():
+    done = tristage("ask", "general", "-", "--json", stdin="capital of France?")
+    assert json.loads(done.stdout)["status"] == "verified"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ask", "general", "   ", "--json"), "empty"),
+        (("ask", "genral", "hi", "--json"), "did you mean 'general'"),
+        (("ask", "general", "hi", "--data", "no/such/file.csv", "--json"), "not found"),
+    ],
+)
+def test_bad_input_exits_2_with_one_json_object(args, message):
+    done = tristage(*args)
+    assert done.returncode == 2, done.stderr
+    data = json.loads(done.stdout)
+    assert data["status"] == "error" and data["error_type"] == "bad_input"
+    assert message in data["answer"]
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_unverified_answers_still_exit_0():
+    done = tristage("ask", "general", "q", "--json", "--max-repairs", "0", replies=[""])
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["status"] == "unverified"
+
+
+def test_unreachable_backend_exits_1_without_traceback():
+    env_backend = ("--backend", "openai", "--base-url", "http://127.0.0.1:9/v1")
+    done = tristage("ask", "general", "hi", "--json", *env_backend)
+    assert done.returncode == 1
+    data = json.loads(done.stdout)
+    assert data["status"] == "error" and data["error_type"].startswith("backend")
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_config_show_masks_secrets():
+    env_key = {"TRISTAGE_SERVE__API_KEY": "sk-123456"}
+    done = subprocess.run(
+        [str(TRISTAGE), "config", "show"], capture_output=True, text=True, env={**os.environ, **env_key}
+    )
+    assert done.returncode == 0
+    shown = json.loads(done.stdout)
+    assert shown["serve"]["api_key"] == "****" and "sk-123456" not in done.stdout
+
+
+def test_assistants_lists_all_three():
+    done = tristage("assistants")
+    assert done.returncode == 0
+    assert all(name in done.stdout for name in ("general", "chem", "breakout"))

@@ -1,0 +1,208 @@
+"""The engine: stage order, early exit, repair loop, budgets, statuses, streaming, errors."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from stages.backends.base import BackendTimeout, BackendUnavailable
+from stages.backends.scripted import ScriptedBackend
+from stages.events import CheckDone, Final, StageFinished, StageStarted, Token
+from stages.messages import Message, Request, RunOptions, ask
+from stages.pipeline import Pipeline
+from stages.reply import CheckResult, Status
+from stages.stage import Assistant, BadInput, Detection, Draft, EarlyExit, RunContext
+
+
+class Echo(Assistant):
+    """Wants the word 'right' in the answer; can correct from facts when told to."""
+
+    name = "echo"
+
+    def __init__(self, correctable: bool = True, early: EarlyExit | None = None) -> None:
+        self.correctable = correctable
+        self.early = early
+
+    def detect(self, ctx: RunContext) -> Detection:
+        if ctx.request.last_user_text == "boom":
+            raise RuntimeError("detector exploded")
+        if not ctx.request.last_user_text.strip():
+            raise BadInput("empty question")
+        return Detection(task="echo", facts={"want": "right"}, early=self.early)
+
+    def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
+        ok = "right" in draft.raw
+        return [CheckResult(name="says_right", passed=ok, message="" if ok else "say 'right'")]
+
+    def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
+        return "right (from facts)" if self.correctable else None
+
+
+def stages_of(reply) -> list[tuple[str, int]]:
+    return [(r.stage, r.attempt) for r in reply.trace]
+
+
+def test_verified_on_first_try_runs_three_stages_in_order():
+    reply = Pipeline(Echo(), ScriptedBackend(["that is right."])).run(ask("q"))
+    assert reply.status is Status.VERIFIED
+    assert stages_of(reply) == [("detect", 0), ("reason", 0), ("verify", 0)]
+    assert reply.text == "that is right."
+    assert reply.trace[1].model_calls[0].output == "that is right."
+    assert reply.usage.completion_tokens == 3
+
+
+def test_early_exit_skips_the_model():
+    backend = ScriptedBackend(["unused"])
+    early = EarlyExit(status=Status.REFUSED, text="I can't help with that.", reason="unsafe")
+    reply = Pipeline(Echo(early=early), backend).run(ask("q"))
+    assert reply.status is Status.REFUSED and reply.reason == "unsafe"
+    assert stages_of(reply) == [("detect", 0)]
+    assert backend.calls == []
+
+
+def test_repair_feedback_reaches_the_model_and_fixes_the_answer():
+    backend = ScriptedBackend(["wrong", "now right"])
+    reply = Pipeline(Echo(), backend).run(ask("q"))
+    assert reply.status is Status.VERIFIED
+    assert stages_of(reply) == [("detect", 0), ("reason", 0), ("verify", 0), ("reason", 1), ("verify", 1)]
+    assert "say 'right'" in backend.calls[1][-1].content
+
+
+def test_repairs_stop_at_the_budget_then_correct_from_facts():
+    backend = ScriptedBackend(["wrong"])
+    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_repairs=2)))
+    assert len(backend.calls) == 3
+    assert reply.status is Status.CORRECTED
+    assert reply.text.startswith("right (from facts)") and "say 'right'" in reply.text
+    assert reply.reason == "corrected: says_right"
+
+
+def test_uncorrectable_failure_is_unverified_and_says_so():
+    reply = Pipeline(Echo(correctable=False), ScriptedBackend(["wrong"])).run(ask("q"))
+    assert reply.status is Status.UNVERIFIED
+    assert reply.text.startswith("wrong") and "Not verified" in reply.text
+
+
+def test_model_call_budget_ends_repairs_early():
+    backend = ScriptedBackend(["wrong"])
+    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_repairs=5, max_model_calls=2)))
+    assert len(backend.calls) == 2
+    assert reply.status is Status.CORRECTED
+
+
+def test_no_model_calls_allowed_is_an_error_not_a_crash():
+    reply = Pipeline(Echo(), ScriptedBackend(["right"])).run(ask("q", options=RunOptions(max_model_calls=0)))
+    assert reply.status is Status.ERROR and reply.error_type == "budget"
+
+
+def test_wall_time_budget():
+    backend = ScriptedBackend(["wrong"], delay_s=0.05)
+    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_repairs=10, max_wall_s=0.08)))
+    assert reply.status in {Status.CORRECTED, Status.ERROR}
+    assert len(backend.calls) <= 3
+
+
+@pytest.mark.parametrize(
+    ("failure", "error_type"),
+    [
+        (BackendTimeout("model timed out after 5s"), "backend_timeout"),
+        (BackendUnavailable("cannot reach http://x"), "backend_unavailable"),
+        (ZeroDivisionError("division by zero"), "internal"),
+    ],
+)
+def test_backend_failures_become_error_replies(failure, error_type):
+    reply = Pipeline(Echo(), ScriptedBackend([failure])).run(ask("q"))
+    assert reply.status is Status.ERROR and reply.error_type == error_type
+    assert "Traceback" not in reply.text and "\n" not in reply.reason
+    assert reply.trace[-1].error is not None
+
+
+def test_a_stage_that_raises_is_named_in_the_reason():
+    reply = Pipeline(Echo(), ScriptedBackend(["right"])).run(ask("boom"))
+    assert reply.status is Status.ERROR and reply.error_type == "internal"
+    assert reply.reason == "the detect stage failed: RuntimeError: detector exploded"
+
+
+def test_bad_input_is_said_plainly():
+    reply = Pipeline(Echo(), ScriptedBackend(["right"])).run(ask("   "))
+    assert (reply.status, reply.error_type, reply.text) == (Status.ERROR, "bad_input", "empty question")
+
+
+def test_unparsable_draft_keeps_raw_text():
+    class Strict(Echo):
+        def parse(self, raw: str, ctx: RunContext) -> Draft:
+            return Draft(raw=raw, parse_error="no JSON object")
+
+    reply = Pipeline(Strict(correctable=False), ScriptedBackend(["{broken"])).run(ask("q"))
+    assert reply.status is Status.UNVERIFIED
+    assert reply.trace[1].data["parse_error"] == "no JSON object"
+    assert reply.text.startswith("{broken")
+
+
+def test_stream_yields_typed_events_in_order():
+    events = list(Pipeline(Echo(), ScriptedBackend(["wrong", "so right"])).stream(ask("q")))
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[0] == "StageStarted" and kinds[-1] == "Final"
+    tokens = [e for e in events if isinstance(e, Token)]
+    assert "".join(t.text for t in tokens if t.attempt == 1) == "so right"
+    checks = [e for e in events if isinstance(e, CheckDone)]
+    assert [c.check.passed for c in checks] == [False, True]
+    finished = [e.record.stage for e in events if isinstance(e, StageFinished)]
+    assert finished == ["detect", "reason", "verify", "reason", "verify"]
+    started = [e.stage for e in events if isinstance(e, StageStarted)]
+    assert started == finished
+    assert isinstance(events[-1], Final) and events[-1].reply.status is Status.VERIFIED
+
+
+def test_cancel_mid_stream_ends_the_run():
+    cancel = threading.Event()
+    backend = ScriptedBackend([" ".join(["word"] * 200)], token_delay_s=0.002)
+    request = ask("q", cancel=cancel)
+    seen = 0
+    final = None
+    for event in Pipeline(Echo(), backend).stream(request):
+        if isinstance(event, Token):
+            seen += 1
+            if seen == 3:
+                cancel.set()
+        if isinstance(event, Final):
+            final = event.reply
+    assert final is not None and final.status is Status.ERROR and final.error_type == "cancelled"
+    assert seen < 200
+
+
+def test_history_and_system_prompt_reach_the_model():
+    backend = ScriptedBackend(["right"])
+    request = Request(
+        messages=[
+            Message(role="system", content="ignored by the engine"),
+            Message(role="user", content="first"),
+            Message(role="assistant", content="answer one"),
+            Message(role="user", content="second"),
+        ]
+    )
+    Pipeline(Echo(), backend).run(request)
+    sent = backend.calls[0]
+    assert [m.role for m in sent] == ["system", "user", "assistant", "user"]
+    assert [m.content for m in sent[1:]] == ["first", "answer one", "second"]
+
+
+def test_options_override_generation_params():
+    seen = {}
+
+    class Capture(ScriptedBackend):
+        def stream(self, messages, params, cancel=None):
+            seen["params"] = params
+            return super().stream(messages, params, cancel)
+
+    Pipeline(Echo(), Capture(["right"])).run(ask("q", options=RunOptions(temperature=0.7, max_tokens=9)))
+    assert (seen["params"].temperature, seen["params"].max_tokens) == (0.7, 9)
+
+
+def test_public_json_shape():
+    reply = Pipeline(Echo(), ScriptedBackend(["right"])).run(ask("q"))
+    data = reply.public()
+    assert set(data) >= {"answer", "status", "result", "trace", "usage"}
+    assert data["trace"][0]["stage"] == "detect"
+    assert data["usage"]["total_tokens"] == data["usage"]["prompt_tokens"] + data["usage"]["completion_tokens"]

@@ -65,7 +65,13 @@ class Pipeline:
         return self._run(request, lambda _event: None)
 
     def stream(self, request: Request) -> Iterator[Event]:
-        """Yields events as they happen; the last one is always `Final`."""
+        """Yields events as they happen; the last one is always `Final`.
+
+        Closing the iterator early (a client that went away) cancels the run.
+        """
+        if request.cancel is None:
+            request = request.model_copy(update={"cancel": threading.Event()})
+        cancel = request.cancel
         events: queue.SimpleQueue[Any] = queue.SimpleQueue()
         done = object()
 
@@ -81,8 +87,8 @@ class Pipeline:
             while (event := events.get()) is not done:
                 yield event
         finally:
-            if worker.is_alive() and request.cancel is not None:
-                request.cancel.set()
+            if worker.is_alive():
+                cancel.set()
 
     def _run(self, request: Request, emit: Callable[[Any], None]) -> Reply:
         started = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -206,3 +207,26 @@ def test_public_json_shape():
     assert set(data) >= {"answer", "status", "result", "trace", "usage"}
     assert data["trace"][0]["stage"] == "detect"
     assert data["usage"]["total_tokens"] == data["usage"]["prompt_tokens"] + data["usage"]["completion_tokens"]
+
+
+def test_closing_the_stream_early_cancels_the_run():
+    produced = []
+
+    class Counting(ScriptedBackend):
+        def stream(self, messages, params, cancel=None):
+            for delta in super().stream(messages, params, cancel):
+                produced.append(delta)
+                yield delta
+
+    request = ask("q")
+    events = Pipeline(Echo(), Counting([" ".join(["word"] * 500)], token_delay_s=0.002)).stream(request)
+    for event in events:
+        if isinstance(event, Token):
+            break
+    events.close()
+    time.sleep(0.1)
+    settled = len(produced)
+    time.sleep(0.1)
+    assert len(produced) == settled < 500
+    assert produced[-1].completion is not None and produced[-1].completion.finish_reason == "cancelled"
+    assert request.cancel is None  # the caller's request is not mutated

@@ -98,6 +98,12 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             return
 
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            try:
+                self._answer()
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the client gave up (timeout, cancel): nothing to answer
+
+        def _answer(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             body = json.loads(raw or b"{}")
             server.record(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()))
@@ -146,17 +152,14 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.close_connection = True
             base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()), "model": body.get("model", "fake")}
-            try:
-                for event in _chunks(base, words, finish):
-                    if server.chunk_delay_s:
-                        time.sleep(server.chunk_delay_s)
-                    self._event(event)
-                if server.send_usage and (body.get("stream_options") or {}).get("include_usage"):
-                    self._event({**base, "choices": [], "usage": usage})
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
-                return
+            for event in _chunks(base, words, finish):
+                if server.chunk_delay_s:
+                    time.sleep(server.chunk_delay_s)
+                self._event(event)
+            if server.send_usage and (body.get("stream_options") or {}).get("include_usage"):
+                self._event({**base, "choices": [], "usage": usage})
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
 
         def _event(self, data: dict[str, Any]) -> None:
             self.wfile.write(f"data: {json.dumps(data)}\n\n".encode())

@@ -1,0 +1,307 @@
+"""The stages of the two chains: what each asks, how its answer is read, and how it is checked.
+
+Footprint (BreakGPT): s1 direction → s2 level → s3 stronger side → report (true/false and
+rationale). OHLCV: s1 direction, level and date → s2 confirmation evidence → s3 judgment.
+Each stage's answer is checked against the deterministic facts from detect. With tools on,
+later stages are told the checked facts; with tools off, the model's own earlier answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+
+from assistants.market.answers import (
+    cites,
+    matches,
+    number_after,
+    parse_dates,
+    parse_direction,
+    parse_judgment,
+    parse_numbers,
+    parse_side,
+    to_float,
+    unknown_numbers,
+)
+from stages.reply import CheckResult
+
+FOOTPRINT_STAGES = ("s1", "s2", "s3", "report")
+OHLCV_STAGES = ("ohlcv_s1", "ohlcv_s2", "ohlcv_s3")
+_FEATURE_WORDS = {
+    "volume ratio": "volume_ratio",
+    "close location": "close_location",
+    "touches": "touches",
+    "width": "width_atr",
+    "gap": "gap_atr",
+}
+
+
+class StageSpec(BaseModel):
+    """One stage: its prompt's name in the pack and its token allowance."""
+
+    name: str
+    max_tokens: int
+
+
+SPECS = {
+    "s1": StageSpec(name="s1", max_tokens=48),
+    "s2": StageSpec(name="s2", max_tokens=64),
+    "s3": StageSpec(name="s3", max_tokens=80),
+    "report": StageSpec(name="report", max_tokens=160),
+    "ohlcv_s1": StageSpec(name="ohlcv_s1", max_tokens=64),
+    "ohlcv_s2": StageSpec(name="ohlcv_s2", max_tokens=128),
+    "ohlcv_s3": StageSpec(name="ohlcv_s3", max_tokens=160),
+}
+
+
+def price(value: float) -> str:
+    """A price as prompts and replies show it: 2 decimals, more for prices under 10."""
+    digits = 2 if abs(value) >= 10 else 4 if abs(value) >= 0.1 else 6
+    return f"{value:.{digits}f}"
+
+
+def volume(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def parse_stage(stage: str, raw: str) -> dict[str, Any]:
+    """The fields a stage's answer carries, read leniently; missing ones are None."""
+    if stage == "s1":
+        return {"direction": parse_direction(raw)}
+    if stage == "s2":
+        numbers = parse_numbers(raw)
+        return {"level": to_float(numbers[-1]) if numbers else None}
+    if stage == "s3":
+        return {"side": parse_side(raw)}
+    if stage == "ohlcv_s1":
+        numbers = parse_numbers(raw.split("Answer")[-1]) or parse_numbers(raw)
+        dates = parse_dates(raw)
+        return {
+            "direction": parse_direction(raw),
+            "level": to_float(numbers[0]) if numbers else None,
+            "date": dates[-1] if dates else None,
+        }
+    if stage == "ohlcv_s2":
+        return {"cited": parse_numbers(raw)}
+    return {"judgment": parse_judgment(raw), "low_confidence": "low confidence" in raw.lower()}
+
+
+# ---------------------------------------------------------------- footprint
+
+
+def footprint_values(facts: dict[str, Any], answers: dict[str, dict[str, Any]], tools: bool) -> dict[str, Any]:
+    """Template values for the footprint stages: checked facts (tools on) or earlier answers."""
+    def given(stage: str, key: str) -> Any:
+        if tools:
+            return facts[key]
+        return (answers.get(stage) or {}).get(key) or "unknown"
+
+    direction = given("s1", "direction")
+    level = given("s2", "level")
+    values: dict[str, Any] = {
+        "tables": facts["tables"],
+        "facts": tools,
+        "direction": direction,
+        "level": price(level) if isinstance(level, float) else level,
+        "side": given("s3", "side"),
+        "beyond": "above" if direction == "upward" else "below",
+        "prior_high": price(facts["prior_high"]),
+        "prior_low": price(facts["prior_low"]),
+        "last_high": price(facts["last_high"]),
+        "last_low": price(facts["last_low"]),
+        "pairs": [(price(p), volume(s), volume(b)) for p, s, b in facts["pairs"]] if tools else [],
+        "sell_volume": volume(facts["sell_volume"]) if tools else "unknown",
+        "buy_volume": volume(facts["buy_volume"]) if tools else "unknown",
+    }
+    return values
+
+
+def footprint_check(stage: str, fields: dict[str, Any], raw: str, facts: dict[str, Any]) -> list[CheckResult]:
+    if stage == "s1":
+        return [_equal("s1_direction", fields.get("direction"), facts["direction"], "the breakout direction")]
+    if stage == "s2":
+        found = fields.get("level")
+        ok = found is not None and abs(found - facts["level"]) < facts["tick"] / 2
+        return [_check("s2_level", ok, f"The level is the prior {'high' if facts['direction'] == 'upward' else 'low'} "
+                       f"of the earlier bars, {price(facts['level'])}.", facts["level"], found)]
+    if stage == "s3":
+        return [_equal("s3_side", fields.get("side"), facts["side"], "the stronger side at and beyond the level")]
+    return [
+        _equal("report_judgment", fields.get("judgment"), facts["label"], "the true/false judgment"),
+        footprint_quotes(raw, facts),
+    ]
+
+
+def footprint_quotes(raw: str, facts: dict[str, Any]) -> CheckResult:
+    """The rationale must quote the direction, the level and both volumes, and nothing invented."""
+    missing = []
+    if parse_direction(raw) != facts["direction"]:
+        missing.append(f"the direction ({facts['direction']})")
+    for label, value in (("level", facts["level"]), ("sell volume", facts["sell_volume"]),
+                         ("buy volume", facts["buy_volume"])):
+        if not cites(raw, value):
+            missing.append(f"the {label} ({price(value) if label == 'level' else volume(value)})")
+    allowed = [facts["level"], facts["sell_volume"], facts["buy_volume"], facts["prior_high"], facts["prior_low"],
+               facts["last_high"], facts["last_low"], facts["tick"]]
+    allowed += [v for pair in facts["pairs"] for v in pair]
+    invented = unknown_numbers(raw, allowed)
+    problems = ([f"quote {', '.join(missing)}"] if missing else []) + (
+        [f"do not cite numbers that are not in the facts ({', '.join(invented[:5])})"] if invented else [])
+    return _check("report_quotes", not problems, "The rationale must " + "; ".join(problems) + ".",
+                  None, {"missing": missing, "invented": invented})
+
+
+def footprint_text(facts: dict[str, Any]) -> str:
+    """The chain's answer written from the facts alone."""
+    beyond = "above" if facts["direction"] == "upward" else "below"
+    extreme = "high" if facts["direction"] == "upward" else "low"
+    push = "buyers" if facts["direction"] == "upward" else "sellers"
+    verdict = "true" if facts["label"] == "true" else "false"
+    return (
+        f"**{facts['direction'].capitalize()} breakout through {price(facts['level'])}: a {verdict} breakout.**\n"
+        f"- S1 direction: the last bar ({price(facts['last_low'])}–{price(facts['last_high'])}) leaves the range of the "
+        f"{facts['bars'] - 1} earlier bars ({price(facts['prior_low'])}–{price(facts['prior_high'])}) {facts['direction']}.\n"
+        f"- S2 level: the prior {extreme}, {price(facts['level'])}.\n"
+        f"- S3 strength: read at an angle (sell at p vs buy at p + one tick) at and {beyond} the level, sellers "
+        f"{volume(facts['sell_volume'])} vs buyers {volume(facts['buy_volume'])}: the {facts['side']} side is stronger.\n"
+        f"- Report: an {facts['direction']} breakout needs {push} to be stronger beyond the level; here the "
+        f"{facts['side']}s are, so it is a {verdict} breakout."
+    )
+
+
+# ---------------------------------------------------------------- OHLCV
+
+
+def ohlcv_values(facts: dict[str, Any], answers: dict[str, dict[str, Any]], tools: bool) -> dict[str, Any]:
+    s1 = answers.get("ohlcv_s1") or {}
+    level = facts["level"] if tools else s1.get("level")
+    return {
+        "name": facts["name"],
+        "table": facts["table"],
+        "facts": tools,
+        "window": facts["window"],
+        "range_high": price(facts["range_high"]),
+        "range_low": price(facts["range_low"]),
+        "direction": facts["direction"] if tools else s1.get("direction") or "unknown",
+        "level": price(level) if isinstance(level, float) else "unknown",
+        "date": facts["date"] if tools else s1.get("date") or "unknown",
+        **{k: f"{facts[k]:.2f}" if isinstance(facts[k], float) else facts[k] for k in (
+            "volume_ratio", "close_location", "atr_multiple", "gap_atr", "width_atr", "touches",
+            "volume_ratio_min", "close_location_min", "strength_atr_min")},
+        "evidence": evidence_text(facts) if tools else (answers.get("ohlcv_s2") or {}).get("raw", "not available"),
+    }
+
+
+def evidence_text(facts: dict[str, Any]) -> str:
+    vr = "n/a (no volume data)" if facts["volume_ratio"] is None else f"{facts['volume_ratio']:.2f}"
+    marks = {True: "confirms", False: "does not confirm"}
+    return (
+        f"volume ratio {vr} ({marks[facts['volume_confirmed']]}), close location {facts['close_location']:.2f} "
+        f"({marks[facts['close_confirmed']]}), {facts['atr_multiple']:.2f} ATR beyond the level "
+        f"({marks[facts['strength_confirmed']]}); {facts['confirmations']} of 3 confirm"
+    )
+
+
+def ohlcv_allowed(facts: dict[str, Any]) -> list[float]:
+    keys = ("level", "close", "range_high", "range_low", "atr", "width_atr", "touches", "volume_ratio",
+            "close_location", "gap_atr", "atr_multiple", "volume_ratio_min", "close_location_min",
+            "strength_atr_min", "confirmations", "window")
+    return [float(facts[k]) for k in keys if facts.get(k) is not None] + [3.0, 0.0, 1.0]
+
+
+def ohlcv_check(stage: str, fields: dict[str, Any], raw: str, facts: dict[str, Any]) -> list[CheckResult]:
+    if stage == "ohlcv_s1":
+        level = fields.get("level")
+        level_ok = level is not None and matches(price(level), facts["level"]) or (
+            level is not None and abs(level - facts["level"]) <= 1e-3 * abs(facts["level"]))
+        return [
+            _equal("s1_direction", fields.get("direction"), facts["direction"], "the breakout direction"),
+            _check("s1_level", level_ok, f"The level is the range {'high' if facts['direction'] == 'upward' else 'low'}"
+                   f", {price(facts['level'])}.", facts["level"], level),
+            _equal("s1_date", fields.get("date"), facts["date"], "the breakout date"),
+        ]
+    checks = [cited_numbers(f"{stage[-2:]}_numbers", raw, facts)]
+    if stage == "ohlcv_s2":
+        return checks
+    judgment = fields.get("judgment")
+    expected = "true" if facts["evidence_true"] else "false"
+    consistent = judgment == expected or fields.get("low_confidence", False)
+    return [
+        _check("s3_judgment", judgment is not None, "End with 'Answer: true breakout' or 'Answer: false breakout'.",
+               expected, judgment),
+        *checks,
+        _check("s3_consistent", judgment is None or consistent,
+               f"The evidence ({facts['confirmations']} of 3 confirm) points to a {expected} breakout; judge "
+               "consistently with it or say 'low confidence'.", expected, judgment),
+    ]
+
+
+def cited_numbers(name: str, raw: str, facts: dict[str, Any]) -> CheckResult:
+    """Every number and date cited must be a fact; named features must carry their own value."""
+    wrong = [f"{n} (not a fact)" for n in unknown_numbers(raw, ohlcv_allowed(facts))]
+    for word, key in _FEATURE_WORDS.items():
+        number = number_after(raw, word)
+        if number is not None and facts.get(key) is not None and not matches(number, float(facts[key])):
+            wrong.append(f"{word} {number} (is {facts[key]:.2f})")
+    dates = [d for d in parse_dates(raw) if d not in facts["dates"]]
+    wrong += [f"{d} (not a bar in the data)" for d in dates]
+    return _check(name, not wrong, "Cite only the measured values: " + "; ".join(wrong[:6]) + ".", None, wrong)
+
+
+def ohlcv_text(facts: dict[str, Any]) -> str:
+    side = "high" if facts["direction"] == "upward" else "low"
+    verdict = "true" if facts["evidence_true"] else "false"
+    mixed = facts["confirmations"] in (1, 2)
+    lines = [
+        f"**{facts['name']}: {facts['direction']} breakout on {facts['date']} through {price(facts['level'])}; the "
+        f"evidence points to a {verdict} breakout{' (low confidence: mixed evidence)' if mixed else ''}.**",
+        f"- S1 range and breakout: the close {price(facts['close'])} left the {facts['window']}-bar range "
+        f"{price(facts['range_low'])}–{price(facts['range_high'])} through its {side} "
+        f"(width {facts['width_atr']:.2f} ATR, {facts['touches']} touches of the level).",
+        f"- S2 confirmation: {evidence_text(facts)}; gap {facts['gap_atr']:.2f} ATR.",
+        f"- S3 judgment: {verdict} breakout, because {facts['confirmations']} of 3 confirmations hold.",
+    ]
+    return "\n".join(lines)
+
+
+def hindsight(facts: dict[str, Any]) -> str:
+    outcome = facts.get("outcome")
+    if outcome in (None, "open"):
+        return ""
+    what = {
+        "target": f"reached the target ({facts['target_atr']:g} ATR beyond the level) after {facts['bars_to_outcome']:.0f} bars",
+        "failed": f"closed back inside the range after {facts['bars_to_outcome']:.0f} bars",
+        "timeout": f"neither reached the target nor closed back inside within {facts['horizon']} bars",
+    }[outcome]
+    return f"In hindsight (later bars in the data): the price {what}."
+
+
+# ---------------------------------------------------------------- shared
+
+
+def _check(name: str, passed: bool, message: str, expected: Any, found: Any) -> CheckResult:
+    return CheckResult(name=name, passed=bool(passed), message="" if passed else message, expected=expected, found=found)
+
+
+def _equal(name: str, found: Any, expected: Any, what: str) -> CheckResult:
+    message = f"{what.capitalize()} is {expected}, not {found or 'missing'}."
+    return _check(name, found == expected, message, expected, found)
+
+
+def bars_table(bars: pd.DataFrame) -> str:
+    """A compact text table of bars for prompts."""
+    rows = [
+        f"{d:%Y-%m-%d}{'' if d.hour == 0 and d.minute == 0 else f' {d:%H:%M}'} {price(o)} {price(h)} {price(lo)} {price(c)} {v:,.0f}"
+        for d, o, h, lo, c, v in zip(bars.index, *(bars[k].to_numpy() for k in ("open", "high", "low", "close")),
+                                     bars["volume"].fillna(0).to_numpy(), strict=True)
+    ]
+    return "\n".join(rows)
+
+
+Checker = Callable[[str, dict[str, Any], str, dict[str, Any]], list[CheckResult]]

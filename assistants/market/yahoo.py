@@ -12,8 +12,8 @@ import logging
 import os
 import re
 import tempfile
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -49,10 +49,11 @@ def fetch_yfinance(
     if interval not in INTERVALS:
         raise BadInput(f"Unknown interval {interval!r}; use one of {', '.join(INTERVALS)}.")
     try:
-        if pd.Timestamp(start) >= pd.Timestamp(end):
-            raise BadInput(f"The start date {start} is not before the end date {end}.")
+        first, last = pd.Timestamp(start), pd.Timestamp(end)
     except ValueError as exc:
         raise BadInput(f"Unreadable date in {start!r}..{end!r}.") from exc
+    if first >= last:
+        raise BadInput(f"The start date {start} is not before the end date {end}.")
     path = cache_path(ticker, start, end, interval, auto_adjust, cache_dir)
     if path.is_file():
         return pd.read_parquet(path)

@@ -1,0 +1,137 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from assistants.market import yahoo
+from assistants.market.ohlcv import load_ohlcv_file, normalize_ohlcv, parse_ohlcv_text
+from assistants.market.samples import resolve_sample, sample_names, sample_ohlcv
+from stages.stage import BadInput
+
+
+def bars(n=5):
+    index = pd.bdate_range("2020-01-01", periods=n)
+    close = np.linspace(10, 11, n)
+    return pd.DataFrame({"Open": close, "HIGH": close + 1, "low": close - 1, "Close": close, "Volume": 100.0}, index=index)
+
+
+def test_columns_are_mapped_case_insensitively_and_nan_rows_reported():
+    frame = bars().reset_index(names="Date")
+    frame.loc[2, "Close"] = np.nan
+    clean, report = normalize_ohlcv(frame)
+    assert list(clean.columns) == ["open", "high", "low", "close", "volume"]
+    assert clean.index.name == "date" and len(clean) == 4
+    assert report.dropped_nan_rows == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: f.iloc[::-1], "not in increasing order"),
+        (lambda f: pd.concat([f, f.iloc[[1]]]).sort_index(), "duplicate timestamp"),
+        (lambda f: f.assign(Close=-1.0), "negative"),
+        (lambda f: f.assign(Open=np.nan), "every row has a missing price"),
+        (lambda f: f.drop(columns="HIGH"), "missing columns high"),
+    ],
+)
+def test_unusable_series_are_refused_clearly(change, message):
+    with pytest.raises(BadInput, match=message):
+        normalize_ohlcv(change(bars()))
+
+
+def test_csv_parquet_and_pasted_text(tmp_path):
+    frame = bars(8)
+    frame.to_csv(tmp_path / "a.csv", index_label="timestamp")
+    frame.to_parquet(tmp_path / "a.parquet")
+    a = load_ohlcv_file(tmp_path / "a.csv")
+    b = load_ohlcv_file(tmp_path / "a.parquet")
+    pd.testing.assert_frame_equal(a, b, check_freq=False)
+    pasted = "Here are my bars:\n" + frame.to_csv(index_label="Date", sep="\t")
+    pd.testing.assert_frame_equal(parse_ohlcv_text(pasted), a, check_freq=False)
+    with pytest.raises(BadInput, match="No such data file"):
+        load_ohlcv_file(tmp_path / "missing.csv")
+    (tmp_path / "bad.csv").write_text("hello\n1,2\n")
+    with pytest.raises(BadInput, match="no date column|missing columns"):
+        load_ohlcv_file(tmp_path / "bad.csv")
+
+
+def test_bundled_samples_are_real_and_adjusted():
+    assert len(sample_names()) == 6
+    aapl = sample_ohlcv("aapl")
+    assert len(aapl) == 3270 and aapl.index[0] == pd.Timestamp("2000-03-01")
+    # AAPL split 2:1 on 2005-02-28; adjusted closes show no ~50% overnight drop there
+    assert aapl["close"].pct_change().loc["2005-02-28"] > -0.1
+    assert len(sample_ohlcv("backtesting/EURUSD")) == 5000
+    assert resolve_sample("bokeh:ibm") == "bokeh/IBM"
+    with pytest.raises(BadInput, match="did you mean"):
+        sample_ohlcv("bokeh/AAPX")
+
+
+class _Ticker:
+    """Stands in for yfinance.Ticker to produce failures a live network cannot be made to give."""
+
+    def __init__(self, outcome):
+        self.outcome = outcome
+
+    def __call__(self, symbol):
+        return self
+
+    def history(self, **kwargs):
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        return self.outcome
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        (OSError("Could not resolve host"), "no network"),
+        (pd.DataFrame(), "no bars"),
+    ],
+)
+def test_yfinance_failures_become_clear_messages(monkeypatch, tmp_path, outcome, message):
+    import yfinance
+
+    monkeypatch.setattr(yfinance, "Ticker", _Ticker(outcome))
+    with pytest.raises(BadInput, match=message):
+        yahoo.fetch_yfinance("ZZZZ", "2020-01-01", "2020-02-01", cache_dir=tmp_path)
+
+
+def test_yfinance_rate_limit_and_unknown_ticker(monkeypatch, tmp_path):
+    import yfinance
+    from yfinance import exceptions
+
+    monkeypatch.setattr(yfinance, "Ticker", _Ticker(exceptions.YFRateLimitError()))
+    with pytest.raises(BadInput, match="rate-limiting"):
+        yahoo.fetch_yfinance("AAPL", "2020-01-01", "2020-02-01", cache_dir=tmp_path)
+    monkeypatch.setattr(yfinance, "Ticker", _Ticker(exceptions.YFPricesMissingError("QQQQX", "")))
+    with pytest.raises(BadInput, match="unknown or delisted"):
+        yahoo.fetch_yfinance("QQQQX", "2020-01-01", "2020-02-01", cache_dir=tmp_path)
+
+
+def test_yfinance_result_is_cached_as_parquet(monkeypatch, tmp_path):
+    import yfinance
+
+    monkeypatch.setattr(yfinance, "Ticker", _Ticker(bars(6)))
+    first = yahoo.fetch_yfinance("abc", "2020-01-01", "2020-02-01", cache_dir=tmp_path)
+    path = yahoo.cache_path("abc", "2020-01-01", "2020-02-01", "1d", True, tmp_path)
+    assert path.is_file() and not list(path.parent.glob(".*.tmp"))
+    monkeypatch.setattr(yfinance, "Ticker", _Ticker(OSError("offline")))
+    pd.testing.assert_frame_equal(yahoo.fetch_yfinance("ABC", "2020-01-01", "2020-02-01", cache_dir=tmp_path), first, check_freq=False)
+
+
+def test_yfinance_offline_for_real_fails_fast(tmp_path):
+    """Without network the real client must fail within seconds with the clear message."""
+    try:
+        yahoo.fetch_yfinance("AAPL", "2020-01-01", "2020-02-01", cache_dir=tmp_path, timeout_s=5)
+    except BadInput as exc:
+        assert "Yahoo Finance" in str(exc)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("AAPL", "2020-02-01", "2020-01-01"), "not before"),
+    (("AA PL", "2020-01-01", "2020-02-01"), "not a ticker"),
+    (("AAPL", "2020-01-01", "2020-02-01", "7d"), "Unknown interval"),
+])
+def test_yfinance_arguments_are_validated(args, message, tmp_path):
+    with pytest.raises(BadInput, match=message):
+        yahoo.fetch_yfinance(*args, cache_dir=tmp_path)

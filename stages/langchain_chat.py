@@ -47,7 +47,9 @@ def from_langchain(message: BaseMessage) -> Message:
     """A LangChain message as an engine message; tool and function messages have no place here."""
     role = _ROLES.get(message.type) or (getattr(message, "role", None) if message.type == "chat" else None)
     if role not in ("system", "user", "assistant"):
-        raise ValueError(f"tristage assistants read system, human and AI messages, not {message.type!r} messages")
+        raise ValueError(
+            f"tristage assistants read system, human and AI messages, not {message.type!r} messages"
+        )
     return Message(role=role, content=str(message.text))
 
 
@@ -60,7 +62,9 @@ def reply_metadata(reply: Reply, model: str) -> dict[str, Any]:
 def reply_usage(reply: Reply) -> UsageMetadata:
     usage = reply.usage
     return UsageMetadata(
-        input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens, total_tokens=usage.total_tokens
+        input_tokens=usage.prompt_tokens,
+        output_tokens=usage.completion_tokens,
+        total_tokens=usage.total_tokens,
     )
 
 

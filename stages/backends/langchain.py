@@ -125,7 +125,9 @@ class LangChainBackend:
         if cancel is not None and cancel.is_set():
             return Completion(text="", model=self.model, finish_reason="cancelled")
         try:
-            message = self.chat_model.invoke(to_langchain(messages), stop=params.stop or None, **self.bound(params))
+            message = self.chat_model.invoke(
+                to_langchain(messages), stop=params.stop or None, **self.bound(params)
+            )
         except Exception as exc:
             raise self._error(exc) from exc
         text, stopped = apply_stops(str(message.text), params.stop)
@@ -147,7 +149,9 @@ class LangChainBackend:
         parts: list[str] = []
         finish: FinishReason = "stop"
         prompt_tokens = completion_tokens = 0
-        chunks = self.chat_model.stream(to_langchain(messages), stop=params.stop or None, **self.bound(params))
+        chunks = self.chat_model.stream(
+            to_langchain(messages), stop=params.stop or None, **self.bound(params)
+        )
         try:
             for chunk in chunks:
                 if cancel is not None and cancel.is_set():

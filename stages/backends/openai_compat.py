@@ -127,8 +127,11 @@ class OpenAIBackend:
         timeout_s: float = 120.0,
         retry: RetryPolicy | None = None,
     ) -> None:
-        if not base_url:
-            raise BackendError("the openai backend needs a base URL, e.g. http://localhost:8000/v1")
+        if not base_url.startswith(("http://", "https://")):
+            raise BackendError(
+                "the openai backend needs an http(s) base URL such as http://localhost:8000/v1, "
+                f"not {base_url!r}"
+            )
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.timeout_s = timeout_s
@@ -147,7 +150,9 @@ class OpenAIBackend:
                 "the openai backend needs base_url (e.g. http://localhost:8000/v1): set backend.base_url "
                 "in tristage.toml or TRISTAGE_BACKEND__BASE_URL"
             )
-        retry = RetryPolicy.model_validate({"max_retries": config.max_retries, **config.options.get("retry", {})})
+        retry = RetryPolicy.model_validate(
+            {"max_retries": config.max_retries, **config.options.get("retry", {})}
+        )
         api_key = config.api_key.get_secret_value() if config.api_key else "EMPTY"
         return cls(config.base_url, config.model, api_key=api_key, timeout_s=config.timeout_s, retry=retry)
 
@@ -229,7 +234,9 @@ class OpenAIBackend:
                     if choice.finish_reason:
                         finish = _finish(choice.finish_reason)
         except openai.APITimeoutError as exc:
-            raise BackendTimeout(f"{self.base_url} stopped sending for more than {self.timeout_s:g} s") from exc
+            raise BackendTimeout(
+                f"{self.base_url} stopped sending for more than {self.timeout_s:g} s"
+            ) from exc
         except openai.APIError as exc:
             raise BackendError(f"{self.base_url} broke off the stream: {_cause(exc)}") from exc
         finally:
@@ -285,6 +292,9 @@ class OpenAIBackend:
     def _refused(self, exc: openai.APIStatusError) -> BackendError:
         if exc.status_code == 401:
             return BackendError(
-                f"{self.base_url} rejected the API key (401): set backend.api_key or TRISTAGE_BACKEND__API_KEY"
+                f"{self.base_url} rejected the API key (401): "
+                "set backend.api_key or TRISTAGE_BACKEND__API_KEY"
             )
-        return BackendError(f"{self.base_url} refused the request ({exc.status_code}): {_server_message(exc)}")
+        return BackendError(
+            f"{self.base_url} refused the request ({exc.status_code}): {_server_message(exc)}"
+        )

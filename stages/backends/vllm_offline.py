@@ -99,7 +99,9 @@ class VLLMBackend:
             fields["structured_outputs"] = StructuredOutputsParams(json=params.json_schema)
         return self._vllm.SamplingParams(**fields)
 
-    def complete_batch(self, conversations: list[list[Message]], params: GenerationParams) -> list[Completion]:
+    def complete_batch(
+        self, conversations: list[list[Message]], params: GenerationParams
+    ) -> list[Completion]:
         """All conversations in one vLLM call (continuous batching); latency is the batch's."""
         started = time.perf_counter()
         outputs = self._llm.chat(

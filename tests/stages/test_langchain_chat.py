@@ -36,17 +36,22 @@ def test_invoke_returns_the_reply_with_status_result_and_trace() -> None:
     message = model(ANSWER).invoke("How many carbons in benzene?")
     assert isinstance(message, AIMessage) and message.content == ANSWER
     meta = message.response_metadata
-    assert meta["status"] == "verified" and meta["assistant"] == "general" and meta["model_name"] == "scripted"
+    assert (meta["status"], meta["assistant"], meta["model_name"]) == ("verified", "general", "scripted")
     assert meta["result"] == {"task": "chat"}
     assert [r["stage"] for r in meta["trace"]] == ["detect", "reason", "verify"]
-    assert [c["name"] for c in meta["trace"][2]["checks"]] == ["non_empty", "complete", "no_system_prompt_leak"]
+    checks = [c["name"] for c in meta["trace"][2]["checks"]]
+    assert checks == ["non_empty", "complete", "no_system_prompt_leak"]
     prompt_words = len(SYSTEM_PROMPT.split()) + 5  # the scripted backend counts words
-    assert message.usage_metadata == {"input_tokens": prompt_words, "output_tokens": 5, "total_tokens": prompt_words + 5}
+    assert message.usage_metadata == {
+        "input_tokens": prompt_words,
+        "output_tokens": 5,
+        "total_tokens": prompt_words + 5,
+    }
 
 
 def test_conversation_roles_reach_the_assistant() -> None:
     chat = model(ANSWER)
-    chat.invoke([SystemMessage("Answer in English."), HumanMessage("Hi"), AIMessage("Hello."), HumanMessage("Benzene?")])
+    chat.invoke([SystemMessage("Be brief."), HumanMessage("Hi"), AIMessage("Hi."), HumanMessage("Benzene?")])
     prompt = chat.pipeline.backend.calls[0]  # type: ignore[attr-defined]
     assert [m.role for m in prompt] == ["system", "user", "assistant", "user"]
     assert prompt[0].content == SYSTEM_PROMPT and prompt[-1] == Message(role="user", content="Benzene?")
@@ -105,9 +110,10 @@ def test_batch_answers_each_input_in_order() -> None:
 def test_ainvoke_and_chains_work() -> None:
     chat = model(ANSWER)
     assert asyncio.run(chat.ainvoke("Benzene?")).content == ANSWER
-    chain = ChatPromptTemplate.from_messages([("human", "Tell me about {compound}.")]) | chat | StrOutputParser()
-    assert chain.invoke({"compound": "benzene"}) == ANSWER
-    assert chat.pipeline.backend.calls[-1][-1].content == "Tell me about benzene."  # type: ignore[attr-defined]
+    prompt = ChatPromptTemplate.from_messages([("human", "Tell me about {compound}.")])
+    assert (prompt | chat | StrOutputParser()).invoke({"compound": "benzene"}) == ANSWER
+    last_call = chat.pipeline.backend.calls[-1]  # type: ignore[attr-defined]
+    assert last_call[-1].content == "Tell me about benzene."
 
 
 def test_call_options_are_checked() -> None:
@@ -123,7 +129,8 @@ def test_call_options_are_checked() -> None:
 
 def test_answer_pieces_always_add_up_to_the_reply() -> None:
     assert answer_pieces("Hi there.", ["\n", " Hi", " there."]) == ["Hi", " there."]
-    assert answer_pieces("Hi there.\n\nDisclaimer.", ["Hi", " there."]) == ["Hi", " there.", "\n\nDisclaimer."]
+    with_notes = answer_pieces("Hi there.\n\nDisclaimer.", ["Hi", " there."])
+    assert with_notes == ["Hi", " there.", "\n\nDisclaimer."]
     assert answer_pieces("Corrected text.", ["Wrong", " draft"]) == ["Corrected text."]
     assert answer_pieces("Refused.", []) == ["Refused."]
 

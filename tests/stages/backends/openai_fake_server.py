@@ -87,7 +87,8 @@ class FakeOpenAIServer:
         if limit is not None and len(words) > limit:
             words, finish = words[:limit], "length"
         prompt = sum(len(str(m.get("content", "")).split()) for m in body.get("messages", []))
-        return words, finish, {"prompt_tokens": prompt, "completion_tokens": len(words), "total_tokens": prompt + len(words)}
+        usage = {"prompt_tokens": prompt, "completion_tokens": len(words)}
+        return words, finish, {**usage, "total_tokens": prompt + len(words)}
 
 
 def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
@@ -106,7 +107,8 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
         def _answer(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             body = json.loads(raw or b"{}")
-            server.record(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            server.record(Seen(self.path, headers, body, time.monotonic()))
             fault = server.next_fault()
             if fault.delay_s:
                 time.sleep(fault.delay_s)
@@ -115,10 +117,12 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self.connection.close()
                 return
             if fault.status:
-                self._json(fault.status, {"error": {"message": f"fake fault {fault.status}", "type": "fault"}}, fault.headers)
+                error = {"error": {"message": f"fake fault {fault.status}", "type": "fault"}}
+                self._json(fault.status, error, fault.headers)
                 return
             if server.api_key is not None and self.headers.get("Authorization") != f"Bearer {server.api_key}":
-                self._json(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}})
+                error = {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}
+                self._json(401, error)
                 return
             if not self.path.endswith("/chat/completions"):
                 self._json(404, {"error": {"message": f"no route {self.path}"}})
@@ -136,7 +140,11 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 "created": int(time.time()),
                 "model": body.get("model", "fake"),
                 "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": "".join(words)}, "finish_reason": finish}
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "".join(words)},
+                        "finish_reason": finish,
+                    }
                 ],
             }
             if server.send_usage:
@@ -151,7 +159,12 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
-            base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()), "model": body.get("model", "fake")}
+            base = {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body.get("model", "fake"),
+            }
             for event in _chunks(base, words, finish):
                 if server.chunk_delay_s:
                     time.sleep(server.chunk_delay_s)
@@ -179,7 +192,8 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
 
 
 def _chunks(base: dict[str, Any], words: list[str], finish: str) -> Iterator[dict[str, Any]]:
-    yield {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
+    opening = {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+    yield {**base, "choices": [opening]}
     for word in words:
         yield {**base, "choices": [{"index": 0, "delta": {"content": word}, "finish_reason": None}]}
     yield {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}

@@ -39,7 +39,8 @@ def chat_openai(server: FakeOpenAIServer, **kwargs: object) -> LangChainBackend:
 
 
 def test_complete_with_a_fake_model_reads_text_and_usage() -> None:
-    reply = AIMessage(content=ANSWER, usage_metadata={"input_tokens": 11, "output_tokens": 8, "total_tokens": 19})
+    usage = {"input_tokens": 11, "output_tokens": 8, "total_tokens": 19}
+    reply = AIMessage(content=ANSWER, usage_metadata=usage)  # type: ignore[arg-type]
     backend = fake(reply)
     completion = backend.complete(QUESTION, GenerationParams())
     assert completion.text == ANSWER
@@ -107,7 +108,8 @@ def test_chat_openai_gets_messages_bound_parameters_and_stop(fake_server: FakeOp
 
 
 def test_chat_openai_streams_tokens_usage_and_length(fake_server: FakeOpenAIServer) -> None:
-    deltas = list(chat_openai(fake_server, stream_usage=True).stream(QUESTION, GenerationParams(max_tokens=3)))
+    backend = chat_openai(fake_server, stream_usage=True)
+    deltas = list(backend.stream(QUESTION, GenerationParams(max_tokens=3)))
     assert [d.text for d in deltas if d.text] == ["Benzene", " has", " six"]
     final = deltas[-1].completion
     assert final is not None and final.finish_reason == "length"
@@ -122,7 +124,8 @@ def test_chat_openai_faults_keep_their_kind(fake_server: FakeOpenAIServer) -> No
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    refused = LangChainBackend(ChatOpenAI(model="m", base_url=f"http://127.0.0.1:{port}/v1", api_key="x", max_retries=0))
+    chat = ChatOpenAI(model="m", base_url=f"http://127.0.0.1:{port}/v1", api_key="x", max_retries=0)
+    refused = LangChainBackend(chat)
     with pytest.raises(BackendUnavailable, match="cannot reach m"):
         list(refused.stream(QUESTION, GenerationParams()))
 
@@ -144,7 +147,7 @@ def test_from_config_builds_the_named_model(fake_server: FakeOpenAIServer) -> No
         (None, {}, BackendError, "needs langchain_model as 'module:Class'"),
         ("no_such_module:Chat", {}, BackendUnavailable, "cannot import no_such_module:Chat"),
         ("stages.messages:Message", {}, BackendError, "is not a LangChain BaseChatModel"),
-        ("langchain_openai:ChatOpenAI", {"temperature": "hot"}, BackendError, "cannot build langchain_openai:ChatOpenAI"),
+        ("langchain_openai:ChatOpenAI", {"temperature": "hot"}, BackendError, "cannot build langchain_o"),
     ],
 )
 def test_from_config_errors_are_clear(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 from openai_fake_server import FakeOpenAIServer, Fault, fake_server  # noqa: F401 - fixture
@@ -21,7 +21,10 @@ from stages.messages import Message, ask
 from stages.pipeline import Pipeline
 from stages.reply import Status
 
-QUESTION = [Message(role="system", content="Be brief."), Message(role="user", content="How many carbons in benzene?")]
+QUESTION = [
+    Message(role="system", content="Be brief."),
+    Message(role="user", content="How many carbons in benzene?"),
+]
 FAST = RetryPolicy(max_retries=3, base_s=0.001, max_wait_s=2.0, jitter=0.1)
 
 
@@ -31,7 +34,8 @@ def backend_for(server: FakeOpenAIServer, **kwargs: object) -> OpenAIBackend:
 
 
 def test_complete_returns_text_usage_and_sends_the_parameters(fake_server: FakeOpenAIServer) -> None:
-    completion = backend_for(fake_server).complete(QUESTION, GenerationParams(max_tokens=50, temperature=0.3, seed=7))
+    params = GenerationParams(max_tokens=50, temperature=0.3, seed=7)
+    completion = backend_for(fake_server).complete(QUESTION, params)
     assert completion.text == fake_server.reply
     assert completion.model == "fake-chem"
     assert (completion.prompt_tokens, completion.completion_tokens) == (7, 8)
@@ -106,7 +110,8 @@ def test_retry_after_is_honoured(fake_server: FakeOpenAIServer) -> None:
 def test_exhausted_retries_end_in_a_clear_error(fake_server: FakeOpenAIServer) -> None:
     fake_server.faults = [Fault(503)] * 5
     with pytest.raises(BackendError, match="still answered 503 after 2 retries: fake fault 503"):
-        backend_for(fake_server, retry=FAST.model_copy(update={"max_retries": 2})).complete(QUESTION, GenerationParams())
+        backend = backend_for(fake_server, retry=FAST.model_copy(update={"max_retries": 2}))
+        backend.complete(QUESTION, GenerationParams())
     assert len(fake_server.requests) == 3
 
 
@@ -130,7 +135,8 @@ def test_connection_refused_is_backend_unavailable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    backend = OpenAIBackend(f"http://127.0.0.1:{port}/v1", "m", retry=FAST.model_copy(update={"max_retries": 1}))
+    retry = FAST.model_copy(update={"max_retries": 1})
+    backend = OpenAIBackend(f"http://127.0.0.1:{port}/v1", "m", retry=retry)
     with pytest.raises(BackendUnavailable, match=rf"cannot reach http://127.0.0.1:{port}/v1: .*refused"):
         backend.complete(QUESTION, GenerationParams())
 
@@ -163,7 +169,9 @@ def test_structured_output_is_requested_and_validated(fake_server: FakeOpenAISer
     ("reply", "problem"),
     [("Benzene has six carbons.", "Invalid JSON"), ('{"name": "benzene", "carbons": "six"}', "at carbons")],
 )
-def test_invalid_structured_output_is_a_clear_error(fake_server: FakeOpenAIServer, reply: str, problem: str) -> None:
+def test_invalid_structured_output_is_a_clear_error(
+    fake_server: FakeOpenAIServer, reply: str, problem: str
+) -> None:
     fake_server.reply = reply
     with pytest.raises(BackendError, match=f"did not return valid Compound JSON.*{problem}"):
         backend_for(fake_server).complete_json(QUESTION, GenerationParams(), Compound)
@@ -187,8 +195,14 @@ def test_cancel_stops_reading_the_stream(fake_server: FakeOpenAIServer) -> None:
 def test_from_config_needs_a_base_url_and_defaults_the_key(fake_server: FakeOpenAIServer) -> None:
     with pytest.raises(BackendError, match="needs base_url"):
         OpenAIBackend.from_config(BackendConfig(kind="openai"))
+    with pytest.raises(BackendError, match="needs an http\\(s\\) base URL .* not 'localhost:8000/v1'"):
+        OpenAIBackend.from_config(BackendConfig(kind="openai", base_url="localhost:8000/v1"))
     config = BackendConfig(
-        kind="openai", model="served", base_url=fake_server.base_url, max_retries=1, options={"retry": {"base_s": 0.01}}
+        kind="openai",
+        model="served",
+        base_url=fake_server.base_url,
+        max_retries=1,
+        options={"retry": {"base_s": 0.01}},
     )
     backend = make_backend(config)
     assert isinstance(backend, OpenAIBackend)
@@ -226,5 +240,6 @@ def test_retry_after_reads_milliseconds_seconds_and_dates() -> None:
 
 
 def test_schema_names_are_made_safe() -> None:
-    assert json_schema_format({"title": "Breakout report v1.2"})["json_schema"]["name"] == "Breakout_report_v1_2"
+    named = json_schema_format({"title": "Breakout report v1.2"})
+    assert named["json_schema"]["name"] == "Breakout_report_v1_2"
     assert json_schema_format({})["json_schema"]["name"] == "response"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,8 @@ models_app = typer.Typer(help="Prepare and list local models.")
 config_app = typer.Typer(help="Show the effective configuration.")
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
+vllm_app = typer.Typer(help="vLLM serving profiles: print or run the exact `vllm serve` command.")
+app.add_typer(vllm_app, name="vllm")
 
 out = Console()
 err = Console(stderr=True)
@@ -245,6 +248,117 @@ def config_show() -> None:
     """Print the effective configuration as JSON, secrets masked."""
     shown: dict[str, Any] = get_settings().shown()
     sys.stdout.write(json.dumps(shown, indent=2) + "\n")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default from config: 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from config: 7860)")] = None,
+    api_key: Annotated[str | None, typer.Option(
+        "--api-key", help="Require 'Authorization: Bearer <key>' on /v1; also the UI password (default from config)"
+    )] = None,
+    ui: Annotated[bool, typer.Option("--ui/--no-ui", help="Mount the Gradio UI at /")] = True,
+) -> None:
+    """Serve the OpenAI-compatible API (/v1), health (/health) and the chat UI (/) in one process."""
+    from serve.app import serve as run_server
+
+    settings = get_settings().serve
+    run_server(host or settings.host, port or settings.port, api_key, with_ui=ui)
+
+
+VllmProfileArg = Annotated[str, typer.Argument(help="A profile from `tristage vllm profiles`")]
+
+
+@dataclass
+class VllmArgs:
+    """Deployment options shared by `vllm command` and `vllm launch`."""
+
+    model: str | None = None
+    tensor_parallel_size: int | None = None
+    pipeline_parallel_size: int | None = None
+    data_parallel_size: int | None = None
+    ray: bool = False
+    port: int | None = None
+    api_key: str | None = None
+    lora: list[str] | None = None
+
+    def plan(self, profile: str) -> tuple[Any, Any]:
+        """The profile and options these arguments name (CliError when they don't fit)."""
+        from serve.vllm import VllmOptions, get_profile
+
+        given = {"model": self.model, "tensor_parallel_size": self.tensor_parallel_size,
+                 "pipeline_parallel_size": self.pipeline_parallel_size,
+                 "data_parallel_size": self.data_parallel_size, "port": self.port, "api_key": self.api_key,
+                 "lora_modules": self.lora, "distributed_executor_backend": "ray" if self.ray else None}
+        try:
+            chosen = get_profile(profile)
+            options = VllmOptions.model_validate({k: v for k, v in given.items() if v is not None})
+            chosen.command(options)
+        except (KeyError, ValueError) as exc:
+            raise CliError(str(exc).strip("'\"")) from None
+        return chosen, options
+
+
+VModel = Annotated[str | None, typer.Option("--model", help="Override the model id or local folder")]
+VTp = Annotated[int | None, typer.Option("--tensor-parallel-size", "-tp", help="GPUs per replica")]
+VPp = Annotated[int | None, typer.Option("--pipeline-parallel-size", "-pp", help="Nodes per replica (with --ray)")]
+VDp = Annotated[int | None, typer.Option("--data-parallel-size", "-dp", help="Replicas")]
+VRay = Annotated[bool, typer.Option("--ray", help="Ray executor, for replicas spanning nodes")]
+VPort = Annotated[int | None, typer.Option("--port", help="Port of the vLLM server (default 8000)")]
+VKey = Annotated[str | None, typer.Option("--api-key", help="Key the vLLM server requires")]
+VLora = Annotated[list[str] | None, typer.Option("--lora", help="name=path of a LoRA adapter (repeatable)")]
+
+
+@vllm_app.command("profiles")
+def vllm_profiles() -> None:
+    """List the vLLM profiles."""
+    from serve.vllm import PROFILES
+
+    table = Table("profile", "model", "served name", "notes")
+    for name, profile in PROFILES.items():
+        table.add_row(name, profile.model, profile.served_name, profile.notes)
+    out.print(table)
+
+
+@vllm_app.command("command")
+def vllm_command(profile: VllmProfileArg, model: VModel = None, tensor_parallel_size: VTp = None,
+                 pipeline_parallel_size: VPp = None, data_parallel_size: VDp = None, ray: VRay = False,
+                 port: VPort = None, api_key: VKey = None, lora: VLora = None) -> None:
+    """Print the exact `vllm serve` command of a profile (shell-quoted)."""
+    import shlex
+
+    args = VllmArgs(model, tensor_parallel_size, pipeline_parallel_size, data_parallel_size, ray, port, api_key, lora)
+    try:
+        chosen, options = args.plan(profile)
+    except CliError as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    sys.stdout.write(shlex.join(chosen.command(options)) + "\n")
+
+
+@vllm_app.command("launch")
+def vllm_launch(profile: VllmProfileArg, model: VModel = None, tensor_parallel_size: VTp = None,
+                pipeline_parallel_size: VPp = None, data_parallel_size: VDp = None, ray: VRay = False,
+                port: VPort = None, api_key: VKey = None, lora: VLora = None,
+                wait_s: Annotated[float, typer.Option(help="How long to wait for /health")] = 900.0) -> None:
+    """Run a profile's `vllm serve`, wait until it is healthy, then keep it running."""
+    from serve.vllm import LaunchError, health_url, launch
+
+    args = VllmArgs(model, tensor_parallel_size, pipeline_parallel_size, data_parallel_size, ray, port, api_key, lora)
+    try:
+        chosen, options = args.plan(profile)
+        server = launch(chosen.command(options), health_url(options), chosen.served_name, wait_s=wait_s,
+                        progress=lambda line: err.print(line, markup=False, highlight=False))
+    except (CliError, LaunchError) as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT if isinstance(exc, CliError) else EXIT_INTERNAL) from None
+    out.print(f"vLLM is up at {server.base_url} (pid {server.pid}). Point tristage at it:\n"
+              f"  TRISTAGE_BACKEND__KIND=openai TRISTAGE_BACKEND__BASE_URL={server.base_url} "
+              f"TRISTAGE_BACKEND__MODEL={server.served_name} tristage serve", markup=False, highlight=False)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        server.stop()
 
 
 def main() -> None:

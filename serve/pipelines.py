@@ -1,0 +1,116 @@
+"""The served assistants: which ones load, their pipelines per backend, and readiness.
+
+Assistants are built once (the chem store takes a while to load) and pipelines are cached per
+backend configuration, so the API and the UI share loaded models. An assistant whose package
+fails to import is left out of `/v1/models` and the UI, with the reason kept for `/health`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from assistants.registry import UnknownAssistant, assistant_names, load_assistant
+from stages.backends.base import Backend
+from stages.config import BackendConfig, Settings
+from stages.pipeline import Pipeline, one_line
+from stages.stage import Assistant
+
+log = logging.getLogger("tristage.serve")
+
+_MAX_PIPELINES = 32
+
+
+class Pipelines:
+    """Assistants by name and their pipelines, built on first use and shared by API and UI."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        names: list[str] | None = None,
+        backend_factory: Callable[[BackendConfig], Backend] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.names = names or list(assistant_names())
+        self.backend_factory = backend_factory or self._make_backend
+        self.problems: dict[str, str] = {}
+        self.ready = False
+        self._assistants: dict[str, Assistant] = {}
+        self._pipelines: OrderedDict[str, Pipeline] = OrderedDict()
+        self._lock = threading.RLock()
+
+    def assistant(self, name: str) -> Assistant:
+        """The loaded assistant; UnknownAssistant for names not served or that fail to load."""
+        with self._lock:
+            if name in self._assistants:
+                return self._assistants[name]
+            if name not in self.names:
+                raise UnknownAssistant(name)
+            try:
+                assistant = load_assistant(name)
+            except Exception as exc:
+                self.problems[name] = f"{type(exc).__name__}: {one_line(exc)}"
+                raise UnknownAssistant(name) from exc
+            self._assistants[name] = assistant
+            self.problems.pop(name, None)
+            return assistant
+
+    def available(self) -> dict[str, str]:
+        """Names and descriptions of the assistants that load."""
+        served = {}
+        for name in self.names:
+            try:
+                served[name] = self.assistant(name).description or assistant_names().get(name, "")
+            except UnknownAssistant:
+                continue
+        return served
+
+    def backend_config(self, name: str, **override: object) -> BackendConfig:
+        """This assistant's configured backend, with non-empty overrides (kind, model, base_url)."""
+        config = self.settings.backend_for(name)
+        update = {key: value for key, value in override.items() if value not in (None, "")}
+        return BackendConfig.model_validate({**config.model_dump(), **update}) if update else config
+
+    def _make_backend(self, config: BackendConfig) -> Backend:
+        """make_backend, except that a scripted backend also takes its latency from `options`
+        (`delay_s`, `token_delay_s`), so load tests and the UI can imitate a model's pace."""
+        from stages.backends import make_backend
+        from stages.backends.scripted import ScriptedBackend
+
+        if config.kind == "scripted":
+            options = config.options
+            return ScriptedBackend(options.get("replies", ["(scripted reply)"]), model=config.model,
+                                   delay_s=float(options.get("delay_s", 0.0)),
+                                   token_delay_s=float(options.get("token_delay_s", 0.0)))
+        return make_backend(config, self.settings.cache_dir)
+
+    def get(self, name: str, config: BackendConfig | None = None) -> Pipeline:
+        """The pipeline for an assistant on a backend (default: its configured one)."""
+        assistant = self.assistant(name)
+        config = config or self.backend_config(name)
+        key = f"{name}:{config.model_dump_json()}"
+        with self._lock:
+            if key in self._pipelines:
+                self._pipelines.move_to_end(key)
+                return self._pipelines[key]
+        pipeline = Pipeline(assistant, self.backend_factory(config))
+        with self._lock:
+            self._pipelines[key] = pipeline
+            while len(self._pipelines) > _MAX_PIPELINES:
+                self._pipelines.popitem(last=False)
+        return pipeline
+
+    def warm_up(self) -> None:
+        """Load every assistant and its default backend (the model); `ready` when all that load do."""
+        for name in self.available():
+            try:
+                self.get(name)
+            except Exception as exc:
+                self.problems[name] = f"backend: {type(exc).__name__}: {one_line(exc)}"
+                log.warning("assistant %s is not ready: %s", name, self.problems[name])
+        self.ready = bool(self.available()) and not any(
+            p.startswith("backend:") for p in self.problems.values()
+        )
+        log.info("ready=%s assistants=%s problems=%s", self.ready, list(self.available()), self.problems)

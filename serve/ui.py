@@ -1,0 +1,288 @@
+"""The Gradio chat UI: a tab per assistant, every stage shown as a collapsible step.
+
+Each turn streams `Pipeline.stream` events into the chat: a step per stage (pending while it
+runs, its summary and checks when done), the draft tokens inside the reason step, then the answer
+with a status badge, molecule depictions (chem) or the breakout chart. The stop button sets the
+run's cancel event, so the backend stops between tokens and the turn ends as `cancelled`.
+This module is imported only when the UI is mounted, so gradio stays out of API-only processes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from serve.pipelines import Pipelines
+from stages.config import Settings
+from stages.events import Final, StageFinished, StageStarted, Token
+from stages.messages import Attachment, Message, Request, RunOptions
+from stages.pipeline import one_line
+from stages.reply import Reply, StageRecord, Status
+
+log = logging.getLogger("tristage.serve")
+
+EXAMPLES: dict[str, list[str]] = {
+    "general": ["Explain in two sentences what a catalyst does.", "What are the three stages of a tristage answer?"],
+    "chem": [
+        "What is the molecular weight of aspirin?",
+        "Give the SMILES and molecular formula of caffeine.",
+        "Is CC(=O)Oc1ccccc1C(=O)O a valid SMILES? What is it?",
+    ],
+    "breakout": [
+        "Is AAPL breaking out of its trading range? Use the bundled sample.",
+        "Check MSFT (bundled sample) for a breakout and say how strong the buyers are.",
+    ],
+}
+
+BADGE_COLOURS = {
+    Status.VERIFIED: "#15803d",
+    Status.CORRECTED: "#b45309",
+    Status.UNVERIFIED: "#b45309",
+    Status.REFUSED: "#7e22ce",
+    Status.ERROR: "#b91c1c",
+}
+BACKEND_CHOICES = ["configured", "embedded", "openai"]
+
+# Runs in progress by (browser session, assistant), so the stop button can reach them.
+_running: dict[tuple[str, str], threading.Event] = {}
+
+
+def badge(status: Status | None, reason: str = "", note: str = "") -> str:
+    if status is None:
+        return f"<span class='tristage-badge'>{escape(note)}</span>" if note else ""
+    colour = BADGE_COLOURS[status]
+    detail = f" — {escape(reason)}" if reason else ""
+    return (
+        f"<span class='tristage-badge' style='background:{colour};color:white;padding:2px 10px;"
+        f"border-radius:10px;font-weight:600'>{status.value}</span><span>{detail}</span>"
+    )
+
+
+def step_title(stage: str, attempt: int) -> str:
+    return stage if attempt == 0 else f"{stage} (repair {attempt})"
+
+
+def step_body(record: StageRecord, draft: str) -> str:
+    """What an expanded step shows: summary, checks, draft, model calls."""
+    lines = [record.summary or record.error or ""]
+    lines += [f"{'✓' if c.passed else '✗'} {c.name}" + (f": {c.message}" if c.message else "") for c in record.checks]
+    if draft:
+        lines.append(f"draft: {draft}")
+    for call in record.model_calls:
+        lines.append(f"model {call.backend}:{call.model}, {call.completion_tokens} tokens, {call.latency_s:.1f} s")
+    return "\n\n".join(line for line in lines if line)
+
+
+def attachments_from(file_path: str | None) -> list[Attachment]:
+    """An uploaded file travels as a path: it is on this server already (CSV, parquet, footprint)."""
+    if not file_path:
+        return []
+    path = Path(file_path)
+    return [Attachment(kind="path", name=path.name, path=str(path))]
+
+
+def conversation(turns: list[dict[str, Any]], text: str) -> list[Message]:
+    """Earlier answered turns (question and answer, not the steps, not failed turns), then the new question."""
+    messages: list[Message] = []
+    for question, answer in zip(turns[::2], turns[1::2], strict=True):
+        if answer.get("status") != "error":
+            messages += [Message(role="user", content=question["content"]),
+                         Message(role="assistant", content=answer["content"])]
+    return [*messages, Message(role="user", content=text)]
+
+
+def extras(reply: Reply) -> list[Any]:
+    """Molecule depictions (chem) and the breakout chart, as chat content; a failure costs nothing."""
+    shown: list[Any] = []
+    molecules = reply.result.get("molecules") or []
+    if molecules:
+        try:
+            from assistants.chem.depict import to_svg
+
+            cards = "".join(
+                f"<figure class='tristage-molecule' style='display:inline-block;margin:4px'>{to_svg(m['smiles'])}"
+                f"<figcaption>{escape(str(m.get('name') or m['smiles']))}</figcaption></figure>"
+                for m in molecules
+                if m.get("smiles")
+            )
+            shown.append(gr.HTML(f"<div class='tristage-molecules'>{cards}</div>"))
+        except Exception as exc:
+            log.warning("could not depict molecules: %s", one_line(exc))
+    if reply.assistant == "breakout" and reply.status is not Status.ERROR:
+        try:
+            from assistants.market.chart import plotly_figure
+
+            shown.append(gr.Plot(plotly_figure(reply.result)))
+        except Exception as exc:
+            log.warning("could not draw the breakout chart: %s", one_line(exc))
+    return shown
+
+
+def write_jsonl(turns: list[dict[str, Any]], name: str) -> str | None:
+    """The conversation as JSONL in a fresh temp file (written, then renamed into place)."""
+    if not turns:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="tristage-chat-"))
+    final = folder / f"tristage-{name}-conversation.jsonl"
+    partial = folder / (final.name + ".part")
+    with partial.open("w", encoding="utf-8") as handle:
+        for turn in turns:
+            handle.write(json.dumps(turn, ensure_ascii=False) + "\n")
+    os.replace(partial, final)
+    return str(final)
+
+
+class ChatTab:
+    """One assistant's chat: its turn handler and stop handler."""
+
+    def __init__(self, pipelines: Pipelines, name: str) -> None:
+        self.pipelines = pipelines
+        self.name = name
+
+    def respond(
+        self,
+        text: str,
+        file_path: str | None,
+        history: list[Any],
+        turns: list[dict[str, Any]],
+        kind: str,
+        model: str,
+        base_url: str,
+        temperature: float,
+        max_repairs: int,
+        request: gr.Request,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream one turn; yields (chat, turns, badge, input box, download file)."""
+        history = list(history or [])
+        turns = list(turns or [])
+        text = (text or "").strip()
+        if not text:
+            yield history, turns, badge(None, note="Type a question first."), "", gr.skip()
+            return
+        history.append(gr.ChatMessage(role="user", content=text))
+        try:
+            config = self.pipelines.backend_config(
+                self.name, kind=None if kind == "configured" else kind, model=model, base_url=base_url
+            )
+            pipeline = self.pipelines.get(self.name, config)
+            engine_request = Request(
+                messages=conversation(turns, text),
+                attachments=attachments_from(file_path),
+                options=RunOptions(temperature=temperature, max_repairs=int(max_repairs)),
+                cancel=threading.Event(),
+            )
+        except Exception as exc:
+            message = f"Could not start: {one_line(exc)}"
+            history.append(gr.ChatMessage(role="assistant", content=message))
+            yield history, turns, badge(Status.ERROR, message), "", gr.skip()
+            return
+        key = (request.session_hash or "", self.name)
+        assert engine_request.cancel is not None
+        _running[key] = engine_request.cancel
+        steps: dict[tuple[str, int], int] = {}
+        draft = ""
+        reply: Reply | None = None
+        try:
+            for event in pipeline.stream(engine_request):
+                if isinstance(event, StageStarted):
+                    title = step_title(event.stage, event.attempt)
+                    steps[(event.stage, event.attempt)] = len(history)
+                    history.append(gr.ChatMessage(content="…", metadata={"title": title, "status": "pending"}))
+                    draft = ""
+                elif isinstance(event, Token):
+                    draft += event.text
+                    index = steps.get(("reason", event.attempt))
+                    if index is not None:
+                        history[index] = gr.ChatMessage(
+                            content=draft, metadata={"title": step_title("reason", event.attempt), "status": "pending"}
+                        )
+                elif isinstance(event, StageFinished):
+                    record = event.record
+                    index = steps.get((record.stage, record.attempt), len(history) - 1)
+                    history[index] = gr.ChatMessage(
+                        content=step_body(record, draft if record.stage == "reason" else ""),
+                        metadata={
+                            "title": step_title(record.stage, record.attempt),
+                            "status": "done",
+                            "duration": round(record.duration_ms / 1000, 2),
+                        },
+                    )
+                elif isinstance(event, Final):
+                    reply = event.reply
+                else:
+                    continue
+                yield history, turns, badge(None, note="running…"), "", gr.skip()
+        finally:
+            _running.pop(key, None)
+        assert reply is not None
+        history.append(gr.ChatMessage(role="assistant", content=reply.text))
+        history += [gr.ChatMessage(role="assistant", content=item) for item in extras(reply)]
+        turns += [
+            {"role": "user", "content": text, "attachments": [a.model_dump(mode="json") for a in engine_request.attachments]},
+            {"role": "assistant", "content": reply.text, **{k: v for k, v in reply.public().items() if k != "answer"}},
+        ]
+        yield history, turns, badge(reply.status, reply.reason), "", write_jsonl(turns, self.name)
+
+    def stop(self, request: gr.Request) -> str:
+        cancel = _running.get((request.session_hash or "", self.name))
+        if cancel is None:
+            return badge(None, note="nothing to stop")
+        cancel.set()
+        return badge(None, note="stopping…")
+
+
+def build_tab(pipelines: Pipelines, settings: Settings, name: str, description: str) -> None:
+    """The components and events of one assistant's tab (inside an open `gr.Tab`)."""
+    handler = ChatTab(pipelines, name)
+    configured = settings.backend_for(name)
+    gr.Markdown(description)
+    status = gr.HTML(elem_id=f"{name}-status")
+    chat = gr.Chatbot(label=name, height=560, elem_id=f"{name}-chat", buttons=["copy", "copy_all"],
+                      group_consecutive_messages=False, feedback_options=None)
+    turns = gr.State([])
+    with gr.Row():
+        box = gr.Textbox(placeholder="Ask a question…", show_label=False, scale=6, elem_id=f"{name}-input",
+                         lines=2, max_lines=12)
+        data = gr.File(label="data (CSV / footprint)", file_types=[".csv", ".tsv", ".txt", ".parquet", ".json"],
+                       type="filepath", scale=2, height=90)
+    with gr.Row():
+        send = gr.Button("Send", variant="primary", elem_id=f"{name}-send")
+        stop = gr.Button("Stop", variant="stop", elem_id=f"{name}-stop")
+        clear = gr.Button("Clear", elem_id=f"{name}-clear")
+        download = gr.DownloadButton("Download JSONL", value=None, elem_id=f"{name}-download")
+    gr.Examples(EXAMPLES.get(name, []), inputs=[box], label="Examples (work offline)")
+    with gr.Accordion("Settings", open=False):
+        kind = gr.Dropdown(BACKEND_CHOICES, value="configured",
+                           label=f"backend (configured: {configured.kind})")
+        model = gr.Textbox(label="model", placeholder=configured.model)
+        base_url = gr.Textbox(label="base URL (openai backend)", placeholder=configured.base_url or "http://host:8000/v1")
+        temperature = gr.Slider(0.0, 2.0, value=0.0, step=0.05, label="temperature")
+        repairs = gr.Slider(0, 5, value=2, step=1, label="repair attempts")
+    inputs = [box, data, chat, turns, kind, model, base_url, temperature, repairs]
+    outputs = [chat, turns, status, box, download]
+    send.click(handler.respond, inputs, outputs, api_name=f"{name}_chat")
+    box.submit(handler.respond, inputs, outputs, api_name=False)
+    stop.click(handler.stop, None, status, api_name=False, queue=False)
+    clear.click(lambda: ([], [], "", None), None, [chat, turns, status, download], api_name=False, queue=False)
+
+
+def build_ui(pipelines: Pipelines, settings: Settings) -> gr.Blocks:
+    """The whole UI: a tab per assistant that loads."""
+    served = pipelines.available()
+    with gr.Blocks(title="tristage") as blocks:
+        gr.Markdown("## tristage\nEvery answer goes through **detect → reason → verify**; open a step to see its checks.")
+        with gr.Tabs():
+            for name, description in served.items():
+                with gr.Tab(name, id=name, elem_id=f"{name}-tab"):
+                    build_tab(pipelines, settings, name, description)
+    blocks.queue(default_concurrency_limit=settings.serve.max_concurrency, max_size=settings.serve.max_queue)
+    return blocks

@@ -1,0 +1,114 @@
+"""vLLM profiles as exact commands; the launcher's health wait and failures with real processes."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from serve.process import TRISTAGE, free_port
+from serve.vllm import PROFILES, LaunchError, VllmOptions, get_profile, health_url, launch
+
+
+def flag(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+@pytest.mark.parametrize("name", ["chemllm-1.5-dpo", "chemllm-1.5-sft", "chemllm-7b-chat"])
+def test_chemllm_profiles_carry_remote_code_template_and_rope_override(name: str) -> None:
+    command = get_profile(name).command(VllmOptions())
+    assert command[:3] == ["vllm", "serve", PROFILES[name].model]
+    assert command[2].startswith("AI4Chem/ChemLLM-7B-Chat")
+    assert "--trust-remote-code" in command
+    assert flag(command, "--served-model-name") == name
+    template = Path(flag(command, "--chat-template"))
+    assert template.is_file() and "<|im_start|>" in template.read_text()
+    assert json.loads(flag(command, "--hf-overrides")) == {"rope_theta": 1_000_000}
+    assert flag(command, "--generation-config") == "vllm"  # not the card's repetition_penalty
+    assert "<|im_end|>" in PROFILES[name].stop
+
+
+def test_parallelism_key_and_ray() -> None:
+    options = VllmOptions(tensor_parallel_size=4, pipeline_parallel_size=2, data_parallel_size=3,
+                          distributed_executor_backend="ray", api_key="sk-1", port=9000)
+    command = get_profile("instruct").command(options)
+    assert flag(command, "--tensor-parallel-size") == "4"
+    assert flag(command, "--pipeline-parallel-size") == "2"
+    assert flag(command, "--data-parallel-size") == "3"
+    assert flag(command, "--distributed-executor-backend") == "ray"
+    assert flag(command, "--api-key") == "sk-1" and flag(command, "--port") == "9000"
+    assert "--trust-remote-code" not in command and "--chat-template" not in command
+
+
+def test_lora_profile_needs_adapters_and_lists_them() -> None:
+    profile = get_profile("base-lora")
+    with pytest.raises(ValueError, match="--lora"):
+        profile.command(VllmOptions())
+    command = profile.command(VllmOptions(lora_modules=["breakout=/models/a", "b2=/models/b"]))
+    start = command.index("--lora-modules")
+    assert "--enable-lora" in command and command[start + 1:start + 3] == ["breakout=/models/a", "b2=/models/b"]
+    with pytest.raises(ValueError, match="name=path"):
+        VllmOptions(lora_modules=["just-a-path"])
+    with pytest.raises(ValueError, match="does not serve LoRA"):
+        get_profile("instruct").command(VllmOptions(lora_modules=["a=/b"]))
+
+
+def test_unknown_profile_names_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="chemllm-1.5-dpo"):
+        get_profile("chemllm")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(TRISTAGE), "vllm", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_cli_prints_a_shell_ready_command_and_fails_clearly() -> None:
+    done = cli("command", "chemllm-1.5-dpo", "-tp", "2", "--api-key", "sk-x")
+    assert done.returncode == 0, done.stderr
+    argv = shlex.split(done.stdout)
+    assert argv[:2] == ["vllm", "serve"] and flag(argv, "--tensor-parallel-size") == "2"
+    assert json.loads(flag(argv, "--hf-overrides")) == {"rope_theta": 1_000_000}
+    missing = cli("command", "base-lora")
+    assert missing.returncode == 2 and "--lora name=path" in missing.stderr
+    assert cli("command", "nope").returncode == 2
+    assert "chemllm-1.5-dpo" in cli("profiles").stdout
+
+
+def test_launch_without_vllm_installed_says_so() -> None:
+    done = cli("launch", "instruct", "--wait-s", "5")
+    assert done.returncode == 1
+    assert "not installed" in done.stderr and "tristage[vllm]" in done.stderr
+
+
+HEALTHY_AFTER_A_WHILE = """
+import http.server, sys, time
+time.sleep(0.5)
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/health" else 404); self.end_headers()
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"""
+
+
+def test_launch_waits_for_health_then_stops_cleanly() -> None:
+    port = free_port()
+    server = launch([sys.executable, "-c", HEALTHY_AFTER_A_WHILE, str(port)],
+                    health_url(VllmOptions(port=port)), "served", wait_s=30, poll_s=0.1)
+    try:
+        assert server.base_url == f"http://127.0.0.1:{port}/v1" and server.process.poll() is None
+    finally:
+        server.stop(grace_s=5)
+    assert server.process.poll() is not None
+
+
+def test_launch_reports_a_server_that_dies_or_never_gets_healthy() -> None:
+    with pytest.raises(LaunchError, match="exited with code 3"):
+        launch([sys.executable, "-c", "import sys; sys.exit(3)"], "http://127.0.0.1:9", "x", wait_s=30, poll_s=0.1)
+    with pytest.raises(LaunchError, match="not healthy"):
+        launch([sys.executable, "-c", "import time; time.sleep(60)"], f"http://127.0.0.1:{free_port()}", "x",
+               wait_s=1, poll_s=0.1)

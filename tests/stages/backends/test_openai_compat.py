@@ -131,6 +131,15 @@ def test_timeout_raises_backend_timeout_without_retrying(fake_server: FakeOpenAI
     assert len(fake_server.requests) == 1
 
 
+def test_a_stream_that_stalls_raises_backend_timeout(fake_server: FakeOpenAIServer) -> None:
+    fake_server.chunk_delay_s = 0.6
+    texts = []
+    with pytest.raises(BackendTimeout, match="stopped sending for more than 0.3 s"):
+        for delta in backend_for(fake_server, timeout_s=0.3).stream(QUESTION, GenerationParams()):
+            texts.append(delta.text)
+    assert texts == []
+
+
 def test_connection_refused_is_backend_unavailable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -1,0 +1,71 @@
+"""Answer validators: every fact a rendered answer states is found in its text and re-checked.
+
+SMILES are read back from `backticks` and re-parsed with RDKit, numbers are read back from the
+text and compared with the computed value at the precision they were printed, formulas and
+names must appear as whole words, and a choice must name its value and none of the others.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from data_templates.templates import Check
+
+_CODE = re.compile(r"`([^`\s]+)`")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE]-?\d+)?")
+
+
+def _whole_word(value: str, text: str) -> bool:
+    return re.search(rf"(?<![\w+-]){re.escape(value)}(?![\w+-])", text, re.IGNORECASE) is not None
+
+
+def _numbers(text: str) -> list[tuple[float, int]]:
+    """Every number in the text with the count of decimals it was printed with."""
+    found = []
+    for match in _NUMBER.finditer(text.replace(",", "")):
+        token = match.group(0)
+        mantissa = token.split("e")[0].split("E")[0]
+        decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        found.append((float(token), decimals))
+    return found
+
+
+def _smiles_matches(expected: str, text: str) -> bool:
+    from assistants.chem.molecule import InvalidSmiles, canonical_smiles
+
+    target = canonical_smiles(expected)
+    for token in _CODE.findall(text):
+        try:
+            if canonical_smiles(token) == target:
+                return True
+        except InvalidSmiles:
+            continue
+    return False
+
+
+def _number_matches(expected: float, text: str, tolerance: float) -> bool:
+    for value, decimals in _numbers(text):
+        slack = max(tolerance * abs(expected), 0.5 * 10.0**-decimals + 1e-9)
+        if abs(value - expected) <= slack:
+            return True
+    return False
+
+
+def failed_check(check: Check, text: str, facts: dict[str, Any]) -> str | None:
+    """Why `text` does not state `facts[check.field]`, or None when it does."""
+    expected = facts[check.field]
+    if check.kind == "smiles":
+        ok = _smiles_matches(str(expected), text)
+    elif check.kind == "number":
+        ok = _number_matches(float(expected), text, check.tolerance)
+    elif check.kind == "choice":
+        others = [o for o in check.options if o.lower() != str(expected).lower()]
+        ok = _whole_word(str(expected), text) and not any(_whole_word(o, text) for o in others)
+    else:
+        ok = _whole_word(str(expected), text)
+    return None if ok else f"the answer does not state {check.field} = {expected!r} ({check.kind})"
+
+
+def answer_problems(checks: list[Check], text: str, facts: dict[str, Any]) -> list[str]:
+    return [problem for check in checks if (problem := failed_check(check, text, facts)) is not None]

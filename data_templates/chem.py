@@ -1,0 +1,244 @@
+"""The chem builder: compound records → the facts each chem pack needs → validated samples.
+
+Every fact comes from the chem tools (`assistants.chem.molecule`, the store's measured
+properties); a record whose stated formula disagrees with its structure is skipped and counted,
+so no sample repeats a source's error.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistants.chem import molecule
+from assistants.chem.split import heldout
+from data_templates.chem_sources import ChemRecord, file_records, store_records
+from data_templates.domain import Malformed, Outcome
+from data_templates.samples import InvalidSample, Sample, SampleMeta, record_rng, render_dialogue, render_task, sample_id
+from data_templates.splits import molecule_split, scaffold_key
+from data_templates.templates import Pack, all_packs, get_pack
+
+# Well-known compounds a molecule's mass is compared with (names as people say them).
+REFERENCES: dict[str, str] = {
+    "water": "O",
+    "ethanol": "CCO",
+    "benzene": "c1ccccc1",
+    "acetic acid": "CC(=O)O",
+    "glucose": "OC[C@H]1OC(O)[C@H](O)[C@@H](O)[C@@H]1O",
+    "caffeine": "Cn1c(=O)c2c(ncn2C)n(C)c1=O",
+    "aspirin": "CC(=O)Oc1ccccc1C(=O)O",
+    "cholesterol": "CC(C)CCC[C@@H](C)[C@H]1CC[C@H]2[C@@H]3CC=C4C[C@@H](O)CC[C@]4(C)[C@H]3CC[C@]12C",
+}
+UNITS = {"K": "K", "Pa": "Pa", "m^3/mol": "m³/mol"}
+_IDENTIFIER = re.compile(r"^[\d-]+$|^[a-z]+-?\d|\d{4,}|unii|einecs|nsc|chembl|dtxsid|cas-|^\d")
+
+
+def _drop_ring_digit(smiles: str, rng: random.Random) -> str | None:
+    spots = [i for i, ch in enumerate(smiles) if ch.isdigit()]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    return smiles[:i] + smiles[i + 1 :]
+
+
+def _open_branch(smiles: str, rng: random.Random) -> str | None:
+    i = rng.randrange(1, len(smiles) + 1)
+    return smiles[:i] + "(" + smiles[i:]
+
+
+def _overbond_carbon(smiles: str, rng: random.Random) -> str | None:
+    spots = [i for i, ch in enumerate(smiles) if ch == "C" and smiles[i + 1 : i + 2] != "l"]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    return smiles[: i + 1] + "(C)(C)(C)(C)" + smiles[i + 1 :]
+
+
+def _bad_token(smiles: str, rng: random.Random) -> str | None:
+    i = rng.randrange(len(smiles) + 1)
+    return smiles[:i] + "X" + smiles[i:]
+
+
+_CORRUPTIONS: tuple[Callable[[str, random.Random], str | None], ...] = (
+    _drop_ring_digit, _open_branch, _overbond_carbon, _bad_token)
+
+
+def looks_like_identifier(name: str) -> bool:
+    """Registry numbers and database codes are not names a person would ask about."""
+    return _IDENTIFIER.search(name.lower()) is not None
+
+
+class ChemFacts(BaseModel):
+    """Per-record facts shared by the task fact builders."""
+
+    record: ChemRecord
+    smiles: str
+    formula: str
+    mw: float
+    name: str
+    subject: str
+
+
+def task_facts(base: ChemFacts, rng: random.Random) -> dict[str, dict[str, Any]]:
+    """Facts for every chem task this record supports (task pack name -> template fields)."""
+    r, smiles = base.record, base.smiles
+    code = f"`{smiles}`"
+    facts: dict[str, dict[str, Any]] = {}
+    if base.name:
+        facts["chem.iupac_to_smiles"] = {"name": base.name, "smiles": smiles}
+        facts["chem.smiles_to_iupac"] = {"smiles": smiles, "name": base.name}
+        synonyms = [s for s in r.synonyms if s.lower() != base.name.lower() and not looks_like_identifier(s)]
+        if synonyms:
+            facts["chem.synonym_to_iupac"] = {"synonym": rng.choice(synonyms), "name": base.name}
+    subject = base.subject if rng.random() < 0.5 else code
+    facts["chem.formula"] = {"subject": subject, "formula": base.formula}
+    facts["chem.molecular_weight"] = {"subject": subject, "mw": round(base.mw, 2)}
+    if r.properties:
+        prop = rng.choice(r.properties)
+        facts["chem.property"] = {
+            "subject": base.subject,
+            "property": prop.label.lower(),
+            "value": float(f"{prop.value:.5g}"),
+            "quantity": f"{prop.value:.5g} {UNITS.get(prop.unit, prop.unit)}".strip(),
+            "method": prop.method,
+        }
+    d = molecule.descriptors(smiles)
+    facts["chem.description"] = {
+        "subject": subject,
+        "formula": base.formula,
+        "mw": round(base.mw, 2),
+        "heavy_atoms": d.heavy_atoms,
+        "rings": d.rings,
+        "aromatic_rings": d.aromatic_rings,
+        "hbd": d.hbd,
+        "hba": d.hba,
+        "rotatable_bonds": d.rotatable_bonds,
+        "logp": round(d.logp, 2) + 0.0,
+        "tpsa": round(d.tpsa, 1),
+        "lipinski": "meets" if d.lipinski_pass else "breaks",
+        "violations": d.lipinski_violations,
+    }
+    facts["chem.smiles_validity"] = _validity_facts(smiles, rng)
+    other = rng.choice(sorted(REFERENCES))
+    other_mw = molecule.average_mass(REFERENCES[other])
+    if base.name and abs(other_mw - base.mw) >= 0.01 and base.name.lower() != other:
+        facts["chem.compare_mass"] = {
+            "subject": base.subject,
+            "other": other,
+            "mw": round(base.mw, 2),
+            "other_mw": round(other_mw, 2),
+            "relation": "heavier" if base.mw > other_mw else "lighter",
+            "difference": round(abs(base.mw - other_mw), 2),
+        }
+    return facts
+
+
+def _validity_facts(smiles: str, rng: random.Random) -> dict[str, Any]:
+    """Half the time a corrupted copy of the SMILES; the verdict and reason come from RDKit."""
+    shown = smiles
+    if rng.random() < 0.5:
+        corrupt = rng.choice(_CORRUPTIONS)(smiles, rng)
+        shown = corrupt or smiles
+    result = molecule.validate_smiles(shown)
+    if result.valid:
+        return {"smiles": shown, "valid": True, "verdict": "valid", "reason": str(result.canonical)}
+    reason = result.message.split(": ", 1)[-1].rstrip(".")
+    return {"smiles": shown, "valid": False, "verdict": "invalid", "reason": reason}
+
+
+class ChemDomain(BaseModel):
+    """Compounds from the store (default) or files, rendered through the chem packs."""
+
+    name: str = "chem"
+    files: list[Path] = Field(default_factory=list)
+    tasks: list[str] = Field(default_factory=list, description="pack names; empty = every chem pack")
+    heldout_scaffolds: frozenset[str] = frozenset()
+
+    def packs(self) -> list[Pack]:
+        chosen = [get_pack(t) for t in self.tasks] if self.tasks else list(all_packs().values())
+        return [p for p in chosen if p.domain == "chem"]
+
+    def describe(self) -> dict[str, Any]:
+        return {"sources": [str(f) for f in self.files] or ["store"], "tasks": [p.name for p in self.packs()]}
+
+    def records(self) -> Iterator[ChemRecord | Malformed]:
+        if not self.files:
+            yield from store_records()
+        for path in self.files:
+            yield from file_records(path)
+
+    def prepare(self) -> None:
+        all_packs()
+
+    def base_facts(self, record: ChemRecord) -> tuple[ChemFacts, Any]:
+        mol = molecule.parse_smiles(record.smiles)
+        smiles = molecule.canonical_smiles(record.smiles)
+        name = record.iupac_name.strip()
+        subject = name or next((s for s in record.synonyms if not looks_like_identifier(s)), "")
+        base = ChemFacts(
+            record=record,
+            smiles=smiles,
+            formula=molecule.formula(smiles),
+            mw=molecule.average_mass(smiles),
+            name=name,
+            subject=subject or f"`{smiles}`",
+        )
+        return base, mol
+
+    def process(self, record: ChemRecord, seed: int) -> Outcome:
+        try:
+            base, mol = self.base_facts(record)
+        except molecule.InvalidSmiles as exc:
+            return Outcome(skipped="bad SMILES", detail=f"{record.source}#{record.source_id}: {exc}")
+        if record.formula and record.formula.replace(" ", "") != base.formula:
+            return Outcome(
+                skipped="formula disagrees with structure",
+                detail=f"{record.source}#{record.source_id}: states {record.formula}, structure gives {base.formula}",
+            )
+        if heldout(record.inchikey or molecule.inchi_key(base.smiles)):
+            return Outcome(skipped="held out for evaluation", detail=f"{record.source}#{record.source_id}")
+        split = molecule_split(scaffold_key(mol, base.smiles), self.heldout_scaffolds)
+        rng = record_rng(seed, self.name, f"{record.source}#{record.source_id}")
+        facts = task_facts(base, rng)
+        outcome = Outcome()
+        for pack in self.packs():
+            try:
+                if pack.kind == "dialogue":
+                    turns = {t.task: facts[t.task] for t in pack.turns if t.task in facts}
+                    if pack.turns[0].task not in turns or len(turns) < 2:
+                        continue
+                    messages, ids = render_dialogue(pack, turns, rng)
+                elif pack.name in facts:
+                    messages, ids = render_task(pack, facts[pack.name], rng)
+                else:
+                    continue
+            except InvalidSample as exc:
+                outcome.invalid.append(f"{record.source}#{record.source_id}: {exc}")
+                continue
+            key = f"{pack.name}|{base.smiles}"
+            meta = SampleMeta(
+                source=record.source, source_id=record.source_id, task=pack.name, template_version=pack.version,
+                templates=ids, seed=seed, split=split, key=key,
+            )
+            outcome.samples.append(Sample(id=sample_id(pack.name, key, seed), messages=messages, meta=meta))
+        return outcome
+
+
+def heldout_scaffolds() -> frozenset[str]:
+    """Scaffolds of the store's held-out benchmark compounds: molecules sharing one stay out of train."""
+    from assistants.chem.store import get_store
+
+    scaffolds = set()
+    for compound in get_store().iter_compounds():
+        if heldout(compound.inchikey):
+            try:
+                mol = molecule.parse_smiles(compound.smiles)
+            except molecule.InvalidSmiles:
+                continue
+            scaffolds.add(scaffold_key(mol, molecule.canonical_smiles(compound.smiles)))
+    return frozenset(scaffolds)

@@ -1,0 +1,158 @@
+"""`tristage data build|stats|preview|lock`: instruction datasets from template packs and tools."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from data_templates.templates import TemplateError
+
+data_app = typer.Typer(help="Build instruction datasets (chem, breakout) from template packs filled by the tools.")
+out = Console()
+err = Console(stderr=True)
+
+DomainName = Literal["chem", "breakout"]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]{message}[/red]", highlight=False)
+    raise typer.Exit(code)
+
+
+def _formats(values: list[str]) -> list[str]:
+    from data_templates.exporters import FORMATS
+
+    chosen = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        _fail(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    return chosen
+
+
+@data_app.command("build")
+def build_command(
+    domain: Annotated[DomainName, typer.Argument(help="chem or breakout")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output directory (new or empty, or a build to resume)")],
+    fmt: Annotated[list[str], typer.Option("--format", help="openai, sharegpt, alpaca, parquet (repeat or comma-separate)")] = ["openai"],  # noqa: B006
+    limit: Annotated[int | None, typer.Option(help="Read at most N source rows")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for paraphrase choice and corruptions")] = 0,
+    workers: Annotated[int, typer.Option(help="Worker processes (or Ray tasks with --engine ray)")] = 1,
+    engine: Annotated[Literal["local", "ray"], typer.Option(help="local processes or Ray Data")] = "local",
+    source: Annotated[list[Path], typer.Option("--source", help="Input files (chem: CSV/JSONL/SDF; breakout: OHLCV CSV/parquet, footprint text/CSV)")] = [],  # noqa: B006
+    task: Annotated[list[str], typer.Option("--task", help="Only these template packs (repeatable)")] = [],  # noqa: B006
+    samples: Annotated[bool, typer.Option("--samples/--no-samples", help="breakout: include the bundled OHLCV samples")] = True,
+    chunk: Annotated[int, typer.Option(help="Source rows per committed chunk")] = 1000,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted build in --out")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace the build in --out")] = False,
+) -> None:
+    """Build a dataset: shards + manifest, exports per format and split, and a dataset card."""
+    from data_templates.builder import BuildOptions, build
+    from data_templates.shards import OutputDirError
+
+    missing = [str(p) for p in source if not p.is_file()]
+    if missing:
+        _fail(f"source file(s) not found: {', '.join(missing)}")
+    try:
+        options = BuildOptions(seed=seed, limit=limit, workers=workers, engine=engine, chunk_records=chunk,
+                               formats=_formats(fmt), resume=resume, overwrite=overwrite)  # type: ignore[arg-type]
+        made = make_domain(domain, source, task, samples)
+    except (TemplateError, ValueError) as exc:
+        _fail(str(exc))
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False) as bar:
+        job = bar.add_task(f"{domain}: source rows", total=limit)
+        try:
+            manifest = build(made, out_dir, options, progress=lambda n: bar.update(job, completed=n))
+        except (OutputDirError, TemplateError) as exc:
+            bar.stop()
+            _fail(str(exc))
+    total = sum(sum(c.values()) for c in manifest.counts.values())
+    skipped = sum(manifest.skipped.values())
+    err.print(f"{total:,} samples from {manifest.records:,} rows in {manifest.seconds:.1f} s; "
+              f"{skipped:,} rows skipped, {manifest.invalid:,} samples failed checks, "
+              f"{manifest.duplicates:,} duplicates removed → {out_dir}")
+
+
+def make_domain(domain: str, files: list[Path], tasks: list[str], samples: bool = True):  # noqa: ANN201
+    """The builder domain for a CLI name; unknown packs fail here, before any record is read."""
+    from data_templates.templates import get_pack
+
+    packs = [get_pack(t) for t in tasks]
+    wanted = "chem" if domain == "chem" else "market"
+    foreign = [p.name for p in packs if p.domain != wanted]
+    if foreign:
+        raise TemplateError(f"pack(s) {', '.join(foreign)} are not {domain} packs")
+    names = [p.name for p in packs]
+    if domain == "chem":
+        from data_templates.chem import ChemDomain, heldout_scaffolds
+
+        return ChemDomain(files=files, tasks=names, heldout_scaffolds=heldout_scaffolds())
+    from data_templates.market import MarketDomain
+
+    return MarketDomain(files=files, tasks=names, bundled=samples)
+
+
+@data_app.command("stats")
+def stats_command(
+    out_dir: Annotated[Path, typer.Argument(help="A dataset build directory")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest's counts as JSON")] = False,
+) -> None:
+    """Samples per task and split, skipped rows and checks of a build."""
+    from data_templates.card import count_rows
+    from data_templates.shards import read_manifest
+
+    manifest = read_manifest(out_dir) if out_dir.is_dir() else None
+    if manifest is None:
+        _fail(f"{out_dir} holds no dataset build (no manifest.json)")
+    if as_json:
+        keep = ("status", "records", "counts", "skipped", "invalid", "duplicates", "exports", "seconds")
+        sys.stdout.write(json.dumps(manifest.model_dump(include=set(keep)), indent=2) + "\n")
+        return
+    header, rows = count_rows(manifest)
+    table = Table(*header, title=f"{out_dir} ({manifest.status}, {manifest.records:,} source rows)")
+    for row in rows:
+        table.add_row(*(cell.replace("**", "") for cell in row))
+    out.print(table)
+    for reason, count in sorted(manifest.skipped.items()):
+        out.print(f"skipped {count:,}: {reason}")
+    out.print(f"failed checks: {manifest.invalid:,}; duplicates removed: {manifest.duplicates:,}")
+
+
+@data_app.command("preview")
+def preview_command(
+    template: Annotated[str, typer.Argument(help="A template pack, e.g. chem.formula or formula")],
+    count: Annotated[int, typer.Option("-n", help="How many samples")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed")] = 0,
+    source: Annotated[list[Path], typer.Option("--source", help="Input files instead of the default source")] = [],  # noqa: B006
+) -> None:
+    """Render a few real samples of one template pack."""
+    from data_templates.preview import preview_samples
+
+    try:
+        shown = preview_samples(template, count, seed, source)
+    except (TemplateError, ValueError) as exc:
+        _fail(str(exc))
+    for sample in shown:
+        out.rule(f"{sample.meta.task} · {sample.meta.source}#{sample.meta.source_id} · {' '.join(sample.meta.templates)}")
+        for message in sample.messages:
+            out.print(f"[bold]{message.role}:[/bold] ", end="")
+            out.print(message.content, markup=False, highlight=False)
+
+
+@data_app.command("lock")
+def lock_command() -> None:
+    """Record the version and content hash of every template pack (after bumping changed ones)."""
+    from data_templates.templates import all_packs, write_lock
+
+    try:
+        path = write_lock(all_packs())
+    except TemplateError as exc:
+        _fail(str(exc))
+    out.print(f"lock written: {path.name} ({len(all_packs())} packs)")

@@ -1,0 +1,88 @@
+"""Exports of a finished build, one file per split and format, streamed from the shards.
+
+- openai: `{"messages": [...]}` per line (the fine-tuning chat format; metadata left out).
+- sharegpt: `{"conversations": [{"from": "system|human|gpt", "value": ...}]}`.
+- alpaca: `{"instruction", "input", "output", "history": [[user, assistant], ...]}` (+ `system`),
+  the layout of ChemData700K; the last exchange is the instruction, earlier ones the history.
+- parquet: written through `datasets` (messages plus flattened metadata).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from data_templates.samples import Sample
+from data_templates.shards import Manifest, iter_samples, splits_of, write_lines_atomic
+
+Format = Literal["openai", "sharegpt", "alpaca", "parquet"]
+FORMATS: tuple[str, ...] = ("openai", "sharegpt", "alpaca", "parquet")
+_SHAREGPT_ROLE = {"system": "system", "user": "human", "assistant": "gpt"}
+
+
+def to_openai(sample: Sample) -> dict[str, Any]:
+    return {"messages": [m.model_dump() for m in sample.messages]}
+
+
+def to_sharegpt(sample: Sample) -> dict[str, Any]:
+    return {"conversations": [{"from": _SHAREGPT_ROLE[m.role], "value": m.content} for m in sample.messages]}
+
+
+def to_alpaca(sample: Sample) -> dict[str, Any]:
+    system = [m.content for m in sample.messages if m.role == "system"]
+    turns = [m.content for m in sample.messages if m.role != "system"]
+    pairs = [turns[i : i + 2] for i in range(0, len(turns), 2)]
+    *history, (instruction, output) = pairs
+    row: dict[str, Any] = {"instruction": instruction, "input": "", "output": output, "history": history}
+    if system:
+        row["system"] = system[0]
+    return row
+
+
+def to_row(sample: Sample) -> dict[str, Any]:
+    """A flat record for parquet: messages plus the metadata columns."""
+    return {"id": sample.id, "messages": [m.model_dump() for m in sample.messages], **sample.meta.model_dump()}
+
+
+_JSONL: dict[str, Callable[[Sample], dict[str, Any]]] = {"openai": to_openai, "sharegpt": to_sharegpt, "alpaca": to_alpaca}
+
+
+def _export_parquet(out: Path, manifest: Manifest, split: str, target: Path) -> None:
+    from datasets import Dataset
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for sample in iter_samples(out, manifest, split):
+            yield to_row(sample)
+
+    cache = Path(tempfile.mkdtemp(prefix=".parquet-", dir=out))
+    try:
+        dataset = Dataset.from_generator(rows, cache_dir=str(cache), keep_in_memory=False)
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        dataset.to_parquet(str(temp))
+        os.replace(temp, target)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def export_all(out: Path, manifest: Manifest, formats: list[Format]) -> dict[str, list[str]]:
+    """Write every split in every format; returns format -> relative file names."""
+    written: dict[str, list[str]] = {}
+    for fmt in dict.fromkeys(formats):
+        folder = out / fmt
+        folder.mkdir(exist_ok=True)
+        for split in splits_of(manifest):
+            if fmt == "parquet":
+                target = folder / f"{split}.parquet"
+                _export_parquet(out, manifest, split, target)
+            else:
+                target = folder / f"{split}.jsonl"
+                convert = _JSONL[fmt]
+                lines = (json.dumps(convert(s), ensure_ascii=False) for s in iter_samples(out, manifest, split))
+                write_lines_atomic(target, lines)
+            written.setdefault(fmt, []).append(f"{fmt}/{target.name}")
+    return written

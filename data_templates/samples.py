@@ -1,0 +1,98 @@
+"""Samples and how a pack turns one record's facts into a validated conversation.
+
+The paraphrases are picked with a random generator seeded from (seed, task, record), so a sample
+never depends on worker count or record order. Every answer is checked against the facts before
+it is kept (`checks.answer_problems`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from data_templates.checks import answer_problems
+from data_templates.templates import Pack, get_pack, render
+
+
+class InvalidSample(ValueError):
+    """A rendered answer failed its checks; the sample is dropped and counted, never written."""
+
+
+class ChatMessage(BaseModel):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class SampleMeta(BaseModel):
+    """Where a sample came from, enough to regenerate it."""
+
+    source: str
+    source_id: str
+    task: str
+    template_version: int
+    templates: list[str] = Field(description="question/answer template ids per turn, e.g. q3a1")
+    seed: int
+    split: str = ""
+    key: str = Field(default="", description="de-duplication key: structure + task")
+    time: str = Field(default="", description="market samples: the event time the time split used")
+
+
+class Sample(BaseModel):
+    id: str
+    messages: list[ChatMessage]
+    meta: SampleMeta
+
+
+def record_rng(seed: int, task: str, source_id: str) -> random.Random:
+    return random.Random(f"{seed}:{task}:{source_id}")
+
+
+def sample_id(task: str, key: str, seed: int) -> str:
+    return hashlib.blake2b(f"{task}|{key}|{seed}".encode(), digest_size=10).hexdigest()
+
+
+def _turn(pack: Pack, question: str, qid: str, facts: dict[str, Any], rng: random.Random) -> tuple[list[ChatMessage], str]:
+    a = rng.randrange(len(pack.answers))
+    answer = render(pack.answers[a], facts)
+    problems = answer_problems(pack.checks, answer, facts)
+    if problems:
+        raise InvalidSample(f"{pack.name} answer a{a}: {'; '.join(problems)}")
+    return [ChatMessage(role="user", content=render(question, facts)), ChatMessage(role="assistant", content=answer)], f"{qid}a{a}"
+
+
+def render_task(pack: Pack, facts: dict[str, Any], rng: random.Random) -> tuple[list[ChatMessage], list[str]]:
+    """One question/answer exchange (after the pack's system prompt, if any)."""
+    q = rng.randrange(len(pack.questions))
+    messages, tid = _turn(pack, pack.questions[q], f"q{q}", facts, rng)
+    system = [ChatMessage(role="system", content=render(pack.system, facts))] if pack.system else []
+    return system + messages, [tid]
+
+
+def render_dialogue(pack: Pack, facts: dict[str, dict[str, Any]], rng: random.Random) -> tuple[list[ChatMessage], list[str]]:
+    """A multi-turn conversation: the first turn asks a task question, later turns follow up.
+
+    `facts` holds each turn task's facts; turns whose task has no facts for this record end the
+    dialogue there (it needs at least two turns to be kept).
+    """
+    messages: list[ChatMessage] = []
+    ids: list[str] = []
+    for index, turn in enumerate(pack.turns):
+        if turn.task not in facts:
+            break
+        task = get_pack(turn.task)
+        if index == 0:
+            q = rng.randrange(len(task.questions))
+            text, qid = task.questions[q], f"q{q}"
+        else:
+            q = rng.randrange(len(turn.followups))
+            text, qid = turn.followups[q], f"f{q}"
+        exchange, tid = _turn(task, text, qid, facts[turn.task], rng)
+        messages += exchange
+        ids.append(f"{turn.task}:{tid}")
+    if len(ids) < 2:
+        raise InvalidSample(f"{pack.name}: fewer than two turns apply to this record")
+    system = [ChatMessage(role="system", content=render(pack.system, facts[pack.turns[0].task]))] if pack.system else []
+    return system + messages, ids

@@ -1,0 +1,137 @@
+"""The output directory: JSONL shards plus a manifest, each written to a temp name then renamed.
+
+The manifest is the single source of truth: a shard exists for the build only once the manifest
+lists it, so a killed build leaves at worst an unlisted file, which resume deletes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from data_templates.samples import Sample
+
+MANIFEST = "manifest.json"
+SHARDS = "shards"
+
+
+class OutputDirError(ValueError):
+    """The output directory holds something this build must not touch."""
+
+
+class ShardInfo(BaseModel):
+    file: str
+    split: str
+    samples: int
+
+
+class Manifest(BaseModel):
+    format: Literal["tristage-dataset"] = "tristage-dataset"
+    status: Literal["building", "complete"] = "building"
+    config: dict[str, Any]
+    chunks_done: int = 0
+    records: int = 0
+    shards: list[ShardInfo] = Field(default_factory=list)
+    counts: dict[str, dict[str, int]] = Field(default_factory=dict, description="task -> split -> samples")
+    skipped: dict[str, int] = Field(default_factory=dict, description="reason -> records skipped")
+    skipped_examples: list[str] = Field(default_factory=list)
+    invalid: int = Field(0, description="rendered samples that failed their checks")
+    invalid_examples: list[str] = Field(default_factory=list)
+    duplicates: int = 0
+    exports: dict[str, list[str]] = Field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def write_atomic(path: Path, text: str) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def write_lines_atomic(path: Path, lines: Iterable[str]) -> int:
+    """Stream lines into a temp file, then rename; returns the line count."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    count = 0
+    with temp.open("w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(line + "\n")
+            count += 1
+    os.replace(temp, path)
+    return count
+
+
+def read_manifest(out: Path) -> Manifest | None:
+    path = out / MANIFEST
+    return Manifest.model_validate_json(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def save_manifest(out: Path, manifest: Manifest) -> None:
+    write_atomic(out / MANIFEST, manifest.model_dump_json(indent=2))
+
+
+def open_output(out: Path, config: dict[str, Any], resume: bool, overwrite: bool) -> Manifest:
+    """The manifest to continue from: fresh, resumed, or refused (OutputDirError)."""
+    if resume and overwrite:
+        raise OutputDirError("choose one of --resume and --overwrite")
+    old = read_manifest(out) if out.is_dir() else None
+    if out.exists() and not out.is_dir():
+        raise OutputDirError(f"{out} exists and is not a directory")
+    if old is None and out.is_dir() and any(out.iterdir()):
+        raise OutputDirError(f"{out} is not empty and holds no dataset build; choose an empty or new directory")
+    if old is not None:
+        if resume:
+            if old.config != config:
+                changed = sorted(k for k in {*old.config, *config} if old.config.get(k) != config.get(k))
+                raise OutputDirError(f"{out} holds a build with other settings ({', '.join(changed)}); use --overwrite")
+            _drop_unlisted(out, old)
+            return old
+        if not overwrite:
+            raise OutputDirError(f"{out} holds another build ({old.status}); pass --resume or --overwrite")
+        shutil.rmtree(out)
+    (out / SHARDS).mkdir(parents=True, exist_ok=True)
+    manifest = Manifest(config=config)
+    save_manifest(out, manifest)
+    return manifest
+
+
+def _drop_unlisted(out: Path, manifest: Manifest) -> None:
+    listed = {s.file for s in manifest.shards}
+    (out / SHARDS).mkdir(parents=True, exist_ok=True)
+    for path in (out / SHARDS).iterdir():
+        if f"{SHARDS}/{path.name}" not in listed:
+            path.unlink()
+
+
+def write_chunk(out: Path, manifest: Manifest, chunk: int, samples: list[Sample]) -> None:
+    """One shard per split for this chunk, then the manifest that lists them."""
+    by_split: dict[str, list[Sample]] = {}
+    for sample in samples:
+        by_split.setdefault(sample.meta.split, []).append(sample)
+    for split, group in sorted(by_split.items()):
+        name = f"{SHARDS}/{split}-{chunk:05d}.jsonl"
+        write_lines_atomic(out / name, (s.model_dump_json() for s in group))
+        manifest.shards.append(ShardInfo(file=name, split=split, samples=len(group)))
+        for s in group:
+            counts = manifest.counts.setdefault(s.meta.task, {})
+            counts[split] = counts.get(split, 0) + 1
+    manifest.chunks_done = chunk + 1
+    save_manifest(out, manifest)
+
+
+def iter_samples(out: Path, manifest: Manifest, split: str | None = None) -> Iterator[Sample]:
+    """Stream the build's samples shard by shard (one split, or all)."""
+    for shard in manifest.shards:
+        if split is None or shard.split == split:
+            with (out / shard.file).open(encoding="utf-8") as handle:
+                for line in handle:
+                    yield Sample.model_validate_json(line)
+
+
+def splits_of(manifest: Manifest) -> list[str]:
+    return sorted({s.split for s in manifest.shards})

@@ -1,0 +1,57 @@
+"""Data the tests generate themselves: compound records and files with known faults."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from assistants.chem.store import MeasuredProperty
+from data_templates.chem_sources import ChemRecord
+
+BOILING = MeasuredProperty(key="boiling_point", label="Normal boiling point", value=351.39, unit="K", method="CRC",
+                           kind="measured")
+
+# Real compounds (names and SMILES as PubChem gives them); two share the benzene scaffold.
+COMPOUNDS = [
+    ("702", "ethanol", "CCO", "C2H6O", ["ethyl alcohol", "64-17-5"]),
+    ("241", "benzene", "C1=CC=CC=C1", "C6H6", ["benzol"]),
+    ("1140", "toluene", "CC1=CC=CC=C1", "C7H8", ["methylbenzene", "toluol"]),
+    ("2244", "2-acetyloxybenzoic acid", "CC(=O)OC1=CC=CC=C1C(=O)O", "C9H8O4", ["aspirin", "acetylsalicylic acid"]),
+    ("2519", "1,3,7-trimethylpurine-2,6-dione", "CN1C=NC2=C1C(=O)N(C(=O)N2C)C", "C8H10N4O2", ["caffeine"]),
+    ("180", "propan-2-one", "CC(=O)C", "C3H6O", ["acetone", "dimethyl ketone"]),
+    ("887", "methanol", "CO", "CH4O", ["methyl alcohol", "wood alcohol"]),
+    ("6344", "dichloromethane", "C(Cl)Cl", "CH2Cl2", ["methylene chloride"]),
+]
+
+
+def fixture_records(properties_for_all: bool = False) -> list[ChemRecord]:
+    return [
+        ChemRecord(source="fixture", source_id=cid, smiles=smiles, iupac_name=name, synonyms=synonyms, formula=formula,
+                   properties=[BOILING] if properties_for_all or name == "ethanol" else [])
+        for cid, name, smiles, formula, synonyms in COMPOUNDS
+    ]
+
+
+def write_compound_csv(path: Path, bad_rows: bool = True) -> Path:
+    """A PubChem-style CSV: the fixture compounds plus a bad SMILES, a missing SMILES, a wrong formula."""
+    rows = [{"CID": cid, "IUPACName": name, "SMILES": smiles, "MolecularFormula": formula, "Synonyms": ";".join(syn)}
+            for cid, name, smiles, formula, syn in COMPOUNDS]
+    if bad_rows:
+        rows += [
+            {"CID": "9001", "IUPACName": "broken", "SMILES": "C1CC(", "MolecularFormula": "", "Synonyms": ""},
+            {"CID": "9002", "IUPACName": "nothing", "SMILES": "", "MolecularFormula": "", "Synonyms": ""},
+            {"CID": "9003", "IUPACName": "propane", "SMILES": "CCC", "MolecularFormula": "C4H10", "Synonyms": ""},
+        ]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_compound_jsonl(path: Path) -> Path:
+    lines = [json.dumps({"cid": cid, "iupac_name": name, "smiles": smiles, "synonyms": syn})
+             for cid, name, smiles, _formula, syn in COMPOUNDS]
+    path.write_text("\n".join([*lines, "{not json", "[1, 2]"]) + "\n", encoding="utf-8")
+    return path

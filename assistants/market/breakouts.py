@@ -58,9 +58,10 @@ def _panel(frames: list[pd.DataFrame]) -> _Panel:
     lengths = np.array([len(f) for f in frames], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     group = np.repeat(np.arange(len(frames)), lengths)
-    values = {c: np.concatenate([f[c].to_numpy(np.float64) for f in frames]) for c in ("open", "high", "low", "close", "volume")}
+    columns = ["open", "high", "low", "close", "volume"]
+    stacked = np.concatenate([f[columns].to_numpy(np.float64) for f in frames])
     return _Panel(
-        **values,
+        **{c: np.ascontiguousarray(stacked[:, i]) for i, c in enumerate(columns)},
         pos=np.arange(lengths.sum()) - starts[group],
         end=(starts + lengths)[group],
         dates=np.concatenate([f.index.to_numpy() for f in frames]),
@@ -68,12 +69,29 @@ def _panel(frames: list[pd.DataFrame]) -> _Panel:
     )
 
 
+def rolling_extreme(x: np.ndarray, window: int, how: Literal["max", "min"]) -> np.ndarray:
+    """Extreme of x over each `window` values ending at i (NaN before), in O(n).
+
+    Van Herk / Gil-Werman: cut x into blocks of `window`; the extreme of any window is that of a
+    suffix of one block and a prefix of the next, both running accumulations.
+    """
+    ufunc = np.maximum if how == "max" else np.minimum
+    n = x.size
+    out = np.full(n, np.nan)
+    if n < window:
+        return out
+    fill = -np.inf if how == "max" else np.inf
+    blocks = np.concatenate([x, np.full(-n % window, fill)]).reshape(-1, window)
+    prefix = ufunc.accumulate(blocks, axis=1).ravel()
+    suffix = ufunc.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    out[window - 1 :] = ufunc(suffix[: n - window + 1], prefix[window - 1 : n])
+    return out
+
+
 def _prior_rolling(x: np.ndarray, window: int, how: Literal["max", "min"]) -> np.ndarray:
     """Extreme of x over the `window` values before each index (NaN where fewer exist)."""
     out = np.full(x.shape, np.nan)
-    if x.size > window:
-        windows = sliding_window_view(x[:-1], window)
-        out[window:] = windows.max(axis=1) if how == "max" else windows.min(axis=1)
+    out[window:] = rolling_extreme(x, window, how)[window - 1 : -1]
     return out
 
 
@@ -161,7 +179,7 @@ def _events(p: _Panel, config: ScanConfig) -> pd.DataFrame:
             "group": p.group[idx],
             "index": p.pos[idx],
             "date": p.dates[idx],
-            "direction": np.where(sign > 0, "upward", "downward"),
+            "direction": pd.Categorical.from_codes((sign < 0).astype(np.int8), ["upward", "downward"]),
             "level": level,
             "range_high": hi[idx],
             "range_low": lo[idx],
@@ -239,7 +257,7 @@ def scan_many(
     events = _events(p, config)
     if label:
         events = _label(p, events, config)
-    events.insert(0, "ticker", np.asarray(names, dtype=object)[events.pop("group").to_numpy()])
+    events.insert(0, "ticker", pd.Categorical.from_codes(events.pop("group").to_numpy(), names))
     return _finish(events)
 
 

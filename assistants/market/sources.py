@@ -119,6 +119,8 @@ def _named_series(text: str, cache_dir: Path | None) -> MarketInput | None:
 def _series(ticker: str, start: str | None, end: str | None, interval: str, cache_dir: Path | None) -> MarketInput:
     """A bundled sample when it covers the request (offline, deterministic), else Yahoo Finance."""
     sample = resolve_sample(ticker)
+    if sample is None and "/" in ticker:
+        sample_ohlcv(ticker)  # raises with the near-miss sample name
     if sample is not None:
         bars = sample_ohlcv(sample)
         first, last = bars.index[0], bars.index[-1]

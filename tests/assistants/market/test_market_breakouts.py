@@ -91,3 +91,15 @@ def test_events_on_real_daily_data_have_sane_features():
     assert (events["atr_multiple"] > 0).all()
     assert events["close_location"].between(0, 1).all()
     assert set(events["outcome"]) <= {"target", "failed", "timeout", "open"}
+
+
+@pytest.mark.parametrize("window", [1, 2, 7, 50])
+def test_linear_rolling_extreme_equals_the_sliding_window(window):
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from assistants.market.breakouts import rolling_extreme
+
+    x = np.random.default_rng(window).normal(size=203)
+    assert np.allclose(rolling_extreme(x, window, "max")[window - 1:], sliding_window_view(x, window).max(axis=1))
+    assert np.allclose(rolling_extreme(x, window, "min")[window - 1:], sliding_window_view(x, window).min(axis=1))
+    assert np.isnan(rolling_extreme(x, window, "max")[: window - 1]).all()

@@ -1,0 +1,157 @@
+"""The chemistry assistant: tools find the facts, the model phrases them, checks hold it to them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from stages.config import BackendConfig, get_settings
+from stages.messages import Message
+from stages.reply import CheckResult, Status
+from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext
+
+from assistants.chem.answer import compose, facts_for_prompt
+from assistants.chem.checks import chem_checks
+from assistants.chem.draft import parse_draft
+from assistants.chem.facts import ChemFacts, gather_facts
+from assistants.chem.profiles import profile_for
+from assistants.chem.store import CompoundStore, get_store
+from assistants.general.assistant import answer_checks
+from assistants.limits import require_question
+
+Phrasing = Literal["model", "template"]
+
+SYSTEM_PROMPT = (
+    "You are tristage-chem, a careful chemistry assistant. Use only the facts from tools below for "
+    "structures, names, formulas, masses and property values; never invent a name or a structure. "
+    "If the facts do not cover something, say you do not know. Answer in labelled lines."
+)
+_FIELDS: dict[str, str] = {
+    "name_to_smiles": "SMILES: <SMILES>\nName: <IUPAC name>\nFormula: <formula>\nAnswer: <one sentence>",
+    "smiles_to_name": "Name: <IUPAC name, or 'not in the compound store'>\nFormula: <formula>\nAnswer: <one sentence>",
+    "properties": "Formula: <formula>\nMolecular weight: <value> g/mol\n<Property>: <value with unit>\nAnswer: <one sentence>",
+    "describe": "Name: <IUPAC name>\nFormula: <formula>\nAnswer: <two or three sentences describing the molecule>",
+    "reaction": "Product: <product SMILES, or 'unknown'>\nAnswer: <one or two sentences>",
+    "validity": "Valid: <yes or no>\nAnswer: <one sentence with the reason>",
+    "general": "Answer: <a short answer>",
+}
+_OUT_OF_SCOPE = (
+    "I am the chemistry assistant: I answer questions about molecules, names, structures, formulas, "
+    "masses, properties and reactions. This question is outside that scope."
+)
+_REFUSAL = (
+    "I can't help with making, obtaining or using chemical-weapon agents or their precursors ({why}). "
+    "I can answer questions about their identity, properties, detection or history."
+)
+
+
+def _configured_phrasing() -> Phrasing:
+    value = str(get_settings().assistants.get("chem", {}).get("phrasing", "model"))
+    return "template" if value == "template" else "model"
+
+
+class ChemAssistant(Assistant):
+    name = "chem"
+    description = "Chemistry chat grounded by RDKit, OPSIN and a PubChem-derived compound store."
+    system_prompt = SYSTEM_PROMPT
+
+    def __init__(self, phrasing: Phrasing | None = None, store: CompoundStore | None = None) -> None:
+        self.phrasing: Phrasing = phrasing or _configured_phrasing()
+        self._store = store
+
+    @property
+    def store(self) -> CompoundStore:
+        if self._store is None:
+            self._store = get_store()
+        return self._store
+
+    @staticmethod
+    def facts(ctx: RunContext) -> ChemFacts | None:
+        data = ctx.detection.facts
+        return ChemFacts.model_validate(data) if data.get("task") else None
+
+    def detect(self, ctx: RunContext) -> Detection:
+        question = require_question(ctx.request.last_user_text)
+        if not ctx.request.options.tools:
+            return Detection(task="chat", summary="tools off: the model answers alone")
+        facts = gather_facts(question, self.store, online=get_settings().pubchem_online)
+        data = facts.model_dump(mode="json")
+        summary = f"{facts.task}: {len(facts.molecules)} molecule(s), {len(facts.unresolved)} unresolved"
+        early = self._early_exit(facts)
+        return Detection(task=facts.task, facts=data, summary=summary, early=early)
+
+    @staticmethod
+    def _early_exit(facts: ChemFacts) -> EarlyExit | None:
+        if facts.safety.refuse:
+            return EarlyExit(status=Status.REFUSED, text=_REFUSAL.format(why=facts.safety.reason), reason=facts.safety.reason)
+        if facts.task == "out_of_scope":
+            return EarlyExit(status=Status.REFUSED, text=_OUT_OF_SCOPE, reason="out of scope for the chemistry assistant")
+        if facts.unresolved and not (facts.molecules or facts.formulas or facts.reactions):
+            names = ", ".join(item.query for item in facts.unresolved)
+            return EarlyExit(status=Status.UNVERIFIED, text=compose(facts), reason=f"could not resolve: {names}")
+        return None
+
+    def prompt(self, ctx: RunContext) -> list[Message]:
+        facts = self.facts(ctx)
+        task = facts.task if facts else "general"
+        system = f"{self.system_prompt}\n\nAnswer format:\n{_FIELDS.get(task, _FIELDS['general'])}"
+        if facts is not None:
+            system = f"{system}\n\nFacts from tools (trust these over memory):\n{facts_for_prompt(facts)}"
+        messages = [Message(role="system", content=system), *ctx.request.history]
+        messages.append(Message(role="user", content=ctx.request.last_user_text))
+        if ctx.feedback:
+            notes = "\n".join(f"- {item}" for item in ctx.feedback)
+            messages.append(Message(role="user", content=f"Your previous answer had problems:\n{notes}\nAnswer again, fixing them."))
+        return messages
+
+    def reason(self, ctx: RunContext) -> Draft:
+        facts = self.facts(ctx)
+        if self.phrasing == "template" and facts is not None:
+            return self.parse(compose(facts), ctx)
+        settings = get_settings().backend_for("chem")
+        profile = profile_for(BackendConfig(model=ctx.backend.model, profile=settings.profile))
+        completion = ctx.call_model(self.prompt(ctx), profile.params())
+        draft = self.parse(completion.text, ctx)
+        draft.fields["finish_reason"] = completion.finish_reason
+        return draft
+
+    def parse(self, raw: str, ctx: RunContext) -> Draft:
+        text = raw.strip()
+        parsed = parse_draft(text)
+        error = None if parsed.labels else "no labelled lines; checked as free text"
+        return Draft(raw=text, fields=parsed.model_dump(mode="json"), parse_error=error)
+
+    def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
+        checks = answer_checks(draft, self.system_prompt)
+        facts = self.facts(ctx)
+        if facts is None:
+            return checks
+        parsed = parse_draft(draft.raw)
+        return checks + chem_checks(parsed, facts, self.store)
+
+    def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
+        facts = self.facts(ctx)
+        return compose(facts) if facts is not None else None
+
+    def result(self, draft: Draft | None, ctx: RunContext) -> dict[str, Any]:
+        facts = self.facts(ctx)
+        if facts is None:
+            return {"task": ctx.detection.task, "molecules": [], "facts": {}, "refusal": None}
+        molecules = [
+            m.model_dump(mode="json", exclude={"properties"}) | {"properties": [p.model_dump(mode="json") for p in m.properties]}
+            for m in facts.molecules
+        ]
+        return {
+            "task": facts.task,
+            "molecules": molecules,
+            "facts": {
+                "formulas": [f.model_dump(mode="json") for f in facts.formulas],
+                "reactions": [r.model_dump(mode="json") for r in facts.reactions],
+                "unresolved": [u.model_dump(mode="json") for u in facts.unresolved],
+                "functional_groups": {k: [g.model_dump() for g in v] for k, v in facts.groups.items()},
+                "requested": facts.requested,
+                "notes": facts.notes,
+                "safety_hits": [h.model_dump() for h in facts.safety.hits],
+            },
+            "refusal": facts.safety.reason or None,
+            "phrasing": self.phrasing,
+        }

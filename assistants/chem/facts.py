@@ -1,0 +1,179 @@
+"""Detect for chemistry: the task, the molecules the text mentions, the facts an answer must match."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistants.chem.entities import Entities, Reaction, extract_entities
+from assistants.chem.functional_groups import GroupMatch, functional_groups
+from assistants.chem.molecule import InvalidSmiles, formula
+from assistants.chem.resolve import MoleculeRecord, Unresolved, resolve_cas, resolve_names, resolve_smiles
+from assistants.chem.safety import SafetyVerdict, screen
+from assistants.chem.store import CompoundStore
+
+Task = Literal[
+    "name_to_smiles", "smiles_to_name", "properties", "describe", "reaction", "validity", "general", "out_of_scope"
+]
+_PROPERTY_WORDS: tuple[tuple[str, str], ...] = (
+    ("formula", r"formula"),
+    ("mass", r"molecular weight|molar mass|\bmass\b|\bmw\b|weigh"),
+    ("boiling_point", r"boil"),
+    ("melting_point", r"melt|freez"),
+    ("critical_temperature", r"critical temp|\btc\b"),
+    ("critical_pressure", r"critical pres|\bpc\b"),
+    ("critical_volume", r"critical vol|\bvc\b"),
+    ("acentric_factor", r"acentric"),
+    ("descriptors", r"logp|tpsa|polar surface|lipinski|rule of (five|5)|h-?bond|donor|acceptor|rotatable|descriptor|drug-?like"),
+    ("functional_groups", r"functional group"),
+    ("properties", r"propert"),
+)
+_CHEMISTRY = re.compile(
+    r"\b(chem\w*|molecul\w*|atom\w*|bond\w*|acid\w*|base|bases|salt|ion|ions|ionic|covalent|orbital\w*|electron\w*|"
+    r"ester\w*|alkane|alkene|alkyne|aromatic\w*|isomer\w*|chiral\w*|enantiomer\w*|catalys\w*|oxidation|reduction|redox|"
+    r"ph|pka|solvent\w*|solub\w*|titrat\w*|stoichiometr\w*|mole|moles|molar\w*|polymer\w*|reaction\w*|react\w*|"
+    r"element\w*|periodic|valence|hybridi[sz]\w*|spectroscop\w*|nmr|ir|smiles|iupac|compound\w*|organic|inorganic|"
+    r"functional group|equilibri\w*|enthalpy|entropy|kinetic\w*|thermodynamic\w*|synthes\w*|yield)\b",
+    re.IGNORECASE,
+)
+
+
+class FormulaFacts(BaseModel):
+    query: str
+    hill: str
+    average_mass: float
+    candidates: list[str] = Field(default_factory=list, description="store compounds with this formula")
+
+
+class ReactionFacts(BaseModel):
+    text: str
+    reactants: list[MoleculeRecord]
+    products: list[MoleculeRecord]
+    element_balance: dict[str, int] = Field(default_factory=dict, description="products minus reactants")
+    balanced: bool | None = None
+
+
+class ChemFacts(BaseModel):
+    """Everything the tools established for one turn; the prompt, checks and corrections read it."""
+
+    task: Task
+    question: str
+    molecules: list[MoleculeRecord] = Field(default_factory=list)
+    unresolved: list[Unresolved] = Field(default_factory=list)
+    formulas: list[FormulaFacts] = Field(default_factory=list)
+    reactions: list[ReactionFacts] = Field(default_factory=list)
+    groups: dict[str, list[GroupMatch]] = Field(default_factory=dict)
+    requested: list[str] = Field(default_factory=list)
+    safety: SafetyVerdict
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def known_inchikeys(self) -> set[str]:
+        keys = {m.inchikey for m in self.molecules}
+        for reaction in self.reactions:
+            keys |= {m.inchikey for m in reaction.reactants + reaction.products}
+        return keys
+
+
+def requested_properties(text: str) -> list[str]:
+    lowered = text.lower()
+    return [key for key, pattern in _PROPERTY_WORDS if re.search(pattern, lowered)]
+
+
+def classify(text: str, found: Entities, requested: list[str]) -> Task:
+    lowered = text.lower()
+    has_structure = bool(found.smiles or found.cas or found.invalid_smiles)
+    if found.reactions or re.search(r"\breact\w*|\bproducts?\b|reactants?|->|→|\byields?\b", lowered):
+        if found.count:
+            return "reaction"
+    if re.search(r"\bvalid\w*|\bcheck\b|\bcorrect\b|\bparse\b", lowered) and has_structure:
+        return "validity"
+    if re.search(r"\bname\b|\bnamed\b|\bcalled\b|what is this|identify|which (compound|molecule)", lowered) and has_structure:
+        return "smiles_to_name"
+    if re.search(r"smiles|structure|draw|depict", lowered) and (found.names or found.formulas):
+        return "name_to_smiles"
+    if requested and found.count:
+        return "properties"
+    if found.count:
+        return "describe"
+    if _CHEMISTRY.search(text) or requested:
+        return "general"
+    return "out_of_scope"
+
+
+def _formula_facts(query: str, store: CompoundStore) -> FormulaFacts | None:
+    from chemicals.elements import molecular_weight, nested_formula_parser, serialize_formula
+
+    try:
+        counts = nested_formula_parser(query)
+        hill = serialize_formula(query)
+    except (ValueError, KeyError, IndexError):
+        return None
+    return FormulaFacts(
+        query=query,
+        hill=hill,
+        average_mass=round(molecular_weight(counts), 4),
+        candidates=[c.common_name or c.iupac_name for c in store.by_formula(hill)],
+    )
+
+
+def element_counts(smiles_list: list[str]) -> dict[str, int]:
+    from chemicals.elements import nested_formula_parser
+
+    total: dict[str, int] = {}
+    for smiles in smiles_list:
+        for element, n in nested_formula_parser(formula(smiles)).items():
+            total[element] = total.get(element, 0) + n
+    return total
+
+
+def _reaction_facts(reaction: Reaction, store: CompoundStore, facts: ChemFacts) -> ReactionFacts:
+    def records(items: list[str]) -> list[MoleculeRecord]:
+        out = []
+        for smiles in items:
+            result = resolve_smiles(smiles, store)
+            if isinstance(result, Unresolved):
+                facts.unresolved.append(result)
+            else:
+                out.append(result)
+        return out
+
+    reactants, products = records(reaction.reactants), records(reaction.products)
+    balance: dict[str, int] = {}
+    balanced = None
+    if reactants and products and len(reactants) == len(reaction.reactants) and len(products) == len(reaction.products):
+        left, right = element_counts([m.smiles for m in reactants]), element_counts([m.smiles for m in products])
+        balance = {e: right.get(e, 0) - left.get(e, 0) for e in sorted(set(left) | set(right)) if right.get(e, 0) != left.get(e, 0)}
+        balanced = not balance
+    return ReactionFacts(text=reaction.text, reactants=reactants, products=products, element_balance=balance, balanced=balanced)
+
+
+def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online: bool = False) -> ChemFacts:
+    """Entities → molecules (store, OPSIN, PubChem) → facts, plus the safety screen."""
+    found = extract_entities(text, store)
+    requested = requested_properties(text)
+    task = classify(text, found, requested)
+    facts = ChemFacts(task=task, question=text, requested=requested, safety=screen(text, []))
+    if found.truncated:
+        facts.notes.append(f"Only the first {found.count} chemical mentions were used.")
+    resolved: list[MoleculeRecord | Unresolved] = [resolve_smiles(s, store) for s in found.smiles + found.invalid_smiles]
+    resolved += [resolve_cas(c, store) for c in found.cas]
+    resolved += resolve_names(found.names, store, use_opsin=use_opsin, online=online)
+    for item in resolved:
+        (facts.molecules if isinstance(item, MoleculeRecord) else facts.unresolved).append(item)  # type: ignore[arg-type]
+    for query in found.formulas:
+        formula_facts = _formula_facts(query, store)
+        if formula_facts is not None:
+            facts.formulas.append(formula_facts)
+    for reaction in found.reactions:
+        facts.reactions.append(_reaction_facts(reaction, store, facts))
+    for molecule in facts.molecules:
+        try:
+            facts.groups[molecule.smiles] = functional_groups(molecule.smiles)
+        except InvalidSmiles:
+            continue
+    structures = [m.smiles for m in facts.molecules] + [m.smiles for r in facts.reactions for m in r.reactants + r.products]
+    facts.safety = screen(text, structures)
+    return facts

@@ -1,0 +1,61 @@
+"""Model profiles as data (`profiles.yaml`): generation settings and chat templates per model family."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field
+
+from stages.backends.base import GenerationParams
+from stages.config import BackendConfig
+
+PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
+
+
+class ModelProfile(BaseModel):
+    name: str
+    match: list[str] = Field(default_factory=list)
+    max_tokens: int = 256
+    temperature: float = 0.0
+    top_p: float = 1.0
+    repetition_penalty: float = 1.0
+    stop: list[str] = Field(default_factory=list)
+    trust_remote_code: bool = False
+    chat_template: str | None = None
+
+    def params(self) -> GenerationParams:
+        extra = {"chat_template": self.chat_template} if self.chat_template else {}
+        return GenerationParams(
+            max_tokens=self.max_tokens,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            repetition_penalty=self.repetition_penalty,
+            stop=list(self.stop),
+            extra_body=extra,
+        )
+
+
+@lru_cache(maxsize=1)
+def profiles() -> dict[str, ModelProfile]:
+    data = yaml.safe_load(PROFILES_FILE.read_text(encoding="utf-8"))
+    return {item["name"]: ModelProfile(**item) for item in data["profiles"]}
+
+
+class UnknownProfile(LookupError):
+    pass
+
+
+def profile_for(config: BackendConfig) -> ModelProfile:
+    """The named profile, else the first whose match string occurs in the model name, else default."""
+    known = profiles()
+    if config.profile:
+        if config.profile not in known:
+            raise UnknownProfile(f"unknown chem profile {config.profile!r} (known: {', '.join(known)})")
+        return known[config.profile]
+    model = config.model.lower()
+    for profile in known.values():
+        if any(token in model for token in profile.match):
+            return profile
+    return known["default"]

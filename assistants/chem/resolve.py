@@ -1,0 +1,208 @@
+"""Entities to molecules: name → structure (store, OPSIN, PubChem) and structure → name (store).
+
+A molecule record carries only what the tools established; a name comes from the store or not
+at all, so nothing downstream can invent one.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistants.chem.molecule import DescriptorSet, InvalidSmiles, descriptors, molecule_facts
+from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
+from assistants.chem.pubchem import PubChemUnavailable, pubchem_smiles
+from assistants.chem.store import Compound, CompoundStore, MeasuredProperty
+
+Source = Literal["store", "opsin", "smiles", "pubchem"]
+StoreMatch = Literal["exact", "skeleton", "none"]
+
+
+class MoleculeRecord(BaseModel):
+    """One resolved molecule: identifiers computed by RDKit, names and properties from the store."""
+
+    query: str
+    source: Source
+    smiles: str
+    inchikey: str
+    inchi: str
+    formula: str
+    average_mass: float
+    monoisotopic_mass: float
+    charge: int
+    fragments: int
+    isotopes: bool
+    stereocenters: int
+    unassigned_stereocenters: int
+    name: str | None = Field(None, description="IUPAC name from the store; None when not in the store")
+    common_name: str | None = None
+    cid: int | None = None
+    cas: str | None = None
+    store_match: StoreMatch = "none"
+    store_note: str = ""
+    properties: list[MeasuredProperty] = Field(default_factory=list)
+    descriptors: DescriptorSet | None = None
+
+
+class Unresolved(BaseModel):
+    """An entity the tools could not turn into a molecule, with the reason and near misses."""
+
+    query: str
+    kind: Literal["name", "smiles", "cas"]
+    problem: str
+    message: str
+    suggestions: list[str] = Field(default_factory=list)
+
+
+def record_from_smiles(smiles: str, query: str, source: Source, store: CompoundStore) -> MoleculeRecord:
+    """Facts for a parsable SMILES, with the store's names when its InChIKey is known."""
+    facts = molecule_facts(smiles)
+    compound = store.by_inchikey(facts.inchikey)
+    match: StoreMatch = "exact" if compound else "none"
+    note = ""
+    if compound is None:
+        near = store.by_skeleton(facts.inchikey, limit=1)
+        if near:
+            match, compound = "skeleton", near[0]
+            note = (
+                f"The store has {near[0].iupac_name or near[0].common_name} with the same connectivity but a "
+                "different stereo, isotope or charge layer; its name is not this exact species."
+            )
+    exact = compound if match == "exact" else None
+    return MoleculeRecord(
+        query=query,
+        source=source,
+        **facts.model_dump(),
+        name=(exact.iupac_name or None) if exact else None,
+        common_name=(exact.common_name or None) if exact else None,
+        cid=exact.cid if exact else None,
+        cas=exact.cas if exact else None,
+        store_match=match,
+        store_note=note,
+        properties=store.properties(exact) if exact else [],
+        descriptors=descriptors(smiles),
+    )
+
+
+def _from_compound(compound: Compound, query: str, store: CompoundStore) -> MoleculeRecord | Unresolved:
+    try:
+        record = record_from_smiles(compound.smiles, query, "store", store)
+    except InvalidSmiles as exc:
+        return Unresolved(query=query, kind="name", problem="store_smiles", message=f"The store's structure for '{query}' does not parse: {exc}")
+    if record.store_match != "exact":  # RDKit's InChIKey differs from PubChem's: keep the store's identity
+        record = record.model_copy(
+            update={
+                "name": compound.iupac_name or None,
+                "common_name": compound.common_name or None,
+                "cid": compound.cid,
+                "cas": compound.cas,
+                "store_match": "exact",
+                "store_note": "",
+                "properties": store.properties(compound),
+            }
+        )
+    return record
+
+
+def resolve_smiles(smiles: str, store: CompoundStore) -> MoleculeRecord | Unresolved:
+    try:
+        return record_from_smiles(smiles, smiles, "smiles", store)
+    except InvalidSmiles as exc:
+        return Unresolved(query=smiles, kind="smiles", problem=exc.problem, message=str(exc))
+
+
+def resolve_cas(cas: str, store: CompoundStore) -> MoleculeRecord | Unresolved:
+    compound = store.by_cas(cas)
+    if compound is None:
+        return Unresolved(query=cas, kind="cas", problem="unknown", message=f"CAS number {cas} is not in the compound store.")
+    return _from_compound(compound, cas, store)
+
+
+def resolve_names(
+    names: list[str], store: CompoundStore, use_opsin: bool = True, online: bool = False
+) -> list[MoleculeRecord | Unresolved]:
+    """Store first, then OPSIN on the rest in one batch (the user's casing), then PubChem if enabled."""
+    results: list[MoleculeRecord | Unresolved | None] = []
+    for name in names:
+        compound = store.by_name(name)
+        results.append(_from_compound(compound, name, store) if compound else None)
+    pending = [i for i, r in enumerate(results) if r is None]
+    notes: dict[int, str] = {}
+    if pending and use_opsin:
+        try:
+            found = opsin_smiles([names[i] for i in pending])
+        except OpsinUnavailable as exc:
+            found = [None] * len(pending)
+            notes = {i: str(exc) for i in pending}
+        for i, smiles in zip(pending, found, strict=True):
+            if smiles:
+                results[i] = _opsin_record(smiles, names[i], store)
+    for i, result in enumerate(results):
+        if result is None and online:
+            result = _pubchem_record(names[i], store, notes)
+        if result is None:
+            result = _unknown_name(names[i], store, notes.get(i, ""))
+        results[i] = result
+    return [r for r in results if r is not None]
+
+
+def _opsin_record(smiles: str, name: str, store: CompoundStore) -> MoleculeRecord | Unresolved:
+    try:
+        return record_from_smiles(smiles, name, "opsin", store)
+    except InvalidSmiles as exc:
+        return Unresolved(query=name, kind="name", problem="opsin_structure", message=f"OPSIN's structure for '{name}' is not valid: {exc}")
+
+
+def _pubchem_record(name: str, store: CompoundStore, notes: dict[int, str]) -> MoleculeRecord | Unresolved | None:
+    try:
+        smiles = pubchem_smiles(name)
+    except PubChemUnavailable as exc:
+        return _unknown_name(name, store, str(exc))
+    if smiles is None:
+        return None
+    try:
+        return record_from_smiles(smiles, name, "pubchem", store)
+    except InvalidSmiles as exc:
+        return Unresolved(query=name, kind="name", problem="pubchem_structure", message=f"PubChem's structure for '{name}' is not valid: {exc}")
+
+
+def _unknown_name(name: str, store: CompoundStore, note: str) -> Unresolved:
+    suggestions = store.suggest(name)
+    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    extra = f" ({note})" if note else ""
+    return Unresolved(
+        query=name,
+        kind="name",
+        problem="unknown",
+        message=f"'{name}' is not in the compound store and OPSIN cannot parse it as a systematic name{extra}.{hint}",
+        suggestions=suggestions,
+    )
+
+
+class StructureName(BaseModel):
+    """Structure → name: the store's names for an exact match, or a plain statement that there is none."""
+
+    smiles: str
+    inchikey: str
+    iupac_name: str | None
+    common_name: str | None
+    synonyms: list[str] = Field(default_factory=list)
+    in_store: bool
+    message: str
+
+
+def structure_to_name(smiles: str, store: CompoundStore) -> StructureName:
+    record = record_from_smiles(smiles, smiles, "smiles", store)
+    if record.store_match == "exact":
+        compound = store.by_inchikey(record.inchikey)
+        synonyms = store.names_of(compound, limit=10) if compound else []
+        return StructureName(
+            smiles=record.smiles, inchikey=record.inchikey, iupac_name=record.name, common_name=record.common_name,
+            synonyms=synonyms, in_store=True, message=f"IUPAC name: {record.name}",
+        )
+    message = "This structure is not in the compound store, so I cannot give a verified name."
+    if record.store_note:
+        message = f"{message} {record.store_note}"
+    return StructureName(smiles=record.smiles, inchikey=record.inchikey, iupac_name=None, common_name=None, in_store=False, message=message)
+

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assistants.chem.entities import extract_entities, looks_like_formula, valid_cas
+from assistants.chem.store import CompoundStore
+
+
+def entities(text: str, store: CompoundStore) -> dict[str, list]:
+    return {k: v for k, v in extract_entities(text, store).model_dump().items() if v}
+
+
+def test_co_is_a_formula_and_co_is_a_word(store: CompoundStore) -> None:
+    assert entities("Is CO toxic?", store) == {"formulas": ["CO"]}
+    assert entities("Co is a metal", store) == {}
+    assert entities("SMILES: CO", store) == {"smiles": ["CO"]}
+
+
+def test_i_is_iodine_only_when_marked(store: CompoundStore) -> None:
+    assert entities("I think I like chemistry", store) == {}
+    assert entities("What is the name of `I`?", store) == {"smiles": ["I"]}
+
+
+def test_ordinary_uppercase_words_are_not_molecules(store: CompoundStore) -> None:
+    assert entities("NO, I do not know. OK?", store) == {}
+    assert entities("Please check this for me", store) == {}
+
+
+def test_smiles_names_cas_formulas_together(store: CompoundStore) -> None:
+    found = entities("Compare CCO, c1ccccc1, acetone, CAS 50-78-2 and C6H12O6", store)
+    assert found["smiles"] == ["CCO", "c1ccccc1"]
+    assert found["names"] == ["acetone"]
+    assert found["cas"] == ["50-78-2"]
+    assert found["formulas"] == ["C6H12O6"]
+
+
+def test_names_in_slots_and_prose(store: CompoundStore) -> None:
+    assert entities("What is the SMILES of 2-methylpropan-1-ol?", store)["names"] == ["2-methylpropan-1-ol"]
+    assert entities("What is the boiling point of ethanol and acetone?", store)["names"] == ["ethanol", "acetone"]
+    assert entities("Explain why ethanol boils higher than dimethyl ether", store)["names"] == ["ethanol", "dimethyl ether"]
+    assert entities("What is the SMILES of asprine?", store)["names"] == ["asprine"]
+
+
+def test_generic_words_with_junk_synonyms_are_ignored(store: CompoundStore) -> None:
+    # "is", "for", "check", "stop" and "metal" are synonyms of real compounds in the store
+    assert entities("What is an ester? Stop and check the metal for me.", store) == {}
+
+
+def test_invalid_smiles_and_reactions(store: CompoundStore) -> None:
+    assert entities("Is C1CC valid?", store) == {"invalid_smiles": ["C1CC"]}
+    reaction = extract_entities("CCO.CC(=O)O>>CCOC(C)=O.O", store).reactions[0]
+    assert reaction.reactants == ["CCO", "CC(=O)O"] and reaction.products == ["CCOC(C)=O", "O"]
+
+
+def test_charged_isotope_stereo_mixture_smiles(store: CompoundStore) -> None:
+    text = "Describe [NH4+], [13CH4], C[C@H](N)C(=O)O and CC(=O)[O-].[Na+]"
+    assert entities(text, store)["smiles"] == ["[NH4+]", "[13CH4]", "C[C@H](N)C(=O)O", "CC(=O)[O-].[Na+]"]
+
+
+def test_formula_and_cas_shapes() -> None:
+    assert looks_like_formula("H2O") and looks_like_formula("NaCl") and looks_like_formula("Ca(OH)2")
+    assert not looks_like_formula("CCO") and not looks_like_formula("C1CC") and not looks_like_formula("NO")
+    assert valid_cas("64-17-5") and not valid_cas("64-17-6")
+
+
+@pytest.mark.timeout(30)
+def test_a_50kb_message_is_handled_quickly(store: CompoundStore) -> None:
+    text = ("The boiling point of ethanol is interesting and so is benzene. " * 800)[:50_000]
+    started = time.perf_counter()
+    found = extract_entities(text, store)
+    assert time.perf_counter() - started < 5
+    assert found.names[:2] == ["ethanol", "benzene"]

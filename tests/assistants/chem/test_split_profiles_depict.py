@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import xml.dom.minidom
+from pathlib import Path
+
+import pytest
+
+from assistants.chem import heldout
+from assistants.chem.depict import to_png, to_svg
+from assistants.chem.molecule import InvalidSmiles
+from assistants.chem.profiles import UnknownProfile, profile_for
+from stages.config import BackendConfig
+
+
+def test_heldout_is_deterministic_about_ten_percent_and_stereo_blind() -> None:
+    keys = [f"{i:014d}-UHFFFAOYSA-N" for i in range(5000)]
+    share = sum(heldout(k) for k in keys) / len(keys)
+    assert 0.08 < share < 0.12
+    assert heldout("QNAYBMKLOCPYGJ-REOHCLBHSA-N") == heldout("QNAYBMKLOCPYGJ-UHFFFAOYSA-N")
+    assert [heldout(k) for k in keys[:50]] == [heldout(k) for k in keys[:50]]
+
+
+def test_profiles_by_name_and_model() -> None:
+    assert profile_for(BackendConfig(model="smollm2-135m-instruct")).name == "smollm2"
+    dpo = profile_for(BackendConfig(model="AI4Chem/ChemLLM-7B-Chat-1_5-DPO"))
+    assert dpo.name == "chemllm-1.5" and dpo.stop == ["</s>", "<|im_end|>"]
+    assert dpo.repetition_penalty == 1.0 and "<|im_start|>" in (dpo.chat_template or "")
+    assert profile_for(BackendConfig(model="AI4Chem/ChemLLM-7B-Chat")).name == "chemllm-v1"
+    assert profile_for(BackendConfig(model="x", profile="chemllm-1.5")).params().stop == ["</s>", "<|im_end|>"]
+    with pytest.raises(UnknownProfile):
+        profile_for(BackendConfig(profile="nope"))
+
+
+def test_depictions(tmp_path: Path) -> None:
+    svg = to_svg("c1ccccc1O", width=200, height=150)
+    assert xml.dom.minidom.parseString(svg).documentElement.tagName == "svg"
+    png = to_png("CCO", tmp_path / "sub" / "ethanol.png", size=120)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in png.parent.iterdir()] == ["ethanol.png"]
+    with pytest.raises(InvalidSmiles):
+        to_svg("C1CC")

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from assistants.registry import UnknownAssistant, assistant_names, load_assistant
 from data_templates.cli import data_app
+from evals.cli import analyze_app, eval_command
 from stages.config import BackendConfig, BackendKind, get_settings
 from stages.events import CheckDone, Final, StageFinished, StageStarted, Token
 from stages.messages import Attachment, Message, Request, RunOptions
@@ -29,6 +30,8 @@ app.add_typer(config_app, name="config")
 app.add_typer(data_app, name="data")
 vllm_app = typer.Typer(help="vLLM serving profiles: print or run the exact `vllm serve` command.")
 app.add_typer(vllm_app, name="vllm")
+app.command("eval")(eval_command)
+app.add_typer(analyze_app, name="analyze")
 
 out = Console()
 err = Console(stderr=True)

@@ -1,0 +1,135 @@
+"""`tristage eval` and `tristage analyze`: thin Typer wrappers over evals.runner and evals.entropy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stages.config import BackendConfig, BackendKind, get_settings
+
+analyze_app = typer.Typer(help="Analyse models: matrix entropy / effective rank of hidden representations.")
+out = Console()
+err = Console(stderr=True)
+EXIT_INTERNAL, EXIT_BAD_INPUT = 1, 2
+
+
+def _backend(base: BackendConfig, kind: str | None, model: str | None, base_url: str | None) -> BackendConfig:
+    update = {k: v for k, v in (("kind", kind), ("model", model), ("base_url", base_url)) if v is not None}
+    return BackendConfig.model_validate({**base.model_dump(), **update})
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(message, style="red", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+def _list_suites() -> None:
+    from evals.ablations import ABLATIONS
+    from evals.registry import suite_names
+
+    table = Table("suite", "description")
+    for name, description in suite_names().items():
+        table.add_row(name, description)
+    out.print(table)
+    out.print("ablations (--ablation, repeatable): " + "; ".join(f"{k}: {v}" for k, v in ABLATIONS.items()),
+              markup=False, highlight=False)
+
+
+def eval_command(
+    suite: Annotated[str | None, typer.Argument(help="A suite name (see --list) or a suite YAML file")] = None,
+    list_suites: Annotated[bool, typer.Option("--list", help="List the suites and ablations, then exit")] = False,
+    data: Annotated[Path | None, typer.Option("--data", help="Local data of external suites (BreakGPT samples, ChemBench)")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default eval-results/<suite>)")] = None,
+    backend: Annotated[BackendKind | None, typer.Option("--backend", help="Backend kind")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model alias, folder, hub id or served name")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint")] = None,
+    ablation: Annotated[list[str] | None, typer.Option("--ablation", help="tools, retrieval, repairs or backends")] = None,
+    backend_b: Annotated[BackendKind | None, typer.Option("--backend-b", help="Second backend kind (backends ablation)")] = None,
+    model_b: Annotated[str | None, typer.Option("--model-b", help="Second model (backends ablation)")] = None,
+    base_url_b: Annotated[str | None, typer.Option("--base-url-b", help="Second endpoint (backends ablation)")] = None,
+    pipeline_only: Annotated[bool, typer.Option("--pipeline-only", help="Skip the model-alone baseline")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Run only N items (a seeded sample)")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Which items --limit picks; same seed, same items")] = 0,
+    judge: Annotated[bool, typer.Option("--judge", help="Also ask the backend's model to grade against the rules")] = False,
+    shots: Annotated[int, typer.Option("--shots", min=0, max=5, help="chembench: few-shot examples from dev/")] = 0,
+) -> None:
+    """Run a suite: the model alone and the full pipeline side by side (plus ablations); writes
+    results.jsonl (every reply with its trace), report.md and PNG plots. Re-running resumes."""
+    if list_suites:
+        _list_suites()
+        return
+    if suite is None:
+        raise _fail("name a suite (see `tristage eval --list`)", EXIT_BAD_INPUT)
+    from evals.ablations import AblationError, run_configs
+    from evals.registry import load_suite
+    from evals.report import ALL_TASKS, summarize, write_report
+    from evals.runner import RunMismatch, run_suite
+    from evals.suite import SuiteError
+    from stages.backends import make_backend
+
+    try:
+        chosen = load_suite(suite, data, shots=shots)
+        base = get_settings().backend_for(chosen.assistant)
+        config_a = _backend(base, backend, model, base_url)
+        config_b = _backend(base, backend_b, model_b, base_url_b) if (backend_b or model_b or base_url_b) else None
+        configs = run_configs(chosen.assistant, config_a, ablation, config_b, model_alone=not pipeline_only)
+    except (SuiteError, AblationError, ValueError) as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    folder = out_dir or Path("eval-results") / chosen.name
+    judge_backend = None
+    try:
+        if judge:
+            judge_backend = make_backend(config_a)
+        records = run_suite(chosen, configs, folder, lambda c: make_backend(c.backend), limit=limit, seed=seed,
+                            judge=judge_backend, progress=lambda m: err.print(m, markup=False, highlight=False))
+    except RunMismatch as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    except Exception as exc:  # a backend that cannot start is reported, never a traceback
+        raise _fail(f"the evaluation stopped: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
+    notes = [f"suite {chosen.name} v{chosen.version} ({chosen.source or 'shipped'}), seed {seed}, "
+             f"{'all' if limit is None else limit} items", *(c.label for c in configs)]
+    report = write_report(records, folder, f"tristage eval: {chosen.name}", notes)
+    table = Table("configuration", "items", "accuracy", "mean s")
+    for cell in (c for c in summarize(records) if c.task == ALL_TASKS):
+        table.add_row(cell.config, str(cell.n), f"{cell.accuracy:.1%}", f"{cell.latency_mean_s:.2f}")
+    out.print(table)
+    out.print(f"report: {report}", markup=False, highlight=False)
+
+
+@analyze_app.command("entropy")
+def entropy_command(
+    model: Annotated[str, typer.Option("--model", help="Model alias, folder or hub id (the base model)")],
+    data: Annotated[Path, typer.Option("--data", help="Texts: .txt (one per line), .jsonl (text/question) or a suite YAML")],
+    compare: Annotated[str | None, typer.Option("--compare", help="A fine-tune of --model: report Diff-eRank")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Use the first N texts")] = None,
+    device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda, mps")] = "auto",
+    max_tokens: Annotated[int, typer.Option("--max-tokens", min=2, help="Truncate each text to this many tokens")] = 256,
+    trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run code shipped with the model")] = False,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("entropy-results"),
+) -> None:
+    """Matrix entropy and effective rank per layer over a dataset; with --compare, Diff-eRank."""
+    from evals.entropy import analyze_model, diff_erank, read_texts, write_entropy_report
+
+    try:
+        texts = read_texts(data, limit)
+    except (OSError, ValueError, KeyError, StopIteration) as exc:
+        raise _fail(f"cannot read texts from {data}: {exc}", EXIT_BAD_INPUT) from None
+    cache_dir = get_settings().cache_dir
+    results = []
+    try:
+        for name in filter(None, (model, compare)):
+            err.print(f"analysing {name} on {len(texts)} texts…", markup=False, highlight=False)
+            results.append(analyze_model(name, texts, cache_dir, device, max_tokens, trust_remote_code))
+        diffs = diff_erank(results[0], results[1]) if compare else None
+    except Exception as exc:  # model loading failures are reported in one line
+        raise _fail(f"analysis failed: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
+    write_entropy_report(results, diffs, out_dir)
+    table = Table("layer", *(f"{r.model} erank" for r in results))
+    for i, stat in enumerate(results[0].layers):
+        table.add_row(str(stat.layer), *(f"{r.layers[i].erank:.2f}" for r in results))
+    out.print(table)
+    out.print(f"report: {out_dir / 'entropy.md'}", markup=False, highlight=False)

@@ -1,0 +1,161 @@
+"""Run a suite under several configurations, append every result to JSONL, resume where it stopped.
+
+`results.jsonl` is append-only, one line per (configuration, item), flushed and synced as soon as
+the item is scored; on restart the lines already there are skipped and a half-written last line
+is cut off. `run.json` pins what the directory holds (suite, version, seed), so a second run
+into the same directory cannot mix two different experiments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistants.registry import load_assistant
+from evals.ablations import RunConfig
+from evals.judge import judge_answer
+from evals.scorers import score_item
+from evals.suite import Item, Suite
+from stages.backends.base import Backend
+from stages.messages import Request
+from stages.pipeline import Pipeline
+
+RESULTS = "results.jsonl"
+MANIFEST = "run.json"
+Progress = Callable[[str], None]
+
+
+class RunManifest(BaseModel):
+    suite: str
+    suite_version: int
+    seed: int
+    limit: int | None
+    items: list[str]
+    configs: list[RunConfig] = Field(default_factory=list)
+
+
+class RunMismatch(ValueError):
+    """The output directory already holds a different experiment."""
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _manifest(out_dir: Path, suite: Suite, items: list[Item], configs: list[RunConfig], seed: int,
+              limit: int | None) -> RunManifest:
+    path = out_dir / MANIFEST
+    new = RunManifest(suite=suite.name, suite_version=suite.version, seed=seed, limit=limit,
+                      items=[i.id for i in items], configs=configs)
+    if path.is_file():
+        old = RunManifest.model_validate_json(path.read_text(encoding="utf-8"))
+        if (old.suite, old.suite_version, old.seed) != (new.suite, new.suite_version, new.seed):
+            raise RunMismatch(
+                f"{out_dir} holds a run of {old.suite} v{old.suite_version} with seed {old.seed}; "
+                "resume it with the same suite and seed, or choose another --out"
+            )
+        known = {c.name: c for c in old.configs}
+        changed = [c.name for c in configs if c.name in known and c.model_dump_json() != known[c.name].model_dump_json()]
+        if changed:
+            raise RunMismatch(f"{out_dir} ran {', '.join(changed)} with other settings; choose another --out")
+        new.configs = old.configs + [c for c in configs if c.name not in known]
+        new.items = old.items + [i for i in new.items if i not in set(old.items)]
+    _write_atomic(path, new.model_dump_json(indent=2))
+    return new
+
+
+def read_results(path: Path, repair: bool = False) -> list[dict[str, Any]]:
+    """Complete records of a results file; with `repair`, cut a half-written last line off the file."""
+    if not path.is_file():
+        return []
+    data = path.read_bytes()
+    records: list[dict[str, Any]] = []
+    good = 0
+    for line in data.splitlines(keepends=True):
+        if not line.endswith(b"\n"):
+            break
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            break
+        good += len(line)
+    if repair and good < len(data):
+        with path.open("r+b") as handle:
+            handle.truncate(good)
+    return records
+
+
+def _append(path: Path, record: dict[str, Any]) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def run_item(pipeline: Pipeline, config: RunConfig, item: Item, suite: Suite, judge: Backend | None) -> dict[str, Any]:
+    """Ask one item under one configuration and score the answer; never raises for a bad answer."""
+    request = Request.model_validate({"messages": [{"role": "user", "content": item.question}],
+                                      "attachments": item.attachments, "options": config.options,
+                                      "request_id": f"{config.name}:{item.id}"})
+    reply = pipeline.run(request)
+    score = score_item(item, reply.text)
+    record: dict[str, Any] = {
+        "suite": suite.name,
+        "suite_version": suite.version,
+        "config": config.name,
+        "item": item.id,
+        "task": item.task,
+        "question": item.question,
+        "passed": score.passed,
+        "score": score.score,
+        "parsed": score.parsed,
+        "status": reply.status.value,
+        "latency_s": round(reply.duration_ms / 1000, 4),
+        "model_calls": sum(len(r.model_calls) for r in reply.trace),
+        "tokens": reply.usage.total_tokens,
+        "verdicts": [v.model_dump(mode="json") for v in score.verdicts],
+        "reply": reply.public(),
+    }
+    if judge is not None:
+        record["judge"] = judge_answer(judge, item, reply.text).model_dump()
+    return record
+
+
+def run_suite(
+    suite: Suite,
+    configs: list[RunConfig],
+    out_dir: Path,
+    backend_for: Callable[[RunConfig], Backend],
+    limit: int | None = None,
+    seed: int = 0,
+    judge: Backend | None = None,
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """Every selected item under every configuration; returns all records in the directory."""
+    say = progress or (lambda _message: None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    items = suite.select(limit, seed)
+    _manifest(out_dir, suite, items, configs, seed, limit)
+    path = out_dir / RESULTS
+    records = read_results(path, repair=True)
+    done = {(r["config"], r["item"]) for r in records}
+    for config in configs:
+        todo = [i for i in items if (config.name, i.id) not in done]
+        say(f"{config.label}: {len(items) - len(todo)} done, {len(todo)} to run")
+        if not todo:
+            continue
+        pipeline = Pipeline(load_assistant(config.assistant), backend_for(config))
+        for n, item in enumerate(todo, 1):
+            record = run_item(pipeline, config, item, suite, judge)
+            _append(path, record)
+            records.append(record)
+            say(f"  [{config.name} {n}/{len(todo)}] {item.id}: {'pass' if record['passed'] else 'fail'} "
+                f"({record['status']}, {record['latency_s']:.1f} s)")
+    return records

@@ -1,0 +1,252 @@
+"""Deterministic scorers: one function per rule kind, each reading a free-text answer leniently.
+
+Every scorer says whether the answer could be read at all (`parsed`) and what it found, so a
+report can tell "wrong" from "unparsable". Chemistry and market facts come from the assistants'
+own functions (SMILES reading, InChIKeys, formulas, temperatures, answer markers): an eval never
+re-implements a domain fact, so the judge and the assistant cannot disagree on what a SMILES means.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistants.market.answers import answer_part, parse_numbers, to_float
+from evals.suite import ChoiceRule, ClaimsRule, FormulaRule, Item, LabelRule, NumericRule, Rule, StructureRule
+
+_NAME_INTRO = re.compile(r"\b(?:is|are|called|named|name)\b\s*[:\-]?\s*", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?:compound|molecule|name|iupac name)?\s*(?:is\s+)?", re.IGNORECASE)
+_MAX_NAME_CHARS = 120
+
+
+class RuleVerdict(BaseModel):
+    kind: str
+    passed: bool
+    parsed: bool = Field(description="Whether the answer gave something this rule could read")
+    expected: Any = None
+    found: Any = None
+    detail: str = ""
+
+
+class ItemScore(BaseModel):
+    passed: bool
+    score: float = Field(description="Share of the item's rules that passed")
+    parsed: bool = Field(description="Every rule could read the answer")
+    verdicts: list[RuleVerdict]
+
+
+# ---------------------------------------------------------------- chemistry
+
+
+def _first_key(smiles_list: list[str]) -> tuple[str | None, str | None]:
+    """The InChIKey of the first parsable SMILES, with that SMILES."""
+    from assistants.chem.molecule import InvalidSmiles, inchi_key
+
+    for smiles in smiles_list:
+        try:
+            return inchi_key(smiles), smiles
+        except InvalidSmiles:
+            continue
+    return None, None
+
+
+def name_candidates(text: str) -> list[str]:
+    """Phrases that may be a compound name: labelled Name lines first, then what follows 'is'/'called'."""
+    from assistants.chem.draft import parse_draft
+
+    labels = parse_draft(text).labels
+    found = [labels[k] for k in ("name", "iupac name", "common name") if labels.get(k)]
+    body = answer_part(text)
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", body):
+        pieces = _NAME_INTRO.split(sentence)
+        tail = pieces[-1] if len(pieces) > 1 else sentence
+        found.append(tail)
+    cleaned: list[str] = []
+    for phrase in found:
+        phrase = _ARTICLE.sub("", phrase.strip().strip("`*\"'").rstrip(".,;:!?").strip())
+        phrase = re.split(r"\s+\(|,\s+(?:which|with|a|an|also)\b", phrase)[0].strip().strip("`*\"'")
+        if phrase and len(phrase) <= _MAX_NAME_CHARS and phrase not in cleaned:
+            cleaned.append(phrase)
+    return cleaned
+
+
+def name_keys(names: list[str]) -> dict[str, str]:
+    """InChIKeys of the names the tools resolve: the compound store, then OPSIN in one batch."""
+    from assistants.chem.molecule import InvalidSmiles, inchi_key
+    from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
+    from assistants.chem.store import get_store
+
+    store = get_store()
+    keys: dict[str, str] = {}
+    for name in names:
+        compound = store.by_name(name)
+        if compound is not None:
+            keys[name] = compound.inchikey
+    rest = [n for n in names if n not in keys]
+    try:
+        smiles = opsin_smiles(rest) if rest else []
+    except OpsinUnavailable:
+        smiles = [None] * len(rest)
+    for name, found in zip(rest, smiles, strict=True):
+        if found:
+            try:
+                keys[name] = inchi_key(found)
+            except InvalidSmiles:
+                continue
+    return keys
+
+
+def _same(expected: str, found: str, skeleton: bool) -> bool:
+    expected, found = expected.strip().upper(), found.strip().upper()
+    return expected[:14] == found[:14] if skeleton else expected == found
+
+
+def score_structure(rule: StructureRule, text: str) -> RuleVerdict:
+    from assistants.chem.draft import parse_draft
+
+    if rule.via == "smiles":
+        key, smiles = _first_key(parse_draft(text).smiles)
+        if key is None:
+            return RuleVerdict(kind=rule.kind, passed=False, parsed=False, expected=rule.inchikey, detail="no parsable SMILES")
+        ok = _same(rule.inchikey, key, rule.skeleton)
+        return RuleVerdict(kind=rule.kind, passed=ok, parsed=True, expected=rule.inchikey, found={"smiles": smiles, "inchikey": key})
+    candidates = name_candidates(text)
+    keys = name_keys(candidates) if candidates else {}
+    if not keys:
+        return RuleVerdict(kind=rule.kind, passed=False, parsed=False, expected=rule.inchikey,
+                           found=candidates[:5], detail="no name in the answer resolves to a structure")
+    name = next(c for c in candidates if c in keys)
+    ok = _same(rule.inchikey, keys[name], rule.skeleton)
+    return RuleVerdict(kind=rule.kind, passed=ok, parsed=True, expected=rule.inchikey, found={"name": name, "inchikey": keys[name]})
+
+
+def formula_counts(formula: str) -> dict[str, int] | None:
+    from chemicals.elements import nested_formula_parser
+
+    try:
+        return dict(sorted(nested_formula_parser(formula.strip().rstrip("+-")).items()))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def score_formula(rule: FormulaRule, text: str) -> RuleVerdict:
+    from assistants.chem.draft import parse_draft
+
+    expected = formula_counts(rule.formula)
+    for candidate in parse_draft(text).formulas:
+        counts = formula_counts(candidate)
+        if counts:
+            return RuleVerdict(kind=rule.kind, passed=counts == expected, parsed=True, expected=rule.formula, found=candidate)
+    return RuleVerdict(kind=rule.kind, passed=False, parsed=False, expected=rule.formula, detail="no formula in the answer")
+
+
+# ---------------------------------------------------------------- numbers, labels, claims
+
+
+def _segment(text: str, label: str | None) -> str:
+    """The text right after the label (the answer part when there is no label or it is absent)."""
+    if label:
+        match = re.search(label, text, re.IGNORECASE)
+        if match:
+            return text[match.end() : match.end() + 80]
+    return answer_part(text)
+
+
+def read_number(rule: NumericRule, text: str) -> float | None:
+    segment = _segment(text, rule.label)
+    if rule.unit == "K":
+        from assistants.chem.draft import temperature
+
+        found = temperature(segment)
+        return found.kelvin if found is not None else None
+    numbers = parse_numbers(segment)
+    return to_float(numbers[0]) if numbers else None
+
+
+def score_numeric(rule: NumericRule, text: str) -> RuleVerdict:
+    value = read_number(rule, text)
+    if value is None:
+        return RuleVerdict(kind=rule.kind, passed=False, parsed=False, expected=rule.value, detail="no number found")
+    allowed = max(rule.tolerance, rule.rel_tolerance * abs(rule.value))
+    ok = abs(value - rule.value) <= allowed
+    return RuleVerdict(kind=rule.kind, passed=ok, parsed=True, expected=rule.value, found=value,
+                       detail=f"|{value:g} - {rule.value:g}| {'<=' if ok else '>'} {allowed:g}")
+
+
+def last_label(text: str, choices: dict[str, list[str]]) -> str | None:
+    """The label whose word occurs last in the answer part (then the whole text); a word inside a
+    longer matched phrase does not count ('valid' inside 'not valid')."""
+    for part in (answer_part(text), text):
+        spans = [
+            (m.start(), m.end(), label)
+            for label, words in choices.items()
+            for word in words
+            for m in re.finditer(rf"\b(?:{word})\b", part, re.IGNORECASE)
+        ]
+        outer = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and o[:2] != s[:2] for o in spans)]
+        if outer:
+            return max(outer)[2]
+    return None
+
+
+def score_label(rule: LabelRule, text: str) -> RuleVerdict:
+    found = last_label(text, rule.choices)
+    return RuleVerdict(kind=rule.kind, passed=found == rule.value, parsed=found is not None,
+                       expected={rule.field: rule.value}, found={rule.field: found})
+
+
+def score_claims(rule: ClaimsRule, text: str) -> RuleVerdict:
+    missing = [p for p in rule.required if not re.search(p, text, re.IGNORECASE)]
+    present = [p for p in rule.forbidden if re.search(p, text, re.IGNORECASE)]
+    problems = [f"missing: {p}" for p in missing] + [f"forbidden: {p}" for p in present]
+    return RuleVerdict(kind=rule.kind, passed=not problems, parsed=bool(text.strip()),
+                       expected={"required": rule.required, "forbidden": rule.forbidden},
+                       found={"missing": missing, "forbidden": present}, detail="; ".join(problems))
+
+
+_CHOICE_PATTERNS: tuple[tuple[str, re.RegexFlag], ...] = (
+    (r"(?i:answer)\s*(?:(?i:is)|:|：)?\s*(?:(?i:option)\s*)?\(?\**([A-D])\b", re.NOFLAG),
+    (r"(?i:option|choice)\s*\(?([A-D])\b", re.NOFLAG),
+    (r"^\s*\(?\**([A-D])\**\s*(?:[.):：]|$)", re.MULTILINE),
+    (r"\(([A-D])\)", re.NOFLAG),
+    (r"(?<![A-Za-z])([A-D])(?![A-Za-z])", re.NOFLAG),
+)
+
+
+def extract_choice(text: str) -> str | None:
+    """The option letter, OpenCompass-style: explicit 'answer is X' first, then a leading letter,
+    then the first stand-alone capital A–D."""
+    for pattern, flags in _CHOICE_PATTERNS:
+        match = re.search(pattern, text, flags)
+        if match:
+            return match.group(1).upper()
+    return None
+
+
+def score_choice(rule: ChoiceRule, text: str) -> RuleVerdict:
+    found = extract_choice(text)
+    return RuleVerdict(kind=rule.kind, passed=found == rule.answer, parsed=found is not None, expected=rule.answer, found=found)
+
+
+def score_rule(rule: Rule, text: str) -> RuleVerdict:
+    if isinstance(rule, StructureRule):
+        return score_structure(rule, text)
+    if isinstance(rule, FormulaRule):
+        return score_formula(rule, text)
+    if isinstance(rule, NumericRule):
+        return score_numeric(rule, text)
+    if isinstance(rule, LabelRule):
+        return score_label(rule, text)
+    if isinstance(rule, ClaimsRule):
+        return score_claims(rule, text)
+    return score_choice(rule, text)
+
+
+def score_item(item: Item, text: str) -> ItemScore:
+    """Every rule of the item against one answer; the item passes when all of them pass."""
+    verdicts = [score_rule(rule, text) for rule in item.rules]
+    passed = sum(v.passed for v in verdicts)
+    return ItemScore(passed=passed == len(verdicts), score=passed / len(verdicts),
+                     parsed=all(v.parsed for v in verdicts), verdicts=verdicts)

@@ -1,0 +1,147 @@
+"""Suites as data: each item carries the question and the rules that judge its answer.
+
+A suite file (YAML) names the assistant it exercises and lists items; every item says how it is
+scored (structure match by InChIKey, numeric tolerance, label, required and forbidden claims,
+multiple-choice letter), so adding a benchmark never needs code. The `version` is bumped when
+a prompt or a rule changes, so results of different versions are never compared by mistake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from stages.messages import Attachment
+
+
+class StructureRule(BaseModel):
+    """The answer names or draws the molecule with this InChIKey (SMILES or a name resolved by the tools)."""
+
+    kind: Literal["structure"] = "structure"
+    inchikey: str
+    via: Literal["smiles", "name"] = Field("smiles", description="What the answer must give: a SMILES or a name")
+    skeleton: bool = Field(False, description="Compare only the connectivity block (ignore stereo and charge)")
+
+
+class FormulaRule(BaseModel):
+    """The answer states this molecular formula (compared as element counts, so order does not matter)."""
+
+    kind: Literal["formula"] = "formula"
+    formula: str
+
+
+class NumericRule(BaseModel):
+    """A number in the answer (after `label` if given) lies within the tolerance of `value`."""
+
+    kind: Literal["numeric"] = "numeric"
+    value: float
+    tolerance: float = Field(0.0, ge=0, description="Absolute tolerance")
+    rel_tolerance: float = Field(0.0, ge=0, description="Relative tolerance, e.g. 0.01 for 1%")
+    label: str | None = Field(None, description="Regex of the words that introduce the number, e.g. 'weight|mass'")
+    unit: Literal["", "K", "g/mol"] = Field("", description="K: temperatures in °C/°F/K are converted")
+
+    @model_validator(mode="after")
+    def _some_tolerance(self) -> NumericRule:
+        if self.tolerance == 0 and self.rel_tolerance == 0:
+            self.tolerance = 1e-9
+        return self
+
+
+class LabelRule(BaseModel):
+    """One of a few labels; the label the answer gives last (after 'Answer:' if present) counts."""
+
+    kind: Literal["label"] = "label"
+    field: str = "label"
+    value: str
+    choices: dict[str, list[str]] = Field(description="label -> words (regexes) that mean it")
+
+    @model_validator(mode="after")
+    def _value_is_a_choice(self) -> LabelRule:
+        if self.value not in self.choices:
+            raise ValueError(f"label {self.value!r} is not one of {sorted(self.choices)}")
+        return self
+
+
+class ClaimsRule(BaseModel):
+    """Every `required` regex occurs in the answer and no `forbidden` one does (case-insensitive)."""
+
+    kind: Literal["claims"] = "claims"
+    required: list[str] = Field(default_factory=list)
+    forbidden: list[str] = Field(default_factory=list)
+
+
+class ChoiceRule(BaseModel):
+    """A multiple-choice letter, extracted OpenCompass-style."""
+
+    kind: Literal["choice"] = "choice"
+    answer: Literal["A", "B", "C", "D"]
+
+
+Rule = Annotated[
+    StructureRule | FormulaRule | NumericRule | LabelRule | ClaimsRule | ChoiceRule, Field(discriminator="kind")
+]
+
+
+class Item(BaseModel):
+    id: str
+    task: str
+    question: str
+    attachments: list[Attachment] = Field(default_factory=list)
+    rules: list[Rule] = Field(min_length=1)
+    judge: str | None = Field(None, description="What an LLM judge should look for, beyond the rules")
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class Suite(BaseModel):
+    name: str
+    version: int = 1
+    description: str
+    assistant: Literal["general", "chem", "breakout"]
+    source: str = Field("", description="Where the items come from")
+    items: list[Item]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Suite:
+        seen: set[str] = set()
+        for item in self.items:
+            if item.id in seen:
+                raise ValueError(f"duplicate item id {item.id!r}")
+            seen.add(item.id)
+        return self
+
+    def select(self, limit: int | None = None, seed: int = 0) -> list[Item]:
+        """A seeded sample: the same seed gives the same items, whatever the file's order."""
+        def rank(item: Item) -> str:
+            return hashlib.sha256(f"{seed}:{item.id}".encode()).hexdigest()
+
+        chosen = sorted(self.items, key=rank)
+        return chosen[:limit] if limit is not None else chosen
+
+
+class SuiteError(ValueError):
+    """A suite cannot be found or read; the message says what to fix."""
+
+
+def load_suite_file(path: Path) -> Suite:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Suite.model_validate(data)
+    except OSError as exc:
+        raise SuiteError(f"cannot read suite {path}: {exc}") from exc
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise SuiteError(f"suite {path.name} is malformed: {' '.join(str(exc).split())[:500]}") from exc
+
+
+def write_suite_file(suite: Suite, path: Path) -> Path:
+    """Write a suite as YAML (atomically: temp file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = suite.model_dump(mode="json", exclude_none=True)
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -59,7 +59,9 @@ def _panel(frames: list[pd.DataFrame]) -> _Panel:
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     group = np.repeat(np.arange(len(frames)), lengths)
     columns = ["open", "high", "low", "close", "volume"]
-    stacked = np.concatenate([f[columns].to_numpy(np.float64) for f in frames])
+    stacked = np.concatenate(
+        [f.to_numpy(np.float64) if list(f.columns) == columns else f[columns].to_numpy(np.float64) for f in frames]
+    )
     return _Panel(
         **{c: np.ascontiguousarray(stacked[:, i]) for i, c in enumerate(columns)},
         pos=np.arange(lengths.sum()) - starts[group],
@@ -106,8 +108,7 @@ def _prior_mean(x: np.ndarray, window: int) -> np.ndarray:
 def _true_range(p: _Panel) -> np.ndarray:
     prev_close = np.concatenate([[np.nan], p.close[:-1]])
     prev_close[p.pos == 0] = np.nan
-    ranges = np.stack([p.high - p.low, np.abs(p.high - prev_close), np.abs(p.low - prev_close)])
-    return np.nanmax(ranges, axis=0)
+    return np.fmax(p.high - p.low, np.fmax(np.abs(p.high - prev_close), np.abs(p.low - prev_close)))
 
 
 def _ranges(p: _Panel, config: ScanConfig) -> dict[str, np.ndarray]:
@@ -157,16 +158,12 @@ def _events(p: _Panel, config: ScanConfig) -> pd.DataFrame:
     a = atr[idx]
     w = config.window
     tolerance = config.touch_atr * a
-    if idx.size:
-        high_win = sliding_window_view(p.high, w)[idx - w]
-        low_win = sliding_window_view(p.low, w)[idx - w]
-        touches = np.where(
-            sign > 0,
-            (high_win >= (level - tolerance)[:, None]).sum(axis=1),
-            (low_win <= (level + tolerance)[:, None]).sum(axis=1),
-        )
-    else:
-        touches = np.zeros(0, dtype=np.int64)
+    up_event = sign > 0
+    touches = np.zeros(idx.size, dtype=np.int64)
+    touches[up_event] = (sliding_window_view(p.high, w)[idx[up_event] - w]
+                         >= (level - tolerance)[up_event, None]).sum(axis=1)
+    touches[~up_event] = (sliding_window_view(p.low, w)[idx[~up_event] - w]
+                          <= (level + tolerance)[~up_event, None]).sum(axis=1)
     volume = np.nan_to_num(p.volume)
     avg_volume = _prior_mean(volume, w)[idx]
     bar_range = p.high[idx] - p.low[idx]
@@ -204,32 +201,40 @@ def _label(p: _Panel, events: pd.DataFrame, config: ScanConfig) -> pd.DataFrame:
     if rows.size == 0:
         return out.assign(outcome=pd.Series(dtype=object), bars_to_outcome=pd.Series(dtype=float),
                           label=pd.Series(dtype="boolean"), retest=pd.Series(dtype="boolean"))
-    pad = np.full(k, np.nan)
-    fwd = {c: sliding_window_view(np.concatenate([getattr(p, c), pad]), k)[rows + 1] for c in ("high", "low", "close")}
+    up = events["direction"].to_numpy() == "upward"
+    sign = np.where(up, 1.0, -1.0)[:, None]
+
+    def forward(values: np.ndarray) -> np.ndarray:
+        return sliding_window_view(np.concatenate([values, np.full(k, np.nan)]), k)
+
+    def signed(for_up: np.ndarray, for_down: np.ndarray) -> np.ndarray:
+        """Forward windows in the breakout's direction: up events as is, down events negated."""
+        window = np.empty((rows.size, k))
+        window[up] = forward(for_up)[rows[up] + 1]
+        window[~up] = -forward(for_down)[rows[~up] + 1]
+        return window
+
     available = np.minimum(k, p.end[rows] - rows - 1)
     inside = np.arange(k)[None, :] < available[:, None]
-    sign = np.where(events["direction"].to_numpy() == "upward", 1.0, -1.0)[:, None]
-    level = events["level"].to_numpy()[:, None]
+    level = sign * events["level"].to_numpy()[:, None]
     atr = events["atr"].to_numpy()[:, None]
-    target = level + sign * config.target_atr * atr
-    extreme = np.where(sign > 0, fwd["high"], fwd["low"])
     with np.errstate(invalid="ignore"):
-        hit = inside & (sign * (extreme - target) >= 0)
-        failed = inside & (sign * (fwd["close"] - level) < 0)
-        retest_bar = inside & (sign * (np.where(sign > 0, fwd["low"], fwd["high"]) - level) <= config.touch_atr * atr)
+        hit = inside & (signed(p.high, p.low) >= level + config.target_atr * atr)
+        failed = inside & (signed(p.close, p.close) < level)
+        retest_bar = inside & (signed(p.low, p.high) <= level + config.touch_atr * atr)
     first_hit = np.where(hit.any(axis=1), hit.argmax(axis=1), k)
     first_fail = np.where(failed.any(axis=1), failed.argmax(axis=1), k)
     # A bar that both reaches the target and closes back inside counts as a failure.
     win = first_hit < first_fail
     decided = (first_hit < k) | (first_fail < k)
-    outcome = np.select([win, decided, available >= k], ["target", "failed", "timeout"], "open")
-    label = pd.array(np.where(outcome == "open", None, win), dtype="boolean")
+    codes = np.select([win, decided, available >= k], [0, 1, 2], 3)
+    is_open = codes == 3
     stop = np.minimum(first_fail, k)
     retest = (retest_bar & (np.arange(k)[None, :] < stop[:, None])).any(axis=1)
-    out["outcome"] = outcome
+    out["outcome"] = pd.Categorical.from_codes(codes, ["target", "failed", "timeout", "open"])
     out["bars_to_outcome"] = np.where(decided, np.minimum(first_hit, first_fail) + 1.0, np.nan)
-    out["label"] = label
-    out["retest"] = pd.array(np.where(outcome == "open", None, retest), dtype="boolean")
+    out["label"] = pd.arrays.BooleanArray(win, is_open)
+    out["retest"] = pd.arrays.BooleanArray(retest, is_open)
     return out
 
 

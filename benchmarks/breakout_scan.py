@@ -11,17 +11,13 @@ scan itself uses an O(n) rolling extreme (van Herk / Gil-Werman), also timed alo
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from assistants.market.breakouts import ScanConfig, rolling_extreme, scan_many  # noqa: E402
-from assistants.market.synthetic import synthetic_ohlcv  # noqa: E402
+from assistants.market.breakouts import ScanConfig, rolling_extreme, scan_many
+from assistants.market.synthetic import synthetic_ohlcv
 
 
 def best_of(repeat: int, fn) -> tuple[float, object]:

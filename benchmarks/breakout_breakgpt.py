@@ -1,0 +1,102 @@
+"""BreakGPT reproduction on its 13 published samples (10 training + 3 test).
+
+1. The deterministic rules (no model): direction, level, side and final true/false against
+   BreakGPT's labels. Expected: 13/13 direction and level; side 11/13 (two training labels
+   look hand-made); final labels follow from direction + side.
+2. The model alone, single stage (BreakGPT's one-question prompt): true/false accuracy.
+   This is the baseline measured in the same run.
+3. The tristage chain (S1 → S2 → S3 → report, each answer checked, failures corrected from the
+   tools): how often each stage's model answer was right before correction, the replies'
+   statuses, and the final judgment's agreement with the labels.
+
+    python benchmarks/breakout_breakgpt.py --data FOLDER   # or TRISTAGE_BREAKGPT_DIR=FOLDER
+        [--no-model] [--limit N] [--pack tristage|breakgpt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+
+from breakout_common import breakout_backend, scores
+
+from assistants.market.answers import parse_judgment
+from assistants.market.assistant import BreakoutAssistant
+from assistants.market.breakgpt import load_breakgpt
+from assistants.market.footprint import analyze_footprint, parse_footprint_text
+from assistants.market.prompts import load_pack
+from stages.backends.base import GenerationParams
+from stages.messages import Message, ask
+from stages.pipeline import Pipeline
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="folder with BreakGPT's JSONL files (else $TRISTAGE_BREAKGPT_DIR)")
+    parser.add_argument("--no-model", action="store_true", help="only the deterministic rules")
+    parser.add_argument("--limit", type=int, default=0, help="model parts on the first N samples only")
+    parser.add_argument("--pack", default="tristage", help="prompt pack of the chain")
+    args = parser.parse_args()
+    samples = load_breakgpt(args.data)
+
+    facts = [analyze_footprint(parse_footprint_text(s.tables)) for s in samples]
+    agree = {k: sum(getattr(f, k) == getattr(s, k) for f, s in zip(facts, samples, strict=True))
+             for k in ("direction", "level", "side", "label")}
+    n = len(samples)
+    print(f"BreakGPT samples: {n} ({sum(s.split == 'train' for s in samples)} train, "
+          f"{sum(s.split == 'test' for s in samples)} test)")
+    print("rules vs labels: " + ", ".join(f"{k} {v}/{n}" for k, v in agree.items()))
+    for f, s in zip(facts, samples, strict=True):
+        if f.side != s.side or f.label != s.label:
+            print(f"  {s.id}: rule side {f.side} (sell {f.sell_volume:g} vs buy {f.buy_volume:g}) "
+                  f"label {f.label}; BreakGPT side {s.side} label {s.label} ({s.label_source})")
+    if args.no_model:
+        return
+
+    subset = samples[: args.limit] if args.limit else samples
+    truth = [s.label == "true" for s in subset]
+    backend, load_s = breakout_backend()
+    print(f"\nbackend {backend.name}/{backend.model} (loaded in {load_s:.1f} s); {len(subset)} samples")
+
+    single = load_pack("breakgpt")
+    started = time.perf_counter()
+    alone = []
+    for s in subset:
+        messages = [Message(role="system", content=single.system),
+                    Message(role="user", content=single.render("single", tables=s.tables))]
+        answer = backend.complete(messages, GenerationParams(max_tokens=160, temperature=0.0)).text
+        judgment = parse_judgment(answer)
+        alone.append(None if judgment is None else judgment == "true")
+    alone_s = time.perf_counter() - started
+    base = scores(truth, alone)
+    print(f"model alone (single stage): acc {base['accuracy']:.3f} ({round(base['accuracy'] * len(subset))}/"
+          f"{len(subset)}), unanswered {base['unanswered']}, {alone_s / len(subset):.1f} s/sample")
+
+    assistant = BreakoutAssistant(pack=args.pack)
+    pipeline = Pipeline(assistant, backend)
+    stage_right: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    final, calls = [], 0
+    started = time.perf_counter()
+    for s in subset:
+        reply = pipeline.run(ask(s.tables))
+        statuses[reply.status.value] += 1
+        calls += sum(len(r.model_calls) for r in reply.trace)
+        for stage, answer in reply.result.get("stages", {}).items():
+            stage_right[stage] += bool(answer["passed"])
+        label = reply.result.get("facts", {}).get("label")
+        final.append(None if label is None else label == "true")
+    chain_s = time.perf_counter() - started
+    chain = scores(truth, final)
+    print(f"tristage chain ({args.pack} prompts): final acc {chain['accuracy']:.3f} "
+          f"({round(chain['accuracy'] * len(subset))}/{len(subset)}); statuses {dict(statuses)}; "
+          f"{calls} model calls, {chain_s / len(subset):.1f} s/sample")
+    print("  model answers right before correction: " + ", ".join(
+        f"{stage} {stage_right[stage]}/{len(subset)}" for stage in ("s1", "s2", "s3", "report")))
+    ratio = chain["accuracy"] / base["accuracy"] if base["accuracy"] else float("inf")
+    print(f"ratio chain / model alone (accuracy): {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

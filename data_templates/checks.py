@@ -16,8 +16,22 @@ _CODE = re.compile(r"`([^`\s]+)`")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE]-?\d+)?")
 
 
+def _joins(char: str) -> bool:
+    return char.isalnum() or char in "_+-"
+
+
 def _whole_word(value: str, text: str) -> bool:
-    return re.search(rf"(?<![\w+-]){re.escape(value)}(?![\w+-])", text, re.IGNORECASE) is not None
+    """`value` occurs in `text` (any case) not glued to a letter, digit, '_', '+' or '-'."""
+    needle, haystack = value.lower(), text.lower()
+    if not needle:
+        return False
+    start = haystack.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if not (start and _joins(haystack[start - 1])) and not (end < len(haystack) and _joins(haystack[end])):
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
 
 
 def _numbers(text: str) -> list[tuple[float, int]]:
@@ -58,7 +72,7 @@ def failed_check(check: Check, text: str, facts: dict[str, Any]) -> str | None:
     if check.kind == "smiles":
         ok = _smiles_matches(str(expected), text)
     elif check.kind == "number":
-        ok = _number_matches(float(expected), text, check.tolerance)
+        ok = _number_matches(float(str(expected).replace(",", "")), text, check.tolerance)
     elif check.kind == "choice":
         others = [o for o in check.options if o.lower() != str(expected).lower()]
         ok = _whole_word(str(expected), text) and not any(_whole_word(o, text) for o in others)

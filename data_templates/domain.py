@@ -30,6 +30,7 @@ class Outcome(BaseModel):
     skipped: str | None = None
     detail: str = ""
     invalid: list[str] = Field(default_factory=list)
+    dropped: dict[str, int] = Field(default_factory=dict, description="items of a record left out, by reason")
 
 
 class Domain(Protocol):

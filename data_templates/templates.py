@@ -58,6 +58,7 @@ class Pack(BaseModel):
     description: str
     fields: dict[str, str] = Field(default_factory=dict, description="field name -> meaning")
     checks: list[Check] = Field(default_factory=list)
+    hidden: list[str] = Field(default_factory=list, description="answer-only fields (labels) no question may use")
     system: str = ""
     questions: list[str] = Field(default_factory=list)
     answers: list[str] = Field(default_factory=list)
@@ -71,9 +72,9 @@ class Pack(BaseModel):
                     f"a task pack needs ≥ {MIN_QUESTIONS} questions and ≥ {MIN_ANSWERS} answers "
                     f"(has {len(self.questions)} and {len(self.answers)})"
                 )
-            unknown = [c.field for c in self.checks if c.field not in self.fields]
+            unknown = [f for f in [*(c.field for c in self.checks), *self.hidden] if f not in self.fields]
             if unknown:
-                raise ValueError(f"checks name undeclared fields: {', '.join(unknown)}")
+                raise ValueError(f"checks or hidden name undeclared fields: {', '.join(unknown)}")
         else:
             if len(self.turns) < 2:
                 raise ValueError("a dialogue pack needs at least two turns")
@@ -88,7 +89,7 @@ class Pack(BaseModel):
 
     def content_hash(self) -> str:
         """sha256 of everything but the version: the text the version number vouches for."""
-        body = self.model_dump(exclude={"version"})
+        body = self.model_dump(exclude={"version"}, exclude_defaults=True)
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -129,7 +130,15 @@ def load_pack_file(path: Path) -> Pack:
         if pack.kind == "task" and unknown:
             raise TemplateError(f"{pack.name}: unknown template field(s) {', '.join(sorted(unknown))} in {text[:60]!r}")
         compile_template(text)
+    for question in pack.questions:
+        _refuse_hidden(pack.name, question, pack.hidden)
     return pack
+
+
+def _refuse_hidden(name: str, question: str, hidden: list[str]) -> None:
+    leaked = template_fields(question) & set(hidden)
+    if leaked:
+        raise TemplateError(f"{name}: a question uses answer-only field(s) {', '.join(sorted(leaked))}: {question[:60]!r}")
 
 
 @cache
@@ -149,6 +158,8 @@ def all_packs() -> dict[str, Pack]:
             unknown = set().union(*(template_fields(f) for f in turn.followups)) - set(target.fields)
             if unknown:
                 raise TemplateError(f"{pack.name}: follow-ups of {turn.task} use unknown field(s) {', '.join(sorted(unknown))}")
+            for followup in turn.followups:
+                _refuse_hidden(pack.name, followup, target.hidden)
     return packs
 
 

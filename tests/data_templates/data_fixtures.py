@@ -55,3 +55,32 @@ def write_compound_jsonl(path: Path) -> Path:
              for cid, name, smiles, _formula, syn in COMPOUNDS]
     path.write_text("\n".join([*lines, "{not json", "[1, 2]"]) + "\n", encoding="utf-8")
     return path
+
+
+def footprint_text(seed: int, bars: int = 5, tick: float = 0.25) -> str:
+    """A footprint in BreakGPT's text layout whose last bar leaves the range of the others (random volumes)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    up = seed % 2 == 0
+    tables = []
+    for bar in range(bars):
+        last = bar == bars - 1
+        low = 1000.0 + rng.integers(0, 4) * tick
+        high = low + rng.integers(4, 12) * tick
+        if last:
+            low, high = (1003.5, 1008.0) if up else (997.0, 1001.5)
+        prices = np.arange(high, low - tick / 2, -tick)
+        triples = " ".join(f"{rng.integers(0, 400)} {rng.integers(0, 400)} {p:.2f}" for p in prices)
+        tables.append(f"Table {bar + 1}: Sell Buy Price {triples}")
+    return " ".join(tables)
+
+
+def write_footprints(path: Path, count: int = 12, bad: bool = True) -> Path:
+    """One footprint per line, plus a line with no breakout and a line that is not a footprint."""
+    lines = [footprint_text(seed) for seed in range(count)]
+    if bad:
+        inside = "Table 1: Sell Buy Price 5 6 1001.00 7 8 1000.75 Table 2: Sell Buy Price 1 2 1000.75"
+        lines += [inside, "Table 1: Sell Buy Price 1 two 1000.00 Table 2: Sell Buy Price 3 4 1000.25"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -8,13 +8,18 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from data_fixtures import fixture_records
+from data_fixtures import fixture_records, footprint_text
 
+from assistants.market.breakouts import ScanConfig, evidence, scan_many
+from assistants.market.footprint import parse_footprint_text
+from assistants.market.samples import sample_ohlcv
 from data_templates.checks import answer_problems
 from data_templates.chem import ChemDomain, task_facts
+from data_templates.market import event_facts, footprint_facts
 from data_templates.templates import (
     MIN_ANSWERS,
     MIN_QUESTIONS,
+    PACKS_DIR,
     Pack,
     TemplateError,
     all_packs,
@@ -38,6 +43,19 @@ def facts_by_task(records: list) -> dict[str, list[dict]]:
             base, _mol = domain.base_facts(record)
             for task, facts in task_facts(base, random.Random(seed)).items():
                 found.setdefault(task, []).append(facts)
+    for seed in range(8):
+        for task, facts in footprint_facts(parse_footprint_text(footprint_text(seed))).items():
+            found.setdefault(task, []).append(facts)
+    config = ScanConfig()
+    bars = sample_ohlcv("bokeh/IBM")
+    events = scan_many({"IBM": bars}, config, label=True).head(60)
+    proofs = evidence(events, config)
+    for event, proof in zip(events.to_dict("records"), proofs.to_dict("records"), strict=True):
+        facts = event_facts("IBM", bars, event, proof, config)
+        for task in ("market.ohlcv_range", "market.ohlcv_breakout", "market.ohlcv_evidence"):
+            found.setdefault(task, []).append(facts)
+        if facts["verdict"] is not None:
+            found.setdefault("market.ohlcv_judgment", []).append(facts)
     return found
 
 
@@ -71,6 +89,10 @@ def test_choice_checks_see_both_values(all_facts):
     verdicts = {f["verdict"] for f in all_facts["chem.smiles_validity"]}
     assert verdicts == {"valid", "invalid"}
     assert {f["relation"] for f in all_facts["chem.compare_mass"]} == {"heavier", "lighter"}
+    assert {(f["direction"], f["verdict"]) for f in all_facts["market.report"]} == {
+        ("upward", "true"), ("upward", "false"), ("downward", "true"), ("downward", "false")}
+    judged = all_facts["market.ohlcv_judgment"]
+    assert {f["verdict"] == f["evidence_verdict"] for f in judged} == {True, False}
 
 
 @pytest.mark.parametrize("name", sorted(n for n, p in PACKS.items() if p.kind == "dialogue"))
@@ -103,6 +125,14 @@ def test_unknown_template_field_fails_at_load(tmp_path: Path):
     bad.write_text(body.replace("{{ subject }}", "{{ subjcet }}", 1).replace("{{ name }}", "{{ nmae }}", 1), encoding="utf-8")
     with pytest.raises(TemplateError, match="unknown template field"):
         load_pack_file(bad)
+
+
+def test_a_question_may_not_use_an_answer_only_field(tmp_path: Path):
+    body = (PACKS_DIR / "market" / "ohlcv_judgment.yaml").read_text(encoding="utf-8")
+    leaky = tmp_path / "leaky.yaml"
+    leaky.write_text(body.replace("Is it a true or a false breakout?", "It is a {{ verdict }} one, right?"), encoding="utf-8")
+    with pytest.raises(TemplateError, match="answer-only field"):
+        load_pack_file(leaky)
 
 
 def test_too_few_paraphrases_are_refused(tmp_path: Path):

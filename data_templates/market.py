@@ -1,0 +1,259 @@
+"""The breakout builder: OHLCV series and footprint samples → the facts each market pack needs.
+
+OHLCV events, their features, confirmations and forward labels come from the breakout tools
+(`scan_many`, `evidence`); footprint facts from `analyze_footprint`. A judgment's prompt shows
+only bars up to the event (checked per sample), while its rationale is conditioned on the
+forward label, so the label never leaks into the question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistants.market.breakouts import ScanConfig, evidence, scan_many
+from assistants.market.chains import bars_table, evidence_text, price, volume
+from assistants.market.footprint import analyze_footprint, footprint_from_table, footprint_to_text, parse_footprint_text
+from assistants.market.ohlcv import load_ohlcv_file
+from assistants.market.samples import sample_names, sample_ohlcv
+from data_templates.domain import Malformed, Outcome
+from data_templates.samples import InvalidSample, Sample, SampleMeta, record_rng, render_dialogue, render_task, sample_id
+from data_templates.splits import hashed_split, time_split_labels
+from data_templates.templates import Pack, all_packs, get_pack
+from stages.stage import BadInput
+
+EMBARGO = "event in the embargo between time splits"
+FOOTPRINT_TASKS = ("market.s1_direction", "market.s2_level", "market.s3_side", "market.report", "market.single_stage")
+
+
+class SeriesRecord(BaseModel):
+    """One OHLCV series; all its breakout events are built from it together (one time split)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    source: str
+    source_id: str
+    bars: pd.DataFrame
+
+
+class FootprintRecord(BaseModel):
+    source: str
+    source_id: str
+    tables: str = Field(description="the footprint in BreakGPT's text format")
+
+
+def footprint_records(path: Path) -> Iterator[FootprintRecord | Malformed]:
+    """Footprints from a text file (one sample per line), JSONL (`tables` or chat `messages`) or CSV
+    (columns bar, price, sell, buy and optionally `sample` to hold several)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        table = pd.read_csv(path)
+        key = next((c for c in table.columns if str(c).lower() == "sample"), None)
+        groups = table.groupby(key, sort=False) if key else [("1", table)]
+        for sample, group in groups:
+            try:
+                frame = footprint_from_table(group.drop(columns=[key]) if key else group)
+            except BadInput as exc:
+                yield Malformed(source=path.name, source_id=str(sample), reason="bad footprint", detail=str(exc))
+                continue
+            yield FootprintRecord(source=path.name, source_id=str(sample), tables=footprint_to_text(frame))
+        return
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            text = line.strip()
+            if not text:
+                continue
+            if suffix == ".jsonl":
+                try:
+                    row = json.loads(text)
+                    text = row.get("tables") or next(m["content"] for m in row["messages"] if m["role"] == "user")
+                except (json.JSONDecodeError, AttributeError, KeyError, StopIteration, TypeError):
+                    yield Malformed(source=path.name, source_id=str(number), reason="unreadable row",
+                                    detail="expected a 'tables' field or chat messages")
+                    continue
+            yield FootprintRecord(source=path.name, source_id=str(number), tables=text)
+
+
+def _is_footprint_file(path: Path) -> bool:
+    if path.suffix.lower() in (".txt", ".jsonl"):
+        return True
+    if path.suffix.lower() == ".csv":
+        header = path.open(encoding="utf-8").readline().lower()
+        return "sell" in header and "buy" in header
+    return False
+
+
+def footprint_facts(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Template fields of the footprint tasks, from `analyze_footprint`."""
+    f = analyze_footprint(frame)
+    upward = f.direction == "upward"
+    common = {
+        "tables": footprint_to_text(frame),
+        "direction": f.direction,
+        "level": price(f.level),
+        "beyond": "above" if upward else "below",
+        "extreme": "high" if upward else "low",
+        "side": f.side,
+        "sell_volume": volume(f.sell_volume),
+        "buy_volume": volume(f.buy_volume),
+        "verdict": f.label,
+        "push": "buyer" if upward else "seller",
+        "prior_high": price(f.prior_high),
+        "prior_low": price(f.prior_low),
+        "last_high": price(f.last_high),
+        "last_low": price(f.last_low),
+        "earlier": f.bars - 1,
+    }
+    return {task: common for task in FOOTPRINT_TASKS}
+
+
+def when(stamp: pd.Timestamp) -> str:
+    """A bar's time as the bar tables show it: the date, plus the time for intraday bars."""
+    return f"{stamp:%Y-%m-%d}" if stamp.hour == 0 and stamp.minute == 0 else f"{stamp:%Y-%m-%d %H:%M}"
+
+
+def event_facts(name: str, bars: pd.DataFrame, event: dict[str, Any], proof: dict[str, Any], config: ScanConfig) -> dict[str, Any]:
+    """Template fields of one OHLCV breakout event (bars up to and including the event only)."""
+    i = int(event["index"])
+    shown = bars.iloc[max(0, i - config.window) : i + 1]
+    upward = event["direction"] == "upward"
+    ratio = None if pd.isna(event["volume_ratio"]) else float(event["volume_ratio"])
+    raw = {
+        "volume_ratio": ratio,
+        "close_location": float(event["close_location"]),
+        "atr_multiple": float(event["atr_multiple"]),
+        "volume_confirmed": bool(proof["volume_confirmed"]),
+        "close_confirmed": bool(proof["close_confirmed"]),
+        "strength_confirmed": bool(proof["strength_confirmed"]),
+        "confirmations": int(proof["volume_confirmed"]) + int(proof["close_confirmed"]) + int(proof["strength_confirmed"]),
+    }
+    label = event["label"]
+    return {
+        "name": name,
+        "table": bars_table(shown),
+        "last_date": when(shown.index[-1]),
+        "window": config.window,
+        "date": when(event["date"]),
+        "direction": event["direction"],
+        "extreme": "high" if upward else "low",
+        "level": price(float(event["level"])),
+        "close": price(float(event["close"])),
+        "range_high": price(float(event["range_high"])),
+        "range_low": price(float(event["range_low"])),
+        "width_atr": f"{float(event['width_atr']):.2f}",
+        "touches": int(event["touches"]),
+        "close_location": f"{raw['close_location']:.2f}",
+        "atr_multiple": f"{raw['atr_multiple']:.2f}",
+        "confirmations": raw["confirmations"],
+        "evidence": evidence_text(raw),
+        "evidence_verdict": "true" if bool(proof["evidence_true"]) else "false",
+        "verdict": None if pd.isna(label) else ("true" if bool(label) else "false"),
+        "horizon": config.horizon,
+        "target_atr": f"{config.target_atr:g}",
+    }
+
+
+class MarketDomain(BaseModel):
+    """Bundled OHLCV samples (unless `bundled` is off) plus OHLCV and footprint files."""
+
+    name: str = "market"
+    files: list[Path] = Field(default_factory=list)
+    tasks: list[str] = Field(default_factory=list, description="pack names; empty = every market pack")
+    bundled: bool = True
+    config: ScanConfig = Field(default_factory=ScanConfig)
+
+    def packs(self) -> list[Pack]:
+        chosen = [get_pack(t) for t in self.tasks] if self.tasks else list(all_packs().values())
+        return [p for p in chosen if p.domain == "market"]
+
+    def describe(self) -> dict[str, Any]:
+        sources = ([f"bundled:{n}" for n in sample_names()] if self.bundled else []) + [str(f) for f in self.files]
+        return {"sources": sources, "tasks": [p.name for p in self.packs()], "scan": self.config.model_dump()}
+
+    def records(self) -> Iterator[SeriesRecord | FootprintRecord | Malformed]:
+        if self.bundled:
+            for name in sample_names():
+                yield SeriesRecord(source="bundled", source_id=name, bars=sample_ohlcv(name))
+        for path in self.files:
+            if _is_footprint_file(path):
+                yield from footprint_records(path)
+                continue
+            try:
+                yield SeriesRecord(source=path.name, source_id=path.stem, bars=load_ohlcv_file(path))
+            except BadInput as exc:
+                yield Malformed(source=path.name, source_id=path.stem, reason="unusable OHLCV file", detail=str(exc))
+
+    def prepare(self) -> None:
+        all_packs()
+
+    def process(self, record: SeriesRecord | FootprintRecord, seed: int) -> Outcome:
+        if isinstance(record, FootprintRecord):
+            return self._footprint(record, seed)
+        return self._series(record, seed)
+
+    def _emit(self, outcome: Outcome, record: Any, facts: dict[str, dict[str, Any]], key: str, split: str,
+              seed: int, rng: random.Random, time: str = "") -> None:
+        for pack in self.packs():
+            try:
+                if pack.kind == "dialogue":
+                    turns = {t.task: facts[t.task] for t in pack.turns if t.task in facts}
+                    if pack.turns[0].task not in turns or len(turns) < 2:
+                        continue
+                    messages, ids = render_dialogue(pack, turns, rng)
+                elif pack.name in facts:
+                    messages, ids = render_task(pack, facts[pack.name], rng)
+                else:
+                    continue
+            except InvalidSample as exc:
+                outcome.invalid.append(f"{record.source}#{record.source_id}: {exc}")
+                continue
+            meta = SampleMeta(source=record.source, source_id=record.source_id, task=pack.name,
+                              template_version=pack.version, templates=ids, seed=seed, split=split,
+                              key=f"{pack.name}|{key}", time=time)
+            outcome.samples.append(Sample(id=sample_id(pack.name, key, seed), messages=messages, meta=meta))
+
+    def _footprint(self, record: FootprintRecord, seed: int) -> Outcome:
+        try:
+            frame = parse_footprint_text(record.tables)
+            facts = footprint_facts(frame)
+        except BadInput as exc:
+            return Outcome(skipped="no breakout in footprint", detail=f"{record.source}#{record.source_id}: {exc}")
+        tables = facts[FOOTPRINT_TASKS[0]]["tables"]
+        key = hashlib.blake2b(tables.encode(), digest_size=12).hexdigest()
+        outcome = Outcome()
+        rng = record_rng(seed, self.name, f"{record.source}#{record.source_id}")
+        self._emit(outcome, record, facts, key, hashed_split(key), seed, rng)
+        return outcome
+
+    def _series(self, record: SeriesRecord, seed: int) -> Outcome:
+        config = self.config
+        try:
+            events = scan_many({record.source_id: record.bars}, config, label=True)
+        except BadInput as exc:
+            return Outcome(skipped="series too short", detail=f"{record.source}#{record.source_id}: {exc}")
+        proofs = evidence(events, config)
+        splits = time_split_labels(record.bars.index, gap=config.window + config.horizon)
+        outcome = Outcome()
+        for event, proof in zip(events.to_dict("records"), proofs.to_dict("records"), strict=True):
+            split = str(splits[int(event["index"])])
+            if not split:
+                outcome.dropped[EMBARGO] = outcome.dropped.get(EMBARGO, 0) + 1
+                continue
+            facts = event_facts(record.source_id, record.bars, event, proof, config)
+            if facts["last_date"] != facts["date"]:
+                outcome.invalid.append(f"{record.source_id} {facts['date']}: the prompt shows bars after the event")
+                continue
+            by_task = {t: facts for t in ("market.ohlcv_range", "market.ohlcv_breakout", "market.ohlcv_evidence")}
+            if facts["verdict"] is not None:
+                by_task["market.ohlcv_judgment"] = facts
+            key = hashlib.blake2b(facts["table"].encode(), digest_size=12).hexdigest()
+            rng = record_rng(seed, self.name, f"{record.source}#{record.source_id}#{facts['date']}")
+            self._emit(outcome, record, by_task, key, split, seed, rng, time=facts["date"])
+        return outcome

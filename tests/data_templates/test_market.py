@@ -1,0 +1,67 @@
+"""The breakout builder on bundled OHLCV and generated footprint files: time split, no label leak, skips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from data_fixtures import write_footprints
+
+from assistants.market.samples import sample_ohlcv
+from data_templates.builder import BuildOptions, build
+from data_templates.market import MarketDomain
+from data_templates.shards import iter_samples
+
+
+@pytest.fixture
+def ohlcv_csv(tmp_path: Path) -> Path:
+    """The first 900 IBM bars (real data from bokeh-sampledata) as a user's CSV file."""
+    path = tmp_path / "ibm.csv"
+    sample_ohlcv("bokeh/IBM").head(900).to_csv(path)
+    return path
+
+
+def test_footprint_file_builds_the_breakgpt_chain(tmp_path: Path):
+    path = write_footprints(tmp_path / "footprints.txt")
+    manifest = build(MarketDomain(files=[path], bundled=False), tmp_path / "ds", BuildOptions(formats=["openai"]))
+    assert manifest.skipped["no breakout in footprint"] == 2
+    assert manifest.invalid == 0
+    for task in ("market.s1_direction", "market.s2_level", "market.s3_side", "market.report",
+                 "market.single_stage", "market.footprint_dialogue"):
+        assert sum(manifest.counts[task].values()) == 12
+    dialogue = next(s for s in iter_samples(tmp_path / "ds", manifest) if s.meta.task == "market.footprint_dialogue")
+    assert [m.role for m in dialogue.messages] == ["system"] + ["user", "assistant"] * 4
+
+
+def test_ohlcv_events_split_by_time_with_an_embargo(tmp_path: Path, ohlcv_csv: Path):
+    out = tmp_path / "ds"
+    manifest = build(MarketDomain(files=[ohlcv_csv], bundled=False), out, BuildOptions())
+    samples = list(iter_samples(out, manifest))
+    assert samples and manifest.invalid == 0
+    times = {split: [pd.Timestamp(s.meta.time) for s in samples if s.meta.split == split]
+             for split in ("train", "validation", "test")}
+    assert max(times["train"]) < min(times["validation"]) <= max(times["validation"]) < min(times["test"])
+    bars = pd.read_csv(ohlcv_csv, index_col=0, parse_dates=True).index
+    gap = bars.get_indexer([min(times["validation"])])[0] - bars.get_indexer([max(times["train"])])[0]
+    assert gap > 20 + 20  # range window + label horizon: no window or label spans two splits
+
+
+def test_judgment_prompts_show_no_bar_after_the_event(tmp_path: Path, ohlcv_csv: Path):
+    out = tmp_path / "ds"
+    manifest = build(MarketDomain(files=[ohlcv_csv], bundled=False, tasks=["market.ohlcv_judgment"]), out,
+                     BuildOptions())
+    samples = list(iter_samples(out, manifest))
+    assert samples
+    for sample in samples:
+        question = sample.messages[1].content
+        dates = [line.split()[0] for line in question.splitlines() if line[:4].isdigit()]
+        assert dates and max(dates) == sample.meta.time
+
+
+def test_unusable_ohlcv_file_is_counted(tmp_path: Path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("when,price\n2020-01-01,1\n")
+    manifest = build(MarketDomain(files=[bad], bundled=False), tmp_path / "ds", BuildOptions())
+    assert manifest.skipped["unusable OHLCV file"] == 1
+    assert manifest.counts == {}

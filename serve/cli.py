@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assistants.knowledge.cli import kb_app
 from assistants.registry import UnknownAssistant, assistant_names, load_assistant
 from data_templates.cli import data_app
 from evals.cli import analyze_app, eval_command
@@ -28,6 +29,7 @@ config_app = typer.Typer(help="Show the effective configuration.")
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
 app.add_typer(data_app, name="data")
+app.add_typer(kb_app, name="kb")
 vllm_app = typer.Typer(help="vLLM serving profiles: print or run the exact `vllm serve` command.")
 app.add_typer(vllm_app, name="vllm")
 app.command("eval")(eval_command)

@@ -1,0 +1,1 @@
+"""Knowledge bases the assistants retrieve from and cite: compound records, breakout cases, documents."""

@@ -1,0 +1,96 @@
+"""Compound records of the store as passages: names and synonyms first, identifiers, properties.
+
+MiniLM reads at most 256 word pieces, so the names a user may ask by come first and the list of
+synonyms is capped; the id is the CAS number (unique in the store), so rebuilds are idempotent.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Iterator
+
+from pydantic import ValidationError
+
+from assistants.chem.store import Compound, CompoundStore, MeasuredProperty
+from stages.retrieval import Passage
+
+SOURCE = "chemicals package (PubChem-derived compound store)"
+MAX_SYNONYMS = 10
+
+
+def passage_id(compound: Compound) -> str:
+    return f"chem:{compound.cas}"
+
+
+def title(compound: Compound) -> str:
+    """The common name, unless the store has only the CAS number there."""
+    common = compound.common_name if compound.common_name != compound.cas else ""
+    return common or compound.iupac_name or compound.formula
+
+
+def synonyms(compound: Compound, names: list[str]) -> list[str]:
+    """Names other than the common and IUPAC ones, in store order, capped at MAX_SYNONYMS."""
+    main = {compound.common_name.lower(), compound.iupac_name.lower(), compound.cas.lower()}
+    return [n for n in names if n.lower() not in main][:MAX_SYNONYMS]
+
+
+def _property(p: MeasuredProperty) -> str:
+    unit = f" {p.unit}" if p.unit else ""
+    return f"{p.label} {p.value:.6g}{unit} ({p.kind}, {p.method})"
+
+
+def compound_text(compound: Compound, names: list[str], properties: list[MeasuredProperty]) -> str:
+    parts = [f"{title(compound)}."]
+    if compound.iupac_name and compound.iupac_name != title(compound):
+        parts.append(f"IUPAC name: {compound.iupac_name}.")
+    also = synonyms(compound, names)
+    if also:
+        parts.append(f"Also known as: {'; '.join(also)}.")
+    cid = f", PubChem CID {compound.cid}" if compound.cid > 0 else ""
+    parts.append(f"Formula {compound.formula}, molecular weight {compound.mw:.2f} g/mol, CAS {compound.cas}{cid}.")
+    parts.append(f"SMILES {compound.smiles}. InChIKey {compound.inchikey}.")
+    if properties:
+        parts.append("; ".join(_property(p) for p in properties) + ".")
+    return " ".join(parts)
+
+
+def compound_passage(store: CompoundStore, compound: Compound) -> Passage:
+    return Passage(
+        id=passage_id(compound),
+        text=compound_text(compound, store.names_of(compound), store.properties(compound)),
+        source=SOURCE,
+        metadata={"kind": "compound", "cas": compound.cas, "cid": compound.cid, "formula": compound.formula,
+                  "name": title(compound)},
+    )
+
+
+def all_cas(store: CompoundStore) -> list[str]:
+    """Every CAS number of the store, in store order.
+
+    Read from the index itself: `CompoundStore.iter_compounds` stops at the few records without a
+    PubChem CID, which `by_cas` also cannot load (they are skipped)."""
+    with sqlite3.connect(f"file:{store.path}?mode=ro", uri=True) as conn:
+        return [str(row[0]) for row in conn.execute("SELECT cas FROM compounds ORDER BY id")]
+
+
+def chosen_compounds(store: CompoundStore, limit: int | None = None, seed: int = 0) -> list[Compound]:
+    """All loadable compounds, or a seeded random `limit` of them in store order."""
+    numbers = all_cas(store)
+    if limit is not None and limit < len(numbers):
+        keep = set(random.Random(seed).sample(range(len(numbers)), limit))
+        numbers = [cas for i, cas in enumerate(numbers) if i in keep]
+    compounds = []
+    for cas in numbers:
+        try:
+            compound = store.by_cas(cas)
+        except ValidationError:
+            continue
+        if compound is not None:
+            compounds.append(compound)
+    return compounds
+
+
+def compound_passages(store: CompoundStore, compounds: list[Compound]) -> Iterator[Passage]:
+    for compound in compounds:
+        yield compound_passage(store, compound)

@@ -219,10 +219,22 @@ class BreakoutAssistant(Assistant):
             out["chart"] = footprint_chart_data(state.data.footprint, facts)
         elif state.data.bars is not None and "index" in facts:
             out["chart"] = ohlcv_chart_data(state.data.bars, facts, self.config)
-        if draft is not None:
-            final = (draft.fields.get("report") or draft.fields.get("ohlcv_s3") or {})
-            out["model_judgment"] = final.get("judgment")
+        final = state.answers.get("report") or state.answers.get("ohlcv_s3") or {}
+        out["model_judgment"] = final.get("judgment")
+        out["judgment"] = self._judgment(ctx, state)
         return out
+
+    @staticmethod
+    def _judgment(ctx: RunContext, state: _RunState) -> str | None:
+        """The reply's call: the checked model answer when every stage passed, else the facts'."""
+        facts = ctx.detection.facts
+        if ctx.detection.task == "footprint":
+            return facts.get("label")
+        if "evidence_true" not in facts:
+            return None
+        if state.answers and all(state.passed.get(s) for s in chains.OHLCV_STAGES):
+            return state.answers["ohlcv_s3"].get("judgment")
+        return "true" if facts["evidence_true"] else "false"
 
     def finish(self, text: str, ctx: RunContext) -> str:
         return f"{text}\n\n{DISCLAIMER}"

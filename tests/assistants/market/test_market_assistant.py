@@ -100,6 +100,7 @@ def test_ohlcv_chain_on_a_bundled_sample():
     ]
     reply, backend = run(request, script)
     assert reply.status is Status.VERIFIED, reply.reason
+    assert reply.result["judgment"] == reply.result["model_judgment"] == verdict
     assert "2010-06-16" in backend.calls[0][1].content
     assert reply.result["chart"]["bars"][reply.result["chart"]["breakout_index"]]["date"].startswith("2010-06-16")
 
@@ -116,6 +117,7 @@ def test_ohlcv_rationale_numbers_and_consistency_are_checked():
     assert reply.status is Status.CORRECTED
     for name in ("s2_numbers", "s3_numbers", "s3_consistent"):
         assert name in reply.reason
+    assert reply.result["model_judgment"] == wrong and reply.result["judgment"] != wrong
     assert "In hindsight" in reply.text
 
 

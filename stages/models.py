@@ -123,6 +123,8 @@ def resolve_model(name: str, cache_dir: Path) -> str:
         return str(folder)
     path = Path(name).expanduser()
     if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelError(f"folder {name!r} is not a transformers model (it has no config.json)")
         return str(path.resolve())
     if _looks_like_path(name):
         raise ModelError(f"model folder {name!r} does not exist")

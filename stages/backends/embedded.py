@@ -154,7 +154,7 @@ class EmbeddedBackend:
             if local_only and not Path(source).is_dir():
                 raise BackendUnavailable(
                     f"model {name!r} is not a prepared alias, a local folder, or in the local Hugging Face "
-                    f"cache (set HF_HUB_OFFLINE=0 to allow downloading it): {reason}"
+                    "cache (set HF_HUB_OFFLINE=0 to allow downloading it)"
                 ) from exc
             raise BackendUnavailable(f"cannot load model {name!r}: {reason}") from exc
         return cls(hf_model, tokenizer, name)

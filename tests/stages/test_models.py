@@ -53,7 +53,13 @@ def test_prepared_alias_resolves_to_its_folder(prepared: Path) -> None:
 
 
 def test_local_folder_resolves_to_itself(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
     assert resolve_model(str(tmp_path), tmp_path / "cache") == str(tmp_path.resolve())
+
+
+def test_folder_without_a_config_is_not_a_model(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="no config.json"):
+        resolve_model(str(tmp_path), tmp_path)
 
 
 @pytest.mark.parametrize("name", ["./no-such-model", "/no/such/model", "~/no-such-model-folder"])

@@ -51,6 +51,12 @@ def test_missing_folder_is_unavailable(tmp_path: Path) -> None:
 
 
 def test_folder_without_a_model_is_unavailable(tmp_path: Path) -> None:
+    with pytest.raises(BackendUnavailable, match="no config.json"):
+        EmbeddedBackend.from_config(BackendConfig(model=str(tmp_path)), tmp_path)
+
+
+def test_folder_with_broken_weights_is_unavailable(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{"model_type": "llama"}')
     with pytest.raises(BackendUnavailable, match="cannot load model"):
         EmbeddedBackend.from_config(BackendConfig(model=str(tmp_path)), tmp_path)
 
@@ -166,3 +172,29 @@ def test_prompt_longer_than_the_context_is_an_error(backend: EmbeddedBackend) ->
     huge = [Message(role="user", content="word " * 9000)]
     with pytest.raises(BackendError, match="reads at most 8192"):
         backend.complete(huge, GenerationParams(max_tokens=4))
+
+
+@pytest.mark.slow
+def test_lora_adapter_is_merged_on_load(backend: EmbeddedBackend, tmp_path: Path) -> None:
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    folder = str(pull_model(Settings().cache_dir))
+    lora = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    get_peft_model(AutoModelForCausalLM.from_pretrained(folder), lora).save_pretrained(tmp_path)
+    config = BackendConfig(model=folder, options={"adapter": str(tmp_path)})
+    adapted = EmbeddedBackend.from_config(config, Settings().cache_dir)
+    assert type(adapted.hf_model) is type(backend.hf_model)
+    base_q = backend.hf_model.model.layers[0].self_attn.q_proj.weight
+    assert not adapted.hf_model.model.layers[0].self_attn.q_proj.weight.equal(base_q)
+    assert adapted.hf_model.model.layers[0].self_attn.k_proj.weight.equal(
+        backend.hf_model.model.layers[0].self_attn.k_proj.weight
+    )
+
+
+@pytest.mark.slow
+def test_missing_adapter_is_unavailable(tmp_path: Path) -> None:
+    folder = pull_model(Settings().cache_dir)
+    config = BackendConfig(model=str(folder), options={"adapter": str(tmp_path / "no-adapter")})
+    with pytest.raises(BackendUnavailable, match="cannot load model"):
+        EmbeddedBackend.from_config(config, tmp_path)

@@ -110,7 +110,7 @@ def extras(reply: Reply) -> list[Any]:
 
             cards = "".join(
                 f"<figure class='tristage-molecule' style='display:inline-block;margin:4px'>{to_svg(m['smiles'])}"
-                f"<figcaption>{escape(str(m.get('name') or m['smiles']))}</figcaption></figure>"
+                f"<figcaption>{escape(str(m.get('common_name') or m.get('name') or m['smiles']))}</figcaption></figure>"
                 for m in molecules
                 if m.get("smiles")
             )
@@ -271,7 +271,7 @@ def build_tab(pipelines: Pipelines, settings: Settings, name: str, description: 
     outputs = [chat, turns, status, box, download]
     send.click(handler.respond, inputs, outputs, api_name=f"{name}_chat")
     box.submit(handler.respond, inputs, outputs, api_name=False)
-    stop.click(handler.stop, None, status, api_name=False, queue=False)
+    stop.click(handler.stop, None, status, api_name=f"{name}_stop", queue=False)
     clear.click(lambda: ([], [], "", None), None, [chat, turns, status, download], api_name=False, queue=False)
 
 

@@ -1,0 +1,129 @@
+"""The UI's turn handler in-process: steps, badge, history, depictions, stop, JSONL export."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pytest
+
+from serve.pipelines import Pipelines
+from serve.ui import ChatTab, build_ui, conversation
+from stages.backends.scripted import ScriptedBackend
+from stages.config import BackendConfig, Settings
+from stages.messages import Message
+
+
+def tab(name: str, replies: list[str], token_delay_s: float = 0.0) -> tuple[ChatTab, ScriptedBackend]:
+    backend = ScriptedBackend(replies, token_delay_s=token_delay_s)
+    settings = Settings(backend=BackendConfig(kind="scripted"))
+    return ChatTab(Pipelines(settings, names=[name], backend_factory=lambda _config: backend), name), backend
+
+
+def turn(handler: ChatTab, text: str, turns: list[dict[str, Any]] | None = None, session: str = "s1",
+         file_path: str | None = None) -> list[tuple[Any, ...]]:
+    """Every update of one turn, with the chat copied as it was when yielded."""
+    updates = handler.respond(text, file_path, [], turns or [], "configured", "", "", 0.0, 2,
+                              gr.Request(session_hash=session))
+    return [(list(update[0]), *update[1:]) for update in updates]
+
+
+def content(message: Any) -> Any:
+    return message.content if isinstance(message, gr.ChatMessage) else message["content"]
+
+
+def test_a_turn_shows_pending_then_done_steps_then_the_answer_and_badge() -> None:
+    handler, _ = tab("general", ["Water is H2O."])
+    updates = turn(handler, "What is water?")
+    pending = [m for update in updates for m in update[0] if m.metadata.get("status") == "pending"]
+    assert pending, "stages are shown while they run"
+    history, turns, badge, box, download = updates[-1]
+    steps = [m.metadata["title"] for m in history if m.metadata.get("title")]
+    assert steps == ["detect", "reason", "verify"]
+    assert all(m.metadata["status"] == "done" for m in history if m.metadata.get("title"))
+    verify = next(m for m in history if m.metadata.get("title") == "verify")
+    assert "✓ non_empty" in verify.content
+    reason = next(m for m in history if m.metadata.get("title") == "reason")
+    assert "draft: Water is H2O." in reason.content
+    assert content(history[-1]) == "Water is H2O." and history[-1].role == "assistant"
+    assert "verified" in badge and box == ""
+    assert [t["role"] for t in turns] == ["user", "assistant"] and turns[1]["status"] == "verified"
+    lines = Path(download).read_text().splitlines()
+    assert [json.loads(line)["role"] for line in lines] == ["user", "assistant"]
+    assert json.loads(lines[1])["trace"][0]["stage"] == "detect"
+
+
+def test_the_next_turn_sends_earlier_answers_but_not_failed_turns() -> None:
+    turns = [
+        {"role": "user", "content": "first"}, {"role": "assistant", "content": "one", "status": "verified"},
+        {"role": "user", "content": " "}, {"role": "assistant", "content": "empty", "status": "error"},
+    ]
+    assert conversation(turns, "next") == [
+        Message(role="user", content="first"), Message(role="assistant", content="one"),
+        Message(role="user", content="next"),
+    ]
+    handler, backend = tab("general", ["Sure."])
+    turn(handler, "next", turns)
+    sent = backend.calls[0]
+    assert [m.content for m in sent if m.role != "system"] == ["first", "one", "next"]
+
+
+def test_an_empty_question_asks_for_one_without_running() -> None:
+    handler, backend = tab("general", ["unused"])
+    (history, turns, badge, _box, _download), = turn(handler, "   ")
+    assert history == [] and turns == [] and "Type a question" in badge and backend.calls == []
+
+
+def test_bad_backend_settings_are_shown_not_raised() -> None:
+    settings = Settings(backend=BackendConfig(kind="scripted"))
+    handler = ChatTab(Pipelines(settings, names=["general"]), "general")
+    updates = list(handler.respond("hi", None, [], [], "openai", "m", "not-a-url", 0.0, 2, gr.Request(session_hash="x")))
+    history, _turns, badge, _box, _download = updates[-1]
+    assert "Could not start" in content(history[-1]) and "error" in badge
+
+
+def test_stop_cancels_the_running_turn() -> None:
+    handler, _ = tab("general", [" ".join(["word"] * 400)], token_delay_s=0.01)
+    results: list[tuple[Any, ...]] = []
+    worker = threading.Thread(target=lambda: results.extend(turn(handler, "talk", session="stopper")))
+    worker.start()
+    time.sleep(0.5)
+    assert "stopping" in handler.stop(gr.Request(session_hash="stopper"))
+    worker.join(timeout=3)
+    assert not worker.is_alive(), "the run ended soon after stop, not after 4 s of tokens"
+    _history, turns, badge, _box, _download = results[-1]
+    assert turns[1]["status"] == "error" and turns[1]["error_type"] == "cancelled"
+    assert "error" in badge
+    assert "nothing to stop" in handler.stop(gr.Request(session_hash="stopper"))
+
+
+def test_an_uploaded_file_travels_as_a_path_attachment(tmp_path: Path) -> None:
+    data = tmp_path / "bars.csv"
+    data.write_text("date,close\n2024-01-02,1\n")
+    handler, _ = tab("general", ["Noted."])
+    _history, turns, *_ = turn(handler, "look at this", file_path=str(data))[-1]
+    assert turns[0]["attachments"] == [
+        {"kind": "path", "name": "bars.csv", "path": str(data), "text": None, "ticker": None, "start": None,
+         "end": None, "interval": "1d"}
+    ]
+
+
+def test_chem_answers_show_the_molecule_depiction() -> None:
+    pytest.importorskip("assistants.chem.assistant")
+    handler, _ = tab("chem", ["Formula: C9H8O4\nMolecular weight: 180.16 g/mol\nAnswer: Aspirin is 180.16 g/mol."])
+    history, _turns, badge, *_ = turn(handler, "What is the molecular weight of aspirin?")[-1]
+    depictions = [content(m) for m in history if isinstance(content(m), gr.HTML)]
+    assert depictions and "<svg" in depictions[0].value and "aspirin" in depictions[0].value
+    assert "180" in content(next(m for m in reversed(history) if isinstance(content(m), str) and m.role == "assistant"
+                                 and not m.metadata.get("title")))
+
+
+def test_the_ui_has_a_tab_and_named_endpoints_per_assistant() -> None:
+    settings = Settings(backend=BackendConfig(kind="scripted"))
+    blocks = build_ui(Pipelines(settings, names=["general"]), settings)
+    names = {fn.api_name for fn in blocks.fns.values()}
+    assert {"general_chat", "general_stop"} <= names

@@ -59,8 +59,10 @@ def render_card(manifest: Manifest) -> str:
         "",
         *table,
         "",
-        "Splits never leak: chemistry is split by Bemis–Murcko scaffold (held-out benchmark compounds and "
-        "their scaffolds never reach train); markets are split by time with an embargo between splits.",
+        "Splits never leak: chemistry is split by Bemis–Murcko scaffold and held-out benchmark compounds are "
+        "never built; markets are split by time with an embargo between splits."
+        + (" Molecules sharing a scaffold with a held-out compound were sent to test."
+           if config.get("isolate_heldout_scaffolds") else ""),
         "",
         "## Quality",
         "",

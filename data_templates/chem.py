@@ -13,15 +13,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from assistants.chem import molecule
 from assistants.chem.split import heldout
 from data_templates.chem_sources import ChemRecord, file_records, store_records
 from data_templates.domain import Malformed, Outcome
-from data_templates.samples import InvalidSample, Sample, SampleMeta, record_rng, render_dialogue, render_task, sample_id
+from data_templates.samples import pack_samples, record_rng
 from data_templates.splits import molecule_split, scaffold_key
-from data_templates.templates import Pack, all_packs, get_pack
+from data_templates.templates import Pack, all_packs, domain_packs
 
 # Well-known compounds a molecule's mass is compared with (names as people say them).
 REFERENCES: dict[str, str] = {
@@ -34,6 +34,7 @@ REFERENCES: dict[str, str] = {
     "aspirin": "CC(=O)Oc1ccccc1C(=O)O",
     "cholesterol": "CC(C)CCC[C@@H](C)[C@H]1CC[C@H]2[C@@H]3CC=C4C[C@@H](O)CC[C@]4(C)[C@H]3CC[C@]12C",
 }
+HELDOUT = "held out for evaluation"
 UNITS = {"K": "K", "Pa": "Pa", "m^3/mol": "m³/mol"}
 _IDENTIFIER = re.compile(r"^[\d-]+$|^[a-z]+-?\d|\d{4,}|unii|einecs|nsc|chembl|dtxsid|cas-|^\d")
 
@@ -107,7 +108,7 @@ def task_facts(base: ChemFacts, rng: random.Random) -> dict[str, dict[str, Any]]
             "quantity": f"{prop.value:.5g} {UNITS.get(prop.unit, prop.unit)}".strip(),
             "method": prop.method,
         }
-    d = molecule.descriptors(smiles)
+    d = molecule.descriptors(r.smiles)
     facts["chem.description"] = {
         "subject": subject,
         "formula": base.formula,
@@ -139,11 +140,11 @@ def task_facts(base: ChemFacts, rng: random.Random) -> dict[str, dict[str, Any]]
 
 
 def _validity_facts(smiles: str, rng: random.Random) -> dict[str, Any]:
-    """Half the time a corrupted copy of the SMILES; the verdict and reason come from RDKit."""
-    shown = smiles
-    if rng.random() < 0.5:
-        corrupt = rng.choice(_CORRUPTIONS)(smiles, rng)
-        shown = corrupt or smiles
+    """Half the time a corrupted copy of the (already validated) SMILES; the verdict and reason of a
+    corrupted copy come from RDKit."""
+    shown = rng.choice(_CORRUPTIONS)(smiles, rng) if rng.random() < 0.5 else None
+    if shown is None:
+        return {"smiles": smiles, "valid": True, "verdict": "valid", "reason": smiles}
     result = molecule.validate_smiles(shown)
     if result.valid:
         return {"smiles": shown, "valid": True, "verdict": "valid", "reason": str(result.canonical)}
@@ -158,13 +159,19 @@ class ChemDomain(BaseModel):
     files: list[Path] = Field(default_factory=list)
     tasks: list[str] = Field(default_factory=list, description="pack names; empty = every chem pack")
     heldout_scaffolds: frozenset[str] = frozenset()
+    _chosen: list[Pack] | None = PrivateAttr(default=None)
 
     def packs(self) -> list[Pack]:
-        chosen = [get_pack(t) for t in self.tasks] if self.tasks else list(all_packs().values())
-        return [p for p in chosen if p.domain == "chem"]
+        return domain_packs("chem", self.tasks)
+
+    def _packs(self) -> list[Pack]:
+        if self._chosen is None:
+            self._chosen = self.packs()
+        return self._chosen
 
     def describe(self) -> dict[str, Any]:
-        return {"sources": [str(f) for f in self.files] or ["store"], "tasks": [p.name for p in self.packs()]}
+        return {"sources": [str(f) for f in self.files] or ["store"], "tasks": [p.name for p in self.packs()],
+                "isolate_heldout_scaffolds": bool(self.heldout_scaffolds)}
 
     def records(self) -> Iterator[ChemRecord | Malformed]:
         if not self.files:
@@ -176,6 +183,7 @@ class ChemDomain(BaseModel):
         all_packs()
 
     def base_facts(self, record: ChemRecord) -> tuple[ChemFacts, Any]:
+        """Structure facts keyed on the record's own SMILES, so the tools share one cached parse."""
         mol = molecule.parse_smiles(record.smiles)
         smiles = molecule.canonical_smiles(record.smiles)
         name = record.iupac_name.strip()
@@ -183,14 +191,16 @@ class ChemDomain(BaseModel):
         base = ChemFacts(
             record=record,
             smiles=smiles,
-            formula=molecule.formula(smiles),
-            mw=molecule.average_mass(smiles),
+            formula=molecule.formula(record.smiles),
+            mw=molecule.average_mass(record.smiles),
             name=name,
             subject=subject or f"`{smiles}`",
         )
         return base, mol
 
     def process(self, record: ChemRecord, seed: int) -> Outcome:
+        if record.inchikey and heldout(record.inchikey):
+            return Outcome(skipped=HELDOUT, detail=f"{record.source}#{record.source_id}")
         try:
             base, mol = self.base_facts(record)
         except molecule.InvalidSmiles as exc:
@@ -200,33 +210,14 @@ class ChemDomain(BaseModel):
                 skipped="formula disagrees with structure",
                 detail=f"{record.source}#{record.source_id}: states {record.formula}, structure gives {base.formula}",
             )
-        if heldout(record.inchikey or molecule.inchi_key(base.smiles)):
-            return Outcome(skipped="held out for evaluation", detail=f"{record.source}#{record.source_id}")
+        if not record.inchikey and heldout(molecule.inchi_key(record.smiles)):
+            return Outcome(skipped=HELDOUT, detail=f"{record.source}#{record.source_id}")
         split = molecule_split(scaffold_key(mol, base.smiles), self.heldout_scaffolds)
         rng = record_rng(seed, self.name, f"{record.source}#{record.source_id}")
         facts = task_facts(base, rng)
-        outcome = Outcome()
-        for pack in self.packs():
-            try:
-                if pack.kind == "dialogue":
-                    turns = {t.task: facts[t.task] for t in pack.turns if t.task in facts}
-                    if pack.turns[0].task not in turns or len(turns) < 2:
-                        continue
-                    messages, ids = render_dialogue(pack, turns, rng)
-                elif pack.name in facts:
-                    messages, ids = render_task(pack, facts[pack.name], rng)
-                else:
-                    continue
-            except InvalidSample as exc:
-                outcome.invalid.append(f"{record.source}#{record.source_id}: {exc}")
-                continue
-            key = f"{pack.name}|{base.smiles}"
-            meta = SampleMeta(
-                source=record.source, source_id=record.source_id, task=pack.name, template_version=pack.version,
-                templates=ids, seed=seed, split=split, key=key,
-            )
-            outcome.samples.append(Sample(id=sample_id(pack.name, key, seed), messages=messages, meta=meta))
-        return outcome
+        samples, invalid = pack_samples(self._packs(), facts, rng, source=record.source, source_id=record.source_id,
+                                        key=base.smiles, split=split, seed=seed)
+        return Outcome.model_construct(samples=samples, invalid=invalid, skipped=None, detail="", dropped={})
 
 
 def heldout_scaffolds() -> frozenset[str]:

@@ -22,7 +22,7 @@ DomainName = Literal["chem", "breakout"]
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]{message}[/red]", highlight=False)
+    err.print(f"[red]{message}[/red]", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -49,21 +49,26 @@ def build_command(
     task: Annotated[list[str], typer.Option("--task", help="Only these template packs (repeatable)")] = [],  # noqa: B006
     samples: Annotated[bool, typer.Option("--samples/--no-samples", help="breakout: include the bundled OHLCV samples")] = True,
     chunk: Annotated[int, typer.Option(help="Source rows per committed chunk")] = 1000,
+    isolate_heldout: Annotated[bool, typer.Option(
+        "--isolate-heldout-scaffolds",
+        help="chem: also send every molecule sharing a scaffold with a held-out compound to test (about half the store)",
+    )] = False,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted build in --out")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the build in --out")] = False,
 ) -> None:
     """Build a dataset: shards + manifest, exports per format and split, and a dataset card."""
     from data_templates.builder import BuildOptions, build
-    from data_templates.shards import OutputDirError
+    from data_templates.shards import OutputDirError, check_output
 
     missing = [str(p) for p in source if not p.is_file()]
     if missing:
         _fail(f"source file(s) not found: {', '.join(missing)}")
     try:
+        check_output(out_dir, resume, overwrite)
         options = BuildOptions(seed=seed, limit=limit, workers=workers, engine=engine, chunk_records=chunk,
                                formats=_formats(fmt), resume=resume, overwrite=overwrite)  # type: ignore[arg-type]
-        made = make_domain(domain, source, task, samples)
-    except (TemplateError, ValueError) as exc:
+        made = make_domain(domain, source, task, samples, isolate_heldout)
+    except ValueError as exc:  # TemplateError, OutputDirError and invalid options are all ValueErrors
         _fail(str(exc))
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as bar:
@@ -80,20 +85,17 @@ def build_command(
               f"{manifest.duplicates:,} duplicates removed → {out_dir}")
 
 
-def make_domain(domain: str, files: list[Path], tasks: list[str], samples: bool = True):  # noqa: ANN201
+def make_domain(domain: str, files: list[Path], tasks: list[str], samples: bool = True,  # noqa: ANN201
+                isolate_heldout: bool = False):
     """The builder domain for a CLI name; unknown packs fail here, before any record is read."""
-    from data_templates.templates import get_pack
+    from data_templates.templates import domain_packs
 
-    packs = [get_pack(t) for t in tasks]
-    wanted = "chem" if domain == "chem" else "market"
-    foreign = [p.name for p in packs if p.domain != wanted]
-    if foreign:
-        raise TemplateError(f"pack(s) {', '.join(foreign)} are not {domain} packs")
-    names = [p.name for p in packs]
+    names = [p.name for p in domain_packs("chem" if domain == "chem" else "market", tasks)] if tasks else []
     if domain == "chem":
         from data_templates.chem import ChemDomain, heldout_scaffolds
 
-        return ChemDomain(files=files, tasks=names, heldout_scaffolds=heldout_scaffolds())
+        scaffolds = heldout_scaffolds() if isolate_heldout else frozenset()
+        return ChemDomain(files=files, tasks=names, heldout_scaffolds=scaffolds)
     from data_templates.market import MarketDomain
 
     return MarketDomain(files=files, tasks=names, bundled=samples)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from assistants.market.breakouts import ScanConfig, evidence, scan_many
 from assistants.market.chains import bars_table, evidence_text, price, volume
@@ -24,9 +24,9 @@ from assistants.market.footprint import analyze_footprint, footprint_from_table,
 from assistants.market.ohlcv import load_ohlcv_file
 from assistants.market.samples import sample_names, sample_ohlcv
 from data_templates.domain import Malformed, Outcome
-from data_templates.samples import InvalidSample, Sample, SampleMeta, record_rng, render_dialogue, render_task, sample_id
+from data_templates.samples import pack_samples, record_rng
 from data_templates.splits import hashed_split, time_split_labels
-from data_templates.templates import Pack, all_packs, get_pack
+from data_templates.templates import Pack, all_packs, domain_packs
 from stages.stage import BadInput
 
 EMBARGO = "event in the embargo between time splits"
@@ -168,10 +168,15 @@ class MarketDomain(BaseModel):
     tasks: list[str] = Field(default_factory=list, description="pack names; empty = every market pack")
     bundled: bool = True
     config: ScanConfig = Field(default_factory=ScanConfig)
+    _chosen: list[Pack] | None = PrivateAttr(default=None)
 
     def packs(self) -> list[Pack]:
-        chosen = [get_pack(t) for t in self.tasks] if self.tasks else list(all_packs().values())
-        return [p for p in chosen if p.domain == "market"]
+        return domain_packs("market", self.tasks)
+
+    def _packs(self) -> list[Pack]:
+        if self._chosen is None:
+            self._chosen = self.packs()
+        return self._chosen
 
     def describe(self) -> dict[str, Any]:
         sources = ([f"bundled:{n}" for n in sample_names()] if self.bundled else []) + [str(f) for f in self.files]
@@ -200,24 +205,10 @@ class MarketDomain(BaseModel):
 
     def _emit(self, outcome: Outcome, record: Any, facts: dict[str, dict[str, Any]], key: str, split: str,
               seed: int, rng: random.Random, time: str = "") -> None:
-        for pack in self.packs():
-            try:
-                if pack.kind == "dialogue":
-                    turns = {t.task: facts[t.task] for t in pack.turns if t.task in facts}
-                    if pack.turns[0].task not in turns or len(turns) < 2:
-                        continue
-                    messages, ids = render_dialogue(pack, turns, rng)
-                elif pack.name in facts:
-                    messages, ids = render_task(pack, facts[pack.name], rng)
-                else:
-                    continue
-            except InvalidSample as exc:
-                outcome.invalid.append(f"{record.source}#{record.source_id}: {exc}")
-                continue
-            meta = SampleMeta(source=record.source, source_id=record.source_id, task=pack.name,
-                              template_version=pack.version, templates=ids, seed=seed, split=split,
-                              key=f"{pack.name}|{key}", time=time)
-            outcome.samples.append(Sample(id=sample_id(pack.name, key, seed), messages=messages, meta=meta))
+        samples, invalid = pack_samples(self._packs(), facts, rng, source=record.source, source_id=record.source_id,
+                                        key=key, split=split, seed=seed, time=time)
+        outcome.samples += samples
+        outcome.invalid += invalid
 
     def _footprint(self, record: FootprintRecord, seed: int) -> Outcome:
         try:

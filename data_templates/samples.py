@@ -60,14 +60,16 @@ def _turn(pack: Pack, question: str, qid: str, facts: dict[str, Any], rng: rando
     problems = answer_problems(pack.checks, answer, facts)
     if problems:
         raise InvalidSample(f"{pack.name} answer a{a}: {'; '.join(problems)}")
-    return [ChatMessage(role="user", content=render(question, facts)), ChatMessage(role="assistant", content=answer)], f"{qid}a{a}"
+    exchange = [ChatMessage.model_construct(role="user", content=render(question, facts)),
+                ChatMessage.model_construct(role="assistant", content=answer)]
+    return exchange, f"{qid}a{a}"
 
 
 def render_task(pack: Pack, facts: dict[str, Any], rng: random.Random) -> tuple[list[ChatMessage], list[str]]:
     """One question/answer exchange (after the pack's system prompt, if any)."""
     q = rng.randrange(len(pack.questions))
     messages, tid = _turn(pack, pack.questions[q], f"q{q}", facts, rng)
-    system = [ChatMessage(role="system", content=render(pack.system, facts))] if pack.system else []
+    system = [ChatMessage.model_construct(role="system", content=render(pack.system, facts))] if pack.system else []
     return system + messages, [tid]
 
 
@@ -94,5 +96,40 @@ def render_dialogue(pack: Pack, facts: dict[str, dict[str, Any]], rng: random.Ra
         ids.append(f"{turn.task}:{tid}")
     if len(ids) < 2:
         raise InvalidSample(f"{pack.name}: fewer than two turns apply to this record")
-    system = [ChatMessage(role="system", content=render(pack.system, facts[pack.turns[0].task]))] if pack.system else []
+    first = facts[pack.turns[0].task]
+    system = [ChatMessage.model_construct(role="system", content=render(pack.system, first))] if pack.system else []
     return system + messages, ids
+
+
+def pack_samples(
+    packs: list[Pack], facts: dict[str, dict[str, Any]], rng: random.Random, *, source: str, source_id: str,
+    key: str, split: str, seed: int, time: str = "",
+) -> tuple[list[Sample], list[str]]:
+    """Every pack that applies to one record's facts, rendered and checked.
+
+    Returns the samples and the reasons of those that failed their checks. A dialogue applies
+    when its first turn and at least one follow-up have facts.
+    """
+    samples: list[Sample] = []
+    invalid: list[str] = []
+    for pack in packs:
+        try:
+            if pack.kind == "dialogue":
+                turns = {t.task: facts[t.task] for t in pack.turns if t.task in facts}
+                if pack.turns[0].task not in turns or len(turns) < 2:
+                    continue
+                messages, ids = render_dialogue(pack, turns, rng)
+            elif pack.name in facts:
+                messages, ids = render_task(pack, facts[pack.name], rng)
+            else:
+                continue
+        except InvalidSample as exc:
+            invalid.append(f"{source}#{source_id}: {exc}")
+            continue
+        full_key = f"{pack.name}|{key}"
+        meta = SampleMeta.model_construct(
+            source=source, source_id=source_id, task=pack.name, template_version=pack.version, templates=ids,
+            seed=seed, split=split, key=full_key, time=time,
+        )
+        samples.append(Sample.model_construct(id=sample_id(pack.name, key, seed), messages=messages, meta=meta))
+    return samples, invalid

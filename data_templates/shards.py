@@ -75,15 +75,23 @@ def save_manifest(out: Path, manifest: Manifest) -> None:
     write_atomic(out / MANIFEST, manifest.model_dump_json(indent=2))
 
 
-def open_output(out: Path, config: dict[str, Any], resume: bool, overwrite: bool) -> Manifest:
-    """The manifest to continue from: fresh, resumed, or refused (OutputDirError)."""
+def check_output(out: Path, resume: bool, overwrite: bool) -> Manifest | None:
+    """The build already in `out` (or None); OutputDirError when `out` must not be used. Reads only."""
     if resume and overwrite:
         raise OutputDirError("choose one of --resume and --overwrite")
-    old = read_manifest(out) if out.is_dir() else None
     if out.exists() and not out.is_dir():
         raise OutputDirError(f"{out} exists and is not a directory")
+    old = read_manifest(out) if out.is_dir() else None
     if old is None and out.is_dir() and any(out.iterdir()):
         raise OutputDirError(f"{out} is not empty and holds no dataset build; choose an empty or new directory")
+    if old is not None and not resume and not overwrite:
+        raise OutputDirError(f"{out} holds another build ({old.status}); pass --resume or --overwrite")
+    return old
+
+
+def open_output(out: Path, config: dict[str, Any], resume: bool, overwrite: bool) -> Manifest:
+    """The manifest to continue from: fresh, resumed, or refused (OutputDirError)."""
+    old = check_output(out, resume, overwrite)
     if old is not None:
         if resume:
             if old.config != config:
@@ -91,8 +99,6 @@ def open_output(out: Path, config: dict[str, Any], resume: bool, overwrite: bool
                 raise OutputDirError(f"{out} holds a build with other settings ({', '.join(changed)}); use --overwrite")
             _drop_unlisted(out, old)
             return old
-        if not overwrite:
-            raise OutputDirError(f"{out} holds another build ({old.status}); pass --resume or --overwrite")
         shutil.rmtree(out)
     (out / SHARDS).mkdir(parents=True, exist_ok=True)
     manifest = Manifest(config=config)

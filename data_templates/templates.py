@@ -94,6 +94,7 @@ class Pack(BaseModel):
 
 
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_ENV.globals.clear()  # packs use only their declared fields; an empty globals map also makes rendering cheaper
 
 
 @cache
@@ -174,6 +175,17 @@ def get_pack(name: str) -> Pack:
     close = difflib.get_close_matches(name, list(packs), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise TemplateError(f"unknown template pack {name!r}{hint}")
+
+
+def domain_packs(domain: str, names: list[str]) -> list[Pack]:
+    """The named packs (all of the domain's when `names` is empty); other domains' packs are refused."""
+    if not names:
+        return [p for p in all_packs().values() if p.domain == domain]
+    chosen = [get_pack(name) for name in names]
+    foreign = [p.name for p in chosen if p.domain != domain]
+    if foreign:
+        raise TemplateError(f"pack(s) {', '.join(foreign)} are not {domain} packs")
+    return chosen
 
 
 def read_lock() -> dict[str, dict[str, Any]]:

@@ -94,8 +94,8 @@ def main() -> None:
           f"{calls} model calls, {chain_s / len(subset):.1f} s/sample")
     print("  model answers right before correction: " + ", ".join(
         f"{stage} {stage_right[stage]}/{len(subset)}" for stage in ("s1", "s2", "s3", "report")))
-    ratio = chain["accuracy"] / base["accuracy"] if base["accuracy"] else float("inf")
-    print(f"ratio chain / model alone (accuracy): {ratio:.2f}x")
+    ratio = f"{chain['accuracy'] / base['accuracy']:.2f}x" if base["accuracy"] else "n/a (model alone got none right)"
+    print(f"ratio chain / model alone (accuracy): {ratio}")
 
 
 if __name__ == "__main__":

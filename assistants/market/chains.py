@@ -8,7 +8,6 @@ later stages are told the checked facts; with tools off, the model's own earlier
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -303,5 +302,3 @@ def bars_table(bars: pd.DataFrame) -> str:
     ]
     return "\n".join(rows)
 
-
-Checker = Callable[[str, dict[str, Any], str, dict[str, Any]], list[CheckResult]]

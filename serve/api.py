@@ -195,6 +195,13 @@ async def stream_chunks(run: Run, model: str, rid: str, include_usage: bool) -> 
             log.info("[%s] stream closed before the end; run cancelled", rid)
 
 
+@router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def unknown_endpoint(http: HttpRequest, path: str) -> Response:
+    """Keeps unknown /v1 paths out of the UI mounted at / and answers them in OpenAI's shape."""
+    raise ApiError(404, f"No endpoint {http.method} /v1/{path}; tristage serves GET /v1/models and "
+                        "POST /v1/chat/completions.", code="unknown_endpoint")
+
+
 health = APIRouter()
 
 

@@ -47,8 +47,8 @@ def create_app(
         threading.Thread(target=pipelines.warm_up, name="tristage-warm-up", daemon=True).start()
         yield
 
-    app = FastAPI(title="tristage", lifespan=lifespan, docs_url="/v1/docs",
-                  openapi_url="/v1/openapi.json", redoc_url=None)
+    app = FastAPI(title="tristage", lifespan=lifespan, docs_url="/docs",
+                  openapi_url="/openapi.json", redoc_url=None)
     app.state.pipelines = pipelines
     app.state.gate = Gate(settings.serve.max_concurrency, settings.serve.max_queue)
     app.state.api_key = api_key or None

@@ -265,7 +265,8 @@ def build_tab(pipelines: Pipelines, settings: Settings, name: str, description: 
                            label=f"backend (configured: {configured.kind})")
         model = gr.Textbox(label="model", placeholder=configured.model)
         base_url = gr.Textbox(label="base URL (openai backend)", placeholder=configured.base_url or "http://host:8000/v1")
-        temperature = gr.Slider(0.0, 2.0, value=0.0, step=0.05, label="temperature")
+        temperature = gr.Slider(0.0, 2.0, value=pipelines.assistant(name).params.temperature, step=0.05,
+                                label="temperature")
         repairs = gr.Slider(0, 5, value=2, step=1, label="repair attempts")
     inputs = [box, data, chat, turns, kind, model, base_url, temperature, repairs]
     outputs = [chat, turns, status, box, download]

@@ -35,6 +35,8 @@ def test_the_ui_needs_the_key_and_the_api_stays_separate(server: ServerProcess) 
     assert httpx.get(f"{server.base_url}/v1/models").status_code == 401
     models = httpx.get(f"{server.base_url}/v1/models", headers={"Authorization": f"Bearer {KEY}"}).json()
     assert "chem" in [m["id"] for m in models["data"]]
+    unknown = httpx.get(f"{server.base_url}/v1/files", headers={"Authorization": f"Bearer {KEY}"})
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_endpoint"
 
 
 def test_gradio_client_gets_a_chem_answer_with_steps_and_a_depiction(server: ServerProcess) -> None:

@@ -126,6 +126,13 @@ def test_invalid_requests_are_400_naming_the_field(server: ServerProcess, body: 
         assert error["param"] == param
 
 
+def test_unknown_endpoints_are_404_in_openai_shape(server: ServerProcess) -> None:
+    auth = {"Authorization": f"Bearer {KEY}"}
+    for method, path in (("GET", "/v1/embeddings"), ("GET", "/v1/chat/completions")):
+        response = httpx.request(method, f"{server.base_url}{path}", headers=auth)
+        assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_endpoint"
+
+
 def test_not_json_is_400(server: ServerProcess) -> None:
     response = httpx.post(f"{server.base_url}/v1/chat/completions", content=b"{nope",
                           headers={"Authorization": f"Bearer {KEY}"})

@@ -127,3 +127,12 @@ def test_the_ui_has_a_tab_and_named_endpoints_per_assistant() -> None:
     blocks = build_ui(Pipelines(settings, names=["general"]), settings)
     names = {fn.api_name for fn in blocks.fns.values()}
     assert {"general_chat", "general_stop"} <= names
+
+
+def test_breakout_answers_show_the_chart() -> None:
+    pytest.importorskip("assistants.market.assistant")
+    handler, _ = tab("breakout", ["Direction: up\nAnswer: yes"])
+    history, _turns, badge, *_ = turn(handler, "Is AAPL breaking out of its trading range? Use the bundled sample.")[-1]
+    charts = [content(m) for m in history if isinstance(content(m), gr.Plot)]
+    assert len(charts) == 1 and charts[0].value is not None
+    assert "error" not in badge

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from data_templates.card import write_card
-from data_templates.domain import Domain, Malformed, Outcome
+from data_templates.domain import Domain, Malformed, Packed, Row
 from data_templates.engines import Chunk, Engine, run_engine
 from data_templates.exporters import Format, export_all
 from data_templates.shards import Manifest, iter_samples, open_output, save_manifest, write_chunk
@@ -67,7 +67,7 @@ def _note(manifest: Manifest, reason: str, detail: str) -> None:
         manifest.skipped_examples.append(f"{reason}: {detail}"[:300])
 
 
-def _keep(manifest: Manifest, outcomes: list[Outcome], seen: set[bytes]) -> list:
+def _keep(manifest: Manifest, outcomes: list[Packed], seen: set[bytes]) -> list[Row]:
     kept = []
     for outcome in outcomes:
         if outcome.skipped:
@@ -77,13 +77,13 @@ def _keep(manifest: Manifest, outcomes: list[Outcome], seen: set[bytes]) -> list
         manifest.invalid += len(outcome.invalid)
         room = MAX_EXAMPLES - len(manifest.invalid_examples)
         manifest.invalid_examples += [text[:300] for text in outcome.invalid[: max(room, 0)]]
-        for sample in outcome.samples:
-            digest = _key_digest(sample.meta.key)
+        for row in outcome.rows:
+            digest = _key_digest(row.key)
             if digest in seen:
                 manifest.duplicates += 1
                 continue
             seen.add(digest)
-            kept.append(sample)
+            kept.append(row)
     return kept
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from data_templates.templates import Check
 
 _CODE = re.compile(r"`([^`\s]+)`")
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE]-?\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
 
 def _joins(char: str) -> bool:
@@ -34,14 +34,14 @@ def _whole_word(value: str, text: str) -> bool:
     return False
 
 
-def _numbers(text: str) -> list[tuple[float, int]]:
-    """Every number in the text with the count of decimals it was printed with."""
+def _numbers(text: str) -> list[tuple[float, float]]:
+    """Every number in the text with its last printed digit's place value (0.01 for '46.07')."""
     found = []
     for match in _NUMBER.finditer(text.replace(",", "")):
         token = match.group(0)
-        mantissa = token.split("e")[0].split("E")[0]
+        mantissa, _, exponent = token.lower().partition("e")
         decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
-        found.append((float(token), decimals))
+        found.append((float(token), 10.0 ** (int(exponent or 0) - decimals)))
     return found
 
 
@@ -59,8 +59,8 @@ def _smiles_matches(expected: str, text: str) -> bool:
 
 
 def _number_matches(expected: float, text: str, tolerance: float) -> bool:
-    for value, decimals in _numbers(text):
-        slack = max(tolerance * abs(expected), 0.5 * 10.0**-decimals + 1e-9)
+    for value, place in _numbers(text):
+        slack = max(tolerance * abs(expected), 0.5 * place + 1e-9)
         if abs(value - expected) <= slack:
             return True
     return False

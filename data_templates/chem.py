@@ -69,6 +69,12 @@ _CORRUPTIONS: tuple[Callable[[str, random.Random], str | None], ...] = (
     _drop_ring_digit, _open_branch, _overbond_carbon, _bad_token)
 
 
+def significant(value: float, digits: int = 5) -> str:
+    """`digits` significant digits in plain notation (4697000, 0.000478), never 4.697e+06."""
+    text = f"{value:.{digits}g}"
+    return f"{float(text):f}".rstrip("0").rstrip(".") if "e" in text else text
+
+
 def looks_like_identifier(name: str) -> bool:
     """Registry numbers and database codes are not names a person would ask about."""
     return _IDENTIFIER.search(name.lower()) is not None
@@ -105,7 +111,7 @@ def task_facts(base: ChemFacts, rng: random.Random) -> dict[str, dict[str, Any]]
             "subject": base.subject,
             "property": prop.label.lower(),
             "value": float(f"{prop.value:.5g}"),
-            "quantity": f"{prop.value:.5g} {UNITS.get(prop.unit, prop.unit)}".strip(),
+            "quantity": f"{significant(prop.value)} {UNITS.get(prop.unit, prop.unit)}".strip(),
             "method": prop.method,
         }
     d = molecule.descriptors(r.smiles)

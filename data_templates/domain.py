@@ -7,6 +7,7 @@ there, so heavy state (RDKit caches, packs) is loaded once per worker, never per
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
@@ -31,6 +32,32 @@ class Outcome(BaseModel):
     detail: str = ""
     invalid: list[str] = Field(default_factory=list)
     dropped: dict[str, int] = Field(default_factory=dict, description="items of a record left out, by reason")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A kept sample as it travels back from a worker: already serialized, with what the writer needs."""
+
+    key: str
+    task: str
+    split: str
+    line: str
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """An Outcome with its samples serialized in the worker, so only strings cross process boundaries."""
+
+    rows: list[Row]
+    skipped: str | None
+    detail: str
+    invalid: list[str]
+    dropped: dict[str, int]
+
+
+def pack(outcome: Outcome) -> Packed:
+    rows = [Row(s.meta.key, s.meta.task, s.meta.split, s.model_dump_json()) for s in outcome.samples]
+    return Packed(rows, outcome.skipped, outcome.detail, outcome.invalid, outcome.dropped)
 
 
 class Domain(Protocol):

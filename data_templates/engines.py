@@ -2,6 +2,7 @@
 
 Every engine takes chunks of records in order and yields each chunk's outcomes in the same
 order, with a bounded number of chunks in flight, so memory stays flat however large the source.
+Samples are serialized where they are made (`domain.pack`), so workers send back only strings.
 Samples depend only on (seed, record), so all engines produce identical output.
 """
 
@@ -12,7 +13,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from data_templates.domain import Domain, Outcome
+from data_templates.domain import Domain, Packed, pack
 
 Engine = Literal["local", "ray"]
 Chunk = tuple[int, list[Any]]
@@ -26,16 +27,16 @@ def _init_worker(domain: Domain) -> None:
     _worker_domain = domain
 
 
-def _process_in_worker(records: list[Any], seed: int) -> list[Outcome]:
+def _process_in_worker(records: list[Any], seed: int) -> list[Packed]:
     assert _worker_domain is not None, "worker not initialised"
-    return [_worker_domain.process(record, seed) for record in records]
+    return [pack(_worker_domain.process(record, seed)) for record in records]
 
 
-def run_local(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) -> Iterator[tuple[int, list[Outcome]]]:
+def run_local(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) -> Iterator[tuple[int, list[Packed]]]:
     if workers <= 1:
         domain.prepare()
         for index, records in chunks:
-            yield index, [domain.process(record, seed) for record in records]
+            yield index, [pack(domain.process(record, seed)) for record in records]
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init_worker, initargs=(domain,)) as pool:
@@ -50,7 +51,7 @@ def run_local(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) 
             yield done_index, result.get()
 
 
-def run_ray(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) -> Iterator[tuple[int, list[Outcome]]]:
+def run_ray(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) -> Iterator[tuple[int, list[Packed]]]:
     """Ray Data over windows of chunks; joins a running cluster (RAY_ADDRESS) or starts a local one."""
     import pickle
 
@@ -69,7 +70,7 @@ def run_ray(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) ->
 
     window: list[dict[str, Any]] = []
 
-    def flush() -> Iterator[tuple[int, list[Outcome]]]:
+    def flush() -> Iterator[tuple[int, list[Packed]]]:
         dataset = ray.data.from_items(window).map(process, concurrency=max(workers, 1))
         for row in sorted(dataset.take_all(), key=lambda r: r["index"]):
             yield int(row["index"]), pickle.loads(row["outcomes"])
@@ -85,6 +86,6 @@ def run_ray(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) ->
 
 def run_engine(
     engine: Engine, domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int
-) -> Iterator[tuple[int, list[Outcome]]]:
+) -> Iterator[tuple[int, list[Packed]]]:
     runner = run_ray if engine == "ray" else run_local
     return runner(domain, chunks, seed, workers)

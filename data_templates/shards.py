@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from data_templates.domain import Row
 from data_templates.samples import Sample
 
 MANIFEST = "manifest.json"
@@ -114,17 +115,17 @@ def _drop_unlisted(out: Path, manifest: Manifest) -> None:
             path.unlink()
 
 
-def write_chunk(out: Path, manifest: Manifest, chunk: int, samples: list[Sample]) -> None:
+def write_chunk(out: Path, manifest: Manifest, chunk: int, rows: list[Row]) -> None:
     """One shard per split for this chunk, then the manifest that lists them."""
-    by_split: dict[str, list[Sample]] = {}
-    for sample in samples:
-        by_split.setdefault(sample.meta.split, []).append(sample)
+    by_split: dict[str, list[Row]] = {}
+    for row in rows:
+        by_split.setdefault(row.split, []).append(row)
     for split, group in sorted(by_split.items()):
         name = f"{SHARDS}/{split}-{chunk:05d}.jsonl"
-        write_lines_atomic(out / name, (s.model_dump_json() for s in group))
+        write_lines_atomic(out / name, (row.line for row in group))
         manifest.shards.append(ShardInfo(file=name, split=split, samples=len(group)))
-        for s in group:
-            counts = manifest.counts.setdefault(s.meta.task, {})
+        for row in group:
+            counts = manifest.counts.setdefault(row.task, {})
             counts[split] = counts.get(split, 0) + 1
     manifest.chunks_done = chunk + 1
     save_manifest(out, manifest)

@@ -12,6 +12,9 @@ from data_templates.chem_sources import ChemRecord
 BOILING = MeasuredProperty(key="boiling_point", label="Normal boiling point", value=351.39, unit="K", method="CRC",
                            kind="measured")
 
+CRITICAL_PRESSURE = MeasuredProperty(key="critical_pressure", label="Critical pressure", value=8215850.0, unit="Pa",
+                                     method="IUPAC", kind="measured")
+
 # Real compounds (names and SMILES as PubChem gives them); two share the benzene scaffold.
 COMPOUNDS = [
     ("702", "ethanol", "CCO", "C2H6O", ["ethyl alcohol", "64-17-5"]),
@@ -28,7 +31,7 @@ COMPOUNDS = [
 def fixture_records(properties_for_all: bool = False) -> list[ChemRecord]:
     return [
         ChemRecord(source="fixture", source_id=cid, smiles=smiles, iupac_name=name, synonyms=synonyms, formula=formula,
-                   properties=[BOILING] if properties_for_all or name == "ethanol" else [])
+                   properties=[BOILING, CRITICAL_PRESSURE] if properties_for_all or name == "ethanol" else [])
         for cid, name, smiles, formula, synonyms in COMPOUNDS
     ]
 

@@ -114,6 +114,16 @@ def test_answers_that_miss_a_fact_fail_their_checks(all_facts):
     assert answer_problems(smiles_pack.checks, text, {"name": "ethanol", "smiles": "CCO"})
 
 
+def test_numbers_are_read_at_the_precision_they_were_printed(all_facts):
+    pack = get_pack("chem.property")
+    facts = {"subject": "methanol", "property": "critical pressure", "value": 8215800.0, "quantity": "8215800 Pa",
+             "method": "IUPAC"}
+    assert answer_problems(pack.checks, "It is 8215800 Pa (IUPAC).", facts) == []
+    assert answer_problems(pack.checks, "It is 8.2158e+06 Pa (IUPAC).", {**facts, "quantity": "8.2158e+06 Pa"}) == []
+    assert answer_problems(pack.checks, "It is 8.3e+06 Pa.", {**facts, "quantity": "8.3e+06 Pa"})
+    assert {f["quantity"] for f in all_facts["chem.property"]} >= {"351.39 K", "8215800 Pa"}
+
+
 def test_missing_field_is_an_error_not_a_blank():
     with pytest.raises(jinja2.UndefinedError):
         render("What is {{ name }}?", {})

@@ -100,6 +100,7 @@ def main() -> None:
         for _ in range(args.rounds):  # interleaved, so drift hits both sides alike
             base += load(lambda: in_process(pipeline), args.requests, args.concurrency)
             api += load(lambda: over_http(client, args.stream, seen), args.requests, args.concurrency)
+        floor = [timed(lambda: client.get("/health").raise_for_status()) for _ in range(100)]
     sent = args.requests * args.rounds
     mode = "SSE stream" if args.stream else "JSON"
     print(f"{sent} requests per side, {args.concurrency} concurrent, scripted model {args.delay_ms:g} ms, {mode}")
@@ -109,6 +110,7 @@ def main() -> None:
     for q in (50, 99):
         added = percentile(api, q) - percentile(base, q)
         print(f"added by the API at p{q}: {added:.2f} ms (ratio {percentile(api, q) / percentile(base, q):.2f}x)")
+    print(f"for scale, one GET /health round trip (HTTP alone): p50 {percentile(floor, 50):.2f} ms")
     print(f"answered correctly: {len(seen)}/{sent}; failed or lost: {sent - len(seen)}")
     if len(seen) != sent:
         raise SystemExit(1)

@@ -121,14 +121,14 @@ async def chat_completions(http: HttpRequest) -> Response:
         raise ApiError(400, one_line(exc), code="invalid_request") from None
     pipelines: Pipelines = state.pipelines
     try:
-        pipeline = await asyncio.to_thread(pipelines.get, chat.model)
+        pipeline = pipelines.cached(chat.model) or await asyncio.to_thread(pipelines.get, chat.model)
     except UnknownAssistant as exc:
         raise ApiError(404, str(exc).strip("'\""), code="model_not_found", param="model") from None
     except Exception as exc:  # the backend could not be built: model missing, bad config
         raise ApiError(503, f"The {chat.model} backend is unavailable: {one_line(exc)}",
                        code="backend_unavailable") from None
     try:
-        run = await start(state.gate, pipeline, engine_request)
+        run = await start(state.gate, pipeline, engine_request, progress=chat.stream)
     except Busy as exc:
         raise ApiError(429, f"Too many requests: {exc}.", code="too_many_requests",
                        headers={"Retry-After": "1"}) from None

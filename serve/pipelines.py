@@ -86,11 +86,22 @@ class Pipelines:
                                    token_delay_s=float(options.get("token_delay_s", 0.0)))
         return make_backend(config, self.settings.cache_dir)
 
+    def cached(self, name: str) -> Pipeline | None:
+        """The default pipeline if it is built already: no loading, safe on the event loop."""
+        if name not in self._assistants:
+            return None
+        with self._lock:
+            return self._pipelines.get(self._key(name, self.backend_config(name)))
+
+    @staticmethod
+    def _key(name: str, config: BackendConfig) -> str:
+        return f"{name}:{config.model_dump_json()}"
+
     def get(self, name: str, config: BackendConfig | None = None) -> Pipeline:
         """The pipeline for an assistant on a backend (default: its configured one)."""
         assistant = self.assistant(name)
         config = config or self.backend_config(name)
-        key = f"{name}:{config.model_dump_json()}"
+        key = self._key(name, config)
         with self._lock:
             if key in self._pipelines:
                 self._pipelines.move_to_end(key)

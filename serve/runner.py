@@ -51,12 +51,19 @@ class Gate:
 
 
 class Run:
-    """One pipeline run in a worker thread; iterate it for its events, the last being `Final`."""
+    """One pipeline run in a worker thread; iterate it for its events, the last being `Final`.
 
-    def __init__(self, pipeline: Pipeline, request: Request, on_done: Callable[[], None]) -> None:
+    With `progress` False only `Final` is handed to the loop: one wake-up per run instead of one
+    per token, for callers that wait for the reply alone.
+    """
+
+    def __init__(
+        self, pipeline: Pipeline, request: Request, on_done: Callable[[], None], progress: bool = True
+    ) -> None:
         if request.cancel is None:
             request.cancel = threading.Event()
         self.request = request
+        self._progress = progress
         self._events: asyncio.Queue[object] = asyncio.Queue()
         self._loop = asyncio.get_running_loop()
         self._on_done = on_done
@@ -73,10 +80,14 @@ class Run:
     def _work(self, pipeline: Pipeline) -> None:
         try:
             for event in pipeline.stream(self.request):
-                self._hand_over(self._events.put_nowait, event)
+                if self._progress or isinstance(event, Final):
+                    self._hand_over(self._events.put_nowait, event)
         finally:
-            self._hand_over(self._events.put_nowait, _END)
-            self._hand_over(self._on_done)
+            self._hand_over(self._finish)
+
+    def _finish(self) -> None:
+        self._events.put_nowait(_END)
+        self._on_done()
 
     def cancel(self) -> None:
         """Stop the run: the backend stops between tokens and the run ends as `cancelled`."""
@@ -107,11 +118,11 @@ class Run:
                 next_check = loop.time() + poll_s
 
 
-async def start(gate: Gate, pipeline: Pipeline, request: Request) -> Run:
+async def start(gate: Gate, pipeline: Pipeline, request: Request, progress: bool = True) -> Run:
     """Wait for a slot (raises Busy when the queue is full) and start the run in it."""
     await gate.enter()
     try:
-        return Run(pipeline, request, gate.leave)
+        return Run(pipeline, request, gate.leave, progress)
     except BaseException:
         gate.leave()
         raise

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field, PrivateAttr
 
 from assistants.chem import molecule
+from assistants.chem.functional_groups import functional_groups
 from assistants.chem.split import heldout
 from data_templates.chem_sources import ChemRecord, file_records, store_records
 from data_templates.domain import Malformed, Outcome
@@ -115,8 +116,10 @@ def task_facts(base: ChemFacts, rng: random.Random) -> dict[str, dict[str, Any]]
             "method": prop.method,
         }
     d = molecule.descriptors(r.smiles)
+    groups = [g.name for g in functional_groups(r.smiles)]
     facts["chem.description"] = {
         "subject": subject,
+        "groups": ", ".join(groups) if groups else "none of the common ones",
         "formula": base.formula,
         "mw": round(base.mw, 2),
         "heavy_atoms": d.heavy_atoms,

@@ -66,11 +66,13 @@ def chem_names(pool: list, rng: random.Random, n: int = 15) -> Suite:
     items = []
     for c in _sample(pool, n, rng):
         items.append(Item(id=f"n2s-{c.cid}", task="name_to_smiles", question=f"What is the SMILES of {c.common_name}?",
-                          rules=[StructureRule(inchikey=c.inchikey, via="smiles")], meta={"name": c.common_name}))
+                          rules=[StructureRule(inchikey=c.inchikey, via="smiles")],
+                          meta={"inchikey": c.inchikey, "name": c.common_name}))
     for c in _sample(pool, n, rng):
         items.append(Item(id=f"s2n-{c.cid}", task="smiles_to_name",
                           question=f"What is the name of the compound with SMILES {c.smiles}?",
-                          rules=[StructureRule(inchikey=c.inchikey, via="name")], meta={"smiles": c.smiles}))
+                          rules=[StructureRule(inchikey=c.inchikey, via="name")],
+                          meta={"inchikey": c.inchikey, "smiles": c.smiles}))
     return Suite(name="chem-names", description="Name → SMILES and SMILES → name on held-out compounds (InChIKey match)",
                  assistant="chem", source="compound store, held-out split", items=items)
 
@@ -82,15 +84,16 @@ def chem_properties(pool: list, rng: random.Random, n: int = 10) -> Suite:
     items = []
     for c in _sample(pool, n, rng):
         items.append(Item(id=f"formula-{c.cid}", task="formula", question=f"What is the molecular formula of {c.common_name}?",
-                          rules=[FormulaRule(formula=c.formula)]))
+                          rules=[FormulaRule(formula=c.formula)], meta={"inchikey": c.inchikey}))
     for c in _sample(pool, n, rng):
         items.append(Item(id=f"mass-{c.cid}", task="mass", question=f"What is the molecular weight of {c.common_name}?",
-                          rules=[NumericRule(value=round(c.mw, 3), tolerance=0.1, label=r"weight|mass", unit="g/mol")]))
+                          rules=[NumericRule(value=round(c.mw, 3), tolerance=0.1, label=r"weight|mass", unit="g/mol")],
+                          meta={"inchikey": c.inchikey}))
     boiling = [(c, p) for c in pool for p in store.properties(c) if p.key == "boiling_point" and p.kind == "measured"][:400]
     for c, prop in rng.sample(boiling, min(n, len(boiling))):
         items.append(Item(id=f"bp-{c.cid}", task="boiling_point", question=f"What is the boiling point of {c.common_name}?",
                           rules=[NumericRule(value=round(prop.value, 2), tolerance=2.0, label=r"boil", unit="K")],
-                          meta={"method": prop.method}))
+                          meta={"inchikey": c.inchikey, "method": prop.method}))
     return Suite(name="chem-properties", description="Formula, molecular weight and boiling point of held-out compounds",
                  assistant="chem", source="compound store (chemicals), held-out split", items=items)
 
@@ -112,14 +115,14 @@ def chem_validity(pool: list, rng: random.Random, n: int = 10) -> Suite:
     items = []
     for c in _sample(pool, n, rng):
         items.append(Item(id=f"valid-{c.cid}", task="validity", question=f"Is {c.smiles} a valid SMILES string?",
-                          rules=[LabelRule(field="valid", value="valid", choices=VALIDITY)]))
+                          rules=[LabelRule(field="valid", value="valid", choices=VALIDITY)], meta={"inchikey": c.inchikey}))
     for c in _sample(pool, 3 * n, rng):
         bad = corrupt(c.smiles, rng)
         if bad is None or validate_smiles(bad).valid:
             continue
         items.append(Item(id=f"invalid-{c.cid}", task="validity", question=f"Is {bad} a valid SMILES string?",
                           rules=[LabelRule(field="valid", value="invalid", choices=VALIDITY)],
-                          meta={"problem": validate_smiles(bad).problem}))
+                          meta={"inchikey": c.inchikey, "problem": validate_smiles(bad).problem}))
         if sum(i.id.startswith("invalid-") for i in items) >= n:
             break
     return Suite(name="chem-validity", description="Valid and corrupted SMILES (unclosed ring, branch, valence)",

@@ -146,7 +146,7 @@ def plot(records: list[dict[str, Any]], out_dir: Path) -> list[Path]:
         xs = [i + k * width for i, t in enumerate(tasks) if (config, t) in table]
         found = [table[(config, t)] for t in tasks if (config, t) in table]
         heights = [c.accuracy for c in found]
-        errors = [[c.accuracy - c.low for c in found], [c.high - c.accuracy for c in found]]
+        errors = [[max(0.0, c.accuracy - c.low) for c in found], [max(0.0, c.high - c.accuracy) for c in found]]
         axis.bar(xs, heights, width, yerr=errors, capsize=3, label=config)
     axis.set_xticks([i + width * (len(configs) - 1) / 2 for i in range(len(tasks))], tasks, rotation=20, ha="right")
     axis.set_ylim(0, 1)

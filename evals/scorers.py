@@ -73,7 +73,8 @@ def name_candidates(text: str) -> list[str]:
 
 
 def name_keys(names: list[str]) -> dict[str, str]:
-    """InChIKeys of the names the tools resolve: the compound store, then OPSIN in one batch."""
+    """InChIKeys of the names the tools resolve: the compound store, then OPSIN in one batch for
+    the rest (skipped when the first name is already known to the store)."""
     from assistants.chem.molecule import InvalidSmiles, inchi_key
     from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
     from assistants.chem.store import get_store
@@ -85,10 +86,12 @@ def name_keys(names: list[str]) -> dict[str, str]:
         if compound is not None:
             keys[name] = compound.inchikey
     rest = [n for n in names if n not in keys]
+    if not rest or (names and names[0] in keys):
+        return keys
     try:
-        smiles = opsin_smiles(rest) if rest else []
+        smiles = opsin_smiles(rest)
     except OpsinUnavailable:
-        smiles = [None] * len(rest)
+        return keys
     for name, found in zip(rest, smiles, strict=True):
         if found:
             try:
@@ -211,7 +214,7 @@ _CHOICE_PATTERNS: tuple[tuple[str, re.RegexFlag], ...] = (
     (r"(?i:option|choice)\s*\(?([A-D])\b", re.NOFLAG),
     (r"^\s*\(?\**([A-D])\**\s*(?:[.):：]|$)", re.MULTILINE),
     (r"\(([A-D])\)", re.NOFLAG),
-    (r"(?<![A-Za-z])([A-D])(?![A-Za-z])", re.NOFLAG),
+    (r"(?<![A-Za-z0-9])([A-D])(?![A-Za-z0-9])", re.NOFLAG),
 )
 
 

@@ -1,0 +1,73 @@
+"""`tristage eval` and `tristage analyze` through the real console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TRISTAGE = Path(sys.executable).with_name("tristage")
+
+
+def tristage(*args: str, scripted: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRISTAGE_")}
+    if scripted:
+        env["TRISTAGE_BACKEND__KIND"] = "scripted"
+        env["TRISTAGE_BACKEND__OPTIONS"] = json.dumps({"replies": ["Paris. Answer: 42"]})
+    return subprocess.run([str(TRISTAGE), *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def test_list_names_every_suite_and_ablation() -> None:
+    done = tristage("eval", "--list")
+    assert done.returncode == 0, done.stderr
+    for name in ("chem-names", "chem-properties", "chem-validity", "breakout-ohlcv", "breakout-footprint",
+                 "general-sanity", "chembench", "repairs"):
+        assert name in done.stdout
+
+
+def test_bad_requests_exit_2_with_one_line() -> None:
+    for args, message in ((("eval", "chem-name"), "did you mean"), (("eval", "chembench"), "--data"),
+                          (("eval", "chem-names", "--ablation", "backends"), "second backend"), (("eval",), "name a suite")):
+        done = tristage(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_eval_writes_results_report_and_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    done = tristage("eval", "general-sanity", "--limit", "3", "--ablation", "repairs", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in out.iterdir()} >= {"results.jsonl", "report.md", "accuracy.png", "latency.png", "run.json"}
+    assert len((out / "results.jsonl").read_text().splitlines()) == 6
+    again = tristage("eval", "general-sanity", "--limit", "3", "--ablation", "repairs", "--out", str(out))
+    assert "3 done, 0 to run" in again.stderr
+    assert len((out / "results.jsonl").read_text().splitlines()) == 6
+
+
+def test_analyze_entropy_reports_a_missing_data_file(tmp_path: Path) -> None:
+    done = tristage("analyze", "entropy", "--model", "smollm2-135m-instruct", "--data", str(tmp_path / "none.txt"))
+    assert done.returncode == 2 and "cannot read texts" in done.stderr
+
+
+@pytest.mark.slow
+def test_small_eval_on_the_embedded_model(tmp_path: Path) -> None:
+    """Model alone vs pipeline on one chemistry item, with the real embedded model."""
+    from stages.config import get_settings
+    from stages.models import ModelError, resolve_model
+
+    try:
+        resolve_model("smollm2-135m-instruct", get_settings().cache_dir)
+    except ModelError:
+        pytest.skip("the embedded model is not prepared (tristage models pull)")
+    out = tmp_path / "real"
+    done = tristage("eval", "chem-properties", "--limit", "1", "--seed", "5", "--out", str(out), scripted=False, timeout=580)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert [r["config"] for r in records] == ["model", "pipeline"]
+    assert all(r["reply"]["trace"][1]["model_calls"] for r in records)
+    assert records[1]["reply"]["status"] in {"verified", "corrected"}
+    assert records[1]["passed"]  # the pipeline answers from tool facts, or corrects to them

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from stages.reply import CheckResult
+from stages.stage import Draft
 
 # `<kb>:<key>`: a lower-case knowledge-base name of three or more characters, a colon, a key.
 # Three characters keep atom-mapped SMILES such as `[c:1]` or `[se:2]` from reading as citations.
@@ -32,6 +33,7 @@ class Passage(BaseModel):
 
     id: str = Field(pattern=rf"^{_ID}$")
     text: str
+    key: str | None = Field(None, description="What queries are matched against, when not the whole text")
     source: str = ""
     metadata: dict[str, str | int | float | bool] = Field(default_factory=dict)
     score: float | None = None
@@ -44,15 +46,25 @@ class Retriever(Protocol):
 
 
 class Retrieval(BaseModel):
-    """What the reason stage retrieved for one run, or why it retrieved nothing."""
+    """What the reason stage retrieved for one run, or why it retrieved nothing.
+
+    Kept in the draft's fields under `FIELD`, so the trace shows the passages and the verify
+    stage reads back what the model was shown."""
 
     passages: list[Passage] = Field(default_factory=list)
     note: str = ""
 
-    def trace(self) -> dict[str, Any]:
-        """The ids, sources and distances the trace shows (texts are in the prompt)."""
-        shown = [{"id": p.id, "source": p.source, "score": p.score} for p in self.passages]
-        return {"passages": shown, "note": self.note}
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p in self.passages]
+
+    @classmethod
+    def of(cls, draft: Draft) -> Retrieval:
+        """The retrieval recorded in a draft (empty when the draft has none)."""
+        return cls.model_validate(draft.fields.get(FIELD) or {})
+
+
+FIELD = "retrieval"
 
 
 def gather(retriever: Retriever | None, query: str, k: int, enabled: bool = True) -> Retrieval:

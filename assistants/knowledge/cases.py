@@ -2,8 +2,8 @@
 
 Events come from the same scan the breakout assistant runs (`scan_many` over real OHLCV bars,
 the bundled samples by default); each case describes its features in the same words that
-`case_query` uses for the breakout being judged, so the nearest passages are the most similar
-historical cases. Cases whose outcome is still open are left out: they teach nothing yet.
+`case_query` uses for the breakout being judged, and only those words are embedded, so the
+nearest passages are the most similar historical cases. Cases whose outcome is still open are left out: they teach nothing yet.
 """
 
 from __future__ import annotations
@@ -31,17 +31,39 @@ def _date(value: Any) -> str:
     return f"{stamp:%Y-%m-%d}" if stamp == stamp.normalize() else f"{stamp:%Y-%m-%dT%H%M}"
 
 
+def _band(value: float, bands: tuple[tuple[float, str], ...], top: str) -> str:
+    return next((word for bound, word in bands if value < bound), top)
+
+
 def case_query(event: Mapping[str, Any]) -> str:
-    """The features of a breakout in words: the retrieval query for a breakout being judged, and
-    the first part of every case passage."""
-    volume = "no volume data" if event.get("volume_ratio") is None or pd.isna(event["volume_ratio"]) else (
-        f"volume {float(event['volume_ratio']):.2f} times the range average")
-    return (
-        f"{str(event['direction']).capitalize()} breakout through {price(float(event['level']))} out of a range "
-        f"{float(event['width_atr']):.2f} ATR wide with {int(event['touches'])} touches of the level; {volume}; "
-        f"close location {float(event['close_location']):.2f}; close {float(event['atr_multiple']):.2f} ATR "
-        f"beyond the level; gap {float(event['gap_atr']):.2f} ATR."
-    )
+    """A breakout's features in words, one band per feature.
+
+    Sentence embeddings barely tell 1.2 from 3.4, but they do tell "narrow range" from "wide
+    range": the bands make cases with the same character nearest to each other. This is the
+    retrieval query for a breakout being judged, and the first sentence of every case."""
+    ratio = event.get("volume_ratio")
+    volume = "no volume data" if ratio is None or pd.isna(ratio) else _band(
+        float(ratio), ((1.0, "low volume"), (1.5, "average volume"), (2.5, "high volume")), "very high volume")
+    words = [
+        f"{str(event['direction']).capitalize()} breakout",
+        _band(float(event["width_atr"]), ((2.0, "narrow range"), (5.0, "medium range")), "wide range"),
+        _band(float(event["touches"]), ((2, "level touched once"), (4, "level tested a few times")),
+              "level tested many times"),
+        volume,
+        _band(float(event["close_location"]), ((0.5, "weak close"), (0.7, "middling close")), "strong close"),
+        _band(float(event["atr_multiple"]), ((0.25, "barely beyond the level"), (0.5, "slightly beyond the level"),
+                                             (1.0, "clearly beyond the level")), "far beyond the level"),
+        _band(float(event["gap_atr"]), ((0.1, "no gap"), (0.5, "small gap")), "large gap"),
+    ]
+    return ", ".join(words) + "."
+
+
+def _measured(event: Mapping[str, Any]) -> str:
+    ratio = event.get("volume_ratio")
+    volume = "n/a" if ratio is None or pd.isna(ratio) else f"{float(ratio):.2f}"
+    return (f"Level {price(float(event['level']))}, range width {float(event['width_atr']):.2f} ATR, "
+            f"{int(event['touches'])} touches, volume ratio {volume}, close location {float(event['close_location']):.2f}, "
+            f"{float(event['atr_multiple']):.2f} ATR beyond the level, gap {float(event['gap_atr']):.2f} ATR.")
 
 
 def case_passage(event: Mapping[str, Any], config: ScanConfig, confirmations: int) -> Passage:
@@ -49,10 +71,12 @@ def case_passage(event: Mapping[str, Any], config: ScanConfig, confirmations: in
     date = _date(event["date"])
     outcome = _OUTCOMES[str(event["outcome"])].format(
         target=config.target_atr, bars=float(event["bars_to_outcome"] or 0), horizon=config.horizon)
-    text = f"{ticker} on {date}: {case_query(event)} {confirmations} of 3 confirmations. Outcome: the price {outcome}."
+    text = (f"{ticker} on {date}: {case_query(event)} {_measured(event)} {confirmations} of 3 confirmations. "
+            f"Outcome: the price {outcome}.")
     return Passage(
         id=f"case:{ticker.replace('/', '-')}:{date}",
         text=text,
+        key=case_query(event),
         source=SOURCE,
         metadata={"kind": "breakout_case", "ticker": ticker, "date": date, "direction": str(event["direction"]),
                   "outcome": str(event["outcome"]), "confirmations": confirmations},

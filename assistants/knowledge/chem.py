@@ -7,6 +7,7 @@ synonyms is capped; the id is the CAS number (unique in the store), so rebuilds 
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 from collections.abc import Iterator
 
@@ -17,6 +18,9 @@ from stages.retrieval import Passage
 
 SOURCE = "chemicals package (PubChem-derived compound store)"
 MAX_SYNONYMS = 10
+MAX_NAMES = 5000
+_WORD = re.compile(r"[a-z]{4,}", re.IGNORECASE)  # a name, not a code, has a word in it
+_CODE = re.compile(r"\d{2,}-\d{2}-\d|[0-9a-f]{8}-[0-9a-f]{4}|\b[a-z]*\d+[a-z]+\d|\.npa|^\W", re.IGNORECASE)
 
 
 def passage_id(compound: Compound) -> str:
@@ -29,10 +33,23 @@ def title(compound: Compound) -> str:
     return common or compound.iupac_name or compound.formula
 
 
+def _variants(name: str, names: list[str]) -> int:
+    """How many other names start with this one as a whole word (`aspirin [usan]`, `ethyl alcohol, 95%`)."""
+    size = len(name)
+    return sum(1 for other in names if len(other) > size and other.startswith(name) and not other[size].isalnum())
+
+
 def synonyms(compound: Compound, names: list[str]) -> list[str]:
-    """Names other than the common and IUPAC ones, in store order, capped at MAX_SYNONYMS."""
+    """Names a person would type, capped at MAX_SYNONYMS.
+
+    The store keeps synonyms in alphabetical order, among them registry numbers, depositor codes
+    and hashes; those go. A name the sources list in many variants (with a grade, a pharmacopoeia
+    tag, a language) is a common one, so names with the most variants come first, then shorter."""
     main = {compound.common_name.lower(), compound.iupac_name.lower(), compound.cas.lower()}
-    return [n for n in names if n.lower() not in main][:MAX_SYNONYMS]
+    wordy = [n for n in names if n.lower() not in main and _WORD.search(n) and not _CODE.search(n)
+             and not any(_variants(m, [n]) for m in main if m)]
+    ranked = sorted(wordy, key=lambda n: (-_variants(n, names), any(ch.isdigit() for ch in n), len(n), n))
+    return ranked[:MAX_SYNONYMS]
 
 
 def _property(p: MeasuredProperty) -> str:
@@ -58,7 +75,7 @@ def compound_text(compound: Compound, names: list[str], properties: list[Measure
 def compound_passage(store: CompoundStore, compound: Compound) -> Passage:
     return Passage(
         id=passage_id(compound),
-        text=compound_text(compound, store.names_of(compound), store.properties(compound)),
+        text=compound_text(compound, store.names_of(compound, MAX_NAMES), store.properties(compound)),
         source=SOURCE,
         metadata={"kind": "compound", "cas": compound.cas, "cid": compound.cid, "formula": compound.formula,
                   "name": title(compound)},

@@ -113,8 +113,9 @@ def connect(config: KnowledgeConfig) -> Any:
         return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings)
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
+def passage_hash(passage: Passage) -> str:
+    """Changes when what is shown or what is matched changes."""
+    return hashlib.sha1(f"{passage.key}\0{passage.text}".encode()).hexdigest()[:16]
 
 
 class KnowledgeBase:
@@ -152,16 +153,16 @@ class KnowledgeBase:
             return int(collection.count())
 
     def _collection(self, create: bool) -> Any:
+        if not create and not self.exists():  # before the model loads: a missing base fails fast
+            raise RetrievalUnavailable(
+                f"the {self.name!r} knowledge base is not built ({self.config.where}); run `tristage kb build {self.name}`"
+            )
         function = embedding_function(self.config.device)
         with _guard(self.config, f"opening {self.name!r}"):
             if create:
                 return self.client.get_or_create_collection(
                     self.collection_name, embedding_function=function,
                     metadata={"embedding": EMBEDDING_MODEL}, configuration={"hnsw": {"space": "cosine"}},
-                )
-            if not self.exists():
-                raise RetrievalUnavailable(
-                    f"the {self.name!r} knowledge base is not built ({self.config.where}); run `tristage kb build {self.name}`"
                 )
             return self.client.get_collection(self.collection_name, embedding_function=function)
 
@@ -189,7 +190,7 @@ class KnowledgeBase:
                 if passage.id in seen:
                     raise ValueError(f"duplicate passage id {passage.id!r}")
                 seen.add(passage.id)
-                if stored.get(passage.id) == text_hash(passage.text):
+                if stored.get(passage.id) == passage_hash(passage):
                     report.unchanged += 1
                     if progress:
                         progress(1)
@@ -206,14 +207,16 @@ class KnowledgeBase:
             report.total = int(collection.count())
         return report
 
-    @staticmethod
-    def _upsert(collection: Any, batch: list[Passage], progress: Progress | None) -> int:
+    def _upsert(self, collection: Any, batch: list[Passage], progress: Progress | None) -> int:
+        """Store the texts; embed each passage's key where it has one, else its text."""
         if not batch:
             return 0
+        embed = embedding_function(self.config.device)
         collection.upsert(
             ids=[p.id for p in batch],
             documents=[p.text for p in batch],
-            metadatas=[{**p.metadata, "source": p.source, "sha": text_hash(p.text)} for p in batch],
+            embeddings=embed([p.key or p.text for p in batch]),
+            metadatas=[{**p.metadata, "source": p.source, "sha": passage_hash(p)} for p in batch],
         )
         if progress:
             progress(len(batch))

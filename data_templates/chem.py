@@ -207,6 +207,11 @@ class ChemDomain(BaseModel):
         )
         return base, mol
 
+    def facts(self, record: ChemRecord, seed: int) -> list[dict[str, dict[str, Any]]]:
+        """The template fields per task for one record (for augmentation and previews of fields)."""
+        base, _mol = self.base_facts(record)
+        return [task_facts(base, record_rng(seed, self.name, f"{record.source}#{record.source_id}"))]
+
     def process(self, record: ChemRecord, seed: int) -> Outcome:
         if record.inchikey and heldout(record.inchikey):
             return Outcome(skipped=HELDOUT, detail=f"{record.source}#{record.source_id}")

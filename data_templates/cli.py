@@ -158,3 +158,42 @@ def lock_command() -> None:
     except TemplateError as exc:
         _fail(str(exc))
     out.print(f"lock written: {path.name} ({len(all_packs())} packs)")
+
+
+@data_app.command("augment")
+def augment_command(
+    template: Annotated[str, typer.Argument(help="A task pack, e.g. chem.formula")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the augmented pack (YAML)")],
+    per_template: Annotated[int, typer.Option("-n", help="Rewrites asked for per template")] = 3,
+    examples: Annotated[int, typer.Option(help="Real records every candidate is validated on")] = 5,
+    source: Annotated[list[Path], typer.Option("--source", help="Input files instead of the default source")] = [],  # noqa: B006
+    backend: Annotated[str | None, typer.Option("--backend", help="Backend kind (default: the configured one)")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model alias, folder, hub id or served name")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint")] = None,
+) -> None:
+    """Ask a model for new paraphrases of a pack; keep those every validator accepts."""
+    from data_templates.augment import augment_pack, write_pack
+    from data_templates.preview import pack_examples
+    from data_templates.templates import get_pack
+    from stages.backends import make_backend
+    from stages.backends.base import BackendError
+    from stages.config import BackendConfig, get_settings
+
+    if out_file.exists():
+        _fail(f"{out_file} exists; choose a new file")
+    try:
+        pack = get_pack(template)
+        facts = pack_examples(pack, examples, files=source)
+        update = {k: v for k, v in (("kind", backend), ("model", model), ("base_url", base_url)) if v is not None}
+        config = BackendConfig.model_validate({**get_settings().backend.model_dump(), **update})
+        with err.status(f"asking {config.kind}:{config.model} for paraphrases of {pack.name}…"):
+            result = augment_pack(pack, make_backend(config), facts, per_template)
+    except ValueError as exc:
+        _fail(str(exc))
+    except BackendError as exc:
+        _fail(f"the model backend failed: {exc}", code=1)
+    write_pack(result.pack, out_file)
+    out.print(f"{pack.name} v{result.pack.version}: +{len(result.added_questions)} questions, "
+              f"+{len(result.added_answers)} answers, {len(result.rejected)} candidates rejected → {out_file}")
+    for line in result.rejected[:10]:
+        err.print(f"  rejected: {line}", markup=False, highlight=False)

@@ -30,6 +30,8 @@ from data_templates.templates import Pack, all_packs, domain_packs
 from stages.stage import BadInput
 
 EMBARGO = "event in the embargo between time splits"
+JUDGMENT = "market.ohlcv_judgment"
+OHLCV_TASKS = ("market.ohlcv_range", "market.ohlcv_breakout", "market.ohlcv_evidence", JUDGMENT)
 FOOTPRINT_TASKS = ("market.s1_direction", "market.s2_level", "market.s3_side", "market.report", "market.single_stage")
 
 
@@ -198,6 +200,20 @@ class MarketDomain(BaseModel):
     def prepare(self) -> None:
         all_packs()
 
+    def facts(self, record: SeriesRecord | FootprintRecord, seed: int) -> list[dict[str, dict[str, Any]]]:
+        """The template fields per task for each event (or footprint) of one record."""
+        if isinstance(record, FootprintRecord):
+            return [footprint_facts(parse_footprint_text(record.tables))]
+        return [by_task for _index, by_task in self._events(record)]
+
+    def _events(self, record: SeriesRecord) -> Iterator[tuple[int, dict[str, dict[str, Any]]]]:
+        """Each breakout event of a series: its bar index and its fields per task (BadInput if too short)."""
+        events = scan_many({record.source_id: record.bars}, self.config, label=True)
+        proofs = evidence(events, self.config)
+        for event, proof in zip(events.to_dict("records"), proofs.to_dict("records"), strict=True):
+            facts = event_facts(record.source_id, record.bars, event, proof, self.config)
+            yield int(event["index"]), {t: facts for t in OHLCV_TASKS if t != JUDGMENT or facts["verdict"] is not None}
+
     def process(self, record: SeriesRecord | FootprintRecord, seed: int) -> Outcome:
         if isinstance(record, FootprintRecord):
             return self._footprint(record, seed)
@@ -212,8 +228,7 @@ class MarketDomain(BaseModel):
 
     def _footprint(self, record: FootprintRecord, seed: int) -> Outcome:
         try:
-            frame = parse_footprint_text(record.tables)
-            facts = footprint_facts(frame)
+            facts = footprint_facts(parse_footprint_text(record.tables))
         except BadInput as exc:
             return Outcome(skipped="no breakout in footprint", detail=f"{record.source}#{record.source_id}: {exc}")
         tables = facts[FOOTPRINT_TASKS[0]]["tables"]
@@ -224,27 +239,21 @@ class MarketDomain(BaseModel):
         return outcome
 
     def _series(self, record: SeriesRecord, seed: int) -> Outcome:
-        config = self.config
+        splits = time_split_labels(record.bars.index, gap=self.config.window + self.config.horizon)
+        outcome = Outcome()
         try:
-            events = scan_many({record.source_id: record.bars}, config, label=True)
+            for index, by_task in self._events(record):
+                split = str(splits[index])
+                if not split:
+                    outcome.dropped[EMBARGO] = outcome.dropped.get(EMBARGO, 0) + 1
+                    continue
+                facts = next(iter(by_task.values()))
+                if facts["last_date"] != facts["date"]:
+                    outcome.invalid.append(f"{record.source_id} {facts['date']}: the prompt shows bars after the event")
+                    continue
+                key = hashlib.blake2b(facts["table"].encode(), digest_size=12).hexdigest()
+                rng = record_rng(seed, self.name, f"{record.source}#{record.source_id}#{facts['date']}")
+                self._emit(outcome, record, by_task, key, split, seed, rng, time=facts["date"])
         except BadInput as exc:
             return Outcome(skipped="series too short", detail=f"{record.source}#{record.source_id}: {exc}")
-        proofs = evidence(events, config)
-        splits = time_split_labels(record.bars.index, gap=config.window + config.horizon)
-        outcome = Outcome()
-        for event, proof in zip(events.to_dict("records"), proofs.to_dict("records"), strict=True):
-            split = str(splits[int(event["index"])])
-            if not split:
-                outcome.dropped[EMBARGO] = outcome.dropped.get(EMBARGO, 0) + 1
-                continue
-            facts = event_facts(record.source_id, record.bars, event, proof, config)
-            if facts["last_date"] != facts["date"]:
-                outcome.invalid.append(f"{record.source_id} {facts['date']}: the prompt shows bars after the event")
-                continue
-            by_task = {t: facts for t in ("market.ohlcv_range", "market.ohlcv_breakout", "market.ohlcv_evidence")}
-            if facts["verdict"] is not None:
-                by_task["market.ohlcv_judgment"] = facts
-            key = hashlib.blake2b(facts["table"].encode(), digest_size=12).hexdigest()
-            rng = record_rng(seed, self.name, f"{record.source}#{record.source_id}#{facts['date']}")
-            self._emit(outcome, record, by_task, key, split, seed, rng, time=facts["date"])
         return outcome

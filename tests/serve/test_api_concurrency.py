@@ -52,17 +52,22 @@ def wait_idle(server: ServerProcess, within_s: float) -> float:
 def test_runs_in_parallel_up_to_the_limit_then_queue_then_429(slow_server: ServerProcess) -> None:
     wait_idle(slow_server, 30)
     started = time.monotonic()
-    with ThreadPoolExecutor(4) as pool:
+    with ThreadPoolExecutor(4) as pool, httpx.Client(base_url=slow_server.base_url, timeout=10) as probe:
         futures = [pool.submit(post, slow_server) for _ in range(4)]
-        time.sleep(0.5)
-        health_started = time.monotonic()
-        health = httpx.get(f"{slow_server.base_url}/health", timeout=5).json()
-        health_s = time.monotonic() - health_started
+        seen, slowest_health_s = [], 0.0
+        while len(seen) < 40 and not all(f.done() for f in futures):
+            asked = time.monotonic()
+            health = probe.get("/health").json()
+            slowest_health_s = max(slowest_health_s, time.monotonic() - asked)
+            seen.append((health["active"], health["queued"]))
+            time.sleep(0.1)
         responses = [f.result() for f in futures]
     elapsed = time.monotonic() - started
     assert sorted(r.status_code for r in responses) == [200, 200, 200, 429]
-    assert health["active"] == 2 and health["queued"] == 1
-    assert health_s < 0.5  # the event loop is free while models run
+    assert (2, 1) in seen and max(active for active, _ in seen) == 2
+    # the event loop stays free while models run: a blocked loop would hold /health for a whole
+    # ~5 s answer; the margin is for a loaded CI machine
+    assert slowest_health_s < 2.0
     # two at once, then the queued one: about two answer-times, not three
     assert elapsed < 2 * 5.0 + 3.0
     refused = next(r for r in responses if r.status_code == 429)

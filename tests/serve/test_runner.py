@@ -82,7 +82,7 @@ def test_the_event_loop_stays_free_while_a_model_runs() -> None:
         assert (await waiter).status is Status.VERIFIED
         return ticks / (time.perf_counter() - started)
 
-    assert asyncio.run(scenario()) > 30  # ~100 ticks/s if nothing blocks the loop
+    assert asyncio.run(scenario()) > 10  # ~100 ticks/s if nothing blocks the loop; ~2 if the run did
 
 
 def test_reply_cancels_the_run_when_the_client_is_gone() -> None:

@@ -32,7 +32,9 @@ class ServerProcess:
                  port: int | None = None) -> None:
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = Path(tempfile.mkstemp(prefix="tristage-serve-", suffix=".log")[1])
+        handle, name = tempfile.mkstemp(prefix="tristage-serve-", suffix=".log")
+        os.close(handle)
+        self.log_path = Path(name)
         clean = {k: v for k, v in os.environ.items() if not k.startswith("TRISTAGE_")}
         command = [str(TRISTAGE), "serve", "--port", str(self.port), *(args or [])]
         with self.log_path.open("wb") as log:

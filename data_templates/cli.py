@@ -48,6 +48,10 @@ def build_command(
     source: Annotated[list[Path], typer.Option("--source", help="Input files (chem: CSV/JSONL/SDF; breakout: OHLCV CSV/parquet, footprint text/CSV)")] = [],  # noqa: B006
     task: Annotated[list[str], typer.Option("--task", help="Only these template packs (repeatable)")] = [],  # noqa: B006
     samples: Annotated[bool, typer.Option("--samples/--no-samples", help="breakout: include the bundled OHLCV samples")] = True,
+    ticker: Annotated[list[str], typer.Option("--ticker", help="breakout: fetch this ticker from Yahoo Finance (repeatable)")] = [],  # noqa: B006
+    start: Annotated[str, typer.Option(help="breakout: first date for --ticker")] = "2015-01-01",
+    end: Annotated[str, typer.Option(help="breakout: end date (exclusive) for --ticker")] = "2025-01-01",
+    interval: Annotated[str, typer.Option(help="breakout: bar interval for --ticker (1d, 1h, ...)")] = "1d",
     chunk: Annotated[int, typer.Option(help="Source rows per committed chunk")] = 1000,
     isolate_heldout: Annotated[bool, typer.Option(
         "--isolate-heldout-scaffolds",
@@ -67,7 +71,8 @@ def build_command(
         check_output(out_dir, resume, overwrite)
         options = BuildOptions(seed=seed, limit=limit, workers=workers, engine=engine, chunk_records=chunk,
                                formats=_formats(fmt), resume=resume, overwrite=overwrite)  # type: ignore[arg-type]
-        made = make_domain(domain, source, task, samples, isolate_heldout)
+        yahoo = {"tickers": ticker, "start": start, "end": end, "interval": interval}
+        made = make_domain(domain, source, task, samples, isolate_heldout, yahoo)
     except ValueError as exc:  # TemplateError, OutputDirError and invalid options are all ValueErrors
         _fail(str(exc))
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -86,7 +91,7 @@ def build_command(
 
 
 def make_domain(domain: str, files: list[Path], tasks: list[str], samples: bool = True,  # noqa: ANN201
-                isolate_heldout: bool = False):
+                isolate_heldout: bool = False, yahoo: dict | None = None):
     """The builder domain for a CLI name; unknown packs fail here, before any record is read."""
     from data_templates.templates import domain_packs
 
@@ -96,9 +101,9 @@ def make_domain(domain: str, files: list[Path], tasks: list[str], samples: bool 
 
         scaffolds = heldout_scaffolds() if isolate_heldout else frozenset()
         return ChemDomain(files=files, tasks=names, heldout_scaffolds=scaffolds)
-    from data_templates.market import MarketDomain
+    from data_templates.market import MarketDomain, YahooSeries
 
-    return MarketDomain(files=files, tasks=names, bundled=samples)
+    return MarketDomain(files=files, tasks=names, bundled=samples, yahoo=YahooSeries.model_validate(yahoo or {}))
 
 
 @data_app.command("stats")

@@ -52,13 +52,20 @@ def run_local(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) 
 
 
 def run_ray(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) -> Iterator[tuple[int, list[Packed]]]:
-    """Ray Data over windows of chunks; joins a running cluster (RAY_ADDRESS) or starts a local one."""
+    """Ray Data over windows of chunks; joins a running cluster (RAY_ADDRESS) or starts a local one.
+
+    Only this driver reads records and writes shards; the cluster's nodes need tristage installed.
+    """
+    import os
     import pickle
 
     import ray
 
     if not ray.is_initialized():
-        ray.init(num_cpus=max(workers, 1), include_dashboard=False, log_to_driver=False)
+        if os.environ.get("RAY_ADDRESS"):
+            ray.init(log_to_driver=False)
+        else:
+            ray.init(num_cpus=max(workers, 1), include_dashboard=False, log_to_driver=False)
     payload = pickle.dumps(domain)
 
     def process(row: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from assistants.market.chains import bars_table, evidence_text, price, volume
 from assistants.market.footprint import analyze_footprint, footprint_from_table, footprint_to_text, parse_footprint_text
 from assistants.market.ohlcv import load_ohlcv_file
 from assistants.market.samples import sample_names, sample_ohlcv
+from assistants.market.yahoo import fetch_yfinance
 from data_templates.domain import Malformed, Outcome
 from data_templates.samples import pack_samples, record_rng
 from data_templates.splits import hashed_split, time_split_labels
@@ -162,11 +163,21 @@ def event_facts(name: str, bars: pd.DataFrame, event: dict[str, Any], proof: dic
     }
 
 
+class YahooSeries(BaseModel):
+    """Tickers to fetch from Yahoo Finance (cached; fails fast and is counted when offline)."""
+
+    tickers: list[str] = Field(default_factory=list)
+    start: str = "2015-01-01"
+    end: str = "2025-01-01"
+    interval: str = "1d"
+
+
 class MarketDomain(BaseModel):
-    """Bundled OHLCV samples (unless `bundled` is off) plus OHLCV and footprint files."""
+    """Bundled OHLCV samples (unless `bundled` is off), Yahoo tickers, and OHLCV and footprint files."""
 
     name: str = "market"
     files: list[Path] = Field(default_factory=list)
+    yahoo: YahooSeries = Field(default_factory=YahooSeries)
     tasks: list[str] = Field(default_factory=list, description="pack names; empty = every market pack")
     bundled: bool = True
     config: ScanConfig = Field(default_factory=ScanConfig)
@@ -182,12 +193,20 @@ class MarketDomain(BaseModel):
 
     def describe(self) -> dict[str, Any]:
         sources = ([f"bundled:{n}" for n in sample_names()] if self.bundled else []) + [str(f) for f in self.files]
+        y = self.yahoo
+        sources += [f"yahoo:{t}:{y.start}..{y.end}:{y.interval}" for t in y.tickers]
         return {"sources": sources, "tasks": [p.name for p in self.packs()], "scan": self.config.model_dump()}
 
     def records(self) -> Iterator[SeriesRecord | FootprintRecord | Malformed]:
         if self.bundled:
             for name in sample_names():
                 yield SeriesRecord(source="bundled", source_id=name, bars=sample_ohlcv(name))
+        for ticker in self.yahoo.tickers:
+            y = self.yahoo
+            try:
+                yield SeriesRecord(source="yahoo", source_id=ticker, bars=fetch_yfinance(ticker, y.start, y.end, y.interval))
+            except BadInput as exc:
+                yield Malformed(source="yahoo", source_id=ticker, reason="ticker unavailable", detail=str(exc))
         for path in self.files:
             if _is_footprint_file(path):
                 yield from footprint_records(path)

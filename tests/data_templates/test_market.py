@@ -10,7 +10,7 @@ from data_fixtures import write_footprints
 
 from assistants.market.samples import sample_ohlcv
 from data_templates.builder import BuildOptions, build
-from data_templates.market import MarketDomain
+from data_templates.market import MarketDomain, YahooSeries
 from data_templates.shards import iter_samples
 
 
@@ -65,3 +65,16 @@ def test_unusable_ohlcv_file_is_counted(tmp_path: Path):
     manifest = build(MarketDomain(files=[bad], bundled=False), tmp_path / "ds", BuildOptions())
     assert manifest.skipped["unusable OHLCV file"] == 1
     assert manifest.counts == {}
+
+
+def test_an_unreachable_ticker_is_counted_not_fatal(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("TRISTAGE_CACHE_DIR", str(tmp_path / "cache"))
+    from stages.config import get_settings
+
+    get_settings.cache_clear()
+    domain = MarketDomain(bundled=False, yahoo=YahooSeries(tickers=["ZZZZ-NOT-A-TICKER"], start="2020-01-01",
+                                                           end="2020-03-01"))
+    manifest = build(domain, tmp_path / "ds", BuildOptions())
+    get_settings.cache_clear()
+    assert manifest.skipped == {"ticker unavailable": 1}
+    assert "yahoo#ZZZZ-NOT-A-TICKER" in manifest.skipped_examples[0]

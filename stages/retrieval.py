@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from stages.messages import Message
 from stages.reply import CheckResult
 from stages.stage import Draft
 
@@ -88,6 +89,16 @@ def passages_block(passages: list[Passage]) -> str:
         "Retrieved passages (cite a passage you use by its id in square brackets, e.g. "
         f"[{passages[0].id}]; cite nothing else):\n" + "\n".join(lines)
     )
+
+
+def with_passages(messages: list[Message], retrieval: Retrieval) -> list[Message]:
+    """The prompt with the passages block appended to its system message (added first if none)."""
+    block = passages_block(retrieval.passages)
+    if not block:
+        return messages
+    if messages and messages[0].role == "system":
+        return [Message(role="system", content=f"{messages[0].content}\n\n{block}"), *messages[1:]]
+    return [Message(role="system", content=block), *messages]
 
 
 def cited_ids(text: str) -> list[str]:

@@ -19,7 +19,7 @@ from stages.stage import BadInput
 
 kb_app = typer.Typer(help="Knowledge bases the assistants retrieve from and cite (Chroma, offline embeddings).")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 KbArg = Annotated[KbName, typer.Argument(help="chem, breakout or docs")]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from stages.messages import Message
 from stages.retrieval import (
     FIELD,
     Passage,
@@ -14,6 +15,7 @@ from stages.retrieval import (
     citations_retrieved,
     gather,
     passages_block,
+    with_passages,
 )
 from stages.stage import Draft
 
@@ -112,3 +114,13 @@ def test_retrieval_round_trips_through_draft_fields() -> None:
     draft = Draft(raw="x", fields={FIELD: retrieval.model_dump(mode="json")})
     assert Retrieval.of(draft) == retrieval
     assert Retrieval.of(Draft(raw="x")).passages == []
+
+
+def test_with_passages_extends_the_system_message_or_adds_one() -> None:
+    retrieval = Retrieval(passages=[ETHANOL])
+    question = Message(role="user", content="What is ethyl alcohol?")
+    extended = with_passages([Message(role="system", content="Be brief."), question], retrieval)
+    assert extended[0].content.startswith("Be brief.\n\nRetrieved passages") and extended[1] == question
+    added = with_passages([question], retrieval)
+    assert added[0].role == "system" and "[chem:64-17-5] Ethanol." in added[0].content
+    assert with_passages([question], Retrieval()) == [question]

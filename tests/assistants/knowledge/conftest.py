@@ -69,3 +69,9 @@ def make_kb(kb_config: KnowledgeConfig) -> Iterator[Callable[[str], KnowledgeBas
     yield make
     for base in made:
         base.drop()
+
+
+@pytest.fixture
+def dead_server_url() -> str:
+    """A loopback URL nothing listens on."""
+    return f"http://127.0.0.1:{free_port()}"

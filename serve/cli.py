@@ -22,6 +22,7 @@ from stages.events import CheckDone, Final, StageFinished, StageStarted, Token
 from stages.messages import Attachment, Message, Request, RunOptions
 from stages.pipeline import Pipeline, error_type, one_line
 from stages.reply import Reply, Status
+from train.cli import train_app
 
 app = typer.Typer(help="tristage: domain assistants whose answers go through detect → reason → verify.")
 models_app = typer.Typer(help="Prepare and list local models.")
@@ -34,6 +35,7 @@ vllm_app = typer.Typer(help="vLLM serving profiles: print or run the exact `vllm
 app.add_typer(vllm_app, name="vllm")
 app.command("eval")(eval_command)
 app.add_typer(analyze_app, name="analyze")
+app.add_typer(train_app, name="train")
 
 out = Console()
 err = Console(stderr=True)

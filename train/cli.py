@@ -1,0 +1,112 @@
+"""`tristage train sft`: LoRA fine-tuning on a dataset build, then evaluation and a model card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stages.config import DEFAULT_MODEL, get_settings
+from train.errors import TrainError
+from train.recipe import SFTRecipe
+
+train_app = typer.Typer(help="Fine-tune models on dataset builds (LoRA SFT) and write their model cards.")
+out = Console()
+err = Console(stderr=True)
+EXIT_INTERNAL, EXIT_BAD_INPUT = 1, 2
+DEFAULTS = SFTRecipe()
+
+
+def _say(message: str) -> None:
+    err.print(message, markup=False, highlight=False)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(message, style="red", markup=False, highlight=False)
+    return typer.Exit(code)
+
+
+@train_app.command("sft")
+def sft_command(
+    data: Annotated[Path, typer.Option("--data", help="A dataset build folder (`tristage data build`)")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder: the adapter, checkpoints and model card")],
+    base: Annotated[str, typer.Option("--base", help="Base model: alias, local folder or hub id")] = DEFAULT_MODEL,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its last checkpoint")] = False,
+    merge: Annotated[bool, typer.Option("--merge", help="Also write merged weights to OUT/merged")] = False,
+    lora_r: Annotated[int, typer.Option("--lora-r", min=1, help="LoRA rank")] = DEFAULTS.lora_r,
+    lora_alpha: Annotated[int, typer.Option("--lora-alpha", min=1, help="LoRA alpha")] = DEFAULTS.lora_alpha,
+    lora_dropout: Annotated[float, typer.Option("--lora-dropout", help="LoRA dropout")] = DEFAULTS.lora_dropout,
+    target_modules: Annotated[str, typer.Option("--target-modules", help="all-linear or q_proj,v_proj,...")] = DEFAULTS.target_modules,
+    lr: Annotated[float, typer.Option("--lr", help="Learning rate")] = DEFAULTS.learning_rate,
+    neftune: Annotated[float, typer.Option("--neftune-alpha", help="NEFTune noise alpha (0: off)")] = DEFAULTS.neftune_noise_alpha or 0.0,
+    epochs: Annotated[float, typer.Option("--epochs", help="Passes over the train split")] = DEFAULTS.epochs,
+    max_steps: Annotated[int, typer.Option("--max-steps", help="Stop after N steps (smoke runs; -1: epochs)")] = -1,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Sequences per device per step")] = DEFAULTS.batch_size,
+    grad_accum: Annotated[int, typer.Option("--grad-accum", min=1, help="Gradient accumulation steps")] = DEFAULTS.grad_accum,
+    max_length: Annotated[int, typer.Option("--max-length", min=16, help="Tokens per sequence")] = DEFAULTS.max_length,
+    warmup: Annotated[float, typer.Option("--warmup", help="Warm-up fraction (<1) or steps")] = DEFAULTS.warmup,
+    scheduler: Annotated[str, typer.Option("--scheduler", help="Learning-rate schedule")] = DEFAULTS.scheduler,
+    logging_steps: Annotated[int, typer.Option("--logging-steps", min=1, help="Log the loss every N steps")] = DEFAULTS.logging_steps,
+    save_steps: Annotated[int, typer.Option("--save-steps", min=1, help="Checkpoint and validate every N steps")] = DEFAULTS.save_steps,
+    seed: Annotated[int, typer.Option("--seed", help="Seed")] = DEFAULTS.seed,
+    gradient_checkpointing: Annotated[bool, typer.Option("--gradient-checkpointing", help="Less memory, more compute")] = False,
+    assistant_only_loss: Annotated[bool, typer.Option("--assistant-only-loss", help="Loss on assistant turns only")] = False,
+    dtype: Annotated[str, typer.Option("--dtype", help="auto, float32, bfloat16, float16")] = DEFAULTS.dtype,
+    trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run code shipped with the base")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Use only the first N conversations per split")] = None,
+    eval_suite: Annotated[str | None, typer.Option("--eval", help="Eval suite to run on base and fine-tune")] = None,
+    eval_limit: Annotated[int | None, typer.Option("--eval-limit", min=1, help="Items of the suite (seeded sample)")] = None,
+    eval_mode: Annotated[list[str] | None, typer.Option("--eval-mode", help="model and/or pipeline (repeatable)")] = None,
+    entropy_texts: Annotated[int, typer.Option("--entropy-texts", min=0, help="Validation prompts for the entropy analysis (0: skip)")] = 16,
+    device: Annotated[str, typer.Option("--device", help="Evaluation device: auto, cpu, cuda")] = "auto",
+) -> None:
+    """LoRA SFT of --base on --data's train split (validated on its validation split); writes the adapter,
+    checkpoints, train.json and a model card to --out. Ctrl-C keeps the checkpoints: rerun with --resume."""
+    from train.card import write_card
+    from train.compare import compare_entropy, compare_eval, prompts_of
+    from train.dataset import load_training_data
+    from train.sft import run_sft
+
+    modes = eval_mode or ["model", "pipeline"]
+    try:
+        recipe = SFTRecipe(
+            lora_r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, target_modules=target_modules,
+            learning_rate=lr, neftune_noise_alpha=neftune or None, epochs=epochs, max_steps=max_steps,
+            batch_size=batch_size, grad_accum=grad_accum, max_length=max_length, warmup=warmup, scheduler=scheduler,
+            logging_steps=logging_steps, save_steps=save_steps, seed=seed, gradient_checkpointing=gradient_checkpointing,
+            assistant_only_loss=assistant_only_loss, dtype=dtype, trust_remote_code=trust_remote_code,  # type: ignore[arg-type]
+        )
+        if unknown := sorted(set(modes) - {"model", "pipeline"}):
+            raise TrainError(f"unknown --eval-mode {', '.join(unknown)}; use model and/or pipeline")
+    except (ValueError, TrainError) as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    cache_dir = get_settings().cache_dir
+    try:
+        training = load_training_data(data, limit)
+        result = run_sft(training, base, out_dir, recipe, cache_dir, resume=resume, merge=merge, progress=_say)
+        evaluation = entropy = None
+        if eval_suite:
+            _say(f"evaluating base and fine-tune on {eval_suite}")
+            evaluation = compare_eval(eval_suite, base, out_dir, out_dir, modes, eval_limit, device=device, progress=_say)  # type: ignore[arg-type]
+        if entropy_texts:
+            _say("matrix entropy of base and fine-tune")
+            texts = prompts_of(training.validation or training.train, entropy_texts)
+            entropy = compare_entropy(texts, base, out_dir, out_dir, cache_dir, device)
+        card = write_card(out_dir, result, evaluation, entropy)
+    except TrainError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    except Exception as exc:  # one line for anything unforeseen, never a traceback
+        raise _fail(f"training stopped: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
+    if result.losses:
+        out.print(f"loss {result.losses[0].loss:.4f} (step {result.losses[0].step}) → "
+                  f"{result.losses[-1].loss:.4f} (step {result.losses[-1].step}); "
+                  f"{result.samples_per_s:.2f} samples/s; peak {result.peak_memory_gib:.2f} GiB", highlight=False)
+    if evaluation is not None:
+        table = Table("configuration", "items", "accuracy", "mean s", title=f"{evaluation.suite}: base vs fine-tuned")
+        for row in evaluation.rows:
+            table.add_row(row.config, str(row.n), f"{row.accuracy:.1%}", f"{row.latency_mean_s:.2f}")
+        out.print(table)
+    out.print(f"adapter: {result.adapter}\nmodel card: {card}", markup=False, highlight=False)

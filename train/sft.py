@@ -1,0 +1,276 @@
+"""LoRA supervised fine-tuning with TRL's SFTTrainer on a tristage dataset build.
+
+The output folder is itself the adapter: `adapter_config.json`, `adapter_model.safetensors` and
+the base's tokenizer at its top level, so the same path is what vLLM takes as
+`--lora-modules name=OUT`, what the embedded backend loads as a model (transformers attaches an
+adapter folder to the base named in its config) and what `tristage eval --model OUT` runs.
+Beside it: `checkpoints/` (resumable), `run.json` (what this folder is a run of), `train.json`
+(the finished run: losses, throughput, memory), optionally `merged/` (plain weights), and the
+model card `README.md`.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from train.dataset import TrainingData
+from train.errors import TrainError
+from train.preflight import (
+    GIB,
+    check_fits,
+    free_memory_bytes,
+    load_options,
+    load_tokenizer,
+    parameter_count,
+    probe_worst_batch,
+    resolve_base,
+    training_dtype,
+)
+from train.recipe import SFTRecipe
+
+Progress = Callable[[str], None]
+CHECKPOINTS = "checkpoints"
+MERGED = "merged"
+RUN_FILE = "run.json"
+RESULT_FILE = "train.json"
+
+
+class RunSpec(BaseModel):
+    """What an output folder is a run of; a resumed run must match it."""
+
+    base: str
+    data: Path
+    data_sha256: str
+    recipe: SFTRecipe
+
+
+class LossPoint(BaseModel):
+    step: int
+    loss: float
+
+
+class SFTResult(BaseModel):
+    """A finished run, as `train.json` and the model card record it."""
+
+    spec: RunSpec
+    base_source: str = Field(description="What the base resolved to (folder or hub id)")
+    adapter: Path
+    merged: Path | None = None
+    device: str
+    dtype: str
+    parameters: int
+    trainable_parameters: int
+    train_samples: int
+    validation_samples: int
+    steps: int
+    epochs: float
+    seconds: float
+    samples_per_s: float
+    peak_memory_gib: float
+    resumed_from: str | None = None
+    losses: list[LossPoint]
+    eval_losses: list[LossPoint]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def prepare_output(out: Path, spec: RunSpec, resume: bool) -> str | None:
+    """Claim `out` for this run; returns the checkpoint to resume from, if any."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    run_file = out / RUN_FILE
+    if out.exists() and not out.is_dir():
+        raise TrainError(f"{out} exists and is not a folder")
+    if run_file.is_file():
+        old = RunSpec.model_validate_json(run_file.read_text(encoding="utf-8"))
+        if not resume:
+            raise TrainError(f"{out} holds an earlier run; pass --resume to continue it, or choose another --out")
+        if old != spec:
+            changed = [k for k in RunSpec.model_fields if getattr(old, k) != getattr(spec, k)]
+            raise TrainError(f"{out} holds a run with other settings ({', '.join(changed)}); choose another --out")
+        folder = out / CHECKPOINTS
+        return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+    if out.is_dir() and any(out.iterdir()):
+        raise TrainError(f"{out} is not empty and holds no training run; choose an empty or new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(run_file, spec.model_dump_json(indent=2))
+    return None
+
+
+def sft_config(recipe: SFTRecipe, out: Path, dtype: str, has_validation: bool) -> Any:
+    from trl import SFTConfig
+
+    return SFTConfig(
+        output_dir=str(out / CHECKPOINTS),
+        num_train_epochs=recipe.epochs,
+        max_steps=recipe.max_steps,
+        per_device_train_batch_size=recipe.batch_size,
+        per_device_eval_batch_size=recipe.batch_size,
+        gradient_accumulation_steps=recipe.grad_accum,
+        learning_rate=recipe.learning_rate,
+        lr_scheduler_type=recipe.scheduler,
+        warmup_steps=recipe.warmup,
+        neftune_noise_alpha=recipe.neftune_noise_alpha or None,
+        max_length=recipe.max_length,
+        packing=recipe.packing,
+        assistant_only_loss=recipe.assistant_only_loss,
+        gradient_checkpointing=recipe.gradient_checkpointing,
+        bf16=dtype == "bfloat16",
+        fp16=dtype == "float16",
+        logging_steps=recipe.logging_steps,
+        logging_first_step=True,
+        save_steps=recipe.save_steps,
+        save_total_limit=recipe.save_total_limit,
+        eval_strategy="steps" if has_validation else "no",
+        eval_steps=recipe.save_steps,
+        seed=recipe.seed,
+        report_to="none",
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+    )
+
+
+def _progress_callback(say: Progress) -> Any:
+    from transformers import TrainerCallback
+
+    class LogProgress(TrainerCallback):
+        """Sends each logged loss to `say`: the run's progress on the console."""
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kw: Any) -> None:
+            if not state.is_world_process_zero or not logs:
+                return
+            shown = [f"{key} {logs[key]:.4g}" for key in ("loss", "eval_loss", "learning_rate") if key in logs]
+            if shown:
+                say(f"step {state.global_step}/{state.max_steps}: {', '.join(shown)}")
+
+    return LogProgress()
+
+
+def _losses(history: list[dict[str, Any]], key: str) -> list[LossPoint]:
+    return [LossPoint(step=int(h["step"]), loss=float(h[key])) for h in history if key in h]
+
+
+def _peak_memory_gib() -> float:
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.cuda.max_memory_allocated() / GIB
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / GIB
+
+
+def _move_into(staged: Path, out: Path) -> None:
+    for path in staged.iterdir():
+        os.replace(path, out / path.name)
+    staged.rmdir()
+
+
+def save_adapter(model: Any, tokenizer: Any, out: Path) -> None:
+    """Adapter and tokenizer at the top of `out`, each file written under a temp folder, then renamed."""
+    staged = out / f".adapter.{os.getpid()}.tmp"
+    shutil.rmtree(staged, ignore_errors=True)
+    model.save_pretrained(str(staged))
+    tokenizer.save_pretrained(str(staged))
+    _move_into(staged, out)
+
+
+def save_merged(model: Any, tokenizer: Any, out: Path) -> Path:
+    """Base weights with the adapter folded in, as a plain transformers folder `out/merged`."""
+    target = out / MERGED
+    staged = out / f".{MERGED}.{os.getpid()}.tmp"
+    shutil.rmtree(staged, ignore_errors=True)
+    model.merge_and_unload().save_pretrained(str(staged))
+    tokenizer.save_pretrained(str(staged))
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(staged, target)
+    return target
+
+
+def run_sft(
+    data: TrainingData,
+    base: str,
+    out: Path,
+    recipe: SFTRecipe,
+    cache_dir: Path,
+    resume: bool = False,
+    merge: bool = False,
+    progress: Progress | None = None,
+) -> SFTResult:
+    """Fine-tune `base` with LoRA on `data` into `out`; TrainError on anything a user can fix."""
+    import torch
+    from datasets import Dataset
+    from peft import LoraConfig
+    from transformers import AutoModelForCausalLM
+    from trl import SFTTrainer
+
+    say = progress or (lambda _message: None)
+    if not data.train:
+        raise TrainError(f"the train split of {data.folder} is empty")
+    spec = RunSpec(base=base, data=data.folder, data_sha256=data.sha256, recipe=recipe)
+    source = resolve_base(base, cache_dir)
+    tokenizer = load_tokenizer(base, source, recipe)
+    dtype = training_dtype(recipe)
+    params = parameter_count(base, source, recipe)
+    device, free = free_memory_bytes()
+    check_fits(base, params, dtype, device, free)
+    checkpoint = prepare_output(out, spec, resume)
+    say(f"loading {base} ({params / 1e6:,.0f} M parameters, {dtype}) on {device}")
+    try:
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, dtype), **load_options(recipe))
+    except Exception as exc:
+        raise TrainError(f"cannot load the weights of {base!r} from {source}: {exc}") from exc
+    lora = LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, lora_dropout=recipe.lora_dropout,
+                      target_modules=recipe.modules(), task_type="CAUSAL_LM")
+    try:
+        trainer = SFTTrainer(
+            model=model,
+            args=sft_config(recipe, out, dtype, bool(data.validation)),
+            train_dataset=Dataset.from_list(data.train),
+            eval_dataset=Dataset.from_list(data.validation) if data.validation else None,
+            processing_class=tokenizer,
+            peft_config=lora,
+            callbacks=[_progress_callback(say)],
+        )
+    except ValueError as exc:  # e.g. assistant-only loss on a template without generation marks
+        raise TrainError(f"cannot set up training: {exc}") from exc
+    probe_worst_batch(trainer.model, recipe, len(tokenizer))
+    trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
+    say(f"{len(data.train):,} train / {len(data.validation):,} validation conversations; "
+        f"{trainable:,} trainable parameters" + (f"; resuming from {checkpoint}" if checkpoint else ""))
+    started = time.perf_counter()
+    try:
+        outcome = trainer.train(resume_from_checkpoint=checkpoint)
+    except torch.OutOfMemoryError as exc:
+        raise TrainError(f"out of memory at step {trainer.state.global_step}; checkpoints in {out / CHECKPOINTS} "
+                         "are kept: lower --batch-size or --max-length, then rerun with --resume") from exc
+    except KeyboardInterrupt:
+        raise TrainError(f"interrupted at step {trainer.state.global_step}; rerun the same command with --resume "
+                         f"to continue from the last checkpoint in {out / CHECKPOINTS}") from None
+    seconds = time.perf_counter() - started
+    result = SFTResult(
+        spec=spec, base_source=source, adapter=out.resolve(), device=device, dtype=dtype, parameters=params,
+        trainable_parameters=trainable, train_samples=len(data.train), validation_samples=len(data.validation),
+        steps=trainer.state.global_step, epochs=float(trainer.state.epoch or 0), seconds=round(seconds, 2),
+        samples_per_s=round(float(outcome.metrics.get("train_samples_per_second", 0.0)), 3),
+        peak_memory_gib=round(_peak_memory_gib(), 3), resumed_from=checkpoint,
+        losses=_losses(trainer.state.log_history, "loss"), eval_losses=_losses(trainer.state.log_history, "eval_loss"),
+    )
+    if trainer.is_world_process_zero():
+        save_adapter(trainer.model, tokenizer, out)
+        if merge:
+            result.merged = save_merged(trainer.model, tokenizer, out).resolve()
+        write_atomic(out / RESULT_FILE, result.model_dump_json(indent=2))
+    return result

@@ -18,9 +18,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from data_templates.card import write_card
-from data_templates.domain import Domain, Malformed, Packed, Row
+from data_templates.domain import Domain, Malformed, Outcome
 from data_templates.engines import Chunk, Engine, run_engine
 from data_templates.exporters import Format, export_all
+from data_templates.samples import Row
 from data_templates.shards import Manifest, iter_samples, open_output, save_manifest, write_chunk
 from data_templates.templates import all_packs
 
@@ -67,7 +68,7 @@ def _note(manifest: Manifest, reason: str, detail: str) -> None:
         manifest.skipped_examples.append(f"{reason}: {detail}"[:300])
 
 
-def _keep(manifest: Manifest, outcomes: list[Packed], seen: set[bytes]) -> list[Row]:
+def _keep(manifest: Manifest, outcomes: list[Outcome], seen: set[bytes]) -> list[Row]:
     kept = []
     for outcome in outcomes:
         if outcome.skipped:

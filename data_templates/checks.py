@@ -8,6 +8,7 @@ names must appear as whole words, and a choice must name its value and none of t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from data_templates.templates import Check
@@ -34,8 +35,11 @@ def _whole_word(value: str, text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=64)
 def _numbers(text: str) -> list[tuple[float, float]]:
-    """Every number in the text with its last printed digit's place value (0.01 for '46.07')."""
+    """Every number in the text with its last printed digit's place value (0.01 for '46.07').
+
+    Cached: an answer with several number checks is scanned once."""
     found = []
     for match in _NUMBER.finditer(text.replace(",", "")):
         token = match.group(0)

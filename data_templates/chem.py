@@ -191,9 +191,9 @@ class ChemDomain(BaseModel):
     def prepare(self) -> None:
         all_packs()
 
-    def base_facts(self, record: ChemRecord) -> tuple[ChemFacts, Any]:
-        """Structure facts keyed on the record's own SMILES, so the tools share one cached parse."""
-        mol = molecule.parse_smiles(record.smiles)
+    def base_facts(self, record: ChemRecord) -> ChemFacts:
+        """Structure facts keyed on the record's own SMILES, so the tools share one cached parse
+        (InvalidSmiles, with the reason in words, when it does not parse)."""
         smiles = molecule.canonical_smiles(record.smiles)
         name = record.iupac_name.strip()
         subject = name or next((s for s in record.synonyms if not looks_like_identifier(s)), "")
@@ -205,18 +205,18 @@ class ChemDomain(BaseModel):
             name=name,
             subject=subject or f"`{smiles}`",
         )
-        return base, mol
+        return base
 
     def facts(self, record: ChemRecord, seed: int) -> list[dict[str, dict[str, Any]]]:
         """The template fields per task for one record (for augmentation and previews of fields)."""
-        base, _mol = self.base_facts(record)
+        base = self.base_facts(record)
         return [task_facts(base, record_rng(seed, self.name, f"{record.source}#{record.source_id}"))]
 
     def process(self, record: ChemRecord, seed: int) -> Outcome:
         if record.inchikey and heldout(record.inchikey):
             return Outcome(skipped=HELDOUT, detail=f"{record.source}#{record.source_id}")
         try:
-            base, mol = self.base_facts(record)
+            base = self.base_facts(record)
         except molecule.InvalidSmiles as exc:
             return Outcome(skipped="bad SMILES", detail=f"{record.source}#{record.source_id}: {exc}")
         if record.formula and record.formula.replace(" ", "") != base.formula:
@@ -226,12 +226,12 @@ class ChemDomain(BaseModel):
             )
         if not record.inchikey and heldout(molecule.inchi_key(record.smiles)):
             return Outcome(skipped=HELDOUT, detail=f"{record.source}#{record.source_id}")
-        split = molecule_split(scaffold_key(mol, base.smiles), self.heldout_scaffolds)
+        split = molecule_split(scaffold_key(base.smiles), self.heldout_scaffolds)
         rng = record_rng(seed, self.name, f"{record.source}#{record.source_id}")
         facts = task_facts(base, rng)
-        samples, invalid = pack_samples(self._packs(), facts, rng, source=record.source, source_id=record.source_id,
-                                        key=base.smiles, split=split, seed=seed)
-        return Outcome.model_construct(samples=samples, invalid=invalid, skipped=None, detail="", dropped={})
+        rows, invalid = pack_samples(self._packs(), facts, rng, source=record.source, source_id=record.source_id,
+                                     key=base.smiles, split=split, seed=seed)
+        return Outcome(rows=rows, invalid=invalid)
 
 
 def heldout_scaffolds() -> frozenset[str]:
@@ -242,8 +242,7 @@ def heldout_scaffolds() -> frozenset[str]:
     for compound in get_store().iter_compounds():
         if heldout(compound.inchikey):
             try:
-                mol = molecule.parse_smiles(compound.smiles)
+                scaffolds.add(scaffold_key(molecule.canonical_smiles(compound.smiles)))
             except molecule.InvalidSmiles:
                 continue
-            scaffolds.add(scaffold_key(mol, molecule.canonical_smiles(compound.smiles)))
     return frozenset(scaffolds)

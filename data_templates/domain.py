@@ -7,12 +7,12 @@ there, so heavy state (RDKit caches, packs) is loaded once per worker, never per
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from data_templates.samples import Sample
+from data_templates.samples import Row
 
 
 class Malformed(BaseModel):
@@ -24,40 +24,15 @@ class Malformed(BaseModel):
     detail: str = ""
 
 
-class Outcome(BaseModel):
-    """What one record produced: kept samples, or why it was skipped; failed checks are counted."""
+@dataclass(slots=True)
+class Outcome:
+    """What one record produced: serialized samples, or why it was skipped; failed checks are counted."""
 
-    samples: list[Sample] = Field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     skipped: str | None = None
     detail: str = ""
-    invalid: list[str] = Field(default_factory=list)
-    dropped: dict[str, int] = Field(default_factory=dict, description="items of a record left out, by reason")
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A kept sample as it travels back from a worker: already serialized, with what the writer needs."""
-
-    key: str
-    task: str
-    split: str
-    line: str
-
-
-@dataclass(frozen=True, slots=True)
-class Packed:
-    """An Outcome with its samples serialized in the worker, so only strings cross process boundaries."""
-
-    rows: list[Row]
-    skipped: str | None
-    detail: str
-    invalid: list[str]
-    dropped: dict[str, int]
-
-
-def pack(outcome: Outcome) -> Packed:
-    rows = [Row(s.meta.key, s.meta.task, s.meta.split, s.model_dump_json()) for s in outcome.samples]
-    return Packed(rows, outcome.skipped, outcome.detail, outcome.invalid, outcome.dropped)
+    invalid: list[str] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)  # items of a record left out, by reason
 
 
 class Domain(Protocol):

@@ -2,7 +2,7 @@
 
 Every engine takes chunks of records in order and yields each chunk's outcomes in the same
 order, with a bounded number of chunks in flight, so memory stays flat however large the source.
-Samples are serialized where they are made (`domain.pack`), so workers send back only strings.
+Samples are serialized where they are made (`samples.pack_samples`), so workers send back strings.
 Samples depend only on (seed, record), so all engines produce identical output.
 """
 
@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from data_templates.domain import Domain, Packed, pack
+from data_templates.domain import Domain, Outcome
 
 Engine = Literal["local", "ray"]
 Chunk = tuple[int, list[Any]]
@@ -27,16 +27,16 @@ def _init_worker(domain: Domain) -> None:
     _worker_domain = domain
 
 
-def _process_in_worker(records: list[Any], seed: int) -> list[Packed]:
+def _process_in_worker(records: list[Any], seed: int) -> list[Outcome]:
     assert _worker_domain is not None, "worker not initialised"
-    return [pack(_worker_domain.process(record, seed)) for record in records]
+    return [_worker_domain.process(record, seed) for record in records]
 
 
-def run_local(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) -> Iterator[tuple[int, list[Packed]]]:
+def run_local(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) -> Iterator[tuple[int, list[Outcome]]]:
     if workers <= 1:
         domain.prepare()
         for index, records in chunks:
-            yield index, [pack(domain.process(record, seed)) for record in records]
+            yield index, [domain.process(record, seed) for record in records]
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init_worker, initargs=(domain,)) as pool:
@@ -51,7 +51,7 @@ def run_local(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) 
             yield done_index, result.get()
 
 
-def run_ray(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) -> Iterator[tuple[int, list[Packed]]]:
+def run_ray(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) -> Iterator[tuple[int, list[Outcome]]]:
     """Ray Data over windows of chunks; joins a running cluster (RAY_ADDRESS) or starts a local one.
 
     Only this driver reads records and writes shards; the cluster's nodes need tristage installed.
@@ -77,7 +77,7 @@ def run_ray(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) ->
 
     window: list[dict[str, Any]] = []
 
-    def flush() -> Iterator[tuple[int, list[Packed]]]:
+    def flush() -> Iterator[tuple[int, list[Outcome]]]:
         dataset = ray.data.from_items(window).map(process, concurrency=max(workers, 1))
         for row in sorted(dataset.take_all(), key=lambda r: r["index"]):
             yield int(row["index"]), pickle.loads(row["outcomes"])
@@ -93,6 +93,6 @@ def run_ray(domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int) ->
 
 def run_engine(
     engine: Engine, domain: Domain, chunks: Iterator[Chunk], seed: int, workers: int
-) -> Iterator[tuple[int, list[Packed]]]:
+) -> Iterator[tuple[int, list[Outcome]]]:
     runner = run_ray if engine == "ray" else run_local
     return runner(domain, chunks, seed, workers)

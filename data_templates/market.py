@@ -240,9 +240,9 @@ class MarketDomain(BaseModel):
 
     def _emit(self, outcome: Outcome, record: Any, facts: dict[str, dict[str, Any]], key: str, split: str,
               seed: int, rng: random.Random, time: str = "") -> None:
-        samples, invalid = pack_samples(self._packs(), facts, rng, source=record.source, source_id=record.source_id,
-                                        key=key, split=split, seed=seed, time=time)
-        outcome.samples += samples
+        rows, invalid = pack_samples(self._packs(), facts, rng, source=record.source, source_id=record.source_id,
+                                     key=key, split=split, seed=seed, time=time)
+        outcome.rows += rows
         outcome.invalid += invalid
 
     def _footprint(self, record: FootprintRecord, seed: int) -> Outcome:

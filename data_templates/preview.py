@@ -43,7 +43,8 @@ def preview_samples(template: str, count: int, seed: int = 0, files: list[Path] 
     for record in _records(domain):
         if len(shown) >= count:
             break
-        shown += domain.process(record, seed).samples[: count - len(shown)]
+        rows = domain.process(record, seed).rows[: count - len(shown)]
+        shown += [Sample.model_validate_json(row.line) for row in rows]
     return shown
 
 

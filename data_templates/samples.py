@@ -8,7 +8,9 @@ it is kept (`checks.answer_problems`).
 from __future__ import annotations
 
 import hashlib
+import json
 import random
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -54,32 +56,43 @@ def sample_id(task: str, key: str, seed: int) -> str:
     return hashlib.blake2b(f"{task}|{key}|{seed}".encode(), digest_size=10).hexdigest()
 
 
-def _turn(pack: Pack, question: str, qid: str, facts: dict[str, Any], rng: random.Random) -> tuple[list[ChatMessage], str]:
+Turn = dict[str, str]  # {"role": ..., "content": ...}: the JSON shape of ChatMessage, built without validation
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A kept sample, already serialized (the `Sample` JSON), with what the writer needs to file it."""
+
+    key: str
+    task: str
+    split: str
+    line: str
+
+
+def _turn(pack: Pack, question: str, qid: str, facts: dict[str, Any], rng: random.Random) -> tuple[list[Turn], str]:
     a = rng.randrange(len(pack.answers))
     answer = render(pack.answers[a], facts)
     problems = answer_problems(pack.checks, answer, facts)
     if problems:
         raise InvalidSample(f"{pack.name} answer a{a}: {'; '.join(problems)}")
-    exchange = [ChatMessage.model_construct(role="user", content=render(question, facts)),
-                ChatMessage.model_construct(role="assistant", content=answer)]
-    return exchange, f"{qid}a{a}"
+    return [{"role": "user", "content": render(question, facts)}, {"role": "assistant", "content": answer}], f"{qid}a{a}"
 
 
-def render_task(pack: Pack, facts: dict[str, Any], rng: random.Random) -> tuple[list[ChatMessage], list[str]]:
+def render_task(pack: Pack, facts: dict[str, Any], rng: random.Random) -> tuple[list[Turn], list[str]]:
     """One question/answer exchange (after the pack's system prompt, if any)."""
     q = rng.randrange(len(pack.questions))
     messages, tid = _turn(pack, pack.questions[q], f"q{q}", facts, rng)
-    system = [ChatMessage.model_construct(role="system", content=render(pack.system, facts))] if pack.system else []
+    system = [{"role": "system", "content": render(pack.system, facts)}] if pack.system else []
     return system + messages, [tid]
 
 
-def render_dialogue(pack: Pack, facts: dict[str, dict[str, Any]], rng: random.Random) -> tuple[list[ChatMessage], list[str]]:
+def render_dialogue(pack: Pack, facts: dict[str, dict[str, Any]], rng: random.Random) -> tuple[list[Turn], list[str]]:
     """A multi-turn conversation: the first turn asks a task question, later turns follow up.
 
     `facts` holds each turn task's facts; turns whose task has no facts for this record end the
     dialogue there (it needs at least two turns to be kept).
     """
-    messages: list[ChatMessage] = []
+    messages: list[Turn] = []
     ids: list[str] = []
     for index, turn in enumerate(pack.turns):
         if turn.task not in facts:
@@ -97,20 +110,21 @@ def render_dialogue(pack: Pack, facts: dict[str, dict[str, Any]], rng: random.Ra
     if len(ids) < 2:
         raise InvalidSample(f"{pack.name}: fewer than two turns apply to this record")
     first = facts[pack.turns[0].task]
-    system = [ChatMessage.model_construct(role="system", content=render(pack.system, first))] if pack.system else []
+    system = [{"role": "system", "content": render(pack.system, first)}] if pack.system else []
     return system + messages, ids
 
 
 def pack_samples(
     packs: list[Pack], facts: dict[str, dict[str, Any]], rng: random.Random, *, source: str, source_id: str,
     key: str, split: str, seed: int, time: str = "",
-) -> tuple[list[Sample], list[str]]:
-    """Every pack that applies to one record's facts, rendered and checked.
+) -> tuple[list[Row], list[str]]:
+    """Every pack that applies to one record's facts, rendered, checked and serialized.
 
-    Returns the samples and the reasons of those that failed their checks. A dialogue applies
-    when its first turn and at least one follow-up have facts.
+    Returns the rows and the reasons of samples that failed their checks. A dialogue applies
+    when its first turn and at least one follow-up have facts. Rows are written as JSON here, in
+    the worker, so only strings travel back to the writer.
     """
-    samples: list[Sample] = []
+    rows: list[Row] = []
     invalid: list[str] = []
     for pack in packs:
         try:
@@ -127,9 +141,8 @@ def pack_samples(
             invalid.append(f"{source}#{source_id}: {exc}")
             continue
         full_key = f"{pack.name}|{key}"
-        meta = SampleMeta.model_construct(
-            source=source, source_id=source_id, task=pack.name, template_version=pack.version, templates=ids,
-            seed=seed, split=split, key=full_key, time=time,
-        )
-        samples.append(Sample.model_construct(id=sample_id(pack.name, key, seed), messages=messages, meta=meta))
-    return samples, invalid
+        meta = {"source": source, "source_id": source_id, "task": pack.name, "template_version": pack.version,
+                "templates": ids, "seed": seed, "split": split, "key": full_key, "time": time}
+        sample = {"id": sample_id(pack.name, key, seed), "messages": messages, "meta": meta}
+        rows.append(Row(full_key, pack.name, split, json.dumps(sample, ensure_ascii=False, separators=(",", ":"))))
+    return rows, invalid

@@ -15,8 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from data_templates.domain import Row
-from data_templates.samples import Sample
+from data_templates.samples import Row, Sample
 
 MANIFEST = "manifest.json"
 SHARDS = "shards"

@@ -13,14 +13,14 @@ import hashlib
 
 import numpy as np
 import pandas as pd
-from rdkit import Chem
 from rdkit.Chem.Scaffolds import MurckoScaffold
 
 SPLITS: tuple[tuple[str, float], ...] = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
 
 
-def scaffold_key(mol: Chem.Mol, canonical: str) -> str:
-    scaffold = MurckoScaffold.MurckoScaffoldSmiles(mol=mol)
+def scaffold_key(canonical: str) -> str:
+    """The Bemis–Murcko scaffold of a valid canonical SMILES, or the molecule itself when acyclic."""
+    scaffold = MurckoScaffold.MurckoScaffoldSmiles(smiles=canonical)
     return scaffold or f"acyclic:{canonical}"
 
 

@@ -14,6 +14,8 @@ import difflib
 import hashlib
 import json
 import os
+import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -97,14 +99,51 @@ _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, ke
 _ENV.globals.clear()  # packs use only their declared fields; an empty globals map also makes rendering cheaper
 
 
+_PLACEHOLDER = re.compile(r"{{\s*([A-Za-z_]\w*)\s*}}")
+Renderer = Callable[[dict[str, Any]], str]
+
+
+def _substitute(parts: list[str]) -> Renderer:
+    """Render a template made only of text and bare `{{ field }}`s by joining strings (≈10× faster)."""
+    def fill(context: dict[str, Any]) -> str:
+        out = []
+        for index, part in enumerate(parts):
+            if index % 2 == 0:
+                out.append(part)
+            elif part in context:
+                out.append(str(context[part]))
+            else:
+                raise jinja2.UndefinedError(f"{part!r} is undefined")
+        return "".join(out)
+
+    return fill
+
+
 @cache
-def compile_template(text: str) -> jinja2.Template:
+def _jinja(text: str) -> jinja2.Template:
     return _ENV.from_string(text)
+
+
+@cache
+def compile_template(text: str) -> Renderer:
+    """A renderer for one template: plain substitution when it has no filters or blocks, else Jinja.
+
+    Both give the same text (checked for every pack by the generic test)."""
+    parts = _PLACEHOLDER.split(text)
+    literals = parts[::2]
+    if not any(marker in literal for literal in literals for marker in ("{{", "{%", "{#")):
+        return _substitute(parts)
+    return _jinja(text).render
 
 
 def render(text: str, context: dict[str, Any]) -> str:
     """Render one template; a missing field raises jinja2.UndefinedError."""
-    return compile_template(text).render(context).strip()
+    return compile_template(text)(context).strip()
+
+
+def render_with_jinja(text: str, context: dict[str, Any]) -> str:
+    """Always through Jinja: the reference `render` must agree with."""
+    return _jinja(text).render(context).strip()
 
 
 def template_fields(text: str) -> set[str]:

@@ -29,6 +29,7 @@ from data_templates.templates import (
     pack_paths,
     read_lock,
     render,
+    render_with_jinja,
 )
 
 PACKS = all_packs()
@@ -40,7 +41,7 @@ def facts_by_task(records: list) -> dict[str, list[dict]]:
     domain = ChemDomain()
     for seed in range(6):
         for record in records:
-            base, _mol = domain.base_facts(record)
+            base = domain.base_facts(record)
             for task, facts in task_facts(base, random.Random(seed)).items():
                 found.setdefault(task, []).append(facts)
     for seed in range(8):
@@ -80,8 +81,10 @@ def test_task_pack_renders_and_every_answer_verifies(name: str, all_facts):
         for question in pack.questions:
             text = render(question, facts)
             assert text and "{{" not in text and "{%" not in text
+            assert text == render_with_jinja(question, facts)
         for index, answer in enumerate(pack.answers):
             text = render(answer, facts)
+            assert text == render_with_jinja(answer, facts)
             assert answer_problems(pack.checks, text, facts) == [], f"{name} answer a{index}: {text}"
 
 

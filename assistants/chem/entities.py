@@ -19,7 +19,8 @@ from assistants.chem.store import CompoundStore
 
 MAX_ENTITIES = 12
 MAX_SPAN_WORDS = 6
-_SMILES_CHARS = re.compile(r"(?:\[[^\]\s]{1,40}\]|Br|Cl|[BCNOPSFI]|[bcnops]|[=#\-+\\/().%0-9@:~*$])+")
+_BRACKET_ATOM = r"\[\d*(?:[A-Z][a-z]?|[bcnops]|se|as)(?:@{1,2})?(?:H\d?)?(?:[+-]\d*)*(?::\d+)?\]"
+_SMILES_CHARS = re.compile(r"(?:" + _BRACKET_ATOM + r"|Br|Cl|[BCNOPSFI]|[bcnops]|[=#\-+\\/().%0-9@:~*$])+")
 _STRUCTURAL = re.compile(r"[=#()\[\]@/\\]|[A-Za-z\]]\d")
 _CAS = re.compile(r"^\d{2,7}-\d{2}-\d$")
 _FORMULA = re.compile(r"^(?:(?:[A-Z][a-z]?|\((?:[A-Z][a-z]?\d*)+\))\d*)+(?:\d*[+-])?$")
@@ -114,7 +115,9 @@ def _smiles_candidate(token: str, explicit: bool) -> tuple[bool, bool]:
     try:
         parse_smiles(token)
     except InvalidSmiles:
-        return explicit or structural, False
+        # letters and digits alone ("nsc626548", a registry code) are reported only with an atom in capitals
+        strong = bool(re.search(r"[=#()\[\]@/\\]", token)) or bool(re.search(r"[A-Z]", token))
+        return explicit or (structural and strong), False
     return True, True
 
 
@@ -220,7 +223,14 @@ def _slot_phrases(text: str) -> list[tuple[str, str, bool]]:
     stop = stopwords()
     phrases = []
     for phrase, is_strong in [(p, True) for p in strong] + [(p, False) for p in weak]:
-        for part in re.split(r",\s+|\s+and\s+|\s+vs\.?\s+|\s+or\s+", phrase.strip()):
+        phrase = phrase.strip().strip(_STRIP)
+        parts = re.split(r",\s+|\s+and\s+|\s+vs\.?\s+|\s+or\s+", phrase)
+        if len(parts) > 1 and any(p.rstrip().endswith("-") for p in parts):
+            phrases.append((phrase, phrase, is_strong))  # an inverted CAS name: "cyclohexanone, 2,3,6-trimethyl-"
+            continue
+        if len(parts) > 1:
+            phrases.append((phrase, "", is_strong))  # the whole may still be one name: "mercury, diphenyl"
+        for part in parts:
             part = part.strip().strip(_STRIP)
             if part and not _only_stopwords(part):
                 words = part.split()
@@ -246,8 +256,13 @@ def _names(text: str, words: list[tuple[int, str]], consumed: set[int], store: C
 
     consumed_tokens = {_clean(raw) for index, raw in words if index in consumed} - {""}
     names: list[str] = []
+    taken: list[str] = []
     for whole, cut, strong in dict.fromkeys(slots):
+        if any(whole.lower() in t.lower() for t in taken):
+            continue  # part of a comma-separated name already found whole
         phrase = whole if accepted(whole) else cut
+        if phrase and accepted(phrase):
+            taken.append(phrase)
         wanted = accepted(phrase) or (strong and phrase and (_SYSTEMATIC.search(phrase) or len(phrase.split()) <= 4))
         if wanted and not consumed_tokens & set(phrase.split()):
             names.append(phrase)

@@ -169,12 +169,15 @@ def inchi_key(smiles: str) -> str:
 
 
 def formula(smiles: str) -> str:
-    """Hill formula; isotopes are written as plain elements, a net charge as a trailing sign.
+    """Hill formula with a net charge as a trailing sign; hydrogen isotopes as D and T, other
+    isotope labels written as the plain element (the masses and InChIKey keep them).
 
     Args:
         smiles: any valid SMILES.
     """
-    return rdMolDescriptors.CalcMolFormula(_mol(smiles))
+    mol = _mol(smiles)
+    labelled = rdMolDescriptors.CalcMolFormula(mol, True, True)
+    return labelled if "[" not in labelled else rdMolDescriptors.CalcMolFormula(mol)
 
 
 def average_mass(smiles: str) -> float:

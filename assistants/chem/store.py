@@ -25,7 +25,7 @@ Progress = Callable[[str], None]
 
 
 class Compound(BaseModel):
-    cid: int
+    cid: int | None
     cas: str
     formula: str
     mw: float

@@ -107,7 +107,7 @@ def build_items(store: CompoundStore, n: int, seed: int) -> tuple[dict[str, list
             boiling = [p for p in store.properties(compound) if p.key == "boiling_point" and p.kind == "measured"]
             if boiling and name_is_unambiguous(common, compound):
                 items["boiling_point"].append(Item(task="boiling_point", question=f"What is the boiling point of {common}?", truth=boiling[0].value, cid=compound.cid))
-    items["unresolvable"] = made_up_names(store, max(20, n // 5), rng)
+    items["unresolvable"] = made_up_names(store, max(20, n // 10), rng)
     return items, skipped
 
 
@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-n", type=int, default=40, help="items per task for the model rows (0: skip)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-tokens", type=int, default=96, help="model answer budget per call")
+    parser.add_argument("--max-repairs", type=int, default=2, help="repair rounds in the pipeline-with-model row")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON here")
     args = parser.parse_args(argv)
 
@@ -210,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.model_n > 0:
         backend: Backend = make_backend(get_settings().backend_for("chem"))
-        model_opts = RunOptions(max_tokens=args.max_tokens)
+        model_opts = RunOptions(max_tokens=args.max_tokens, max_repairs=args.max_repairs)
         alone = lambda: Pipeline(ChemAssistant(phrasing="model", store=store), backend)  # noqa: E731
         for task in TASKS:
             subset = items[task][: args.model_n]

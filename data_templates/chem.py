@@ -37,7 +37,11 @@ REFERENCES: dict[str, str] = {
 }
 HELDOUT = "held out for evaluation"
 UNITS = {"K": "K", "Pa": "Pa", "m^3/mol": "m³/mol"}
-_IDENTIFIER = re.compile(r"^[\d-]+$|^[a-z]+-?\d|\d{4,}|unii|einecs|nsc|chembl|dtxsid|cas-|^\d")
+# CAS numbers, long digit runs and database or registry codes (names arrive lower-cased from the store).
+_IDENTIFIER = re.compile(
+    r"^\d+-\d{2}-\d$|\d{4,}|^(?:unii|einecs|ec|nsc|chembl|schembl|dtxsid|dtxcid|zinc|mfcd|akos|brn|hsdb|ccris|ai3|"
+    r"cas|nci|bidd|mls|smr|hms|cid|ks|as|sr)[\s:-]?\w*\d"
+)
 
 
 def _drop_ring_digit(smiles: str, rng: random.Random) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,25 @@ def test_parquet_export_through_datasets(tmp_path: Path, compound_csv: Path):
     table = pq.read_table(out / manifest.exports["parquet"][0])
     assert {"messages", "task", "split", "source_id", "template_version"} <= set(table.column_names)
     assert not [p for p in out.iterdir() if p.name.startswith(".parquet-")]
+
+
+def test_registry_codes_are_not_used_as_names():
+    from data_templates.chem import looks_like_identifier
+
+    for code in ("64-17-5", "unii-3k9958v90m", "ec 200-578-6", "chembl545", "nsc 85228", "dtxsid9020584"):
+        assert looks_like_identifier(code), code
+    for name in ("ethyl alcohol", "2-propanol", "1,4-dioxane", "ascorbic acid", "cis-2-butene", "n-butanol"):
+        assert not looks_like_identifier(name), name
+
+
+@pytest.mark.slow
+def test_store_build_skips_heldout_compounds(tmp_path: Path):
+    from assistants.chem.split import heldout
+    from assistants.chem.store import get_store
+
+    manifest = build(ChemDomain(), tmp_path / "ds", BuildOptions(limit=120, formats=["openai"]))
+    assert manifest.records == 120 and manifest.invalid == 0
+    held = sum(heldout(c.inchikey) for c in islice(get_store().iter_compounds(), 120))
+    assert manifest.skipped.get("held out for evaluation", 0) == held > 0
+    built = {s.meta.source_id for s in iter_samples(tmp_path / "ds", manifest)}
+    assert not {str(c.cid) for c in islice(get_store().iter_compounds(), 120) if heldout(c.inchikey)} & built

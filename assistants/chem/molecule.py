@@ -148,14 +148,21 @@ def canonical_smiles(smiles: str) -> str:
     return Chem.MolToSmiles(_mol(smiles))
 
 
+@lru_cache(maxsize=4096)
+def _inchi_and_key(smiles: str) -> tuple[str, str]:
+    """One InChI computation per SMILES: detect, the safety screen and verify all ask for the key."""
+    with rdBase.BlockLogs():
+        text = Chem.MolToInchi(_mol(smiles))
+        return text, Chem.InchiToInchiKey(text) or ""
+
+
 def inchi(smiles: str) -> str:
     """Standard InChI of a SMILES.
 
     Args:
         smiles: any valid SMILES.
     """
-    with rdBase.BlockLogs():
-        return Chem.MolToInchi(_mol(smiles))
+    return _inchi_and_key(smiles)[0]
 
 
 def inchi_key(smiles: str) -> str:
@@ -164,8 +171,7 @@ def inchi_key(smiles: str) -> str:
     Args:
         smiles: any valid SMILES.
     """
-    with rdBase.BlockLogs():
-        return Chem.MolToInchiKey(_mol(smiles))
+    return _inchi_and_key(smiles)[1]
 
 
 def formula(smiles: str) -> str:

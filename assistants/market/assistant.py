@@ -151,7 +151,7 @@ class BreakoutAssistant(Assistant):
                              Message(role="user", content=f"{state.feedback[stage]} Answer again.")]
             try:
                 completion = ctx.call_model(messages, GenerationParams(
-                    max_tokens=chains.SPECS[stage].max_tokens, temperature=0.0))
+                    max_tokens=chains.MAX_TOKENS[stage], temperature=0.0))
             except BudgetExceeded:
                 if ctx.attempt > 0 and asked == 0:
                     raise

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel
 
 from assistants.market.answers import (
     cites,
@@ -38,22 +37,8 @@ _FEATURE_WORDS = {
 }
 
 
-class StageSpec(BaseModel):
-    """One stage: its prompt's name in the pack and its token allowance."""
-
-    name: str
-    max_tokens: int
-
-
-SPECS = {
-    "s1": StageSpec(name="s1", max_tokens=48),
-    "s2": StageSpec(name="s2", max_tokens=64),
-    "s3": StageSpec(name="s3", max_tokens=80),
-    "report": StageSpec(name="report", max_tokens=160),
-    "ohlcv_s1": StageSpec(name="ohlcv_s1", max_tokens=64),
-    "ohlcv_s2": StageSpec(name="ohlcv_s2", max_tokens=128),
-    "ohlcv_s3": StageSpec(name="ohlcv_s3", max_tokens=160),
-}
+MAX_TOKENS = {"s1": 48, "s2": 64, "s3": 80, "report": 160, "ohlcv_s1": 64, "ohlcv_s2": 128, "ohlcv_s3": 160}
+"""Each stage's answer allowance: a short reason and the answer line (the report is longer)."""
 
 
 def price(value: float) -> str:

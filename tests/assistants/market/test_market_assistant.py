@@ -135,6 +135,9 @@ def test_ticker_attachment_and_file_attachment(tmp_path):
     synthetic_footprint("downward", "seller").to_csv(fp, index=False)
     reply, _ = run(ask("read this", attachments=[Attachment(kind="path", path=str(fp))]), ["x"])
     assert reply.result["task"] == "footprint" and reply.result["facts"]["label"] == "true"
+    pasted = Attachment(kind="text", text=fp.read_text())
+    reply, _ = run(ask("and this", attachments=[pasted]), ["x"])
+    assert reply.result["facts"]["label"] == "true"
 
 
 def test_pasted_ohlcv_without_breakout_is_answered_by_the_tools():

@@ -70,8 +70,8 @@ LOGIN = """(() => {{
 CLICK_TAB = "[...document.querySelectorAll('button[role=tab]')].find(b => b.textContent.trim() === 'chem').click()"
 CLICK_EXAMPLE = f"""(() => {{
   const example = [...document.querySelectorAll('#chem-tab button')].find(b => b.textContent.trim() === '{QUESTION}');
-  example.click();
-  return true;
+  if (example) example.click();
+  return Boolean(example);
 }})()"""
 STATUS = "(document.querySelector('#chem-status') || {innerText: ''}).innerText"
 
@@ -89,7 +89,7 @@ def test_chromium_asks_the_chem_example_and_shows_answer_and_molecule(server: Se
         browser.wait_for("document.querySelectorAll('button[role=tab]').length > 0", 60, "the tabs after login")
         browser.evaluate(CLICK_TAB)
         browser.wait_for("document.querySelector('#chem-input textarea') !== null", 30, "the chem tab")
-        browser.evaluate(CLICK_EXAMPLE)
+        browser.wait_for(CLICK_EXAMPLE, 30, "the chem example")
         browser.wait_for("document.querySelector('#chem-input textarea').value.length > 0", 30, "the example text")
         browser.evaluate("document.querySelector('#chem-send').click()")
         status = browser.wait_for(f"/verified|corrected|unverified|refused|error/.test({STATUS}) && {STATUS}",

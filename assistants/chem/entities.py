@@ -44,7 +44,7 @@ _SYSTEMATIC = re.compile(
 _STRIP = ",;:?!\"'“”‘’`"
 _WORD_BREAKS = re.compile(r"[,;:?!]+$|\.$")
 _UPPER_WORDS = frozenset("I A NO IN ON SO AS AT BE BY HE IS IT OF OR US WE HI OK TO AN AM DO GO IF ME MY UP CAN".split())
-_STOPWORDS_FILE = Path(__file__).parent / "data" / "stopwords.txt"
+_STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
 
 
 class Reaction(BaseModel):

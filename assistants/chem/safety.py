@@ -1,7 +1,7 @@
 """Safety screen for chemical-weapon agents and their key precursors (CWC Schedules 1 and 2).
 
 Structures are matched by InChIKey, by the agent families' structural cores and by fingerprint
-similarity; the list lives in `data/controlled_agents.yaml` as SMILES, and the InChIKeys are
+similarity; the list lives in `controlled_agents.yaml` as SMILES, and the InChIKeys are
 computed here. Only requests to make, obtain or use such agents are refused: questions about
 their identity or properties are answered like any other.
 """
@@ -19,7 +19,7 @@ from rdkit import Chem, DataStructs
 
 from assistants.chem.molecule import fingerprint, inchi_key, parse_smiles
 
-DATA_FILE = Path(__file__).parent / "data" / "controlled_agents.yaml"
+DATA_FILE = Path(__file__).with_name("controlled_agents.yaml")
 
 _INTENT = re.compile(
     r"\b(synthes[iy][sz]e?|synthesis|make|making|produce|production|manufactur\w*|prepar\w*|brew|cook|"

@@ -64,7 +64,8 @@ PROPERTY_SPECS: tuple[_PropertySpec, ...] = (
     _PropertySpec(key="critical_volume", label="Critical volume", unit="m^3/mol", module="critical", function="Vc", sources="critical.Vc_sources"),
     _PropertySpec(key="acentric_factor", label="Acentric factor", unit="", module="acentric", function="omega", sources="critical.omega_sources"),
 )
-# Source methods whose values come from a group-contribution or correlation estimate, not experiment.
+# Source methods whose values are estimates (group contribution, correlations), or compilations that
+# mix estimates with measurements without saying which (YAWS, PSRK): labelled "estimated" to be safe.
 ESTIMATED_METHODS = frozenset({"JOBACK", "WILSON_JASPERSON", "FEDORS", "YAWS", "PSRK", "ACENTRIC_DEFINITION"})
 
 _SCHEMA = """

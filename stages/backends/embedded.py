@@ -106,8 +106,7 @@ class EmbeddedBackend:
         self._context: int | None = getattr(hf_model.config, "max_position_embeddings", None)
         eos = hf_model.generation_config.eos_token_id
         self._eos = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
-        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else next(iter(self._eos), None)
-        self._pad = pad
+        self._pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else next(iter(self._eos), None)
 
     @classmethod
     def from_config(cls, config: BackendConfig, cache_dir: Path) -> EmbeddedBackend:
@@ -150,12 +149,12 @@ class EmbeddedBackend:
                 hf_model = PeftModel.from_pretrained(hf_model, adapter).merge_and_unload()
             hf_model = hf_model.to(pick_device(device)).eval()
         except Exception as exc:  # transformers raises many types; all mean "cannot load"
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if local_only and not Path(source).is_dir():
                 raise BackendUnavailable(
                     f"model {name!r} is not a prepared alias, a local folder, or in the local Hugging Face "
                     "cache (set HF_HUB_OFFLINE=0 to allow downloading it)"
                 ) from exc
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise BackendUnavailable(f"cannot load model {name!r}: {reason}") from exc
         return cls(hf_model, tokenizer, name)
 

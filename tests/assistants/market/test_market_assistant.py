@@ -193,3 +193,24 @@ def test_charts_from_a_reply(tmp_path):
     reply, _ = run(ask(UP_SELLERS), RIGHT)
     assert assistant.save_chart(reply, Path(tmp_path / "fp.png")).stat().st_size > 1000
     assert [t.type for t in plotly_figure(reply.result).data] == ["bar", "bar", "bar"]
+
+
+def test_ohlcv_tools_off_gives_the_model_no_facts():
+    request = ask("IBM from 2012-01-03 to 2012-12-31", options=RunOptions(tools=False, max_repairs=0, max_model_calls=3))
+    reply, backend = run(request, ["Answer: upward, 1.00, 2012-01-05", "It looks strong.", "Answer: true breakout"])
+    prompts = [call[1].content for call in backend.calls]
+    assert "spans" not in prompts[0] and "volume ratio" not in prompts[1]
+    assert "through 1.0000 on 2012-01-05" in prompts[1] and "It looks strong." in prompts[2]
+    assert reply.status is Status.CORRECTED
+
+
+def test_breakgpt_prompt_pack_runs_the_same_chain():
+    backend = ScriptedBackend(["The overall trend is upward. The answer: upward.",
+                               "The answer: The resistance level is 1002.00.",
+                               "The answer: The seller side.", "This is a false breakout."])
+    reply = Pipeline(BreakoutAssistant(pack="breakgpt"), backend).run(ask(UP_SELLERS))
+    assert "What is the direction of the breakout" in backend.calls[0][1].content
+    assert backend.calls[0][0].content == "BreakGPT is an expert in stock breakout detection."
+    assert {s: v["passed"] for s, v in reply.result["stages"].items()} == {
+        "s1": True, "s2": True, "s3": True, "report": False}
+    assert reply.status is Status.CORRECTED and reply.reason == "corrected: report_quotes"

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import random
 import re
-import sqlite3
 from collections.abc import Iterator
-
-from pydantic import ValidationError
 
 from assistants.chem.store import Compound, CompoundStore, MeasuredProperty
 from stages.retrieval import Passage
@@ -39,17 +36,22 @@ def _variants(name: str, names: list[str]) -> int:
     return sum(1 for other in names if len(other) > size and other.startswith(name) and not other[size].isalnum())
 
 
-def synonyms(compound: Compound, names: list[str]) -> list[str]:
-    """Names a person would type, capped at MAX_SYNONYMS.
+def typed_names(compound: Compound, names: list[str]) -> list[str]:
+    """The names a person would type, most common first.
 
     The store keeps synonyms in alphabetical order, among them registry numbers, depositor codes
-    and hashes; those go. A name the sources list in many variants (with a grade, a pharmacopoeia
-    tag, a language) is a common one, so names with the most variants come first, then shorter."""
+    and hashes; those go, and so do variants of the compound's own names. A name the sources list
+    in many variants (with a grade, a pharmacopoeia tag, a language) is a common one, so names
+    with the most variants come first, then digit-free ones, then shorter ones."""
     main = {compound.common_name.lower(), compound.iupac_name.lower(), compound.cas.lower()}
     wordy = [n for n in names if n.lower() not in main and _WORD.search(n) and not _CODE.search(n)
              and not any(_variants(m, [n]) for m in main if m)]
-    ranked = sorted(wordy, key=lambda n: (-_variants(n, names), any(ch.isdigit() for ch in n), len(n), n))
-    return ranked[:MAX_SYNONYMS]
+    return sorted(wordy, key=lambda n: (-_variants(n, names), any(ch.isdigit() for ch in n), len(n), n))
+
+
+def synonyms(compound: Compound, names: list[str]) -> list[str]:
+    """The synonyms a passage lists: the first MAX_SYNONYMS typed names."""
+    return typed_names(compound, names)[:MAX_SYNONYMS]
 
 
 def _property(p: MeasuredProperty) -> str:
@@ -64,7 +66,7 @@ def compound_text(compound: Compound, names: list[str], properties: list[Measure
     also = synonyms(compound, names)
     if also:
         parts.append(f"Also known as: {'; '.join(also)}.")
-    cid = f", PubChem CID {compound.cid}" if compound.cid > 0 else ""
+    cid = f", PubChem CID {compound.cid}" if compound.cid and compound.cid > 0 else ""
     parts.append(f"Formula {compound.formula}, molecular weight {compound.mw:.2f} g/mol, CAS {compound.cas}{cid}.")
     parts.append(f"SMILES {compound.smiles}. InChIKey {compound.inchikey}.")
     if properties:
@@ -77,35 +79,18 @@ def compound_passage(store: CompoundStore, compound: Compound) -> Passage:
         id=passage_id(compound),
         text=compound_text(compound, store.names_of(compound, MAX_NAMES), store.properties(compound)),
         source=SOURCE,
-        metadata={"kind": "compound", "cas": compound.cas, "cid": compound.cid, "formula": compound.formula,
+        metadata={"kind": "compound", "cas": compound.cas, "cid": compound.cid or -1, "formula": compound.formula,
                   "name": title(compound)},
     )
 
 
-def all_cas(store: CompoundStore) -> list[str]:
-    """Every CAS number of the store, in store order.
-
-    Read from the index itself: `CompoundStore.iter_compounds` stops at the few records without a
-    PubChem CID, which `by_cas` also cannot load (they are skipped)."""
-    with sqlite3.connect(f"file:{store.path}?mode=ro", uri=True) as conn:
-        return [str(row[0]) for row in conn.execute("SELECT cas FROM compounds ORDER BY id")]
-
-
 def chosen_compounds(store: CompoundStore, limit: int | None = None, seed: int = 0) -> list[Compound]:
-    """All loadable compounds, or a seeded random `limit` of them in store order."""
-    numbers = all_cas(store)
-    if limit is not None and limit < len(numbers):
-        keep = set(random.Random(seed).sample(range(len(numbers)), limit))
-        numbers = [cas for i, cas in enumerate(numbers) if i in keep]
-    compounds = []
-    for cas in numbers:
-        try:
-            compound = store.by_cas(cas)
-        except ValidationError:
-            continue
-        if compound is not None:
-            compounds.append(compound)
-    return compounds
+    """All compounds, or a seeded random `limit` of them in store order."""
+    compounds = list(store.iter_compounds())
+    if limit is None or limit >= len(compounds):
+        return compounds
+    keep = set(random.Random(seed).sample(range(len(compounds)), limit))
+    return [c for i, c in enumerate(compounds) if i in keep]
 
 
 def compound_passages(store: CompoundStore, compounds: list[Compound]) -> Iterator[Passage]:

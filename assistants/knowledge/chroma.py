@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from stages.config import get_settings
 from stages.pipeline import one_line
-from stages.retrieval import Passage, RetrievalUnavailable
+from stages.retrieval import Passage, RetrievalUnavailable, Retriever
 
 COLLECTION_PREFIX = "tristage-"
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
@@ -137,7 +137,11 @@ class KnowledgeBase:
         return self._client
 
     def _listed(self) -> Any | None:
-        """The collection without its embedding function (no model load), or None when not built."""
+        """The collection without its embedding function (no model load), or None when not built.
+
+        An embedded store that was never created is not built: nothing is imported or written."""
+        if self._client is None and self.config.url is None and not (self.config.path / "chroma.sqlite3").is_file():
+            return None
         with _guard(self.config, f"listing knowledge bases for {self.name!r}"):
             found = [c for c in self.client.list_collections() if c.name == self.collection_name]
         return found[0] if found else None
@@ -237,6 +241,10 @@ class KnowledgeBase:
             passages.append(Passage(id=pid, text=text or "", source=source, metadata=meta, score=float(distance)))
         return passages
 
+    def filtered(self, where: dict[str, Any]) -> Retriever:
+        """This base as a `Retriever` that only returns passages whose metadata match `where`."""
+        return _Filtered(self, where)
+
     def drop(self) -> bool:
         """Delete the collection; False when it did not exist."""
         if not self.exists():
@@ -244,6 +252,15 @@ class KnowledgeBase:
         with _guard(self.config, f"dropping {self.name!r}"):
             self.client.delete_collection(self.collection_name)
         return True
+
+
+class _Filtered:
+    def __init__(self, base: KnowledgeBase, where: dict[str, Any]) -> None:
+        self.base = base
+        self.where = where
+
+    def retrieve(self, query: str, k: int) -> list[Passage]:
+        return self.base.retrieve(query, k, where=self.where)
 
 
 class BuildReport(BaseModel):

@@ -90,7 +90,7 @@ def test_the_cases_most_like_a_breakout_come_first(make_kb: MakeKb) -> None:
     library.build(cases)
     probe = events.iloc[17]
     assert cases[17].id.endswith(f"{probe['date']:%Y-%m-%d}")
-    found = library.retrieve(case_query(probe), 3, where={"direction": str(probe["direction"])})
+    found = library.filtered({"direction": str(probe["direction"])}).retrieve(case_query(probe), 3)
     assert found[0].text.split(": ", 1)[1].startswith(case_query(probe))  # the same character first
     assert all(p.metadata["direction"] == probe["direction"] for p in found)
 

@@ -10,7 +10,7 @@ import pytest
 
 from assistants.general.assistant import GeneralAssistant
 from assistants.knowledge.bases import build_docs
-from assistants.knowledge.chroma import KnowledgeBase, KnowledgeConfig
+from assistants.knowledge.chroma import KnowledgeBase, KnowledgeConfig, MultiRetriever
 from stages.backends.scripted import ScriptedBackend
 from stages.messages import Message, RunOptions, ask
 from stages.pipeline import Pipeline
@@ -99,3 +99,12 @@ def test_a_malformed_server_url_is_said_plainly(tmp_path: Path) -> None:
     config = KnowledgeConfig(url="localhost:8000", path=tmp_path)
     got = gather(KnowledgeBase("docs", config), "q", 2)
     assert got.passages == [] and "TRISTAGE_CHROMA_URL must look like http://host:port" in got.note
+
+
+def test_with_no_store_built_the_assistant_answers_without_creating_one(tmp_path: Path) -> None:
+    config = KnowledgeConfig(path=tmp_path / "chroma")
+    backend = ScriptedBackend(["Quench it with isopropanol."])
+    reply = Pipeline(RagAssistant(MultiRetriever([KnowledgeBase("docs", config)])), backend).run(ask("Sodium?"))
+    assert reply.status is Status.VERIFIED
+    assert "run `tristage kb build docs`" in _reason_record(reply)["note"]
+    assert not config.path.exists()

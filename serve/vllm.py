@@ -19,14 +19,16 @@ import httpx
 from pydantic import BaseModel, Field, field_validator
 
 TEMPLATES = Path(__file__).parent / "templates"
-INTERNLM2_TEMPLATE = TEMPLATES / "internlm2_chat.jinja"
+INTERNLM2_TEMPLATE = TEMPLATES / "internlm2_chat.jinja"  # ChemLLM-7B-Chat-1_5 (InternLM2 <|im_start|>)
+CHEMLLM_V1_TEMPLATE = TEMPLATES / "chemllm_v1_chat.jinja"  # ChemLLM-7B-Chat v1 (<|User|>: / <|Bot|>:)
 
 # ChemLLM keeps its rotary base outside the standard `rope_theta` key, so vLLM would fall back to
 # 10,000; InternLM2-7B was trained with 1,000,000. Check the value in vLLM's start-up log
 # ("rope_theta" / "rope_parameters") before trusting outputs.
 CHEMLLM_ROPE = {"rope_theta": 1_000_000}
-# Clients must stop on both; the openai backend's chemllm profile sends them.
+# Stop strings clients must send; the chem assistant's profiles (chemllm-1.5, chemllm-v1) do.
 CHEMLLM_STOP = ["<|im_end|>", "</s>"]
+CHEMLLM_V1_STOP = ["</s>", "<|User|>", "<|Bot|>"]
 
 
 class VllmProfile(BaseModel):
@@ -131,11 +133,11 @@ PROFILES: dict[str, VllmProfile] = {
             name="chemllm-7b-chat",
             model="AI4Chem/ChemLLM-7B-Chat",
             served_name="chemllm-7b-chat",
-            notes="ChemLLM v1; same template and overrides",
+            notes="ChemLLM v1: <|User|>:/<|Bot|>: template, remote code, rope_theta 1e6",
             trust_remote_code=True,
-            chat_template=INTERNLM2_TEMPLATE,
+            chat_template=CHEMLLM_V1_TEMPLATE,
             hf_overrides=CHEMLLM_ROPE,
-            stop=CHEMLLM_STOP,
+            stop=CHEMLLM_V1_STOP,
         ),
         VllmProfile(
             name="instruct",

@@ -25,11 +25,23 @@ def test_chemllm_profiles_carry_remote_code_template_and_rope_override(name: str
     assert command[2].startswith("AI4Chem/ChemLLM-7B-Chat")
     assert "--trust-remote-code" in command
     assert flag(command, "--served-model-name") == name
-    template = Path(flag(command, "--chat-template"))
-    assert template.is_file() and "<|im_start|>" in template.read_text()
+    template = Path(flag(command, "--chat-template")).read_text()
+    marker = "<|im_start|>" if "1.5" in name else "<|Bot|>:"
+    assert marker in template and all(stop in template for stop in PROFILES[name].stop if stop != "</s>")
     assert json.loads(flag(command, "--hf-overrides")) == {"rope_theta": 1_000_000}
     assert flag(command, "--generation-config") == "vllm"  # not the card's repetition_penalty
-    assert "<|im_end|>" in PROFILES[name].stop
+
+
+def test_chat_templates_render_like_the_chem_assistants_profiles() -> None:
+    from jinja2 import Template
+
+    messages = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]
+    v15 = Template(get_profile("chemllm-1.5-dpo").chat_template.read_text()).render(
+        messages=messages, add_generation_prompt=True, bos_token="<s>")
+    assert v15 == "<s><|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n"
+    v1 = Template(get_profile("chemllm-7b-chat").chat_template.read_text()).render(
+        messages=messages, add_generation_prompt=True, bos_token="<s>")
+    assert v1 == "<s><|System|>:S\n<|User|>:U\n<|Bot|>:"
 
 
 def test_parallelism_key_and_ray() -> None:

@@ -41,7 +41,7 @@ def render_card(manifest: Manifest) -> str:
         f"- `{name}` v{version}: {packs[name].description}" if name in packs else f"- `{name}` v{version}"
         for name, version in sorted(config.get("template_versions", {}).items())
     ]
-    skipped = [f"- {reason}: {count:,}" for reason, count in sorted(manifest.skipped.items())] or ["- none"]
+    skipped = [f"  - {reason}: {count:,}" for reason, count in sorted(manifest.skipped.items())] or ["  - none"]
     exports = [f"- {fmt}: " + ", ".join(f"`{f}`" for f in files) for fmt, files in sorted(manifest.exports.items())]
     lines = [
         f"# tristage {domain} instruction dataset",
@@ -51,6 +51,8 @@ def render_card(manifest: Manifest) -> str:
         "## Source",
         "",
         _SOURCES.get(domain, ""),
+        "",
+        "Sources of this build: " + ", ".join(f"`{Path(str(src)).name}`" for src in config.get("sources", [])) + ".",
         "",
         f"Build settings: seed {config['seed']}, limit {config['limit'] or 'none'}, "
         f"{manifest.records:,} source rows read.",

@@ -258,7 +258,7 @@ class MarketDomain(BaseModel):
         return outcome
 
     def _series(self, record: SeriesRecord, seed: int) -> Outcome:
-        splits = time_split_labels(record.bars.index, gap=self.config.window + self.config.horizon)
+        splits = time_split_labels(len(record.bars), gap=self.config.window + self.config.horizon)
         outcome = Outcome()
         try:
             for index, by_task in self._events(record):

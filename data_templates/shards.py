@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from data_templates.samples import Row, Sample
+from data_templates.splits import SPLIT_NAMES
 
 MANIFEST = "manifest.json"
 SHARDS = "shards"
@@ -140,4 +141,6 @@ def iter_samples(out: Path, manifest: Manifest, split: str | None = None) -> Ite
 
 
 def splits_of(manifest: Manifest) -> list[str]:
-    return sorted({s.split for s in manifest.shards})
+    """The build's splits, train / validation / test first."""
+    order = {name: i for i, name in enumerate(SPLIT_NAMES)}
+    return sorted({s.split for s in manifest.shards}, key=lambda split: (order.get(split, len(order)), split))

@@ -12,14 +12,15 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
-import pandas as pd
-from rdkit.Chem.Scaffolds import MurckoScaffold
 
 SPLITS: tuple[tuple[str, float], ...] = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
+SPLIT_NAMES = tuple(name for name, _fraction in SPLITS)
 
 
 def scaffold_key(canonical: str) -> str:
     """The Bemis–Murcko scaffold of a valid canonical SMILES, or the molecule itself when acyclic."""
+    from rdkit.Chem.Scaffolds import MurckoScaffold
+
     scaffold = MurckoScaffold.MurckoScaffoldSmiles(smiles=canonical)
     return scaffold or f"acyclic:{canonical}"
 
@@ -37,21 +38,24 @@ def hashed_split(key: str) -> str:
 
 def molecule_split(scaffold: str, heldout_scaffolds: frozenset[str]) -> str:
     """Test for scaffolds of held-out compounds (which are themselves never built), else by hash."""
-    return "test" if scaffold in heldout_scaffolds else hashed_split(scaffold)
+    return SPLIT_NAMES[-1] if scaffold in heldout_scaffolds else hashed_split(scaffold)
 
 
-def time_split_labels(dates: pd.DatetimeIndex, gap: int, fractions: tuple[float, float] = (0.8, 0.1)) -> np.ndarray:
-    """train / validation / test per bar of one series by date, with `gap` embargoed bars ('') between.
+def time_split_labels(bars: int, gap: int) -> np.ndarray:
+    """train / validation / test for each of a series' `bars` (in date order), `gap` embargoed bars ('').
 
-    The cut points are the dates at the given fractions of the series; the `gap` bars after each
-    cut belong to no split, so a window of `gap` bars never spans two splits.
+    Each split takes its fraction of the series' bars; the `gap` bars after each cut belong to no
+    split, so a window of `gap` bars never spans two splits.
     """
-    n = len(dates)
-    labels = np.full(n, "test", dtype=object)
-    first = int(n * fractions[0])
-    second = int(n * (fractions[0] + fractions[1]))
-    labels[:first] = "train"
-    labels[first:second] = "validation"
-    labels[first : first + gap] = ""
-    labels[second : second + gap] = ""
+    n = bars
+    labels = np.full(n, "", dtype=object)
+    start = 0
+    edge = 0.0
+    for index, (name, fraction) in enumerate(SPLITS):
+        edge += fraction
+        end = n if index == len(SPLITS) - 1 else int(n * edge)
+        labels[start:end] = name
+        if index:
+            labels[start : start + gap] = ""
+        start = end
     return labels

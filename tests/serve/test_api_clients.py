@@ -204,3 +204,16 @@ def test_langchain_chat_openai_invoke_and_stream(server: ServerProcess) -> None:
     assert message.usage_metadata["output_tokens"] == len(ANSWER.split())
     streamed = "".join(str(piece.content) for piece in chat.stream("What is water?"))
     assert streamed == ANSWER
+
+
+def test_tristage_serves_its_own_openai_backend(server: ServerProcess) -> None:
+    """One tristage can be the model of another: the openai backend against this server."""
+    from stages.backends.base import GenerationParams
+    from stages.backends.openai_compat import OpenAIBackend
+    from stages.messages import Message
+
+    backend = OpenAIBackend(f"{server.base_url}/v1", "general", api_key=KEY)
+    question = [Message(role="user", content="What is water?")]
+    assert backend.complete(question, GenerationParams()).text == ANSWER
+    streamed = "".join(delta.text for delta in backend.stream(question, GenerationParams()))
+    assert streamed == ANSWER

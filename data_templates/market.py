@@ -122,10 +122,16 @@ def when(stamp: pd.Timestamp) -> str:
     return f"{stamp:%Y-%m-%d}" if stamp.hour == 0 and stamp.minute == 0 else f"{stamp:%Y-%m-%d %H:%M}"
 
 
-def event_facts(name: str, bars: pd.DataFrame, event: dict[str, Any], proof: dict[str, Any], config: ScanConfig) -> dict[str, Any]:
-    """Template fields of one OHLCV breakout event (bars up to and including the event only)."""
+def event_facts(
+    name: str, lines: list[str], dates: pd.DatetimeIndex, event: dict[str, Any], proof: dict[str, Any],
+    config: ScanConfig,
+) -> dict[str, Any]:
+    """Template fields of one OHLCV breakout event (bars up to and including the event only).
+
+    `lines` is the whole series as `bars_table` writes it (one line per bar), made once per series.
+    """
     i = int(event["index"])
-    shown = bars.iloc[max(0, i - config.window) : i + 1]
+    first = max(0, i - config.window)
     upward = event["direction"] == "upward"
     ratio = None if pd.isna(event["volume_ratio"]) else float(event["volume_ratio"])
     raw = {
@@ -140,8 +146,8 @@ def event_facts(name: str, bars: pd.DataFrame, event: dict[str, Any], proof: dic
     label = event["label"]
     return {
         "name": name,
-        "table": bars_table(shown),
-        "last_date": when(shown.index[-1]),
+        "table": "\n".join(lines[first : i + 1]),
+        "last_date": when(dates[i]),
         "window": config.window,
         "date": when(event["date"]),
         "direction": event["direction"],
@@ -229,8 +235,9 @@ class MarketDomain(BaseModel):
         """Each breakout event of a series: its bar index and its fields per task (BadInput if too short)."""
         events = scan_many({record.source_id: record.bars}, self.config, label=True)
         proofs = evidence(events, self.config)
+        lines = bars_table(record.bars).split("\n")
         for event, proof in zip(events.to_dict("records"), proofs.to_dict("records"), strict=True):
-            facts = event_facts(record.source_id, record.bars, event, proof, self.config)
+            facts = event_facts(record.source_id, lines, record.bars.index, event, proof, self.config)
             yield int(event["index"]), {t: facts for t in OHLCV_TASKS if t != JUDGMENT or facts["verdict"] is not None}
 
     def process(self, record: SeriesRecord | FootprintRecord, seed: int) -> Outcome:

@@ -10,12 +10,11 @@ import jinja2
 import pytest
 from data_fixtures import fixture_records, footprint_text
 
-from assistants.market.breakouts import ScanConfig, evidence, scan_many
 from assistants.market.footprint import parse_footprint_text
 from assistants.market.samples import sample_ohlcv
 from data_templates.checks import answer_problems
 from data_templates.chem import ChemDomain, task_facts
-from data_templates.market import event_facts, footprint_facts
+from data_templates.market import MarketDomain, SeriesRecord, footprint_facts
 from data_templates.templates import (
     MIN_ANSWERS,
     MIN_QUESTIONS,
@@ -47,16 +46,10 @@ def facts_by_task(records: list) -> dict[str, list[dict]]:
     for seed in range(8):
         for task, facts in footprint_facts(parse_footprint_text(footprint_text(seed))).items():
             found.setdefault(task, []).append(facts)
-    config = ScanConfig()
-    bars = sample_ohlcv("bokeh/IBM")
-    events = scan_many({"IBM": bars}, config, label=True).head(60)
-    proofs = evidence(events, config)
-    for event, proof in zip(events.to_dict("records"), proofs.to_dict("records"), strict=True):
-        facts = event_facts("IBM", bars, event, proof, config)
-        for task in ("market.ohlcv_range", "market.ohlcv_breakout", "market.ohlcv_evidence"):
+    ibm = SeriesRecord(source="bundled", source_id="IBM", bars=sample_ohlcv("bokeh/IBM").head(1200))
+    for by_task in MarketDomain(bundled=False).facts(ibm, seed=0):
+        for task, facts in by_task.items():
             found.setdefault(task, []).append(facts)
-        if facts["verdict"] is not None:
-            found.setdefault("market.ohlcv_judgment", []).append(facts)
     return found
 
 

@@ -74,7 +74,7 @@ def _keep(manifest: Manifest, outcomes: list[Outcome], seen: set[bytes]) -> list
         if outcome.skipped:
             _note(manifest, outcome.skipped, outcome.detail)
         for reason, count in outcome.dropped.items():
-            manifest.skipped[reason] = manifest.skipped.get(reason, 0) + count
+            manifest.dropped[reason] = manifest.dropped.get(reason, 0) + count
         manifest.invalid += len(outcome.invalid)
         room = MAX_EXAMPLES - len(manifest.invalid_examples)
         manifest.invalid_examples += [text[:300] for text in outcome.invalid[: max(room, 0)]]

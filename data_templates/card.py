@@ -72,6 +72,7 @@ def render_card(manifest: Manifest) -> str:
         f"- rendered samples that failed their checks (dropped): {manifest.invalid:,}",
         "- source rows skipped:",
         *skipped,
+        *(f"- left out: {count:,} ({reason})" for reason, count in sorted(manifest.dropped.items())),
         "",
         "## Files",
         "",

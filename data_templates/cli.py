@@ -85,9 +85,10 @@ def build_command(
             _fail(str(exc))
     total = sum(sum(c.values()) for c in manifest.counts.values())
     skipped = sum(manifest.skipped.values())
+    dropped = "".join(f", {count:,} left out ({reason})" for reason, count in sorted(manifest.dropped.items()))
     err.print(f"{total:,} samples from {manifest.records:,} rows in {manifest.seconds:.1f} s; "
               f"{skipped:,} rows skipped, {manifest.invalid:,} samples failed checks, "
-              f"{manifest.duplicates:,} duplicates removed → {out_dir}")
+              f"{manifest.duplicates:,} duplicates removed{dropped} → {out_dir}", soft_wrap=True)
 
 
 def make_domain(domain: str, files: list[Path], tasks: list[str], samples: bool = True,  # noqa: ANN201
@@ -119,7 +120,7 @@ def stats_command(
     if manifest is None:
         _fail(f"{out_dir} holds no dataset build (no manifest.json)")
     if as_json:
-        keep = ("status", "records", "counts", "skipped", "invalid", "duplicates", "exports", "seconds")
+        keep = ("status", "records", "counts", "skipped", "dropped", "invalid", "duplicates", "exports", "seconds")
         sys.stdout.write(json.dumps(manifest.model_dump(include=set(keep)), indent=2) + "\n")
         return
     header, rows = count_rows(manifest)
@@ -129,6 +130,8 @@ def stats_command(
     out.print(table)
     for reason, count in sorted(manifest.skipped.items()):
         out.print(f"skipped {count:,}: {reason}")
+    for reason, count in sorted(manifest.dropped.items()):
+        out.print(f"left out {count:,}: {reason}")
     out.print(f"failed checks: {manifest.invalid:,}; duplicates removed: {manifest.duplicates:,}")
 
 

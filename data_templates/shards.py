@@ -42,6 +42,7 @@ class Manifest(BaseModel):
     counts: dict[str, dict[str, int]] = Field(default_factory=dict, description="task -> split -> samples")
     skipped: dict[str, int] = Field(default_factory=dict, description="reason -> records skipped")
     skipped_examples: list[str] = Field(default_factory=list)
+    dropped: dict[str, int] = Field(default_factory=dict, description="reason -> items of kept records left out")
     invalid: int = Field(0, description="rendered samples that failed their checks")
     invalid_examples: list[str] = Field(default_factory=list)
     duplicates: int = 0

@@ -38,7 +38,8 @@ def test_ohlcv_events_split_by_time_with_an_embargo(tmp_path: Path, ohlcv_csv: P
     out = tmp_path / "ds"
     manifest = build(MarketDomain(files=[ohlcv_csv], bundled=False), out, BuildOptions())
     samples = list(iter_samples(out, manifest))
-    assert samples and manifest.invalid == 0
+    assert samples and manifest.invalid == 0 and manifest.skipped == {}
+    assert manifest.dropped["event in the embargo between time splits"] > 0
     times = {split: [pd.Timestamp(s.meta.time) for s in samples if s.meta.split == split]
              for split in ("train", "validation", "test")}
     assert max(times["train"]) < min(times["validation"]) <= max(times["validation"]) < min(times["test"])

@@ -34,7 +34,9 @@ class RunOptions(BaseModel):
     """Per-request switches, also used by ablations (e.g. repairs or tools off)."""
 
     max_repairs: int = Field(2, ge=0, le=10)
-    max_model_calls: int = Field(4, ge=0, le=50)
+    max_model_calls: int = Field(
+        4, ge=0, le=50, description="Unless set explicitly, raised to what the assistant's chain needs per attempt"
+    )
     max_wall_s: float = Field(300.0, gt=0)
     temperature: float | None = Field(None, ge=0.0, le=2.0)
     max_tokens: int | None = Field(None, ge=1, le=32768)

@@ -10,7 +10,7 @@ from typing import Any
 
 from stages.backends.base import Backend, BackendError, BackendTimeout, BackendUnavailable
 from stages.events import CheckDone, Event, Final, StageFinished, StageStarted
-from stages.messages import Request
+from stages.messages import Request, RunOptions
 from stages.reply import CheckResult, Reply, StageRecord, Status, Usage
 from stages.stage import (
     Assistant,
@@ -61,6 +61,13 @@ class Pipeline:
         self.assistant = assistant
         self.backend = backend
 
+    def model_call_budget(self, options: RunOptions) -> int:
+        """An explicit `max_model_calls` wins; else enough calls for every attempt's chain."""
+        if "max_model_calls" in options.model_fields_set:
+            return options.max_model_calls
+        needed = self.assistant.model_calls_per_attempt * (1 + options.max_repairs)
+        return max(options.max_model_calls, needed)
+
     def run(self, request: Request) -> Reply:
         return self._run(request, lambda _event: None)
 
@@ -97,7 +104,7 @@ class Pipeline:
             request,
             self.backend,
             emit,
-            max_model_calls=options.max_model_calls,
+            max_model_calls=self.model_call_budget(options),
             deadline=time.monotonic() + options.max_wall_s,
         )
         trace: list[StageRecord] = []
@@ -162,7 +169,8 @@ class Pipeline:
         calls_before = len(ctx.model_calls)
         started = time.perf_counter()
         try:
-            ctx.check_limits()
+            if name != "verify":  # checking a draft is cheap; a spent budget still allows it
+                ctx.check_limits()
             output = body()
         except Exception as exc:  # every failure becomes a reply, never a traceback
             record.error = f"{type(exc).__name__}: {one_line(exc)}"
@@ -214,7 +222,7 @@ class Pipeline:
         calls = ctx.model_calls
         try:
             result = self.assistant.result(draft, ctx)
-            final_text = self.assistant.finish(text, ctx) if status is not Status.ERROR else text
+            final_text = self.assistant.finish(text, ctx)
         except Exception as exc:  # a broken result builder must not lose the answer
             result = {"result_error": one_line(exc)}
             final_text = text

@@ -141,6 +141,7 @@ class Assistant:
     description: str = ""
     system_prompt: str = "You are a helpful assistant."
     params = GenerationParams()
+    model_calls_per_attempt = 1  # a multi-call chain (e.g. S1→S2→S3→report) says how many it makes
 
     def detect(self, ctx: RunContext) -> Detection:
         return Detection(task="chat")

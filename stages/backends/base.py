@@ -112,3 +112,15 @@ def apply_stops(text: str, stop: list[str]) -> tuple[str, bool]:
     """Cut `text` at the first stop string; says whether one was found."""
     cut = min((i for i in (text.find(s) for s in stop if s) if i >= 0), default=-1)
     return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+def stop_prefix_len(text: str, stop: list[str]) -> int:
+    """Length of the longest end of `text` that could still grow into a stop string.
+
+    Streaming backends hold that much back, so a stop string split across tokens never leaks.
+    """
+    for size in range(min(len(text), max(map(len, stop), default=1) - 1), 0, -1):
+        tail = text[-size:]
+        if any(len(s) > size and s.startswith(tail) for s in stop):
+            return size
+    return 0

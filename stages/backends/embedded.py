@@ -34,6 +34,7 @@ from stages.backends.base import (
     GenerationParams,
     StreamDelta,
     apply_stops,
+    stop_prefix_len,
     complete_by_streaming,
 )
 from stages.config import BackendConfig
@@ -72,17 +73,6 @@ def pick_device(device: str) -> str:
     if torch.backends.mps.is_available():
         return "mps"
     return "cpu"
-
-
-def _held_back(text: str, stops: list[str]) -> int:
-    """Length of the longest end of `text` that could still grow into a stop string."""
-    longest = 0
-    for stop in stops:
-        for size in range(min(len(stop) - 1, len(text)), longest, -1):
-            if text.endswith(stop[:size]):
-                longest = size
-                break
-    return longest
 
 
 class EmbeddedBackend:
@@ -189,7 +179,7 @@ class EmbeddedBackend:
             for chunk in streamer:
                 received += chunk
                 visible, stopped = apply_stops(received, params.stop)
-                ready = visible if stopped else visible[: len(visible) - _held_back(visible, params.stop)]
+                ready = visible if stopped else visible[: len(visible) - stop_prefix_len(visible, params.stop)]
                 if len(ready) > emitted:
                     yield StreamDelta(text=ready[emitted:])
                     emitted = len(ready)

@@ -27,6 +27,7 @@ from stages.backends.base import (
     GenerationParams,
     StreamDelta,
     apply_stops,
+    stop_prefix_len,
 )
 from stages.config import BackendConfig
 from stages.messages import Message
@@ -62,17 +63,9 @@ class StopCutter:
         if found:
             self.stopped, self.pending = True, ""
             return cut
-        safe = len(self.pending) - self._open_tail()
+        safe = len(self.pending) - stop_prefix_len(self.pending, self.stop)
         out, self.pending = self.pending[:safe], self.pending[safe:]
         return out
-
-    def _open_tail(self) -> int:
-        """Length of the longest end of `pending` that begins some stop string."""
-        for size in range(min(len(self.pending), max(map(len, self.stop), default=1) - 1), 0, -1):
-            tail = self.pending[-size:]
-            if any(s.startswith(tail) for s in self.stop):
-                return size
-        return 0
 
     def flush(self) -> str:
         out, self.pending = self.pending, ""

@@ -230,3 +230,36 @@ def test_closing_the_stream_early_cancels_the_run():
     assert len(produced) == settled < 500
     assert produced[-1].completion is not None and produced[-1].completion.finish_reason == "cancelled"
     assert request.cancel is None  # the caller's request is not mutated
+
+
+def test_chain_assistants_get_calls_for_every_attempt_unless_capped():
+    class Chain(Echo):
+        model_calls_per_attempt = 3
+
+        def reason(self, ctx: RunContext) -> Draft:
+            texts = [ctx.call_model(self.prompt(ctx), self.params).text for _ in range(3)]
+            return Draft(raw=" ".join(texts))
+
+    backend = ScriptedBackend(["wrong"])
+    reply = Pipeline(Chain(), backend).run(ask("q", options=RunOptions(max_repairs=1)))
+    assert len(backend.calls) == 6 and reply.status is Status.CORRECTED
+    capped = ScriptedBackend(["wrong"])
+    Pipeline(Chain(), capped).run(ask("q", options=RunOptions(max_repairs=1, max_model_calls=4)))
+    assert len(capped.calls) == 4
+
+
+def test_spent_wall_time_after_a_draft_still_verifies_and_corrects():
+    backend = ScriptedBackend(["wrong"], delay_s=0.1)
+    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_wall_s=0.05)))
+    assert len(backend.calls) == 1
+    assert reply.status is Status.CORRECTED
+    assert [r.stage for r in reply.trace] == ["detect", "reason", "verify", "reason"]
+
+
+def test_finish_applies_to_every_reply_errors_included():
+    class Signed(Echo):
+        def finish(self, text: str, ctx: RunContext) -> str:
+            return f"{text}\n-- signed"
+
+    for question in ("q", "   ", "boom"):
+        assert Pipeline(Signed(), ScriptedBackend(["right"])).run(ask(question)).text.endswith("-- signed")

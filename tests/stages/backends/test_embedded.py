@@ -10,7 +10,7 @@ import pytest
 
 from stages.backends import make_backend
 from stages.backends.base import BackendError, BackendUnavailable, GenerationParams
-from stages.backends.embedded import EmbeddedBackend, _held_back
+from stages.backends.embedded import EmbeddedBackend
 from stages.config import DEFAULT_MODEL, BackendConfig, Settings
 from stages.messages import Message
 from stages.models import pull_model
@@ -31,13 +31,6 @@ def backend() -> Iterator[EmbeddedBackend]:
         loaded = make_backend(BackendConfig(kind="embedded"), cache_dir)
     assert isinstance(loaded, EmbeddedBackend)
     yield loaded
-
-
-def test_held_back_keeps_a_possible_stop_prefix() -> None:
-    assert _held_back("The ans", ["answer"]) == 3
-    assert _held_back("The ans", ["xyz", "s"]) == 0
-    assert _held_back("done.\n", ["\n\n", "END"]) == 1
-    assert _held_back("anything", []) == 0
 
 
 def test_missing_alias_is_unavailable(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""LLM augmentation: a model proposes new paraphrases of a pack's templates; the validators decide.
+"""LLM augmentation: a model proposes new paraphrases of a pack's templates (questions and answers
+of a task, follow-ups of a multi-turn dialogue); the validators decide.
 
 Any backend will do (embedded, an OpenAI-compatible server, LangChain). A candidate is kept only
 if it is valid Jinja over the pack's declared fields, keeps answer-only fields out of questions,
@@ -18,7 +19,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from data_templates.checks import answer_problems
-from data_templates.templates import Pack, TemplateError, render, template_fields
+from data_templates.templates import Pack, TemplateError, get_pack, render, template_fields
 from stages.backends.base import Backend, GenerationParams
 from stages.messages import Message
 
@@ -31,7 +32,7 @@ INSTRUCTION = (
 
 class Augmented(BaseModel):
     pack: Pack
-    added_questions: list[str] = Field(default_factory=list)
+    added_questions: list[str] = Field(default_factory=list, description="questions, or a dialogue's follow-ups")
     added_answers: list[str] = Field(default_factory=list)
     rejected: list[str] = Field(default_factory=list, description="candidate: why it was dropped")
 
@@ -54,8 +55,6 @@ def rejection(pack: Pack, text: str, is_question: bool, examples: list[dict[str,
         return f"unknown field(s) {', '.join(sorted(used - set(pack.fields)))}"
     if is_question and used & set(pack.hidden):
         return f"a question may not use answer-only field(s) {', '.join(sorted(used & set(pack.hidden)))}"
-    if text in pack.questions or text in pack.answers:
-        return "already in the pack"
     for facts in examples:
         try:
             rendered = render(text, facts)
@@ -66,31 +65,49 @@ def rejection(pack: Pack, text: str, is_question: bool, examples: list[dict[str,
     return None
 
 
+def _keep_valid(
+    pack: Pack, pool: list[str], is_question: bool, examples: list[dict[str, Any]], backend: Backend,
+    per_template: int, params: GenerationParams, rejected: list[str],
+) -> list[str]:
+    added: list[str] = []
+    for template in pool:
+        for candidate in candidates(backend, template, per_template, params):
+            why = "already in the pack" if candidate in pool else rejection(pack, candidate, is_question, examples)
+            if why is None and candidate not in added:
+                added.append(candidate)
+            elif why is not None:
+                rejected.append(f"{candidate[:80]}: {why}")
+    return added
+
+
 def augment_pack(
-    pack: Pack, backend: Backend, examples: list[dict[str, Any]], per_template: int = 3,
+    pack: Pack, backend: Backend, examples: dict[str, list[dict[str, Any]]], per_template: int = 3,
     params: GenerationParams | None = None,
 ) -> Augmented:
-    """New paraphrases for every question and answer of a task pack, filtered by the validators."""
-    if pack.kind != "task":
-        raise TemplateError(f"{pack.name} is a dialogue; augment its task packs instead")
-    if not examples:
-        raise TemplateError(f"no record yields facts for {pack.name}; cannot validate paraphrases")
+    """New paraphrases for a task pack's questions and answers, or a dialogue's follow-ups.
+
+    `examples` holds real facts per task pack name (the pack itself, or each turn's task).
+    """
+    tasks = [pack.name] if pack.kind == "task" else [turn.task for turn in pack.turns]
+    missing = [task for task in tasks if not examples.get(task)]
+    if missing:
+        raise TemplateError(f"no record yields facts for {', '.join(missing)}; cannot validate paraphrases")
     params = params or GenerationParams(max_tokens=400, temperature=0.8)
     result = Augmented(pack=pack)
-    for is_question, pool, added in ((True, pack.questions, result.added_questions),
-                                     (False, pack.answers, result.added_answers)):
-        for template in pool:
-            for candidate in candidates(backend, template, per_template, params):
-                why = rejection(pack, candidate, is_question, examples)
-                if why is None and candidate not in added:
-                    added.append(candidate)
-                elif why is not None:
-                    result.rejected.append(f"{candidate[:80]}: {why}")
-    result.pack = pack.model_copy(update={
-        "version": pack.version + 1,
-        "questions": [*pack.questions, *result.added_questions],
-        "answers": [*pack.answers, *result.added_answers],
-    })
+    keep = {"backend": backend, "per_template": per_template, "params": params, "rejected": result.rejected}
+    if pack.kind == "task":
+        result.added_questions = _keep_valid(pack, pack.questions, True, examples[pack.name], **keep)
+        result.added_answers = _keep_valid(pack, pack.answers, False, examples[pack.name], **keep)
+        update = {"questions": [*pack.questions, *result.added_questions],
+                  "answers": [*pack.answers, *result.added_answers]}
+    else:
+        turns = []
+        for turn in pack.turns:
+            added = _keep_valid(get_pack(turn.task), turn.followups, True, examples[turn.task], **keep)
+            result.added_questions += added
+            turns.append(turn.model_copy(update={"followups": [*turn.followups, *added]}))
+        update = {"turns": turns}
+    result.pack = pack.model_copy(update={"version": pack.version + 1, **update})
     return result
 
 

@@ -170,7 +170,7 @@ def lock_command() -> None:
 
 @data_app.command("augment")
 def augment_command(
-    template: Annotated[str, typer.Argument(help="A task pack, e.g. chem.formula")],
+    template: Annotated[str, typer.Argument(help="A pack, e.g. chem.formula or market.footprint_dialogue")],
     out_file: Annotated[Path, typer.Option("--out", help="Where to write the augmented pack (YAML)")],
     per_template: Annotated[int, typer.Option("-n", help="Rewrites asked for per template")] = 3,
     examples: Annotated[int, typer.Option(help="Real records every candidate is validated on")] = 5,
@@ -191,7 +191,8 @@ def augment_command(
         _fail(f"{out_file} exists; choose a new file")
     try:
         pack = get_pack(template)
-        facts = pack_examples(pack, examples, files=source)
+        tasks = [pack.name] if pack.kind == "task" else [turn.task for turn in pack.turns]
+        facts = {task: pack_examples(get_pack(task), examples, files=source) for task in tasks}
         update = {k: v for k, v in (("kind", backend), ("model", model), ("base_url", base_url)) if v is not None}
         config = BackendConfig.model_validate({**get_settings().backend.model_dump(), **update})
         with err.status(f"asking {config.kind}:{config.model} for paraphrases of {pack.name}…"):
@@ -201,7 +202,8 @@ def augment_command(
     except BackendError as exc:
         _fail(f"the model backend failed: {exc}", code=1)
     write_pack(result.pack, out_file)
-    out.print(f"{pack.name} v{result.pack.version}: +{len(result.added_questions)} questions, "
+    asked = "questions" if pack.kind == "task" else "follow-ups"
+    out.print(f"{pack.name} v{result.pack.version}: +{len(result.added_questions)} {asked}, "
               f"+{len(result.added_answers)} answers, {len(result.rejected)} candidates rejected → {out_file}")
     for line in result.rejected[:10]:
         err.print(f"  rejected: {line}", markup=False, highlight=False)

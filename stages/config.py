@@ -95,10 +95,10 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
-    def backend_for(self, assistant: str) -> BackendConfig:
-        """The default backend with this assistant's overrides applied."""
-        override = self.assistants.get(assistant, {})
-        return BackendConfig.model_validate({**self.backend.model_dump(), **override})
+    def backend_for(self, assistant: str, **override: Any) -> BackendConfig:
+        """The default backend with this assistant's overrides, then non-empty call overrides."""
+        given = {key: value for key, value in override.items() if value not in (None, "")}
+        return BackendConfig.model_validate({**self.backend.model_dump(), **self.assistants.get(assistant, {}), **given})
 
     def shown(self) -> dict[str, Any]:
         """The effective settings as JSON-ready data, secrets masked."""

@@ -66,5 +66,11 @@ def _build(config: BackendConfig, cache_dir: Path) -> Backend:
     if config.kind == "scripted":
         from stages.backends.scripted import ScriptedBackend
 
-        return ScriptedBackend(config.options.get("replies", ["(scripted reply)"]), model=config.model)
+        options = config.options
+        return ScriptedBackend(
+            options.get("replies", ["(scripted reply)"]),
+            model=config.model,
+            delay_s=float(options.get("delay_s", 0.0)),
+            token_delay_s=float(options.get("token_delay_s", 0.0)),
+        )
     raise BackendError(f"unknown backend kind {config.kind!r}")

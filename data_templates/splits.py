@@ -19,9 +19,11 @@ SPLIT_NAMES = tuple(name for name, _fraction in SPLITS)
 
 def scaffold_key(canonical: str) -> str:
     """The Bemis–Murcko scaffold of a valid canonical SMILES, or the molecule itself when acyclic."""
+    from rdkit import rdBase
     from rdkit.Chem.Scaffolds import MurckoScaffold
 
-    scaffold = MurckoScaffold.MurckoScaffoldSmiles(smiles=canonical)
+    with rdBase.BlockLogs():  # RDKit's notes on odd charges and lone hydrogens are not problems here
+        scaffold = MurckoScaffold.MurckoScaffoldSmiles(smiles=canonical)
     return scaffold or f"acyclic:{canonical}"
 
 

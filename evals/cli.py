@@ -54,7 +54,11 @@ def eval_command(
     pipeline_only: Annotated[bool, typer.Option("--pipeline-only", help="Skip the model-alone baseline")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Run only N items (a seeded sample)")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Which items --limit picks; same seed, same items")] = 0,
-    judge: Annotated[bool, typer.Option("--judge", help="Also ask the backend's model to grade against the rules")] = False,
+    judge: Annotated[bool, typer.Option("--judge", help="Also ask an LLM judge to grade against each item's rules")] = False,
+    judge_kind: Annotated[BackendKind | None, typer.Option("--judge-backend", help="Judge backend kind")] = None,
+    judge_model: Annotated[str | None, typer.Option("--judge-model", help="Judge model (default: --model)")] = None,
+    judge_base_url: Annotated[str | None, typer.Option("--judge-base-url", help="Judge endpoint")] = None,
+    retry_errors: Annotated[bool, typer.Option("--retry-errors", help="Re-run items that hit a budget or backend error")] = False,
     shots: Annotated[int, typer.Option("--shots", min=0, max=5, help="chembench: few-shot examples from dev/")] = 0,
 ) -> None:
     """Run a suite: the model alone and the full pipeline side by side (plus ablations); writes
@@ -80,12 +84,13 @@ def eval_command(
     except (SuiteError, AblationError, ValueError) as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     folder = out_dir or Path("eval-results") / chosen.name
-    judge_backend = None
+    grader = None
     try:
         if judge:
-            judge_backend = make_backend(config_a)
+            grader = make_backend(_backend(config_a, judge_kind, judge_model, judge_base_url))
         records = run_suite(chosen, configs, folder, lambda c: make_backend(c.backend), limit=limit, seed=seed,
-                            judge=judge_backend, progress=lambda m: err.print(m, markup=False, highlight=False))
+                            judge=grader, progress=lambda m: err.print(m, markup=False, highlight=False),
+                            retry_errors=retry_errors)
     except RunMismatch as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except Exception as exc:  # a backend that cannot start is reported, never a traceback

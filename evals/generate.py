@@ -15,6 +15,7 @@ import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from evals.suite import (
     FormulaRule,
@@ -26,13 +27,18 @@ from evals.suite import (
     write_suite_file,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assistants.chem.store import Compound
+
 SUITES_DIR = Path(__file__).parent / "suites"
 VALIDITY = {"valid": [r"valid", r"yes"], "invalid": [r"invalid", r"not valid", r"no"]}
 _PLAIN_NAME = re.compile(r"^[a-z][a-z \-]{2,24}$")
 OHLCV_CONTEXT_BARS = 40
 
 
-def heldout_compounds() -> Iterator[object]:
+def heldout_compounds() -> Iterator[Compound]:
     """Store compounds of the held-out split with a short plain common name, in a fixed order."""
     from chemicals import identifiers
 
@@ -58,11 +64,11 @@ def heldout_compounds() -> Iterator[object]:
         yield compound
 
 
-def _sample(pool: list[object], n: int, rng: random.Random) -> list[object]:
+def _sample(pool: list[Compound], n: int, rng: random.Random) -> list[Compound]:
     return rng.sample(pool, min(n, len(pool)))
 
 
-def chem_names(pool: list, rng: random.Random, n: int = 15) -> Suite:
+def chem_names(pool: list[Compound], rng: random.Random, n: int = 15) -> Suite:
     items = []
     for c in _sample(pool, n, rng):
         items.append(Item(id=f"n2s-{c.cid}", task="name_to_smiles", question=f"What is the SMILES of {c.common_name}?",
@@ -77,7 +83,7 @@ def chem_names(pool: list, rng: random.Random, n: int = 15) -> Suite:
                  assistant="chem", source="compound store, held-out split", items=items)
 
 
-def chem_properties(pool: list, rng: random.Random, n: int = 10) -> Suite:
+def chem_properties(pool: list[Compound], rng: random.Random, n: int = 10) -> Suite:
     from assistants.chem.store import get_store
 
     store = get_store()
@@ -109,7 +115,7 @@ def corrupt(smiles: str, rng: random.Random) -> str | None:
     return re.sub(r"C(?![a-z])", "C(C)(C)(C)(C)", smiles, count=1) if "C" in smiles else None
 
 
-def chem_validity(pool: list, rng: random.Random, n: int = 10) -> Suite:
+def chem_validity(pool: list[Compound], rng: random.Random, n: int = 10) -> Suite:
     from assistants.chem.molecule import validate_smiles
 
     items = []
@@ -129,8 +135,8 @@ def chem_validity(pool: list, rng: random.Random, n: int = 10) -> Suite:
                  assistant="chem", source="compound store, held-out split; corruptions checked by RDKit", items=items)
 
 
-def ohlcv_table(bars: object) -> str:
-    frame = bars.reset_index()  # type: ignore[attr-defined]
+def ohlcv_table(bars: pd.DataFrame) -> str:
+    frame = bars.reset_index()
     lines = ["date,open,high,low,close,volume"]
     for row in frame.itertuples(index=False):
         lines.append(f"{row.date:%Y-%m-%d},{row.open:.2f},{row.high:.2f},{row.low:.2f},{row.close:.2f},{row.volume:.0f}")
@@ -143,7 +149,7 @@ def breakout_ohlcv(rng: random.Random, n: int = 20) -> Suite:
     from assistants.market.samples import sample_ohlcv
     from evals.footprint import DIRECTIONS, JUDGMENTS
 
-    candidates = []
+    candidates: list[tuple[str, pd.DataFrame, Any]] = []
     for ticker in ("AAPL", "IBM", "MSFT", "GOOG"):
         bars = sample_ohlcv(f"bokeh/{ticker}")
         events = scan_breakouts(bars, label=True)

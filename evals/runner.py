@@ -26,6 +26,8 @@ from stages.messages import Request
 from stages.pipeline import Pipeline
 
 RESULTS = "results.jsonl"
+# failures of the machinery rather than of the answer; `retry_errors` runs such items again
+TRANSIENT_ERRORS = frozenset({"budget", "backend_timeout", "backend_unavailable", "backend_error", "cancelled"})
 MANIFEST = "run.json"
 Progress = Callable[[str], None]
 
@@ -92,6 +94,16 @@ def read_results(path: Path, repair: bool = False) -> list[dict[str, Any]]:
     return records
 
 
+def latest(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per (configuration, item): the last one written wins (a retried item)."""
+    last = {(r["config"], r["item"]): r for r in records}
+    return list(last.values())
+
+
+def _transient(record: dict[str, Any]) -> bool:
+    return record["status"] == "error" and record["reply"].get("error_type") in TRANSIENT_ERRORS
+
+
 def _append(path: Path, record: dict[str, Any]) -> None:
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -137,15 +149,17 @@ def run_suite(
     seed: int = 0,
     judge: Backend | None = None,
     progress: Progress | None = None,
+    retry_errors: bool = False,
 ) -> list[dict[str, Any]]:
-    """Every selected item under every configuration; returns all records in the directory."""
+    """Every selected item under every configuration; returns the latest record of each (configuration,
+    item) in the directory. With `retry_errors`, items that failed for budget or backend reasons run again."""
     say = progress or (lambda _message: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     items = suite.select(limit, seed)
     _manifest(out_dir, suite, items, configs, seed, limit)
     path = out_dir / RESULTS
     records = read_results(path, repair=True)
-    done = {(r["config"], r["item"]) for r in records}
+    done = {(r["config"], r["item"]) for r in latest(records) if not (retry_errors and _transient(r))}
     for config in configs:
         todo = [i for i in items if (config.name, i.id) not in done]
         say(f"{config.label}: {len(items) - len(todo)} done, {len(todo)} to run")
@@ -158,4 +172,4 @@ def run_suite(
             records.append(record)
             say(f"  [{config.name} {n}/{len(todo)}] {item.id}: {'pass' if record['passed'] else 'fail'} "
                 f"({record['status']}, {record['latency_s']:.1f} s)")
-    return records
+    return latest(records)

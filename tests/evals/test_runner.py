@@ -73,6 +73,19 @@ def test_resume_skips_done_items_and_cuts_a_torn_line(tmp_path: Path) -> None:
         run_suite(suite, other, tmp_path, scripted, limit=3, seed=2)
 
 
+def test_retry_errors_reruns_budget_failures_and_the_latest_record_wins(tmp_path: Path) -> None:
+    from stages.backends.base import BackendTimeout
+
+    suite = load_suite("general-sanity")
+    configs = run_configs("general", SCRIPTED)
+    failing = run_suite(suite, configs, tmp_path, lambda _c: ScriptedBackend([BackendTimeout("slow")]), limit=2)
+    assert [r["status"] for r in failing] == ["error", "error"]
+    assert len(run_suite(suite, configs, tmp_path, scripted, limit=2)) == 2  # errors count as done by default
+    fixed = run_suite(suite, configs, tmp_path, scripted, limit=2, retry_errors=True)
+    assert [r["status"] for r in fixed] == ["verified", "verified"]
+    assert len(read_results(tmp_path / RESULTS)) == 4
+
+
 def test_judge_verdict_is_recorded_beside_the_rules(tmp_path: Path) -> None:
     suite = load_suite("general-sanity")
     judge = ScriptedBackend(["Verdict: PASS - the rules hold."])

@@ -22,7 +22,8 @@ def serve_commands(result: SFTResult, assistant: str) -> list[str]:
     adapter = str(result.adapter)
     vllm = ["tristage", "vllm", "command", "base-lora", "--model", result.base_source,
             "--lora", f"{result.adapter.name}={adapter}"]
-    return [shlex.join(vllm), shlex.join(["tristage", "ask", assistant, "<question>", "--model", adapter])]
+    embedded = ["tristage", "ask", assistant, "<question>", "--model", result.spec.base]
+    return [shlex.join(vllm), f"TRISTAGE_BACKEND__OPTIONS__ADAPTER={shlex.quote(adapter)} {shlex.join(embedded)}"]
 
 
 def _losses(result: SFTResult) -> list[str]:
@@ -40,7 +41,7 @@ def _losses(result: SFTResult) -> list[str]:
 
 def _evaluation(comparison: EvalComparison | None) -> list[str]:
     if comparison is None:
-        return ["Not run. Run `tristage train sft ... --eval SUITE`, or `tristage eval SUITE --model <this folder>`."]
+        return ["Not run: `tristage train report <this folder> --eval SUITE`."]
     lines = [f"Suite `{comparison.suite}` v{comparison.suite_version}, seed {comparison.seed}, "
              f"{comparison.limit or 'all'} items; full report: `{comparison.report}`.", "",
              "| configuration | items | accuracy | 95% CI | mean s |", "|---|---:|---:|---|---:|"]
@@ -91,7 +92,8 @@ def model_card(result: SFTResult, evaluation: EvalComparison | None, entropy: En
         "", "## Serving", "",
         "This folder is the adapter. vLLM (GPU host; the base must be the one trained on):", "",
         "```", commands[0], "```", "",
-        "tristage's embedded backend (transformers attaches the adapter to its base):", "",
+        "tristage's embedded backend (the base with the adapter merged on load; the same variable serves "
+        "`tristage eval`, `tristage serve` and the UI):", "",
         "```", commands[1], "```", "",
         "## Limits", "",
         "Trained on template-generated conversations: the adapter learns their phrasing and formats, and its "

@@ -18,6 +18,13 @@ out = Console()
 err = Console(stderr=True)
 EXIT_INTERNAL, EXIT_BAD_INPUT = 1, 2
 DEFAULTS = SFTRecipe()
+MODES = ("model", "pipeline")
+
+EvalOpt = Annotated[str | None, typer.Option("--eval", help="Eval suite to run on base and fine-tune")]
+EvalLimitOpt = Annotated[int | None, typer.Option("--eval-limit", min=1, help="Items of the suite (a seeded sample)")]
+EvalModeOpt = Annotated[list[str] | None, typer.Option("--eval-mode", help="model and/or pipeline (repeatable)")]
+EntropyOpt = Annotated[int, typer.Option("--entropy-texts", min=0, help="Validation prompts for the entropy analysis (0: skip)")]
+DeviceOpt = Annotated[str, typer.Option("--device", help="Evaluation device: auto, cpu, cuda")]
 
 
 def _say(message: str) -> None:
@@ -57,20 +64,18 @@ def sft_command(
     dtype: Annotated[str, typer.Option("--dtype", help="auto, float32, bfloat16, float16")] = DEFAULTS.dtype,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run code shipped with the base")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Use only the first N conversations per split")] = None,
-    eval_suite: Annotated[str | None, typer.Option("--eval", help="Eval suite to run on base and fine-tune")] = None,
-    eval_limit: Annotated[int | None, typer.Option("--eval-limit", min=1, help="Items of the suite (seeded sample)")] = None,
-    eval_mode: Annotated[list[str] | None, typer.Option("--eval-mode", help="model and/or pipeline (repeatable)")] = None,
-    entropy_texts: Annotated[int, typer.Option("--entropy-texts", min=0, help="Validation prompts for the entropy analysis (0: skip)")] = 16,
-    device: Annotated[str, typer.Option("--device", help="Evaluation device: auto, cpu, cuda")] = "auto",
+    eval_suite: EvalOpt = None,
+    eval_limit: EvalLimitOpt = None,
+    eval_mode: EvalModeOpt = None,
+    entropy_texts: EntropyOpt = 16,
+    device: DeviceOpt = "auto",
 ) -> None:
     """LoRA SFT of --base on --data's train split (validated on its validation split); writes the adapter,
     checkpoints, train.json and a model card to --out. Ctrl-C keeps the checkpoints: rerun with --resume."""
-    from train.card import write_card
-    from train.compare import compare_entropy, compare_eval, prompts_of
     from train.dataset import load_training_data
     from train.sft import run_sft
 
-    modes = eval_mode or ["model", "pipeline"]
+    modes = eval_mode or list(MODES)
     try:
         recipe = SFTRecipe(
             lora_r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, target_modules=target_modules,
@@ -79,23 +84,13 @@ def sft_command(
             logging_steps=logging_steps, save_steps=save_steps, seed=seed, gradient_checkpointing=gradient_checkpointing,
             assistant_only_loss=assistant_only_loss, dtype=dtype, trust_remote_code=trust_remote_code,  # type: ignore[arg-type]
         )
-        if unknown := sorted(set(modes) - {"model", "pipeline"}):
-            raise TrainError(f"unknown --eval-mode {', '.join(unknown)}; use model and/or pipeline")
+        _check_modes(modes)
     except (ValueError, TrainError) as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
-    cache_dir = get_settings().cache_dir
     try:
         training = load_training_data(data, limit)
-        result = run_sft(training, base, out_dir, recipe, cache_dir, resume=resume, merge=merge, progress=_say)
-        evaluation = entropy = None
-        if eval_suite:
-            _say(f"evaluating base and fine-tune on {eval_suite}")
-            evaluation = compare_eval(eval_suite, base, out_dir, out_dir, modes, eval_limit, device=device, progress=_say)  # type: ignore[arg-type]
-        if entropy_texts:
-            _say("matrix entropy of base and fine-tune")
-            texts = prompts_of(training.validation or training.train, entropy_texts)
-            entropy = compare_entropy(texts, base, out_dir, out_dir, cache_dir, device)
-        card = write_card(out_dir, result, evaluation, entropy)
+        result = run_sft(training, base, out_dir, recipe, get_settings().cache_dir, resume=resume, merge=merge,
+                         progress=_say)
     except TrainError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except Exception as exc:  # one line for anything unforeseen, never a traceback
@@ -104,6 +99,58 @@ def sft_command(
         out.print(f"loss {result.losses[0].loss:.4f} (step {result.losses[0].step}) → "
                   f"{result.losses[-1].loss:.4f} (step {result.losses[-1].step}); "
                   f"{result.samples_per_s:.2f} samples/s; peak {result.peak_memory_gib:.2f} GiB", highlight=False)
+    _report(out_dir, eval_suite, eval_limit, modes, entropy_texts, device)
+
+
+@train_app.command("report")
+def report_command(
+    out_dir: Annotated[Path, typer.Argument(help="The output folder of a finished `tristage train sft`")],
+    eval_suite: EvalOpt = None,
+    eval_limit: EvalLimitOpt = None,
+    eval_mode: EvalModeOpt = None,
+    entropy_texts: EntropyOpt = 16,
+    device: DeviceOpt = "auto",
+) -> None:
+    """Evaluate base and fine-tune again (other suite, more items, another machine) and rewrite the model card."""
+    modes = eval_mode or list(MODES)
+    try:
+        _check_modes(modes)
+    except TrainError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    _report(out_dir, eval_suite, eval_limit, modes, entropy_texts, device)
+
+
+def _check_modes(modes: list[str]) -> None:
+    if unknown := sorted(set(modes) - set(MODES)):
+        raise TrainError(f"unknown --eval-mode {', '.join(unknown)}; use model and/or pipeline")
+
+
+def _report(out_dir: Path, eval_suite: str | None, eval_limit: int | None, modes: list[str], entropy_texts: int,
+            device: str) -> None:
+    """Eval and entropy of base against fine-tune, then the model card; prints the eval rows."""
+    from train.card import write_card
+    from train.compare import compare_entropy, compare_eval, prompts_of
+    from train.dataset import load_training_data
+    from train.sft import read_result
+
+    try:
+        result = read_result(out_dir)
+        base = result.spec.base
+        evaluation = entropy = None
+        if eval_suite:
+            _say(f"evaluating base and fine-tune on {eval_suite}")
+            evaluation = compare_eval(eval_suite, base, out_dir, out_dir, modes, eval_limit, device=device,  # type: ignore[arg-type]
+                                      progress=_say)
+        if entropy_texts:
+            _say("matrix entropy of base and fine-tune")
+            training = load_training_data(result.spec.data)
+            texts = prompts_of(training.validation or training.train, entropy_texts)
+            entropy = compare_entropy(texts, result, out_dir, get_settings().cache_dir, device)
+        card = write_card(out_dir, result, evaluation, entropy)
+    except TrainError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    except Exception as exc:  # one line for anything unforeseen, never a traceback
+        raise _fail(f"the report stopped: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
     if evaluation is not None:
         table = Table("configuration", "items", "accuracy", "mean s", title=f"{evaluation.suite}: base vs fine-tuned")
         for row in evaluation.rows:

@@ -1,13 +1,13 @@
 """Base against fine-tune: the same eval suite and the same matrix-entropy analysis on both.
 
-Both models run on the embedded backend: the base by name, the fine-tune by its output folder
-(an adapter folder loads as the base plus the adapter), so the two rows differ only in the
-adapter. Results go under `<out>/eval` and `<out>/entropy`, in the formats `tristage eval`
+Both models run on the embedded backend, the fine-tune as the base plus the adapter
+(`options.adapter`), so the two rows differ only in the adapter. Results go under `<out>/eval` and `<out>/entropy`, in the formats `tristage eval`
 and `tristage analyze entropy` write.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from stages.config import BackendConfig
 from train.errors import TrainError
+from train.sft import SFTResult, merge_adapter
 
 Progress = Callable[[str], None]
 Mode = Literal["model", "pipeline"]
@@ -73,7 +74,7 @@ def compare_eval(
     except SuiteError as exc:
         raise TrainError(str(exc)) from exc
     models = {"base": BackendConfig(kind="embedded", model=base, device=device),
-              "tuned": BackendConfig(kind="embedded", model=str(tuned.resolve()), device=device)}
+              "tuned": BackendConfig(kind="embedded", model=base, device=device, options={"adapter": str(tuned)})}
     configs = [RunConfig(name=f"{who}-{mode}", assistant="general" if mode == "model" else suite.assistant,
                          backend=backend)
                for mode in dict.fromkeys(modes) for who, backend in models.items()]
@@ -91,24 +92,34 @@ def compare_eval(
 
 def compare_entropy(
     texts: list[str],
-    base: str,
-    tuned: Path,
+    result: SFTResult,
     out: Path,
     cache_dir: Path,
     device: str = "auto",
     max_tokens: int = 256,
 ) -> EntropyComparison:
-    """Matrix entropy / effective rank per layer of base and fine-tune on the same texts (Diff-eRank)."""
+    """Matrix entropy / effective rank per layer of base and fine-tune on the same texts (Diff-eRank).
+
+    The analysis reads plain weights, so the fine-tune is its merged folder, made in a temporary
+    folder when the run kept none.
+    """
     from evals.entropy import analyze_model, diff_erank, write_entropy_report
 
     if not texts:
         raise TrainError("no texts for the entropy analysis (the validation split is empty)")
-    results = [analyze_model(name, texts, cache_dir, device, max_tokens) for name in (base, str(tuned.resolve()))]
-    diffs = diff_erank(results[0], results[1])
+    base = analyze_model(result.spec.base, texts, cache_dir, device, max_tokens)
+    if result.merged is not None and result.merged.is_dir():
+        tuned = analyze_model(str(result.merged), texts, cache_dir, device, max_tokens)
+    else:
+        with tempfile.TemporaryDirectory(dir=out, prefix=".entropy-merged-") as work:
+            tuned = analyze_model(str(merge_adapter(result, Path(work) / "merged")), texts, cache_dir, device,
+                                  max_tokens)
+    tuned.model = f"{result.adapter.name} (fine-tuned)"
+    diffs = diff_erank(base, tuned)
     folder = out / ENTROPY_DIR
-    write_entropy_report(results, diffs, folder)
-    mean = [sum(s.erank for s in r.layers) / len(r.layers) for r in results]
-    return EntropyComparison(texts=results[0].texts, mean_erank_base=mean[0], mean_erank_tuned=mean[1],
+    write_entropy_report([base, tuned], diffs, folder)
+    mean = [sum(s.erank for s in r.layers) / len(r.layers) for r in (base, tuned)]
+    return EntropyComparison(texts=base.texts, mean_erank_base=mean[0], mean_erank_tuned=mean[1],
                              mean_diff_erank=sum(d.diff_erank for d in diffs) / len(diffs),
                              last_layer_diff_erank=diffs[-1].diff_erank, report=folder / "entropy.md")
 

@@ -52,6 +52,13 @@ class RunSpec(BaseModel):
     data_sha256: str
     recipe: SFTRecipe
 
+    def differences(self, other: RunSpec) -> list[str]:
+        """Fields that differ; the run's length (max_steps, epochs) may change on resume."""
+        length = {"max_steps", "epochs"}
+        changed = [k for k in ("base", "data", "data_sha256") if getattr(self, k) != getattr(other, k)]
+        mine, theirs = self.recipe.model_dump(exclude=length), other.recipe.model_dump(exclude=length)
+        return changed + [k for k in mine if mine[k] != theirs[k]]
+
 
 class LossPoint(BaseModel):
     step: int
@@ -81,6 +88,14 @@ class SFTResult(BaseModel):
     eval_losses: list[LossPoint]
 
 
+def read_result(out: Path) -> SFTResult:
+    """The finished run recorded in `out`; TrainError when `out` holds none."""
+    path = out / RESULT_FILE
+    if not path.is_file():
+        raise TrainError(f"{out} holds no finished training run (no {RESULT_FILE}); run `tristage train sft` first")
+    return SFTResult.model_validate_json(path.read_text(encoding="utf-8"))
+
+
 def write_atomic(path: Path, text: str) -> None:
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temp.write_text(text, encoding="utf-8")
@@ -98,9 +113,9 @@ def prepare_output(out: Path, spec: RunSpec, resume: bool) -> str | None:
         old = RunSpec.model_validate_json(run_file.read_text(encoding="utf-8"))
         if not resume:
             raise TrainError(f"{out} holds an earlier run; pass --resume to continue it, or choose another --out")
-        if old != spec:
-            changed = [k for k in RunSpec.model_fields if getattr(old, k) != getattr(spec, k)]
+        if changed := old.differences(spec):
             raise TrainError(f"{out} holds a run with other settings ({', '.join(changed)}); choose another --out")
+        write_atomic(run_file, spec.model_dump_json(indent=2))
         folder = out / CHECKPOINTS
         return get_last_checkpoint(str(folder)) if folder.is_dir() else None
     if out.is_dir() and any(out.iterdir()):
@@ -111,8 +126,11 @@ def prepare_output(out: Path, spec: RunSpec, resume: bool) -> str | None:
 
 
 def sft_config(recipe: SFTRecipe, out: Path, dtype: str, has_validation: bool) -> Any:
+    """TRL's config for this recipe; mixed precision only on a GPU (half weights on a CPU train as they are)."""
+    import torch
     from trl import SFTConfig
 
+    gpu = torch.cuda.is_available()
     return SFTConfig(
         output_dir=str(out / CHECKPOINTS),
         num_train_epochs=recipe.epochs,
@@ -127,9 +145,9 @@ def sft_config(recipe: SFTRecipe, out: Path, dtype: str, has_validation: bool) -
         max_length=recipe.max_length,
         packing=recipe.packing,
         assistant_only_loss=recipe.assistant_only_loss,
-        gradient_checkpointing=recipe.gradient_checkpointing,
-        bf16=dtype == "bfloat16",
-        fp16=dtype == "float16",
+        activation_checkpointing=recipe.gradient_checkpointing,
+        bf16=gpu and dtype == "bfloat16",
+        fp16=gpu and dtype == "float16",
         logging_steps=recipe.logging_steps,
         logging_first_step=True,
         save_steps=recipe.save_steps,
@@ -187,16 +205,32 @@ def save_adapter(model: Any, tokenizer: Any, out: Path) -> None:
     _move_into(staged, out)
 
 
-def save_merged(model: Any, tokenizer: Any, out: Path) -> Path:
-    """Base weights with the adapter folded in, as a plain transformers folder `out/merged`."""
-    target = out / MERGED
-    staged = out / f".{MERGED}.{os.getpid()}.tmp"
+def save_merged(model: Any, tokenizer: Any, target: Path) -> Path:
+    """Base weights with the adapter folded in, as a plain transformers folder at `target` (renamed into place)."""
+    staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(staged, ignore_errors=True)
     model.merge_and_unload().save_pretrained(str(staged))
     tokenizer.save_pretrained(str(staged))
     shutil.rmtree(target, ignore_errors=True)
     os.replace(staged, target)
     return target
+
+
+def merge_adapter(result: SFTResult, target: Path) -> Path:
+    """Load the base and this run's adapter, and write the merged weights to `target`."""
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    recipe = result.spec.recipe
+    tokenizer = load_tokenizer(result.spec.base, result.base_source, recipe)
+    try:
+        base = AutoModelForCausalLM.from_pretrained(result.base_source, dtype=getattr(torch, result.dtype),
+                                                    **load_options(recipe))
+        tuned = PeftModel.from_pretrained(base, str(result.adapter))
+    except Exception as exc:
+        raise TrainError(f"cannot load {result.spec.base!r} with the adapter in {result.adapter}: {exc}") from exc
+    return save_merged(tuned, tokenizer, target)
 
 
 def run_sft(
@@ -213,7 +247,7 @@ def run_sft(
     import torch
     from datasets import Dataset
     from peft import LoraConfig
-    from transformers import AutoModelForCausalLM
+    from transformers import AutoModelForCausalLM, PrinterCallback
     from trl import SFTTrainer
 
     say = progress or (lambda _message: None)
@@ -246,6 +280,7 @@ def run_sft(
         )
     except ValueError as exc:  # e.g. assistant-only loss on a template without generation marks
         raise TrainError(f"cannot set up training: {exc}") from exc
+    trainer.remove_callback(PrinterCallback)  # LogProgress reports the losses, in one line each
     probe_worst_batch(trainer.model, recipe, len(tokenizer))
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     say(f"{len(data.train):,} train / {len(data.validation):,} validation conversations; "
@@ -271,6 +306,6 @@ def run_sft(
     if trainer.is_world_process_zero():
         save_adapter(trainer.model, tokenizer, out)
         if merge:
-            result.merged = save_merged(trainer.model, tokenizer, out).resolve()
+            result.merged = save_merged(trainer.model, tokenizer, out / MERGED).resolve()
         write_atomic(out / RESULT_FILE, result.model_dump_json(indent=2))
     return result

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from data_fixtures import write_footprints
+from data_fixtures import footprint_text, write_footprints
 
 from assistants.market.samples import sample_ohlcv
 from data_templates.builder import BuildOptions, build
@@ -79,3 +79,23 @@ def test_an_unreachable_ticker_is_counted_not_fatal(tmp_path: Path, monkeypatch)
     get_settings.cache_clear()
     assert manifest.skipped == {"ticker unavailable": 1}
     assert "yahoo#ZZZZ-NOT-A-TICKER" in manifest.skipped_examples[0]
+
+
+def test_footprints_from_csv_and_jsonl(tmp_path: Path):
+    import json
+
+    from assistants.market.footprint import parse_footprint_text
+
+    frames = [parse_footprint_text(footprint_text(seed)).assign(sample=f"s{seed}") for seed in range(3)]
+    table = pd.concat(frames)[["sample", "bar", "price", "sell", "buy"]]
+    csv_path = tmp_path / "fp.csv"
+    table.to_csv(csv_path, index=False)
+    jsonl = tmp_path / "fp.jsonl"
+    rows = [{"tables": footprint_text(3)},
+            {"messages": [{"role": "system", "content": "x"}, {"role": "user", "content": footprint_text(4)}]},
+            {"neither": 1}]
+    jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    manifest = build(MarketDomain(files=[csv_path, jsonl], bundled=False, tasks=["market.s1_direction"]),
+                     tmp_path / "ds", BuildOptions())
+    assert sum(manifest.counts["market.s1_direction"].values()) == 5
+    assert manifest.skipped == {"unreadable row": 1}

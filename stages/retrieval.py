@@ -111,6 +111,16 @@ def cited_ids(text: str) -> list[str]:
     return found
 
 
+def strip_citations(text: str) -> str:
+    """The text without its `[id]` citations, for checks that read the prose (a citation is no SMILES)."""
+
+    def drop(match: re.Match[str]) -> str:
+        parts = [part.strip() for part in re.split(r"[,;]", match.group(1))]
+        return "" if all(_ID_RE.match(part) for part in parts) else match.group(0)
+
+    return re.sub(r" ?\[([^\[\]]+)\]", drop, text)
+
+
 def citations_retrieved(text: str, passages: list[Passage]) -> CheckResult:
     """Every id the draft cites must be one of the passages it was shown."""
     cited = cited_ids(text)

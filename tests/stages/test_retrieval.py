@@ -15,6 +15,7 @@ from stages.retrieval import (
     citations_retrieved,
     gather,
     passages_block,
+    strip_citations,
     with_passages,
 )
 from stages.stage import Draft
@@ -124,3 +125,8 @@ def test_with_passages_extends_the_system_message_or_adds_one() -> None:
     added = with_passages([question], retrieval)
     assert added[0].role == "system" and "[chem:64-17-5] Ethanol." in added[0].content
     assert with_passages([question], Retrieval()) == [question]
+
+
+def test_strip_citations_keeps_everything_else() -> None:
+    text = "Ethanol [chem:64-17-5] is CC[O-] here [chem:64-17-5, doc:a-00000000:1]; see [1]."
+    assert strip_citations(text) == "Ethanol is CC[O-] here; see [1]."

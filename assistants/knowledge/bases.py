@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from assistants.knowledge.chroma import BuildReport, KnowledgeBase, KnowledgeConfig, MultiRetriever
+from assistants.knowledge.chroma import BuildReport, KnowledgeBase, KnowledgeConfig, MultiRetriever, Progress
 from stages.retrieval import Passage
 
 KbName = Literal["chem", "breakout", "docs"]
@@ -18,7 +18,6 @@ DESCRIPTIONS: dict[KbName, str] = {
 }
 # Which knowledge bases each assistant's reason stage searches.
 READS: dict[str, tuple[KbName, ...]] = {"chem": ("chem", "docs"), "breakout": ("breakout",)}
-Progress = Callable[[int], None]
 
 
 def retriever_for(assistant: str, config: KnowledgeConfig | None = None) -> MultiRetriever:

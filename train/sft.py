@@ -157,6 +157,7 @@ def sft_config(recipe: SFTRecipe, out: Path, dtype: str, has_validation: bool) -
         seed=recipe.seed,
         report_to="none",
         dataloader_num_workers=0,
+        dataloader_pin_memory=gpu,
         disable_tqdm=True,
     )
 

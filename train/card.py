@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from data_templates.shards import read_manifest
+from data_templates.shards import read_manifest, write_atomic
 from train.compare import EntropyComparison, EvalComparison
 from train.sft import SFTResult
 
@@ -105,8 +105,6 @@ def model_card(result: SFTResult, evaluation: EvalComparison | None, entropy: En
 
 def write_card(out: Path, result: SFTResult, evaluation: EvalComparison | None,
                entropy: EntropyComparison | None) -> Path:
-    from train.sft import write_atomic
-
     path = out / CARD
     write_atomic(path, model_card(result, evaluation, entropy))
     return path

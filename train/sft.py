@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from data_templates.shards import write_atomic
 from train.dataset import TrainingData
 from train.errors import TrainError
 from train.preflight import (
@@ -94,12 +95,6 @@ def read_result(out: Path) -> SFTResult:
     if not path.is_file():
         raise TrainError(f"{out} holds no finished training run (no {RESULT_FILE}); run `tristage train sft` first")
     return SFTResult.model_validate_json(path.read_text(encoding="utf-8"))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
 
 
 def prepare_output(out: Path, spec: RunSpec, resume: bool) -> str | None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from assistants.market.answers import answer_part, parse_numbers, to_float
 from evals.suite import ChoiceRule, ClaimsRule, FormulaRule, Item, LabelRule, NumericRule, Rule, StructureRule
 
-_NAME_INTRO = re.compile(r"\b(?:is|are|called|named|name)\b\s*[:\-]?\s*", re.IGNORECASE)
+_NAME_INTRO = re.compile(r"\b(?:is|are|called|named|name|known as)\b\s*[:\-]?\s*", re.IGNORECASE)
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+(?:compound|molecule|name|iupac name)?\s*(?:is\s+)?", re.IGNORECASE)
 _MAX_NAME_CHARS = 120
 

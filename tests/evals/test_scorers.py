@@ -49,6 +49,7 @@ def test_skeleton_match_ignores_stereo() -> None:
 
 def test_name_candidates_prefer_labels() -> None:
     assert name_candidates("Name: propan-2-ol\nAnswer: it is rubbing alcohol.")[0] == "propan-2-ol"
+    assert name_candidates("The compound is known as a 1,2-butadiene.") == ["1,2-butadiene"]
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,7 @@ def sft_command(
     """LoRA SFT of --base on --data's train split (validated on its validation split); writes the adapter,
     checkpoints, train.json and a model card to --out. Ctrl-C keeps the checkpoints: rerun with --resume."""
     from train.dataset import load_training_data
-    from train.sft import run_sft
+    from train.sft import is_main_process, run_sft
 
     modes = eval_mode or list(MODES)
     try:
@@ -99,7 +99,8 @@ def sft_command(
         out.print(f"loss {result.losses[0].loss:.4f} (step {result.losses[0].step}) → "
                   f"{result.losses[-1].loss:.4f} (step {result.losses[-1].step}); "
                   f"{result.samples_per_s:.2f} samples/s; peak {result.peak_memory_gib:.2f} GiB", highlight=False)
-    _report(out_dir, eval_suite, eval_limit, modes, entropy_texts, device)
+    if is_main_process():
+        _report(out_dir, eval_suite, eval_limit, modes, entropy_texts, device)
 
 
 @train_app.command("report")

@@ -120,6 +120,28 @@ def prepare_output(out: Path, spec: RunSpec, resume: bool) -> str | None:
     return None
 
 
+def claim_output(out: Path, spec: RunSpec, resume: bool) -> str | None:
+    """`prepare_output` in the main process; the other processes of a multi-GPU launch take its answer."""
+    from accelerate import PartialState
+    from transformers.trainer_utils import get_last_checkpoint
+
+    state = PartialState()
+    if state.is_main_process:
+        checkpoint = prepare_output(out, spec, resume)
+    state.wait_for_everyone()
+    if not state.is_main_process:
+        folder = out / CHECKPOINTS
+        checkpoint = get_last_checkpoint(str(folder)) if resume and folder.is_dir() else None
+    return checkpoint
+
+
+def is_main_process() -> bool:
+    """False in the secondary processes of an `accelerate launch`; reports and cards are written once."""
+    from accelerate import PartialState
+
+    return PartialState().is_main_process
+
+
 def sft_config(recipe: SFTRecipe, out: Path, dtype: str, has_validation: bool) -> Any:
     """TRL's config for this recipe; mixed precision only on a GPU (half weights on a CPU train as they are)."""
     import torch
@@ -256,7 +278,7 @@ def run_sft(
     params = parameter_count(base, source, recipe)
     device, free = free_memory_bytes()
     check_fits(base, params, dtype, device, free)
-    checkpoint = prepare_output(out, spec, resume)
+    checkpoint = claim_output(out, spec, resume)
     say(f"loading {base} ({params / 1e6:,.0f} M parameters, {dtype}) on {device}")
     try:
         model = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, dtype), **load_options(recipe))

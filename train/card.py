@@ -55,7 +55,8 @@ def _entropy(comparison: EntropyComparison | None) -> list[str]:
         return ["Not run (`--entropy-texts 0`)."]
     return [f"{comparison.texts} validation prompts; per-layer tables and plot: `{comparison.report}`.", "",
             "| | base | fine-tuned |", "|---|---:|---:|",
-            f"| mean effective rank over layers | {comparison.mean_erank_base:.3f} | {comparison.mean_erank_tuned:.3f} |",
+            f"| mean effective rank over layers | {comparison.mean_erank_base:.3f} "
+            f"| {comparison.mean_erank_tuned:.3f} |",
             "", f"Diff-eRank (base − tuned): mean over layers {comparison.mean_diff_erank:+.3f}, "
             f"last layer {comparison.last_layer_diff_erank:+.3f}."]
 
@@ -80,7 +81,8 @@ def model_card(result: SFTResult, evaluation: EvalComparison | None, entropy: En
         "", "## Hyperparameters", "", "| name | value |", "|---|---|",
         *(f"| {key} | {value} |" for key, value in recipe.model_dump().items()),
         "", "## Training", "",
-        f"- base: `{spec.base}` → `{result.base_source}` ({result.parameters / 1e6:,.1f} M parameters, {result.dtype})",
+        f"- base: `{spec.base}` → `{result.base_source}` "
+        f"({result.parameters / 1e6:,.1f} M parameters, {result.dtype})",
         f"- trainable (LoRA): {result.trainable_parameters:,} parameters",
         f"- device: {result.device}; {result.steps} steps, {result.epochs:.2f} epochs in {result.seconds:.0f} s "
         f"({result.samples_per_s:.2f} samples/s); peak memory {result.peak_memory_gib:.2f} GiB",

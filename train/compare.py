@@ -1,8 +1,8 @@
 """Base against fine-tune: the same eval suite and the same matrix-entropy analysis on both.
 
 Both models run on the embedded backend, the fine-tune as the base plus the adapter
-(`options.adapter`), so the two rows differ only in the adapter. Results go under `<out>/eval` and `<out>/entropy`, in the formats `tristage eval`
-and `tristage analyze entropy` write.
+(`options.adapter`), so the two rows differ only in the adapter. Results go under `<out>/eval`
+and `<out>/entropy`, in the formats `tristage eval` and `tristage analyze entropy` write.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ class SFTRecipe(BaseModel):
     lora_dropout: float = Field(0.05, ge=0, lt=1)
     target_modules: str = Field("all-linear", description="'all-linear' or comma-separated module names")
     learning_rate: float = Field(5e-5, gt=0)
-    neftune_noise_alpha: float | None = Field(5.0, ge=0, description="NEFTune embedding noise; None or 0 turns it off")
+    neftune_noise_alpha: float | None = Field(5.0, ge=0, description="NEFTune noise; None/0: off")
     epochs: float = Field(1.0, gt=0)
     max_steps: int = Field(-1, description="Stop after this many optimizer steps (-1: run the epochs)")
     batch_size: int = Field(4, ge=1, description="Sequences per device per step")
@@ -33,7 +33,7 @@ class SFTRecipe(BaseModel):
     save_total_limit: int = Field(3, ge=1, description="Checkpoints kept")
     seed: int = 0
     gradient_checkpointing: bool = Field(False, description="Trade compute for activation memory (long sequences)")
-    assistant_only_loss: bool = Field(False, description="Loss on assistant turns only (template needs generation marks)")
+    assistant_only_loss: bool = Field(False, description="Loss on assistant turns only")
     packing: bool = False
     dtype: Dtype = Field("auto", description="auto: bfloat16 on a GPU that supports it, else float32")
     trust_remote_code: bool = Field(False, description="Run code shipped with the base model (InternLM2 needs it)")

@@ -185,7 +185,8 @@ def _progress_callback(say: Progress) -> Any:
     class LogProgress(TrainerCallback):
         """Sends each logged loss to `say`: the run's progress on the console."""
 
-        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kw: Any) -> None:
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None,
+                   **kw: Any) -> None:
             if not state.is_world_process_zero or not logs:
                 return
             shown = [f"{key} {logs[key]:.4g}" for key in ("loss", "eval_loss", "learning_rate") if key in logs]
@@ -319,7 +320,8 @@ def run_sft(
         steps=trainer.state.global_step, epochs=float(trainer.state.epoch or 0), seconds=round(seconds, 2),
         samples_per_s=round(float(outcome.metrics.get("train_samples_per_second", 0.0)), 3),
         peak_memory_gib=round(_peak_memory_gib(), 3), resumed_from=checkpoint,
-        losses=_losses(trainer.state.log_history, "loss"), eval_losses=_losses(trainer.state.log_history, "eval_loss"),
+        losses=_losses(trainer.state.log_history, "loss"),
+        eval_losses=_losses(trainer.state.log_history, "eval_loss"),
     )
     if trainer.is_world_process_zero():
         save_adapter(trainer.model, tokenizer, out)

@@ -2,8 +2,8 @@
 
 The output folder is itself the adapter: `adapter_config.json`, `adapter_model.safetensors` and
 the base's tokenizer at its top level, so the same path is what vLLM takes as
-`--lora-modules name=OUT`, what the embedded backend loads as a model (transformers attaches an
-adapter folder to the base named in its config) and what `tristage eval --model OUT` runs.
+`--lora-modules name=OUT` and what the embedded backend takes as `options.adapter`
+(`TRISTAGE_BACKEND__OPTIONS__ADAPTER=OUT` for `tristage ask`, `eval`, `serve`).
 Beside it: `checkpoints/` (resumable), `run.json` (what this folder is a run of), `train.json`
 (the finished run: losses, throughput, memory), optionally `merged/` (plain weights), and the
 model card `README.md`.

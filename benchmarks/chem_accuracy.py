@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-tokens", type=int, default=96, help="model answer budget per call")
     parser.add_argument("--max-repairs", type=int, default=2, help="repair rounds in the pipeline-with-model row")
+    parser.add_argument("--rows", choices=("all", "tools", "model"), default="all", help="which rows to run")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON here")
     args = parser.parse_args(argv)
 
@@ -210,11 +211,11 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[Row] = []
     template = lambda: Pipeline(ChemAssistant(phrasing="template", store=store), ScriptedBackend(["(unused)"]))  # noqa: E731
-    for task in TASKS:
+    for task in TASKS if args.rows != "model" else ():
         rows.append(run_row("pipeline, tools + template phrasing", items[task], template, RunOptions()))
         print(f"  template {task}: {rows[-1].accuracy:.1%} in {rows[-1].seconds:.1f} s", flush=True)
 
-    if args.model_n > 0:
+    if args.model_n > 0 and args.rows != "tools":
         backend: Backend = make_backend(get_settings().backend_for("chem"))
         model_opts = RunOptions(max_tokens=args.max_tokens, max_repairs=args.max_repairs)
         alone = lambda: Pipeline(ChemAssistant(phrasing="model", store=store), backend)  # noqa: E731
@@ -233,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         ratio = f"{row.accuracy / base:.1f}x" if base else ("n/a" if base is None else "inf")
         print(f"| {row.system} | {row.task} | {row.n} | {row.accuracy:.1%} | {ratio} |")
     template_rows = [row for row in rows if row.system.startswith("pipeline, tools + template")]
-    for label, values in (
+    for label, values in () if not template_rows else (
         ("detect+verify wall time", [ms for row in template_rows for ms in row.detect_verify_ms]),
         ("whole-turn CPU time (this process, no model)", [ms for row in template_rows for ms in row.cpu_ms]),
     ):

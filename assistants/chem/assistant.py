@@ -7,6 +7,7 @@ from typing import Any, Literal
 from stages.config import BackendConfig, get_settings
 from stages.messages import Message
 from stages.reply import CheckResult, Status
+from stages.retrieval import FIELD, Retrieval, Retriever, citations_retrieved, gather, strip_citations, with_passages
 from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext
 
 from assistants.chem.answer import compose, facts_for_prompt
@@ -16,6 +17,8 @@ from assistants.chem.facts import ChemFacts, gather_facts
 from assistants.chem.profiles import profile_for
 from assistants.chem.store import CompoundStore, get_store
 from assistants.general.assistant import answer_checks
+from assistants.knowledge.bases import retriever_for
+from assistants.knowledge.chroma import KnowledgeConfig
 from assistants.limits import require_question
 
 Phrasing = Literal["model", "template"]
@@ -54,9 +57,11 @@ class ChemAssistant(Assistant):
     description = "Chemistry chat grounded by RDKit, OPSIN and a PubChem-derived compound store."
     system_prompt = SYSTEM_PROMPT
 
-    def __init__(self, phrasing: Phrasing | None = None, store: CompoundStore | None = None) -> None:
+    def __init__(self, phrasing: Phrasing | None = None, store: CompoundStore | None = None,
+                 retriever: Retriever | None = None) -> None:
         self.phrasing: Phrasing = phrasing or _configured_phrasing()
         self._store = store
+        self.retriever = retriever or retriever_for("chem")  # compound records and user documents
 
     @property
     def store(self) -> CompoundStore:
@@ -109,23 +114,26 @@ class ChemAssistant(Assistant):
             return self.parse(compose(facts), ctx)
         settings = get_settings().backend_for("chem")
         profile = profile_for(BackendConfig(model=ctx.backend.model, profile=settings.profile))
-        completion = ctx.call_model(self.prompt(ctx), profile.params())
+        retrieval = gather(self.retriever, ctx.request.last_user_text, KnowledgeConfig.from_env().top_k,
+                           ctx.request.options.retrieval)
+        completion = ctx.call_model(with_passages(self.prompt(ctx), retrieval), profile.params())
         draft = self.parse(completion.text, ctx)
         draft.fields["finish_reason"] = completion.finish_reason
+        draft.fields[FIELD] = retrieval.model_dump(mode="json")
         return draft
 
     def parse(self, raw: str, ctx: RunContext) -> Draft:
         text = raw.strip()
-        parsed = parse_draft(text)
+        parsed = parse_draft(strip_citations(text))
         error = None if parsed.labels else "no labelled lines; checked as free text"
         return Draft(raw=text, fields=parsed.model_dump(mode="json"), parse_error=error)
 
     def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
-        checks = answer_checks(draft, self.system_prompt)
+        checks = [*answer_checks(draft, self.system_prompt), citations_retrieved(draft.raw, Retrieval.of(draft).passages)]
         facts = self.facts(ctx)
         if facts is None:
             return checks
-        parsed = parse_draft(draft.raw)
+        parsed = parse_draft(strip_citations(draft.raw))
         return checks + chem_checks(parsed, facts, self.store)
 
     def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:

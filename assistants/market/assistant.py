@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistants.knowledge.cases import case_query
+from assistants.knowledge.chroma import KnowledgeBase, KnowledgeConfig
 from assistants.limits import require_question
 from assistants.market import chains
 from assistants.market.breakouts import ScanConfig, evidence, label_events, scan_breakouts
@@ -27,6 +29,7 @@ from assistants.market.sources import MarketInput, resolve_input
 from stages.backends.base import GenerationParams
 from stages.messages import Message
 from stages.reply import CheckResult, Reply, Status
+from stages.retrieval import FIELD, Retrieval, citations_retrieved, gather, strip_citations, with_passages
 from stages.stage import Assistant, BadInput, BudgetExceeded, Detection, Draft, EarlyExit, RunContext
 
 DISCLAIMER = "_Not financial advice: an automated technical reading of past prices, not a recommendation to trade._"
@@ -42,16 +45,19 @@ class _RunState(BaseModel):
     answers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     passed: dict[str, bool] = Field(default_factory=dict)
     feedback: dict[str, str] = Field(default_factory=dict)
+    retrieval: Retrieval | None = None  # similar past cases, shown to the last OHLCV stage
 
 
 class BreakoutAssistant(Assistant):
     name = "breakout"
     description = "Trading-range breakout judgments on footprint and OHLCV data, BreakGPT's chain."
 
-    def __init__(self, pack: str = "tristage", config: ScanConfig | None = None) -> None:
+    def __init__(self, pack: str = "tristage", config: ScanConfig | None = None,
+                 cases: KnowledgeBase | None = None) -> None:
         self.pack: PromptPack = load_pack(pack)
         self.system_prompt = self.pack.system
         self.config = config or ScanConfig()
+        self.cases = cases or KnowledgeBase("breakout")  # the case library (`tristage kb build breakout`)
         self._runs: weakref.WeakKeyDictionary[RunContext, _RunState] = weakref.WeakKeyDictionary()
 
     # ------------------------------------------------------------ detect
@@ -136,6 +142,9 @@ class BreakoutAssistant(Assistant):
         facts = ctx.detection.facts
         tools = ctx.request.options.tools
         asked = 0
+        if ctx.detection.task == "ohlcv" and state.retrieval is None:
+            state.retrieval = gather(self.cases.filtered({"direction": facts["direction"]}), case_query(facts),
+                                     KnowledgeConfig.from_env().top_k, ctx.request.options.retrieval)
         for stage in self._stages(ctx):
             if state.passed.get(stage):
                 continue
@@ -145,6 +154,8 @@ class BreakoutAssistant(Assistant):
                 values = chains.ohlcv_values(facts, state.answers, tools)
             messages = [Message(role="system", content=self.pack.system),
                         Message(role="user", content=self.pack.render(stage, **values))]
+            if stage == "ohlcv_s3" and state.retrieval is not None:
+                messages = with_passages(messages, state.retrieval)
             previous = state.answers.get(stage)
             if previous is not None and stage in state.feedback:
                 messages += [Message(role="assistant", content=previous["raw"]),
@@ -158,9 +169,11 @@ class BreakoutAssistant(Assistant):
                 break
             asked += 1
             raw = completion.text.strip()
-            state.answers[stage] = {"raw": raw, **chains.parse_stage(stage, raw)}
+            state.answers[stage] = {"raw": raw, **chains.parse_stage(stage, strip_citations(raw))}
         fields = {stage: state.answers.get(stage) for stage in self._stages(ctx)}
         raw = "\n\n".join(f"{stage}: {a['raw']}" for stage, a in fields.items() if a)
+        if state.retrieval is not None:
+            fields[FIELD] = state.retrieval.model_dump(mode="json")
         return Draft(raw=raw, fields=fields)
 
     # ------------------------------------------------------------ verify
@@ -176,7 +189,9 @@ class BreakoutAssistant(Assistant):
                 checks = [CheckResult(name=f"{stage}_answered", passed=False,
                                       message=f"Stage {stage} was not asked (model-call budget spent).")]
             else:
-                checks = check(stage, answer, answer["raw"], facts)
+                checks = check(stage, answer, strip_citations(answer["raw"]), facts)
+                if stage == "ohlcv_s3" and state.retrieval is not None:
+                    checks.append(citations_retrieved(answer["raw"], state.retrieval.passages))
             state.passed[stage] = all(c.passed for c in checks)
             failed = [c.message for c in checks if not c.passed]
             if failed:

@@ -163,6 +163,7 @@ class Row(BaseModel):
     correct: int
     detect_verify_ms: list[float] = []
     cpu_ms: list[float] = []
+    statuses: dict[str, int] = {}
     seconds: float = 0.0
 
     @property
@@ -178,6 +179,7 @@ def run_row(system: str, items: list[Item], make: Callable[[], Pipeline], option
         cpu = time.process_time()
         reply: Reply = pipeline.run(ask(item.question, options=options))
         row.cpu_ms.append((time.process_time() - cpu) * 1000)
+        row.statuses[reply.status.value] = row.statuses.get(reply.status.value, 0) + 1
         row.correct += score(item, reply.text)
         row.detect_verify_ms.append(sum(r.duration_ms for r in reply.trace if r.stage in ("detect", "verify")))
     row.seconds = time.perf_counter() - started
@@ -227,12 +229,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  pipeline+model {task}: {rows[-1].accuracy:.1%} in {rows[-1].seconds:.1f} s", flush=True)
 
     baseline = {r.task: r.accuracy for r in rows if r.system.startswith("model alone")}
-    print("\n| system | task | n | accuracy | vs model alone |")
-    print("|---|---|---|---|---|")
+    print("\n| system | task | n | accuracy | vs model alone | reply statuses |")
+    print("|---|---|---|---|---|---|")
     for row in rows:
         base = baseline.get(row.task)
         ratio = f"{row.accuracy / base:.1f}x" if base else ("n/a" if base is None else "inf")
-        print(f"| {row.system} | {row.task} | {row.n} | {row.accuracy:.1%} | {ratio} |")
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(row.statuses.items()))
+        print(f"| {row.system} | {row.task} | {row.n} | {row.accuracy:.1%} | {ratio} | {statuses} |")
     template_rows = [row for row in rows if row.system.startswith("pipeline, tools + template")]
     for label, values in () if not template_rows else (
         ("detect+verify wall time", [ms for row in template_rows for ms in row.detect_verify_ms]),

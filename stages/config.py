@@ -67,6 +67,14 @@ class ServeConfig(BaseModel):
     max_queue: int = 16
 
 
+class KnowledgeSettings(BaseModel):
+    """Retrieval: where the Chroma knowledge bases live and how much the reason stage reads."""
+
+    chroma_url: str | None = Field(None, description="Chroma server, e.g. http://host:8000; unset: embedded store")
+    device: str = Field("cpu", description="Embedding device: cpu, cuda, mps")
+    top_k: int = Field(4, ge=1, le=50, description="Passages the reason stage adds to the prompt")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TRISTAGE_", env_nested_delimiter="__", extra="ignore", validate_default=True
@@ -78,6 +86,7 @@ class Settings(BaseSettings):
         default_factory=dict, description="Per-assistant backend overrides, e.g. assistants.chem.kind"
     )
     serve: ServeConfig = Field(default_factory=ServeConfig)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     pubchem_online: bool = Field(False, description="chem: ask PubChem when the store and OPSIN fail")
 
     @classmethod

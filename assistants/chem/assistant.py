@@ -114,7 +114,7 @@ class ChemAssistant(Assistant):
             return self.parse(compose(facts), ctx)
         settings = get_settings().backend_for("chem")
         profile = profile_for(BackendConfig(model=ctx.backend.model, profile=settings.profile))
-        retrieval = gather(self.retriever, ctx.request.last_user_text, KnowledgeConfig.from_env().top_k,
+        retrieval = gather(self.retriever, ctx.request.last_user_text, KnowledgeConfig.from_settings().top_k,
                            ctx.request.options.retrieval)
         completion = ctx.call_model(with_passages(self.prompt(ctx), retrieval), profile.params())
         draft = self.parse(completion.text, ctx)

@@ -22,7 +22,7 @@ READS: dict[str, tuple[KbName, ...]] = {"chem": ("chem", "docs"), "breakout": ("
 
 def retriever_for(assistant: str, config: KnowledgeConfig | None = None) -> MultiRetriever:
     """The retriever an assistant's reason stage calls; nothing connects until it retrieves."""
-    config = config or KnowledgeConfig.from_env()
+    config = config or KnowledgeConfig.from_settings()
     return MultiRetriever([KnowledgeBase(name, config) for name in READS[assistant]])
 
 

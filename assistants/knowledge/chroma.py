@@ -40,13 +40,15 @@ class KnowledgeConfig(BaseModel):
     top_k: int = Field(4, ge=1, le=50, description="Passages the reason stage adds to the prompt")
 
     @classmethod
-    def from_env(cls) -> KnowledgeConfig:
-        """`TRISTAGE_CHROMA_URL`, `TRISTAGE_KB_DEVICE` and `TRISTAGE_KB_TOP_K`; the store under the cache dir."""
+    def from_settings(cls) -> KnowledgeConfig:
+        """`[knowledge]` of the settings (`TRISTAGE_KNOWLEDGE__CHROMA_URL`, `__DEVICE`, `__TOP_K`)."""
+        settings = get_settings()
+        knowledge = settings.knowledge
         return cls(
-            url=os.environ.get("TRISTAGE_CHROMA_URL") or None,
-            path=get_settings().cache_dir / "chroma",
-            device=os.environ.get("TRISTAGE_KB_DEVICE", "cpu"),
-            top_k=int(os.environ.get("TRISTAGE_KB_TOP_K", "4")),
+            url=knowledge.chroma_url or None,
+            path=settings.cache_dir / "chroma",
+            device=knowledge.device,
+            top_k=knowledge.top_k,
         )
 
     @property
@@ -108,7 +110,7 @@ def connect(config: KnowledgeConfig) -> Any:
             return chromadb.PersistentClient(path=str(config.path), settings=settings)
         parsed = urlparse(config.url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise RetrievalUnavailable(f"TRISTAGE_CHROMA_URL must look like http://host:port, got {config.url!r}")
+            raise RetrievalUnavailable(f"the Chroma URL must look like http://host:port, got {config.url!r}")
         port = parsed.port or (443 if parsed.scheme == "https" else 8000)
         return chromadb.HttpClient(host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings)
 
@@ -123,7 +125,7 @@ class KnowledgeBase:
 
     def __init__(self, name: str, config: KnowledgeConfig | None = None, client: Any = None) -> None:
         self.name = name
-        self.config = config or KnowledgeConfig.from_env()
+        self.config = config or KnowledgeConfig.from_settings()
         self._client = client
 
     @property
@@ -273,7 +275,7 @@ class BuildReport(BaseModel):
 
 def list_knowledge_bases(config: KnowledgeConfig | None = None, client: Any = None) -> list[CollectionStats]:
     """Every tristage collection in the store with its passage count (loads no model)."""
-    config = config or KnowledgeConfig.from_env()
+    config = config or KnowledgeConfig.from_settings()
     client = client or connect(config)
     with _guard(config, "listing knowledge bases"):
         return [

@@ -30,7 +30,7 @@ def _fail(message: str, code: int) -> None:
 
 
 def _base(name: str) -> KnowledgeBase:
-    return KnowledgeBase(name, KnowledgeConfig.from_env())
+    return KnowledgeBase(name, KnowledgeConfig.from_settings())
 
 
 @kb_app.command("build")
@@ -105,7 +105,7 @@ def query_command(
 @kb_app.command("stats")
 def stats_command(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False) -> None:
     """Passages per knowledge base, and where the store is."""
-    config = KnowledgeConfig.from_env()
+    config = KnowledgeConfig.from_settings()
     try:
         stats = {s.name: s.count for s in list_knowledge_bases(config)}
     except RetrievalUnavailable as exc:

@@ -144,7 +144,7 @@ class BreakoutAssistant(Assistant):
         asked = 0
         if ctx.detection.task == "ohlcv" and state.retrieval is None:
             state.retrieval = gather(self.cases.filtered({"direction": facts["direction"]}), case_query(facts),
-                                     KnowledgeConfig.from_env().top_k, ctx.request.options.retrieval)
+                                     KnowledgeConfig.from_settings().top_k, ctx.request.options.retrieval)
         for stage in self._stages(ctx):
             if state.passed.get(stage):
                 continue

@@ -21,9 +21,9 @@ def kb_env(kb_config: KnowledgeConfig, tmp_path: Path, monkeypatch: pytest.Monke
     """Point the command line at the mode under test, and drop what the test built."""
     monkeypatch.setenv("TRISTAGE_CACHE_DIR", str(kb_config.path.parent))
     if kb_config.url:
-        monkeypatch.setenv("TRISTAGE_CHROMA_URL", kb_config.url)
+        monkeypatch.setenv("TRISTAGE_KNOWLEDGE__CHROMA_URL", kb_config.url)
     else:
-        monkeypatch.delenv("TRISTAGE_CHROMA_URL", raising=False)
+        monkeypatch.delenv("TRISTAGE_KNOWLEDGE__CHROMA_URL", raising=False)
     get_settings.cache_clear()
     yield
     runner.invoke(app, ["kb", "drop", "docs"])
@@ -62,7 +62,7 @@ def test_docs_needs_a_path_and_only_docs_takes_one(tmp_path: Path) -> None:
 
 
 def test_a_server_that_is_down_is_one_clear_line(dead_server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TRISTAGE_CHROMA_URL", dead_server_url)
+    monkeypatch.setenv("TRISTAGE_KNOWLEDGE__CHROMA_URL", dead_server_url)
     result = runner.invoke(app, ["kb", "stats"])
     assert result.exit_code == 1
     assert result.output.startswith(f"Chroma server {dead_server_url}: connecting failed: Could not connect")

@@ -98,7 +98,7 @@ def test_a_server_that_is_down_leaves_the_answer_to_the_tools(dead_server_url: s
 def test_a_malformed_server_url_is_said_plainly(tmp_path: Path) -> None:
     config = KnowledgeConfig(url="localhost:8000", path=tmp_path)
     got = gather(KnowledgeBase("docs", config), "q", 2)
-    assert got.passages == [] and "TRISTAGE_CHROMA_URL must look like http://host:port" in got.note
+    assert got.passages == [] and "the Chroma URL must look like http://host:port" in got.note
 
 
 def test_with_no_store_built_the_assistant_answers_without_creating_one(tmp_path: Path) -> None:

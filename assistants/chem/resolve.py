@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistants.chem.molecule import DescriptorSet, InvalidSmiles, descriptors, molecule_facts
+from assistants.chem.molecule import DescriptorSet, InvalidSmiles, MoleculeFacts, descriptors, molecule_facts
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
 from assistants.chem.pubchem import PubChemUnavailable, pubchem_smiles
 from assistants.chem.store import Compound, CompoundStore, MeasuredProperty
@@ -19,22 +19,11 @@ Source = Literal["store", "opsin", "smiles", "pubchem"]
 StoreMatch = Literal["exact", "skeleton", "none"]
 
 
-class MoleculeRecord(BaseModel):
+class MoleculeRecord(MoleculeFacts):
     """One resolved molecule: identifiers computed by RDKit, names and properties from the store."""
 
     query: str
     source: Source
-    smiles: str
-    inchikey: str
-    inchi: str
-    formula: str
-    average_mass: float
-    monoisotopic_mass: float
-    charge: int
-    fragments: int
-    isotopes: bool
-    stereocenters: int
-    unassigned_stereocenters: int
     name: str | None = Field(None, description="IUPAC name from the store; None when not in the store")
     common_name: str | None = None
     cid: int | None = None

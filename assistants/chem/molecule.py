@@ -107,17 +107,17 @@ def parse_smiles(smiles: str) -> Chem.Mol:
         raise InvalidSmiles(smiles, "empty", "The SMILES string is empty.")
     if len(text) > MAX_SMILES_CHARS:
         raise InvalidSmiles(smiles, "too_long", f"The SMILES string is longer than {MAX_SMILES_CHARS} characters.")
+    with rdBase.BlockLogs():
+        mol = Chem.MolFromSmiles(text)
+    if mol is not None:  # the common case: one parse
+        return mol
     with rdBase.CaptureErrorLog() as capture:
         raw = Chem.MolFromSmiles(text, sanitize=False)
     if raw is None:
         problem, message = _describe_parse_failure(text, capture.messages)
-        raise InvalidSmiles(text, problem, message)
-    with rdBase.BlockLogs():
-        mol = Chem.MolFromSmiles(text)
-    if mol is None:
+    else:
         problem, message = _describe_sanitize_failure(text, raw)
-        raise InvalidSmiles(text, problem, message)
-    return mol
+    raise InvalidSmiles(text, problem, message)
 
 
 def validate_smiles(smiles: str) -> SmilesValidation:
@@ -139,6 +139,7 @@ def _mol(smiles: str) -> Chem.Mol:
     return parse_smiles(smiles)
 
 
+@lru_cache(maxsize=4096)
 def canonical_smiles(smiles: str) -> str:
     """RDKit's canonical SMILES, so equal molecules compare equal as strings.
 

@@ -85,6 +85,19 @@ def looks_like_identifier(name: str) -> bool:
     return _IDENTIFIER.search(name.lower()) is not None
 
 
+def pick(items: list[str], usable: Callable[[str], bool], rng: random.Random) -> str | None:
+    """A uniformly random usable item, testing items in random order only until one passes
+    (a compound has up to 50 synonyms, and most are usable)."""
+    pool = list(items)
+    while pool:
+        index = rng.randrange(len(pool))
+        if usable(pool[index]):
+            return pool[index]
+        pool[index] = pool[-1]
+        pool.pop()
+    return None
+
+
 class ChemFacts(BaseModel):
     """Per-record facts shared by the task fact builders."""
 
@@ -104,9 +117,10 @@ def task_facts(base: ChemFacts, rng: random.Random) -> dict[str, dict[str, Any]]
     if base.name:
         facts["chem.iupac_to_smiles"] = {"name": base.name, "smiles": smiles}
         facts["chem.smiles_to_iupac"] = {"smiles": smiles, "name": base.name}
-        synonyms = [s for s in r.synonyms if s.lower() != base.name.lower() and not looks_like_identifier(s)]
-        if synonyms:
-            facts["chem.synonym_to_iupac"] = {"synonym": rng.choice(synonyms), "name": base.name}
+        name = base.name.lower()
+        synonym = pick(r.synonyms, lambda s: s.lower() != name and not looks_like_identifier(s), rng)
+        if synonym is not None:
+            facts["chem.synonym_to_iupac"] = {"synonym": synonym, "name": base.name}
     subject = base.subject if rng.random() < 0.5 else code
     facts["chem.formula"] = {"subject": subject, "formula": base.formula}
     facts["chem.molecular_weight"] = {"subject": subject, "mw": round(base.mw, 2)}

@@ -43,9 +43,7 @@ def store_records() -> Iterator[ChemRecord]:
     """Every compound of the store with its names and measured properties, in store order."""
     from assistants.chem.store import get_store
 
-    store = get_store()
-    for compound in store.iter_compounds():
-        names = store.names_of(compound)
+    for compound, names, properties in get_store().iter_entries():
         yield ChemRecord(
             source="store",
             source_id=str(compound.cid),
@@ -54,7 +52,7 @@ def store_records() -> Iterator[ChemRecord]:
             synonyms=[n for n in names if n != compound.iupac_name],
             formula=compound.formula,
             inchikey=compound.inchikey,
-            properties=[p for p in store.properties(compound) if p.kind == "measured"],
+            properties=[p for p in properties if p.kind == "measured"],
         )
 
 

@@ -1,5 +1,7 @@
 """Exports of a finished build, one file per split and format, streamed from the shards.
 
+Converters take a sample as its JSON object (the `Sample` shape).
+
 - openai: `{"messages": [...]}` per line (the fine-tuning chat format; metadata left out).
 - sharegpt: `{"conversations": [{"from": "system|human|gpt", "value": ...}]}`.
 - alpaca: `{"instruction", "input", "output", "history": [[user, assistant], ...]}` (+ `system`),
@@ -9,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -17,25 +18,27 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from data_templates.samples import Sample
-from data_templates.shards import Manifest, iter_samples, splits_of, write_lines_atomic
+import orjson
+
+from data_templates.shards import Manifest, iter_sample_json, splits_of, write_lines_atomic
 
 Format = Literal["openai", "sharegpt", "alpaca", "parquet"]
 FORMATS: tuple[str, ...] = ("openai", "sharegpt", "alpaca", "parquet")
 _SHAREGPT_ROLE = {"system": "system", "user": "human", "assistant": "gpt"}
 
 
-def to_openai(sample: Sample) -> dict[str, Any]:
-    return {"messages": [m.model_dump() for m in sample.messages]}
+def to_openai(sample: dict[str, Any]) -> dict[str, Any]:
+    return {"messages": sample["messages"]}
 
 
-def to_sharegpt(sample: Sample) -> dict[str, Any]:
-    return {"conversations": [{"from": _SHAREGPT_ROLE[m.role], "value": m.content} for m in sample.messages]}
+def to_sharegpt(sample: dict[str, Any]) -> dict[str, Any]:
+    return {"conversations": [{"from": _SHAREGPT_ROLE[m["role"]], "value": m["content"]} for m in sample["messages"]]}
 
 
-def to_alpaca(sample: Sample) -> dict[str, Any]:
-    system = [m.content for m in sample.messages if m.role == "system"]
-    turns = [m.content for m in sample.messages if m.role != "system"]
+def to_alpaca(sample: dict[str, Any]) -> dict[str, Any]:
+    messages = sample["messages"]
+    system = [m["content"] for m in messages if m["role"] == "system"]
+    turns = [m["content"] for m in messages if m["role"] != "system"]
     pairs = [turns[i : i + 2] for i in range(0, len(turns), 2)]
     *history, (instruction, output) = pairs
     row: dict[str, Any] = {"instruction": instruction, "input": "", "output": output, "history": history}
@@ -44,19 +47,19 @@ def to_alpaca(sample: Sample) -> dict[str, Any]:
     return row
 
 
-def to_row(sample: Sample) -> dict[str, Any]:
+def to_row(sample: dict[str, Any]) -> dict[str, Any]:
     """A flat record for parquet: messages plus the metadata columns."""
-    return {"id": sample.id, "messages": [m.model_dump() for m in sample.messages], **sample.meta.model_dump()}
+    return {"id": sample["id"], "messages": sample["messages"], **sample["meta"]}
 
 
-_JSONL: dict[str, Callable[[Sample], dict[str, Any]]] = {"openai": to_openai, "sharegpt": to_sharegpt, "alpaca": to_alpaca}
+_JSONL: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"openai": to_openai, "sharegpt": to_sharegpt, "alpaca": to_alpaca}
 
 
 def _export_parquet(out: Path, manifest: Manifest, split: str, target: Path) -> None:
     from datasets import Dataset
 
     def rows() -> Iterator[dict[str, Any]]:
-        for sample in iter_samples(out, manifest, split):
+        for sample in iter_sample_json(out, manifest, split):
             yield to_row(sample)
 
     cache = Path(tempfile.mkdtemp(prefix=".parquet-", dir=out))
@@ -82,7 +85,7 @@ def export_all(out: Path, manifest: Manifest, formats: list[Format]) -> dict[str
             else:
                 target = folder / f"{split}.jsonl"
                 convert = _JSONL[fmt]
-                lines = (json.dumps(convert(s), ensure_ascii=False) for s in iter_samples(out, manifest, split))
+                lines = (orjson.dumps(convert(s)).decode() for s in iter_sample_json(out, manifest, split))
                 write_lines_atomic(target, lines)
             written.setdefault(fmt, []).append(f"{fmt}/{target.name}")
     return written

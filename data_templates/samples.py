@@ -8,11 +8,11 @@ it is kept (`checks.answer_problems`).
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, Field
 
 from data_templates.checks import answer_problems
@@ -147,5 +147,5 @@ def pack_samples(
         meta = {"source": source, "source_id": source_id, "task": pack.name, "template_version": pack.version,
                 "templates": ids, "seed": seed, "split": split, "key": full_key, "time": time}
         sample = {"id": sample_id(pack.name, key, seed), "messages": messages, "meta": meta}
-        rows.append(Row(full_key, pack.name, split, json.dumps(sample, ensure_ascii=False, separators=(",", ":"))))
+        rows.append(Row(full_key, pack.name, split, orjson.dumps(sample).decode()))
     return rows, invalid

@@ -6,13 +6,13 @@ lists it, so a killed build leaves at worst an unlisted file, which resume delet
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, Field
 
 from data_templates.samples import Row, Sample
@@ -139,6 +139,16 @@ def iter_samples(out: Path, manifest: Manifest, split: str | None = None) -> Ite
             with (out / shard.file).open(encoding="utf-8") as handle:
                 for line in handle:
                     yield Sample.model_validate_json(line)
+
+
+def iter_sample_json(out: Path, manifest: Manifest, split: str | None = None) -> Iterator[dict[str, Any]]:
+    """The same samples as plain JSON objects (the `Sample` shape), unvalidated: for exports of the
+    build that just wrote them, where validation would cost as much as the conversion."""
+    for shard in manifest.shards:
+        if split is None or shard.split == split:
+            with (out / shard.file).open(encoding="utf-8") as handle:
+                for line in handle:
+                    yield orjson.loads(line)
 
 
 def splits_of(manifest: Manifest) -> list[str]:

@@ -22,8 +22,10 @@ def scaffold_key(canonical: str) -> str:
     from rdkit import rdBase
     from rdkit.Chem.Scaffolds import MurckoScaffold
 
+    from assistants.chem.molecule import cached_mol
+
     with rdBase.BlockLogs():  # RDKit's notes on odd charges and lone hydrogens are not problems here
-        scaffold = MurckoScaffold.MurckoScaffoldSmiles(smiles=canonical)
+        scaffold = MurckoScaffold.MurckoScaffoldSmiles(mol=cached_mol(canonical))
     return scaffold or f"acyclic:{canonical}"
 
 

@@ -104,17 +104,18 @@ Renderer = Callable[[dict[str, Any]], str]
 
 
 def _substitute(parts: list[str]) -> Renderer:
-    """Render a template made only of text and bare `{{ field }}`s by joining strings (≈10× faster)."""
+    """Render a template made only of text and bare `{{ field }}`s with `str.format_map` (≈10× faster
+    than Jinja; `format(value, "")` is `str(value)`, which is what Jinja prints)."""
+    pattern = "".join(
+        part.replace("{", "{{").replace("}", "}}") if index % 2 == 0 else "{" + part + "}"
+        for index, part in enumerate(parts)
+    )
+
     def fill(context: dict[str, Any]) -> str:
-        out = []
-        for index, part in enumerate(parts):
-            if index % 2 == 0:
-                out.append(part)
-            elif part in context:
-                out.append(str(context[part]))
-            else:
-                raise jinja2.UndefinedError(f"{part!r} is undefined")
-        return "".join(out)
+        try:
+            return pattern.format_map(context)
+        except KeyError as exc:
+            raise jinja2.UndefinedError(f"{exc.args[0]!r} is undefined") from None
 
     return fill
 

@@ -60,8 +60,8 @@ def load_training_data(folder: Path, limit: int | None = None) -> TrainingData:
         raise TrainError(f"{folder} lacks shard(s) its manifest lists: {', '.join(missing[:3])}")
     if TRAIN not in splits_of(manifest):
         raise TrainError(f"{folder} has no {TRAIN!r} split (splits: {', '.join(splits_of(manifest)) or 'none'})")
-    train = [to_openai(s) for s in iter_samples(folder, manifest, TRAIN)]
-    validation = [to_openai(s) for s in iter_samples(folder, manifest, VALIDATION)]
+    train = [to_openai(s.model_dump()) for s in iter_samples(folder, manifest, TRAIN)]
+    validation = [to_openai(s.model_dump()) for s in iter_samples(folder, manifest, VALIDATION)]
     return TrainingData(folder=folder.resolve(), manifest=manifest, sha256=data_hash(folder, manifest),
                         train=train[:limit] if limit else train,
                         validation=validation[:limit] if limit else validation)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pydantic import BaseModel
 from rdkit import Chem
 
-from assistants.chem.molecule import parse_smiles
+from assistants.chem.molecule import cached_mol
 
 # (name, SMARTS); more specific groups first so captions read naturally.
 GROUPS: tuple[tuple[str, str], ...] = (
@@ -57,7 +57,7 @@ def functional_groups(smiles: str) -> list[GroupMatch]:
     Args:
         smiles: any valid SMILES.
     """
-    mol = parse_smiles(smiles)
+    mol = cached_mol(smiles)
     found = []
     for name, pattern in _patterns():
         matches = mol.GetSubstructMatches(pattern)

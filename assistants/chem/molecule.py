@@ -135,7 +135,11 @@ def validate_smiles(smiles: str) -> SmilesValidation:
 
 
 @lru_cache(maxsize=4096)
-def _mol(smiles: str) -> Chem.Mol:
+def cached_mol(smiles: str) -> Chem.Mol:
+    """The parse every tool of one SMILES shares (InvalidSmiles when it does not parse).
+
+    Shared, so callers must not modify it; RDKit functions that return new molecules are fine.
+    """
     return parse_smiles(smiles)
 
 
@@ -146,14 +150,14 @@ def canonical_smiles(smiles: str) -> str:
     Args:
         smiles: any valid SMILES.
     """
-    return Chem.MolToSmiles(_mol(smiles))
+    return Chem.MolToSmiles(cached_mol(smiles))
 
 
 @lru_cache(maxsize=4096)
 def _inchi_and_key(smiles: str) -> tuple[str, str]:
     """One InChI computation per SMILES: detect, the safety screen and verify all ask for the key."""
     with rdBase.BlockLogs():
-        text = Chem.MolToInchi(_mol(smiles))
+        text = Chem.MolToInchi(cached_mol(smiles))
         return text, Chem.InchiToInchiKey(text) or ""
 
 
@@ -182,7 +186,7 @@ def formula(smiles: str) -> str:
     Args:
         smiles: any valid SMILES.
     """
-    mol = _mol(smiles)
+    mol = cached_mol(smiles)
     labelled = rdMolDescriptors.CalcMolFormula(mol, True, True)
     return labelled if "[" not in labelled else rdMolDescriptors.CalcMolFormula(mol)
 
@@ -193,7 +197,7 @@ def average_mass(smiles: str) -> float:
     Args:
         smiles: any valid SMILES.
     """
-    return round(Descriptors.MolWt(_mol(smiles)), 4)
+    return round(Descriptors.MolWt(cached_mol(smiles)), 4)
 
 
 def monoisotopic_mass(smiles: str) -> float:
@@ -202,7 +206,7 @@ def monoisotopic_mass(smiles: str) -> float:
     Args:
         smiles: any valid SMILES.
     """
-    return round(Descriptors.ExactMolWt(_mol(smiles)), 5)
+    return round(Descriptors.ExactMolWt(cached_mol(smiles)), 5)
 
 
 def descriptors(smiles: str) -> DescriptorSet:
@@ -211,7 +215,7 @@ def descriptors(smiles: str) -> DescriptorSet:
     Args:
         smiles: any valid SMILES.
     """
-    mol = _mol(smiles)
+    mol = cached_mol(smiles)
     logp = Crippen.MolLogP(mol)
     hbd = rdMolDescriptors.CalcNumHBD(mol)
     hba = rdMolDescriptors.CalcNumHBA(mol)
@@ -233,7 +237,7 @@ def descriptors(smiles: str) -> DescriptorSet:
 
 def molecule_facts(smiles: str) -> MoleculeFacts:
     """Identifiers, formula, masses, charge, fragments, isotopes and stereocentres in one call."""
-    mol = _mol(smiles)
+    mol = cached_mol(smiles)
     centers = Chem.FindMolChiralCenters(mol, includeUnassigned=True, useLegacyImplementation=False)
     return MoleculeFacts(
         smiles=canonical_smiles(smiles),
@@ -254,7 +258,7 @@ _MORGAN = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
 
 
 def fingerprint(smiles: str) -> DataStructs.ExplicitBitVect:
-    return _MORGAN.GetFingerprint(_mol(smiles))
+    return _MORGAN.GetFingerprint(cached_mol(smiles))
 
 
 def similarity(smiles_a: str, smiles_b: str) -> float:

@@ -13,9 +13,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistants.chem.split import heldout as heldout  # re-exported: builders split by the store's keys
 from stages.config import get_settings
@@ -25,6 +25,7 @@ Progress = Callable[[str], None]
 
 
 class Compound(BaseModel):
+    id: int = Field(description="the row in this store's index: what its names and properties hang on")
     cid: int | None
     cas: str
     formula: str
@@ -85,7 +86,25 @@ CREATE INDEX compounds_formula ON compounds (formula);
 CREATE INDEX names_id ON names (id);
 CREATE INDEX properties_id ON properties (id);
 """
-_COLUMNS = "cid, cas, formula, mw, smiles, inchi, inchikey, iupac_name, common_name"
+_COLUMNS = "id, cid, cas, formula, mw, smiles, inchi, inchikey, iupac_name, common_name"
+_FIELDS = _COLUMNS.split(", ")
+_LABELS = {spec.key: spec.label for spec in PROPERTY_SPECS}
+
+
+def _compound(row: tuple[object, ...]) -> Compound:
+    return Compound(**dict(zip(_FIELDS, row, strict=True)))
+
+
+def _measured(key: str, value: float, unit: str, method: str, kind: str) -> MeasuredProperty:
+    return MeasuredProperty(key=key, label=_LABELS[key], value=value, unit=unit, method=method, kind=kind)  # type: ignore[arg-type]
+
+
+class StoreEntry(NamedTuple):
+    """A compound with its names and properties, as the whole-store iteration yields them."""
+
+    compound: Compound
+    names: list[str]
+    properties: list[MeasuredProperty]
 
 
 def package_version() -> str:
@@ -245,8 +264,7 @@ class CompoundStore:
 
     def _compounds(self, where: str, args: tuple[object, ...], limit: int = 1) -> list[Compound]:
         rows = self._query(f"SELECT {_COLUMNS} FROM compounds WHERE {where} ORDER BY id LIMIT {int(limit)}", args)
-        fields = _COLUMNS.split(", ")
-        return [Compound(**dict(zip(fields, row, strict=True))) for row in rows]
+        return [_compound(row) for row in rows]
 
     def _one(self, where: str, args: tuple[object, ...]) -> Compound | None:
         found = self._compounds(where, args)
@@ -290,27 +308,43 @@ class CompoundStore:
 
     def names_of(self, compound: Compound, limit: int = 50) -> list[str]:
         rows = self._query(
-            "SELECT name FROM names WHERE id = (SELECT id FROM compounds WHERE cid = ? AND inchikey = ?) LIMIT ?",
-            (compound.cid, compound.inchikey, limit),
+            "SELECT name FROM names WHERE id = ? ORDER BY name LIMIT ?", (compound.id, limit)
         )
         return [str(row[0]) for row in rows]
 
     def properties(self, compound: Compound) -> list[MeasuredProperty]:
         rows = self._query(
-            "SELECT key, value, unit, method, kind FROM properties"
-            " WHERE id = (SELECT id FROM compounds WHERE cid = ? AND inchikey = ?)",
-            (compound.cid, compound.inchikey),
+            "SELECT key, value, unit, method, kind FROM properties WHERE id = ? ORDER BY rowid", (compound.id,)
         )
-        labels = {spec.key: spec.label for spec in PROPERTY_SPECS}
-        return [
-            MeasuredProperty(key=k, label=labels[k], value=v, unit=u, method=m, kind=kd)  # type: ignore[arg-type]
-            for k, v, u, m, kd in rows
-        ]
+        return [_measured(*row) for row in rows]
 
-    def iter_compounds(self) -> Iterator[Compound]:
-        fields = _COLUMNS.split(", ")
-        for row in self._query(f"SELECT {_COLUMNS} FROM compounds ORDER BY id"):
-            yield Compound(**dict(zip(fields, row, strict=True)))
+    def _pages(self, page: int) -> Iterator[list[Compound]]:
+        """Compounds in id order, `page` rows per query: constant memory over the whole store."""
+        last = 0
+        while chunk := self._compounds("id > ?", (last,), page):
+            yield chunk
+            last = chunk[-1].id
+
+    def iter_compounds(self, page: int = 1000) -> Iterator[Compound]:
+        for chunk in self._pages(page):
+            yield from chunk
+
+    def iter_entries(self, page: int = 1000, names_limit: int = 50) -> Iterator[StoreEntry]:
+        """Every compound with its names and properties (as `names_of` and `properties` give them),
+        three queries per page instead of two per compound."""
+        for chunk in self._pages(page):
+            span = (chunk[0].id, chunk[-1].id)
+            names: dict[int, list[str]] = {}
+            for key, name in self._query("SELECT id, name FROM names WHERE id BETWEEN ? AND ? ORDER BY id, name", span):
+                names.setdefault(int(key), []).append(str(name))
+            properties: dict[int, list[MeasuredProperty]] = {}
+            for key, *row in self._query(
+                "SELECT id, key, value, unit, method, kind FROM properties WHERE id BETWEEN ? AND ? ORDER BY id, rowid",
+                span,
+            ):
+                properties.setdefault(int(key), []).append(_measured(*row))
+            for compound in chunk:
+                yield StoreEntry(compound, names.get(compound.id, [])[:names_limit], properties.get(compound.id, []))
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
         """Known names close to a near-miss (edit-distance ratio), only among names of similar length."""

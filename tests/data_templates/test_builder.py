@@ -209,6 +209,22 @@ def test_registry_codes_are_not_used_as_names():
         assert not looks_like_identifier(name), name
 
 
+def test_pick_draws_uniformly_among_usable_items_only():
+    import random
+    from collections import Counter
+
+    from data_templates.chem import pick
+
+    items = ["64-17-5", "ethanol", "chembl545", "ethyl alcohol", "nsc 85228", "alcohol"]
+    usable = lambda s: s.isalpha() or " " in s and not s[-1].isdigit()  # noqa: E731
+    rng = random.Random(7)
+    drawn = Counter(pick(items, usable, rng) for _ in range(3000))
+    assert set(drawn) == {"ethanol", "ethyl alcohol", "alcohol"}
+    assert min(drawn.values()) > 900
+    assert pick(["64-17-5", "chembl545"], usable, rng) is None
+    assert pick(items, usable, random.Random(1)) == pick(items, usable, random.Random(1))
+
+
 @pytest.mark.slow
 def test_store_build_skips_heldout_compounds(tmp_path: Path):
     from assistants.chem.split import heldout

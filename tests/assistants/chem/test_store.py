@@ -38,6 +38,25 @@ def test_measured_and_estimated_properties_are_labelled(store: CompoundStore) ->
     assert kinds <= {"measured", "estimated"}
 
 
+def test_whole_store_iteration_pages_and_matches_the_lookups(store: CompoundStore) -> None:
+    from itertools import islice
+
+    entries = list(islice(store.iter_entries(page=7), 40))
+    assert [e.compound for e in entries] == list(islice(store.iter_compounds(page=1000), 40))
+    assert len({e.compound.id for e in entries}) == 40
+    for entry in entries:
+        assert entry.names == store.names_of(entry.compound)
+        assert entry.properties == store.properties(entry.compound)
+    assert any(entry.properties for entry in entries)
+
+
+def test_names_hang_on_the_row_not_on_ids_rows_may_share(store: CompoundStore) -> None:
+    """Some records have neither a PubChem CID (-1) nor an InChIKey; each still gets its own names."""
+    anonymous = [c for c in store.iter_compounds() if c.cid == -1 and not c.inchikey][:2]
+    assert len(anonymous) == 2
+    assert store.names_of(anonymous[0]) != store.names_of(anonymous[1])
+
+
 def test_suggestions_for_near_misses(store: CompoundStore) -> None:
     assert "aspirin" in store.suggest("asprine")
     assert "caffeine" in store.suggest("cafeine")

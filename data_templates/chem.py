@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field, PrivateAttr
 
 from assistants.chem import molecule
+from assistants.chem.corruption import corrupt
 from assistants.chem.functional_groups import functional_groups
 from assistants.chem.split import heldout
 from data_templates.chem_sources import ChemRecord, file_records, store_records
@@ -42,36 +43,6 @@ _IDENTIFIER = re.compile(
     r"^\d+-\d{2}-\d$|\d{4,}|^(?:unii|einecs|ec|nsc|chembl|schembl|dtxsid|dtxcid|zinc|mfcd|akos|brn|hsdb|ccris|ai3|"
     r"cas|nci|bidd|mls|smr|hms|cid|ks|as|sr)[\s:-]?\w*\d"
 )
-
-
-def _drop_ring_digit(smiles: str, rng: random.Random) -> str | None:
-    spots = [i for i, ch in enumerate(smiles) if ch.isdigit()]
-    if not spots:
-        return None
-    i = rng.choice(spots)
-    return smiles[:i] + smiles[i + 1 :]
-
-
-def _open_branch(smiles: str, rng: random.Random) -> str | None:
-    i = rng.randrange(1, len(smiles) + 1)
-    return smiles[:i] + "(" + smiles[i:]
-
-
-def _overbond_carbon(smiles: str, rng: random.Random) -> str | None:
-    spots = [i for i, ch in enumerate(smiles) if ch == "C" and smiles[i + 1 : i + 2] != "l"]
-    if not spots:
-        return None
-    i = rng.choice(spots)
-    return smiles[: i + 1] + "(C)(C)(C)(C)" + smiles[i + 1 :]
-
-
-def _bad_token(smiles: str, rng: random.Random) -> str | None:
-    i = rng.randrange(len(smiles) + 1)
-    return smiles[:i] + "X" + smiles[i:]
-
-
-_CORRUPTIONS: tuple[Callable[[str, random.Random], str | None], ...] = (
-    _drop_ring_digit, _open_branch, _overbond_carbon, _bad_token)
 
 
 def significant(value: float, digits: int = 5) -> str:
@@ -169,7 +140,7 @@ def task_facts(base: ChemFacts, rng: random.Random) -> dict[str, dict[str, Any]]
 def _validity_facts(smiles: str, rng: random.Random) -> dict[str, Any]:
     """Half the time a corrupted copy of the (already validated) SMILES; the verdict and reason of a
     corrupted copy come from RDKit."""
-    shown = rng.choice(_CORRUPTIONS)(smiles, rng) if rng.random() < 0.5 else None
+    shown = corrupt(smiles, rng) if rng.random() < 0.5 else None
     if shown is None:
         return {"smiles": smiles, "valid": True, "verdict": "valid", "reason": smiles}
     result = molecule.validate_smiles(shown)

@@ -104,18 +104,8 @@ def chem_properties(pool: list[Compound], rng: random.Random, n: int = 10) -> Su
                  assistant="chem", source="compound store (chemicals), held-out split", items=items)
 
 
-def corrupt(smiles: str, rng: random.Random) -> str | None:
-    """An invalid variant: an unclosed ring, an unclosed branch, or a pentavalent carbon."""
-    choice = rng.choice(("ring", "branch", "valence"))
-    if choice == "ring":
-        return f"{smiles[0]}9{smiles[1:]}"
-    if choice == "branch":
-        cut = rng.randrange(1, len(smiles))
-        return f"{smiles[:cut]}({smiles[cut:]}"
-    return re.sub(r"C(?![a-z])", "C(C)(C)(C)(C)", smiles, count=1) if "C" in smiles else None
-
-
 def chem_validity(pool: list[Compound], rng: random.Random, n: int = 10) -> Suite:
+    from assistants.chem.corruption import corrupt
     from assistants.chem.molecule import validate_smiles
 
     items = []
@@ -131,7 +121,7 @@ def chem_validity(pool: list[Compound], rng: random.Random, n: int = 10) -> Suit
                           meta={"inchikey": c.inchikey, "problem": validate_smiles(bad).problem}))
         if sum(i.id.startswith("invalid-") for i in items) >= n:
             break
-    return Suite(name="chem-validity", description="Valid and corrupted SMILES (unclosed ring, branch, valence)",
+    return Suite(name="chem-validity", description="Valid and corrupted SMILES (ring label, branch, valence, stray token)",
                  assistant="chem", source="compound store, held-out split; corruptions checked by RDKit", items=items)
 
 

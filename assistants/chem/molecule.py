@@ -134,7 +134,12 @@ def validate_smiles(smiles: str) -> SmilesValidation:
     return SmilesValidation(smiles=smiles, valid=True, message=f"'{smiles.strip()}' is valid SMILES.", canonical=canonical)
 
 
-@lru_cache(maxsize=4096)
+# A turn or a dataset record touches a handful of molecules; a small cache also keeps RDKit fast
+# (thousands of cached molecules measurably slowed later parsing).
+_CACHED_MOLECULES = 256
+
+
+@lru_cache(maxsize=_CACHED_MOLECULES)
 def cached_mol(smiles: str) -> Chem.Mol:
     """The parse every tool of one SMILES shares (InvalidSmiles when it does not parse).
 
@@ -143,7 +148,7 @@ def cached_mol(smiles: str) -> Chem.Mol:
     return parse_smiles(smiles)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=_CACHED_MOLECULES)
 def canonical_smiles(smiles: str) -> str:
     """RDKit's canonical SMILES, so equal molecules compare equal as strings.
 
@@ -153,7 +158,7 @@ def canonical_smiles(smiles: str) -> str:
     return Chem.MolToSmiles(cached_mol(smiles))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=_CACHED_MOLECULES)
 def _inchi_and_key(smiles: str) -> tuple[str, str]:
     """One InChI computation per SMILES: detect, the safety screen and verify all ask for the key."""
     with rdBase.BlockLogs():

@@ -63,12 +63,16 @@ def backend_config(assistant: str, kind: str | None, model: str | None, base_url
     return get_settings().backend_for(assistant, kind=kind, model=model, base_url=base_url)
 
 
-def build_pipeline(assistant_name: str, config: BackendConfig) -> Pipeline:
-    """The pipeline for one assistant; backend failures surface as errors in replies."""
+def build_pipeline(assistant_name: str, config: BackendConfig, lazy: bool = False) -> Pipeline:
+    """The pipeline for one assistant; backend failures surface as errors in replies.
+
+    `lazy`: a local model loads on the first model call (a one-shot question that detect answers
+    or refuses never loads it); interactive chat loads it up front instead.
+    """
     from stages.backends import make_backend
 
     assistant = load_assistant(assistant_name)
-    return Pipeline(assistant, make_backend(config))
+    return Pipeline(assistant, make_backend(config, lazy=lazy))
 
 
 def data_attachment(path: Path | None) -> list[Attachment]:
@@ -122,7 +126,7 @@ def ask(
             attachments=attachments,
             options=RunOptions(max_repairs=max_repairs),
         )
-        pipeline = build_pipeline(assistant, backend_config(assistant, backend, model, base_url))
+        pipeline = build_pipeline(assistant, backend_config(assistant, backend, model, base_url), lazy=True)
     except (CliError, UnknownAssistant) as exc:
         reply = error_reply(assistant, str(exc).strip("'\""), "bad_input")
     except Exception as exc:  # a backend that cannot be built is an answer too, not a traceback

@@ -29,19 +29,27 @@ __all__ = [
     "make_backend",
 ]
 
+_LOCAL = ("embedded", "vllm")  # models held in this process: loaded once, shared
 _shared: dict[str, Backend] = {}
 _lock = threading.Lock()
 
 
-def make_backend(config: BackendConfig, cache_dir: Path | None = None) -> Backend:
-    """Build (or reuse) the backend a config names; local models load once per process."""
+def make_backend(config: BackendConfig, cache_dir: Path | None = None, lazy: bool = False) -> Backend:
+    """Build (or reuse) the backend a config names; local models load once per process.
+
+    `lazy`: a local model not loaded yet is loaded on its first call instead of now.
+    """
     cache_dir = cache_dir or get_settings().cache_dir
     key = config.model_dump_json()
+    if lazy and config.kind in _LOCAL and key not in _shared:
+        from stages.backends.lazy import LazyBackend
+
+        return LazyBackend(config, lambda: make_backend(config, cache_dir))
     with _lock:
         if key in _shared:
             return _shared[key]
         backend = _build(config, cache_dir)
-        if config.kind in ("embedded", "vllm"):
+        if config.kind in _LOCAL:
             _shared[key] = backend
         return backend
 

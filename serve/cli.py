@@ -292,6 +292,7 @@ class VllmArgs:
     port: int | None = None
     api_key: str | None = None
     lora: list[str] | None = None
+    served_name: str | None = None
 
     def plan(self, profile: str) -> tuple[Any, Any]:
         """The profile and options these arguments name (CliError when they don't fit)."""
@@ -300,7 +301,8 @@ class VllmArgs:
         given = {"model": self.model, "tensor_parallel_size": self.tensor_parallel_size,
                  "pipeline_parallel_size": self.pipeline_parallel_size,
                  "data_parallel_size": self.data_parallel_size, "port": self.port, "api_key": self.api_key,
-                 "lora_modules": self.lora, "distributed_executor_backend": "ray" if self.ray else None}
+                 "lora_modules": self.lora, "distributed_executor_backend": "ray" if self.ray else None,
+                 "served_name": self.served_name}
         try:
             chosen = get_profile(profile)
             options = VllmOptions.model_validate({k: v for k, v in given.items() if v is not None})
@@ -318,6 +320,7 @@ VRay = Annotated[bool, typer.Option("--ray", help="Ray executor, for replicas sp
 VPort = Annotated[int | None, typer.Option("--port", help="Port of the vLLM server (default 8000)")]
 VKey = Annotated[str | None, typer.Option("--api-key", help="Key the vLLM server requires")]
 VLora = Annotated[list[str] | None, typer.Option("--lora", help="name=path of a LoRA adapter (repeatable)")]
+VServed = Annotated[str | None, typer.Option("--served-name", help="The model name clients ask for")]
 
 
 @vllm_app.command("profiles")
@@ -334,11 +337,12 @@ def vllm_profiles() -> None:
 @vllm_app.command("command")
 def vllm_command(profile: VllmProfileArg, model: VModel = None, tensor_parallel_size: VTp = None,
                  pipeline_parallel_size: VPp = None, data_parallel_size: VDp = None, ray: VRay = False,
-                 port: VPort = None, api_key: VKey = None, lora: VLora = None) -> None:
+                 port: VPort = None, api_key: VKey = None, lora: VLora = None, served_name: VServed = None) -> None:
     """Print the exact `vllm serve` command of a profile (shell-quoted)."""
     import shlex
 
-    args = VllmArgs(model, tensor_parallel_size, pipeline_parallel_size, data_parallel_size, ray, port, api_key, lora)
+    args = VllmArgs(model, tensor_parallel_size, pipeline_parallel_size, data_parallel_size, ray, port, api_key, lora,
+                    served_name)
     try:
         chosen, options = args.plan(profile)
     except CliError as exc:
@@ -350,15 +354,16 @@ def vllm_command(profile: VllmProfileArg, model: VModel = None, tensor_parallel_
 @vllm_app.command("launch")
 def vllm_launch(profile: VllmProfileArg, model: VModel = None, tensor_parallel_size: VTp = None,
                 pipeline_parallel_size: VPp = None, data_parallel_size: VDp = None, ray: VRay = False,
-                port: VPort = None, api_key: VKey = None, lora: VLora = None,
+                port: VPort = None, api_key: VKey = None, lora: VLora = None, served_name: VServed = None,
                 wait_s: Annotated[float, typer.Option(help="How long to wait for /health")] = 900.0) -> None:
     """Run a profile's `vllm serve`, wait until it is healthy, then keep it running."""
     from serve.vllm import LaunchError, health_url, launch
 
-    args = VllmArgs(model, tensor_parallel_size, pipeline_parallel_size, data_parallel_size, ray, port, api_key, lora)
+    args = VllmArgs(model, tensor_parallel_size, pipeline_parallel_size, data_parallel_size, ray, port, api_key, lora,
+                    served_name)
     try:
         chosen, options = args.plan(profile)
-        server = launch(chosen.command(options), health_url(options), chosen.served_name, wait_s=wait_s,
+        server = launch(chosen.command(options), health_url(options), chosen.served_name_for(options), wait_s=wait_s,
                         progress=lambda line: err.print(line, markup=False, highlight=False))
     except (CliError, LaunchError) as exc:
         err.print(str(exc), style="red", markup=False, highlight=False)

@@ -46,10 +46,22 @@ class VllmProfile(BaseModel):
     lora: bool = Field(False, description="Serve LoRA adapters on top of the base model")
     max_lora_rank: int = 64
     stop: list[str] = Field(default_factory=list, description="Stop strings clients should send")
+    name_follows_model: bool = Field(
+        False, description="A --model override is another model (not a local copy), so it is served under its own name"
+    )
+
+    def served_name_for(self, options: VllmOptions) -> str:
+        """The name clients ask for: --served-name, else the profile's, else (when the profile's model
+        is only a placeholder and --model replaced it) the replacement's own name."""
+        if options.served_name:
+            return options.served_name
+        if self.name_follows_model and options.model and options.model != self.model:
+            return options.model.rstrip("/").rsplit("/", 1)[-1].lower()
+        return self.served_name
 
     def command(self, options: VllmOptions) -> list[str]:
         """The argv of `vllm serve` for this profile and these deployment options."""
-        args = ["vllm", "serve", options.model or self.model, "--served-model-name", self.served_name,
+        args = ["vllm", "serve", options.model or self.model, "--served-model-name", self.served_name_for(options),
                 "--host", options.host, "--port", str(options.port), "--dtype", self.dtype,
                 # the model's generation_config.json carries sampling defaults (ChemLLM's
                 # repetition_penalty=1.5 damages SMILES); tristage sends its own parameters
@@ -86,6 +98,7 @@ class VllmOptions(BaseModel):
     """Deployment choices on top of a profile: parallelism, port, key, adapters."""
 
     model: str | None = Field(None, description="Override the profile's model (e.g. a local copy)")
+    served_name: str | None = Field(None, min_length=1, description="Override the name clients ask for")
     host: str = "0.0.0.0"
     port: int = Field(8000, ge=1, le=65535)
     tensor_parallel_size: int = Field(1, ge=1, description="GPUs per replica (within a node)")
@@ -153,6 +166,7 @@ PROFILES: dict[str, VllmProfile] = {
             notes="base model + LoRA adapters (fine-tuned breakout models): --lora name=path; "
             "clients ask for the adapter's name as the model",
             lora=True,
+            name_follows_model=True,
         ),
     )
 }

@@ -69,6 +69,20 @@ def test_lora_profile_needs_adapters_and_lists_them() -> None:
         get_profile("instruct").command(VllmOptions(lora_modules=["a=/b"]))
 
 
+def test_served_name_follows_a_replaced_base_model_but_not_a_local_copy() -> None:
+    adapters = ["breakout=/models/a"]
+    lora = get_profile("base-lora")
+    assert flag(lora.command(VllmOptions(lora_modules=adapters)), "--served-model-name") == "qwen2.5-1.5b-instruct"
+    swapped = VllmOptions(model="HuggingFaceTB/SmolLM2-135M-Instruct", lora_modules=adapters)
+    assert flag(lora.command(swapped), "--served-model-name") == "smollm2-135m-instruct"
+    copy = VllmOptions(model="/models/ChemLLM-7B-Chat-1_5-DPO/")
+    assert flag(get_profile("chemllm-1.5-dpo").command(copy), "--served-model-name") == "chemllm-1.5-dpo"
+    named = VllmOptions(model="/models/x", served_name="my-chem", lora_modules=adapters)
+    assert lora.served_name_for(named) == "my-chem" == flag(lora.command(named), "--served-model-name")
+    done = cli("command", "base-lora", "--lora", "a=/m/a", "--served-name", "tuned")
+    assert done.returncode == 0 and flag(shlex.split(done.stdout), "--served-model-name") == "tuned"
+
+
 def test_unknown_profile_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="chemllm-1.5-dpo"):
         get_profile("chemllm")

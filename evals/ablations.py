@@ -7,6 +7,7 @@ runs the suite's own assistant with one switch changed.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -33,7 +34,10 @@ class RunConfig(BaseModel):
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.assistant} on {self.backend.kind}:{self.backend.model})"
+        """Names the weights too: a LoRA adapter on the same base is another model."""
+        adapter = self.backend.options.get("adapter")
+        weights = f"{self.backend.model} + {Path(str(adapter)).name}" if adapter else self.backend.model
+        return f"{self.name} ({self.assistant} on {self.backend.kind}:{weights})"
 
 
 class AblationError(ValueError):

@@ -33,6 +33,15 @@ def test_default_configs_put_the_model_alone_beside_the_pipeline() -> None:
         run_configs("chem", SCRIPTED, ["magic"])
 
 
+def test_a_label_names_the_adapter_on_top_of_the_base() -> None:
+    base = BackendConfig(kind="embedded", model="smollm2-135m-instruct")
+    tuned = base.model_copy(update={"options": {"adapter": "/runs/chem-lora"}})
+    assert RunConfig(name="pipeline", assistant="chem", backend=base).label == (
+        "pipeline (chem on embedded:smollm2-135m-instruct)")
+    assert RunConfig(name="pipeline", assistant="chem", backend=tuned).label == (
+        "pipeline (chem on embedded:smollm2-135m-instruct + chem-lora)")
+
+
 def test_run_writes_every_item_with_reply_and_trace(tmp_path: Path) -> None:
     suite = load_suite("general-sanity")
     configs = run_configs("general", SCRIPTED, ["repairs"])

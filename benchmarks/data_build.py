@@ -13,6 +13,7 @@ for the speed-up. Market: events and samples per second over the bundled OHLCV s
 from __future__ import annotations
 
 import argparse
+import resource
 import tempfile
 import time
 from itertools import islice
@@ -97,6 +98,8 @@ def main() -> None:
               f"(target ≤ 2x); against the fastest floor measured: {per_sample * floor / fastest:.2f}x")
         print(f"  skipped: {dict(sorted(one.skipped.items()))}; failed checks: {one.invalid}; "
               f"duplicates: {one.duplicates}")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  peak memory of this process so far (RSS): {peak:,.0f} MiB")
         if not args.skip_workers:
             two, seconds2 = timed_build(ChemDomain(), Path(tmp) / "chem2", BuildOptions(limit=args.limit, workers=2))
             assert two.counts == one.counts, "2 workers must build the same dataset"

@@ -89,6 +89,7 @@ CREATE INDEX properties_id ON properties (id);
 _COLUMNS = "id, cid, cas, formula, mw, smiles, inchi, inchikey, iupac_name, common_name"
 _FIELDS = _COLUMNS.split(", ")
 _LABELS = {spec.key: spec.label for spec in PROPERTY_SPECS}
+NAMES_PER_COMPOUND = 50  # a few compounds have hundreds of synonyms; lookups by name still see them all
 
 
 def _compound(row: tuple[object, ...]) -> Compound:
@@ -306,7 +307,7 @@ class CompoundStore:
     def by_formula(self, formula: str, limit: int = 5) -> list[Compound]:
         return self._compounds("formula = ?", (formula.strip(),), limit)
 
-    def names_of(self, compound: Compound, limit: int = 50) -> list[str]:
+    def names_of(self, compound: Compound, limit: int = NAMES_PER_COMPOUND) -> list[str]:
         rows = self._query(
             "SELECT name FROM names WHERE id = ? ORDER BY name LIMIT ?", (compound.id, limit)
         )
@@ -329,7 +330,7 @@ class CompoundStore:
         for chunk in self._pages(page):
             yield from chunk
 
-    def iter_entries(self, page: int = 1000, names_limit: int = 50) -> Iterator[StoreEntry]:
+    def iter_entries(self, page: int = 1000, names_limit: int = NAMES_PER_COMPOUND) -> Iterator[StoreEntry]:
         """Every compound with its names and properties (as `names_of` and `properties` give them),
         three queries per page instead of two per compound."""
         for chunk in self._pages(page):

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistants.chem.assistant import ChemAssistant  # noqa: E402
 from assistants.chem.draft import ParsedDraft, parse_draft, temperature  # noqa: E402
+from assistants.chem.facts import formula_counts  # noqa: E402
 from assistants.chem.molecule import InvalidSmiles, canonical_smiles, inchi_key  # noqa: E402
 from assistants.chem.split import heldout  # noqa: E402
 from assistants.chem.store import Compound, CompoundStore, get_store  # noqa: E402
@@ -53,15 +54,6 @@ class Item(BaseModel):
     question: str
     truth: str | float
     cid: int = 0
-
-
-def _formula_counts(formula: str) -> dict[str, int] | None:
-    from chemicals.elements import nested_formula_parser
-
-    try:
-        return dict(sorted(nested_formula_parser(formula.strip().rstrip("+-")).items()))
-    except (ValueError, KeyError, IndexError):
-        return None
 
 
 def _usable(compound: Compound) -> str | None:
@@ -133,10 +125,11 @@ def score(item: Item, text: str) -> bool:
             return str(item.truth).lower() in " ".join(text.lower().split())
         return " ".join(name.lower().split()) == str(item.truth).lower()
     if item.task == "smiles_to_formula":
-        return bool(parsed.formulas) and _formula_counts(parsed.formulas[0]) == _formula_counts(str(item.truth))
+        return bool(parsed.formulas) and formula_counts(parsed.formulas[0]) == formula_counts(str(item.truth))
     if item.task == "name_to_mw":
         truth = float(item.truth)
-        return bool(parsed.masses) and abs(parsed.masses[0] - truth) <= max(0.05, truth * 0.001)
+        weights = [m.value for m in parsed.masses if m.kind != "monoisotopic"]
+        return bool(weights) and abs(weights[0] - truth) <= max(0.05, truth * 0.001)
     if item.task == "boiling_point":
         stated = parsed.temperatures.get("boiling_point") or temperature(text)
         return stated is not None and abs(stated.kelvin - float(item.truth)) <= 1.0

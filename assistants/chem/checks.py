@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-from chemicals.elements import nested_formula_parser
-
 from assistants.chem.draft import ParsedDraft
-from assistants.chem.facts import ChemFacts, element_counts
+from assistants.chem.facts import ChemFacts, element_counts, formula_counts
 from assistants.chem.molecule import InvalidSmiles, inchi_key, parse_smiles
 from assistants.chem.store import CompoundStore
 from stages.reply import CheckResult
@@ -22,13 +20,6 @@ _DOES_NOT_KNOW = re.compile(
 
 def _check(name: str, problems: list[str], expected: object = None, found: object = None) -> CheckResult:
     return CheckResult(name=name, passed=not problems, message=" ".join(problems), expected=expected, found=found)
-
-
-def _counts(formula: str) -> dict[str, int] | None:
-    try:
-        return dict(sorted(nested_formula_parser(formula.rstrip("+-")).items()))
-    except (ValueError, KeyError, IndexError):
-        return None
 
 
 def check_smiles(draft: ParsedDraft, facts: ChemFacts) -> list[CheckResult]:
@@ -65,11 +56,11 @@ def check_smiles(draft: ParsedDraft, facts: ChemFacts) -> list[CheckResult]:
 def check_formulas(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     known = [m.formula for m in facts.molecules] + [f.hill for f in facts.formulas]
     known += [m.formula for r in facts.reactions for m in r.reactants + r.products]
-    known_counts = [_counts(f) for f in known]
+    known_counts = [formula_counts(f) for f in known]
     problems = [
         f"The formula {formula} does not match the tool result ({', '.join(known) or 'none'})."
         for formula in draft.formulas
-        if _counts(formula) not in known_counts
+        if formula_counts(formula) not in known_counts
     ]
     if "formula" in facts.requested and facts.molecules and not draft.formulas:
         problems.append("Give the molecular formula: " + ", ".join(f"{m.query}: {m.formula}" for m in facts.molecules) + ".")
@@ -77,27 +68,35 @@ def check_formulas(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
 
 
 def check_masses(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
-    known = [m.average_mass for m in facts.molecules] + [m.monoisotopic_mass for m in facts.molecules]
-    known += [f.average_mass for f in facts.formulas]
-    problems = [
-        f"The mass {mass} does not match the computed masses ({', '.join(f'{k:.3f}' for k in known) or 'none'})."
-        for mass in draft.masses
-        if not any(abs(mass - k) <= max(MASS_TOLERANCE, k * 0.0005) for k in known)
-    ]
-    if "mass" in facts.requested and facts.molecules and not draft.masses:
+    """A molecular weight must be an average mass, an exact mass a monoisotopic one; a mass the draft
+    does not name may be either."""
+    average = [m.average_mass for m in facts.molecules] + [f.average_mass for f in facts.formulas]
+    exact = [m.monoisotopic_mass for m in facts.molecules]
+    pools = {"average": ("molecular weight", average), "monoisotopic": ("monoisotopic mass", exact),
+             "either": ("mass", average + exact)}
+    problems = []
+    for stated in draft.masses:
+        called, known = pools[stated.kind]
+        if not any(abs(stated.value - k) <= max(MASS_TOLERANCE, k * 0.0005) for k in known):
+            computed = ", ".join(f"{k:.3f}" for k in known) or "none"
+            problems.append(f"The {called} {stated.value} does not match the computed {called} ({computed}).")
+    if "mass" in facts.requested and facts.molecules and not any(m.kind != "monoisotopic" for m in draft.masses):
         problems.append("Give the molecular weight: " + ", ".join(f"{m.query}: {m.average_mass:.3f} g/mol" for m in facts.molecules) + ".")
-    return _check("mass_match", problems, expected=known, found=draft.masses)
+    return _check("mass_match", problems, expected=average + exact, found=[m.value for m in draft.masses])
 
 
 def check_properties(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
+    """Every temperature the draft ties to a property, on a labelled line or in prose, against the store."""
+    stated = {(key, t.kelvin): t for key, t in draft.temperatures.items()}
+    stated |= {(m.key, m.temperature.kelvin): m.temperature for m in draft.temperature_mentions if m.key}
     problems = []
-    for key, stated in draft.temperatures.items():
+    for (key, kelvin), temperature in stated.items():
         values = [p.value for m in facts.molecules for p in m.properties if p.key == key]
         if not values:
-            problems.append(f"The {key.replace('_', ' ')} {stated.text} is not in the tool facts; do not state it.")
-        elif not any(abs(stated.kelvin - v) <= TEMPERATURE_TOLERANCE_K for v in values):
-            problems.append(f"The {key.replace('_', ' ')} {stated.text} does not match the store ({', '.join(f'{v:.2f} K' for v in values)}).")
-    return _check("property_match", problems, found={k: v.kelvin for k, v in draft.temperatures.items()})
+            problems.append(f"The {key.replace('_', ' ')} {temperature.text} is not in the tool facts; do not state it.")
+        elif not any(abs(kelvin - v) <= TEMPERATURE_TOLERANCE_K for v in values):
+            problems.append(f"The {key.replace('_', ' ')} {temperature.text} does not match the store ({', '.join(f'{v:.2f} K' for v in values)}).")
+    return _check("property_match", problems, found={f"{k} {t.text}": kelvin for (k, kelvin), t in stated.items()})
 
 
 def check_names(draft: ParsedDraft, facts: ChemFacts, store: CompoundStore) -> CheckResult:

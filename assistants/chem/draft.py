@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from assistants.chem.entities import looks_like_formula
@@ -23,8 +25,19 @@ _LABEL_LINE = re.compile(
 )
 _STRUCTURAL = re.compile(r"[=#()\[\]@/\\]|[A-Za-z\]]\d")
 _SMILES_TOKEN = re.compile(r"(?:\[[^\]\s]{1,40}\]|Br|Cl|[BCNOPSFI]|[bcnops]|[=#\-+\\/().%0-9@:~*$])+")
-_MASS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:g\s*/\s*mol|g\s*mol(?:-1|⁻¹|\^-1)|da\b|dalton|amu\b|u\b)", re.IGNORECASE)
-_TEMPERATURE = re.compile(r"(-?\d+(?:\.\d+)?)\s*(°\s*C|° ?F|degrees? C\w*|K\b|kelvin)", re.IGNORECASE)
+_MASS = re.compile(r"(\d+(?:\.\d+)?)\s*(g\s*/\s*mol|g\s*mol(?:-1|⁻¹|\^-1)|da\b|dalton|amu\b|u\b)", re.IGNORECASE)
+# What a stated mass is called decides what it must match: a molecular weight is the average mass,
+# an exact mass the monoisotopic one; a bare "Da" could be either.
+_MASS_WORDS = re.compile(
+    r"(?P<mono>monoisotopic|exact mass|accurate mass)|(?P<average>molecular weight|molar mass|formula weight|\bmw\b)",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.;,]\s|\n")
+_PROPERTY_WORDS = re.compile(
+    r"(?P<boiling_point>boil|\bb\.?p\b)|(?P<melting_point>melt|freez|\bm\.?p\b)|(?P<critical_temperature>critical)",
+    re.IGNORECASE,
+)
+_TEMPERATURE = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*(°\s*C|° ?F|degrees? C\w*|K\b|kelvin)", re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
@@ -33,12 +46,26 @@ class Temperature(BaseModel):
     text: str
 
 
+class StatedTemperature(BaseModel):
+    key: str | None = Field(description="boiling_point, melting_point, critical_temperature, or None when unnamed")
+    temperature: Temperature
+
+
+MassKind = Literal["average", "monoisotopic", "either"]
+
+
+class StatedMass(BaseModel):
+    value: float
+    kind: MassKind = Field(description="what the draft called it: molecular weight, exact mass, or no name")
+
+
 class ParsedDraft(BaseModel):
     labels: dict[str, str] = Field(default_factory=dict)
     smiles: list[str] = Field(default_factory=list)
     formulas: list[str] = Field(default_factory=list)
-    masses: list[float] = Field(default_factory=list)
-    temperatures: dict[str, Temperature] = Field(default_factory=dict)
+    masses: list[StatedMass] = Field(default_factory=list)
+    temperatures: dict[str, Temperature] = Field(default_factory=dict, description="labelled lines")
+    temperature_mentions: list[StatedTemperature] = Field(default_factory=list, description="anywhere in the text")
 
 
 def _to_kelvin(value: float, unit: str) -> float:
@@ -93,6 +120,54 @@ def smiles_mentions(text: str, labelled: list[str]) -> list[str]:
     return found
 
 
+def _clause_before(raw: str, start: int, previous_end: int) -> str:
+    """The words leading up to `start` in its clause, not reaching back past the previous quantity."""
+    before = raw[previous_end:start]
+    clauses = list(_CLAUSE_END.finditer(before))
+    return before[clauses[-1].end() :] if clauses else before
+
+
+def _last(words: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = list(words.finditer(text))
+    return found[-1] if found else None
+
+
+def stated_temperatures(raw: str) -> list[StatedTemperature]:
+    """Every temperature in the text, with the property the words before it name (boiling, melting,
+    critical); one written right after another, as "309 K (36 °C)", belongs to the same property."""
+    stated: list[StatedTemperature] = []
+    previous_end = 0
+    for match in _TEMPERATURE.finditer(raw):
+        context = _clause_before(raw, match.start(), previous_end)
+        named = _last(_PROPERTY_WORDS, context)
+        if named is not None:
+            key: str | None = next(k for k, v in named.groupdict().items() if v)
+        elif stated and not context.strip(" ()[]/,=~≈"):
+            key = stated[-1].key
+        else:
+            key = None
+        value = Temperature(kelvin=round(_to_kelvin(float(match.group(1)), match.group(2)), 3), text=match.group(0))
+        stated.append(StatedTemperature(key=key, temperature=value))
+        previous_end = match.end()
+    return stated
+
+
+def stated_masses(raw: str) -> list[StatedMass]:
+    """Every number with a mass unit, with what the words just before it (in the same clause, after
+    any earlier mass) call it; an unnamed mass in g/mol is a molecular weight."""
+    masses: list[StatedMass] = []
+    previous_end = 0
+    for match in _MASS.finditer(raw):
+        named = _last(_MASS_WORDS, _clause_before(raw, match.start(), previous_end))
+        if named:
+            kind: MassKind = "monoisotopic" if named.group("mono") else "average"
+        else:
+            kind = "average" if match.group(2).lower().startswith("g") else "either"
+        masses.append(StatedMass(value=float(match.group(1)), kind=kind))
+        previous_end = match.end()
+    return masses
+
+
 def parse_draft(raw: str) -> ParsedDraft:
     labels: dict[str, str] = {}
     for match in _LABEL_LINE.finditer(raw):
@@ -107,15 +182,16 @@ def parse_draft(raw: str) -> ParsedDraft:
     for token in _tokens(raw):
         if token not in formulas and looks_like_formula(token) and any(ch.isdigit() for ch in token):
             formulas.append(token)
-    masses = [float(m.group(1)) for m in _MASS.finditer(raw)]
-    for key in ("molecular weight", "monoisotopic mass"):
+    masses = stated_masses(raw)
+    for key, kind in (("molecular weight", "average"), ("monoisotopic mass", "monoisotopic")):
         number = _NUMBER.search(labels.get(key, ""))
-        if number and float(number.group(0)) not in masses:
-            masses.append(float(number.group(0)))
+        if number and all(m.value != float(number.group(0)) for m in masses):
+            masses.append(StatedMass(value=float(number.group(0)), kind=kind))
     temperatures = {}
     for key in ("boiling point", "melting point", "critical temperature"):
         if labels.get(key) and (found := temperature(labels[key])) is not None:
             temperatures[key.replace(" ", "_")] = found
     return ParsedDraft(
-        labels=labels, smiles=smiles_mentions(raw, labelled_smiles), formulas=formulas, masses=masses, temperatures=temperatures
+        labels=labels, smiles=smiles_mentions(raw, labelled_smiles), formulas=formulas, masses=masses,
+        temperatures=temperatures, temperature_mentions=stated_temperatures(raw),
     )

@@ -141,6 +141,12 @@ def _split_reaction(token: str) -> Reaction:
     )
 
 
+def _named_ion(token: str, store: CompoundStore) -> bool:
+    """An ion written the way people name it ("Ce3+", "Fe2+", "NH4+") that the store knows: read it as
+    that compound's name, not as a formula ("Ce3+" is cerium(3+), not three cerium atoms)."""
+    return token[-1] in "+-" and store.by_name(token) is not None
+
+
 def _add(items: list[str], value: str) -> None:
     if value not in items:
         items.append(value)
@@ -170,7 +176,7 @@ def extract_entities(text: str, store: CompoundStore) -> Entities:
             if candidate and parses:
                 _add(found.smiles, token)
                 consumed.add(index)
-            elif looks_like_formula(token) and not (is_explicit and candidate):
+            elif looks_like_formula(token) and not (is_explicit and candidate) and not _named_ion(token, store):
                 _add(found.formulas, token)
                 consumed.add(index)
             elif candidate:

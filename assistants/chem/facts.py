@@ -103,12 +103,33 @@ def classify(text: str, found: Entities, requested: list[str]) -> Task:
     return "out_of_scope"
 
 
-def _formula_facts(query: str, store: CompoundStore) -> FormulaFacts | None:
-    from chemicals.elements import molecular_weight, nested_formula_parser, serialize_formula
+_MONOATOMIC_ION = re.compile(r"^([A-Z][a-z]?)(\d+)([+-])$")
+
+
+def charged_formula(text: str) -> str:
+    """A formula with its charge where the parser expects it: "Fe3+" is iron with charge 3+ ("Fe+3"),
+    not three iron atoms; other formulas are returned as written."""
+    return _MONOATOMIC_ION.sub(r"\1\3\2", text.strip())
+
+
+def formula_counts(text: str) -> dict[str, int] | None:
+    """Element counts of a written formula (charge ignored), or None when it does not parse."""
+    from chemicals.elements import nested_formula_parser
 
     try:
-        counts = nested_formula_parser(query)
-        hill = serialize_formula(query)
+        return dict(sorted(nested_formula_parser(charged_formula(text).rstrip("+-")).items()))
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def _formula_facts(query: str, store: CompoundStore) -> FormulaFacts | None:
+    from chemicals.elements import molecular_weight, serialize_formula
+
+    counts = formula_counts(query)
+    if counts is None:
+        return None
+    try:
+        hill = serialize_formula(charged_formula(query))
     except (ValueError, KeyError, IndexError):
         return None
     return FormulaFacts(

@@ -15,7 +15,8 @@ def failed(text: str, question: str, store: CompoundStore) -> set[str]:
 def test_lenient_parse_keeps_labels_and_finds_mentions() -> None:
     parsed = parse_draft("**SMILES**: CCO\nname = ethanol\nIt weighs 46.07 g/mol, boils at 78.4 °C; see (CC(=O)O) and H2O.")
     assert parsed.labels["smiles"] == "CCO" and parsed.labels["name"] == "ethanol"
-    assert parsed.smiles == ["CCO", "CC(=O)O"] and parsed.formulas == ["H2O"] and parsed.masses == [46.07]
+    assert parsed.smiles == ["CCO", "CC(=O)O"] and parsed.formulas == ["H2O"]
+    assert [(m.value, m.kind) for m in parsed.masses] == [(46.07, "average")]
     assert parse_draft("no labels at all, (78.42 °C) and -1)").smiles == []
 
 
@@ -31,6 +32,25 @@ def test_checks_pass_a_right_draft_and_catch_each_wrong_fact(store: CompoundStor
     assert failed("SMILES: CCO\nName: methanol", question, store) >= {"name_match"}
 
 
+def test_a_mass_must_be_the_kind_the_draft_calls_it(store: CompoundStore) -> None:
+    question = "What is the molecular weight of caffeine?"  # average 194.19, monoisotopic 194.08
+    assert failed("The molecular weight of caffeine is 194.19 g/mol.", question, store) == set()
+    assert failed("Molecular weight: 194.19 g/mol\nMonoisotopic mass: 194.0804 Da", question, store) == set()
+    assert failed("Its exact mass is 194.0804 Da, its molecular weight 194.19 g/mol.", question, store) == set()
+    assert "mass_match" in failed("The molecular weight of caffeine is 194.0804 Da.", question, store)
+    assert "mass_match" in failed("The monoisotopic mass of caffeine is 194.19 Da.", question, store)
+    assert "mass_match" in failed("Its exact mass is 194.0804 Da.", question, store)  # the weight was asked for
+    assert failed("Molecular weight: 194.19 g/mol. It is 194.08 Da.", question, store) == set()
+
+
+def test_temperatures_in_prose_are_checked_too(store: CompoundStore) -> None:
+    question = "What is the boiling point of ethanol?"  # 351.4 K
+    assert failed("Ethanol boils at 78.3 °C (351.4 K).", question, store) == set()
+    assert "property_match" in failed("The boiling point of ethanol is 35.14 K (78.3 °C).", question, store)
+    assert "property_match" in failed("It boils at 78 °C and melts at 20 °C.", question, store)  # melts at 159 K
+    assert failed("Keep it below 25 °C. Boiling point: 78.3 °C", question, store) == set()
+
+
 def test_products_must_come_from_the_reactants(store: CompoundStore) -> None:
     question = "What product does ethanol give with acetic acid?"
     assert "reaction_conservation" not in failed("Product: CCOC(C)=O", question, store)
@@ -43,3 +63,13 @@ def test_langchain_tools_call_the_same_functions() -> None:
     assert tools["validate_smiles"].invoke({"smiles": "C1CC"})["problem"] == "unclosed_ring"
     assert "never closed" in tools["formula"].invoke({"smiles": "C1CC"})
     assert tools["structure_name"].invoke({"smiles": "CCO"})["iupac_name"] == "ethanol"
+
+
+def test_an_ion_written_with_its_charge_is_that_ion(store: CompoundStore) -> None:
+    from assistants.chem.facts import formula_counts
+
+    facts = gather_facts("What is the molecular weight of Ce3+?", store, use_opsin=False)
+    assert [m.name for m in facts.molecules] == ["cerium(3+)"] and not facts.formulas
+    assert abs(facts.molecules[0].average_mass - 140.116) < 0.01
+    assert formula_counts("Fe3+") == {"Fe": 1} and formula_counts("C2H6O") == {"C": 2, "H": 6, "O": 1}
+    assert "formula_match" not in failed("Formula: Fe+3", "What is the formula of Fe3+?", store)

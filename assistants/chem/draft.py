@@ -77,11 +77,13 @@ def _to_kelvin(value: float, unit: str) -> float:
     return value + 273.15
 
 
+def _temperature(match: re.Match[str]) -> Temperature:
+    return Temperature(kelvin=round(_to_kelvin(float(match.group(1)), match.group(2)), 3), text=match.group(0))
+
+
 def temperature(text: str) -> Temperature | None:
     match = _TEMPERATURE.search(text)
-    if match is None:
-        return None
-    return Temperature(kelvin=round(_to_kelvin(float(match.group(1)), match.group(2)), 3), text=match.group(0))
+    return None if match is None else _temperature(match)
 
 
 def _tokens(text: str) -> list[str]:
@@ -146,8 +148,7 @@ def stated_temperatures(raw: str) -> list[StatedTemperature]:
             key = stated[-1].key
         else:
             key = None
-        value = Temperature(kelvin=round(_to_kelvin(float(match.group(1)), match.group(2)), 3), text=match.group(0))
-        stated.append(StatedTemperature(key=key, temperature=value))
+        stated.append(StatedTemperature(key=key, temperature=_temperature(match)))
         previous_end = match.end()
     return stated
 

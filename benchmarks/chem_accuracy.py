@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistants.chem.assistant import ChemAssistant  # noqa: E402
 from assistants.chem.draft import ParsedDraft, parse_draft, temperature  # noqa: E402
-from assistants.chem.facts import formula_counts  # noqa: E402
+from assistants.chem.facts import formula_counts, typed_formula_counts  # noqa: E402
 from assistants.chem.molecule import InvalidSmiles, canonical_smiles, inchi_key  # noqa: E402
 from assistants.chem.split import heldout  # noqa: E402
 from assistants.chem.store import Compound, CompoundStore, get_store  # noqa: E402
@@ -125,7 +125,7 @@ def score(item: Item, text: str) -> bool:
             return str(item.truth).lower() in " ".join(text.lower().split())
         return " ".join(name.lower().split()) == str(item.truth).lower()
     if item.task == "smiles_to_formula":
-        return bool(parsed.formulas) and formula_counts(parsed.formulas[0]) == formula_counts(str(item.truth))
+        return bool(parsed.formulas) and formula_counts(str(item.truth)) in typed_formula_counts(parsed.formulas[0])
     if item.task == "name_to_mw":
         truth = float(item.truth)
         weights = [m.value for m in parsed.masses if m.kind != "monoisotopic"]

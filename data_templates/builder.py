@@ -26,6 +26,9 @@ from data_templates.shards import Manifest, iter_samples, open_output, save_mani
 from data_templates.templates import all_packs
 
 MAX_EXAMPLES = 20
+# Bumped when the same seed and templates would build different samples (e.g. the random draws
+# change), so a resume never mixes the two.
+BUILDER_VERSION = 2
 
 
 class BuildOptions(BaseModel):
@@ -40,9 +43,11 @@ class BuildOptions(BaseModel):
 
 
 def build_config(domain: Domain, options: BuildOptions) -> dict[str, Any]:
-    """What must match for a resume: inputs, seed, limit, chunking and template versions."""
+    """What must match for a resume: inputs, seed, limit, chunking, template versions and how the
+    builder draws from the seed (`BUILDER_VERSION`)."""
     versions = {name: pack.version for name, pack in all_packs().items() if pack.domain == domain.name}
     return {
+        "builder": BUILDER_VERSION,
         "domain": domain.name,
         **domain.describe(),
         "seed": options.seed,

@@ -105,7 +105,8 @@ Renderer = Callable[[dict[str, Any]], str]
 
 def _substitute(parts: list[str]) -> Renderer:
     """Render a template made only of text and bare `{{ field }}`s with `str.format_map` (≈10× faster
-    than Jinja; `format(value, "")` is `str(value)`, which is what Jinja prints)."""
+    than Jinja; for the str, int, float and bool values facts hold, `format(value, "")` is `str(value)`,
+    which is what Jinja prints)."""
     pattern = "".join(
         part.replace("{", "{{").replace("}", "}}") if index % 2 == 0 else "{" + part + "}"
         for index, part in enumerate(parts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistants.chem.draft import ParsedDraft
-from assistants.chem.facts import ChemFacts, element_counts, formula_counts
+from assistants.chem.facts import ChemFacts, element_counts, formula_counts, typed_formula_counts
 from assistants.chem.molecule import InvalidSmiles, inchi_key, parse_smiles
 from assistants.chem.store import CompoundStore
 from stages.reply import CheckResult
@@ -60,7 +60,7 @@ def check_formulas(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     problems = [
         f"The formula {formula} does not match the tool result ({', '.join(known) or 'none'})."
         for formula in draft.formulas
-        if formula_counts(formula) not in known_counts
+        if not any(counts in known_counts for counts in typed_formula_counts(formula))
     ]
     if "formula" in facts.requested and facts.molecules and not draft.formulas:
         problems.append("Give the molecular formula: " + ", ".join(f"{m.query}: {m.formula}" for m in facts.molecules) + ".")

@@ -27,17 +27,21 @@ _STRUCTURAL = re.compile(r"[=#()\[\]@/\\]|[A-Za-z\]]\d")
 _SMILES_TOKEN = re.compile(r"(?:\[[^\]\s]{1,40}\]|Br|Cl|[BCNOPSFI]|[bcnops]|[=#\-+\\/().%0-9@:~*$])+")
 _MASS = re.compile(r"(\d+(?:\.\d+)?)\s*(g\s*/\s*mol|g\s*mol(?:-1|⁻¹|\^-1)|da\b|dalton|amu\b|u\b)", re.IGNORECASE)
 # What a stated mass is called decides what it must match: a molecular weight is the average mass,
-# an exact mass the monoisotopic one; a bare "Da" could be either.
+# an exact mass the monoisotopic one; a mass the text does not name could be either.
 _MASS_WORDS = re.compile(
-    r"(?P<mono>monoisotopic|exact mass|accurate mass)|(?P<average>molecular weight|molar mass|formula weight|\bmw\b)",
+    r"(?P<mono>monoisotopic|\bexact\b|accurate mass)|(?P<average>molecular weight|molar mass|formula weight|\bmw\b)",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[.;,]\s|\n")
 _PROPERTY_WORDS = re.compile(
-    r"(?P<boiling_point>boil|\bb\.?p\b)|(?P<melting_point>melt|freez|\bm\.?p\b)|(?P<critical_temperature>critical)",
+    r"(?P<boiling_point>boiling point|boils\b|boil at|\bb\.?p\b)"
+    r"|(?P<melting_point>melting point|melts\b|melt at|freezing point|freezes at|\bm\.?p\b)"
+    r"|(?P<critical_temperature>critical temperature|\bTc\b)",
     re.IGNORECASE,
 )
-_TEMPERATURE = re.compile(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s*(°\s*C|° ?F|degrees? C\w*|K\b|kelvin)", re.IGNORECASE)
+# A temperature after these words is a difference or a comparison, not the property's value.
+_RELATIVE_WORDS = re.compile(r"\b(?:differ\w*|by|than|above|below|higher|lower|warmer|colder|comparison)\b", re.IGNORECASE)
+_TEMPERATURE = re.compile(r"(?<![\d.])([-−]?\d+(?:\.\d+)?)\s*(°\s*C|° ?F|degrees? C\w*|K\b|kelvin)", re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
@@ -78,7 +82,8 @@ def _to_kelvin(value: float, unit: str) -> float:
 
 
 def _temperature(match: re.Match[str]) -> Temperature:
-    return Temperature(kelvin=round(_to_kelvin(float(match.group(1)), match.group(2)), 3), text=match.group(0))
+    value = float(match.group(1).replace("−", "-"))  # U+2212, the typographic minus
+    return Temperature(kelvin=round(_to_kelvin(value, match.group(2)), 3), text=match.group(0))
 
 
 def temperature(text: str) -> Temperature | None:
@@ -135,19 +140,19 @@ def _last(words: re.Pattern[str], text: str) -> re.Match[str] | None:
 
 
 def stated_temperatures(raw: str) -> list[StatedTemperature]:
-    """Every temperature in the text, with the property the words before it name (boiling, melting,
-    critical); one written right after another, as "309 K (36 °C)", belongs to the same property."""
+    """Every temperature in the text, with the property the words before it in its clause name
+    (boiling, melting, critical), unless it is a difference or comparison ("22 K lower than");
+    one written right after another, as "309 K (36 °C)", belongs to the same property."""
     stated: list[StatedTemperature] = []
     previous_end = 0
     for match in _TEMPERATURE.finditer(raw):
         context = _clause_before(raw, match.start(), previous_end)
         named = _last(_PROPERTY_WORDS, context)
-        if named is not None:
-            key: str | None = next(k for k, v in named.groupdict().items() if v)
-        elif stated and not context.strip(" ()[]/,=~≈"):
-            key = stated[-1].key
-        else:
-            key = None
+        key: str | None = None
+        if stated and not raw[previous_end : match.start()].strip(" ()[]/=~≈"):
+            key = stated[-1].key  # "309 K (36 °C)": the same value in another unit
+        elif named is not None and not _RELATIVE_WORDS.search(context[named.end() :]):
+            key = next(k for k, v in named.groupdict().items() if v)
         stated.append(StatedTemperature(key=key, temperature=_temperature(match)))
         previous_end = match.end()
     return stated
@@ -155,7 +160,7 @@ def stated_temperatures(raw: str) -> list[StatedTemperature]:
 
 def stated_masses(raw: str) -> list[StatedMass]:
     """Every number with a mass unit, with what the words just before it (in the same clause, after
-    any earlier mass) call it; an unnamed mass in g/mol is a molecular weight."""
+    any earlier mass) call it; an unnamed mass may be either kind."""
     masses: list[StatedMass] = []
     previous_end = 0
     for match in _MASS.finditer(raw):
@@ -163,7 +168,7 @@ def stated_masses(raw: str) -> list[StatedMass]:
         if named:
             kind: MassKind = "monoisotopic" if named.group("mono") else "average"
         else:
-            kind = "average" if match.group(2).lower().startswith("g") else "either"
+            kind = "either"
         masses.append(StatedMass(value=float(match.group(1)), kind=kind))
         previous_end = match.end()
     return masses

@@ -176,7 +176,10 @@ def extract_entities(text: str, store: CompoundStore) -> Entities:
             if candidate and parses:
                 _add(found.smiles, token)
                 consumed.add(index)
-            elif looks_like_formula(token) and not (is_explicit and candidate) and not _named_ion(token, store):
+            elif not is_explicit and _named_ion(token, store):
+                _add(found.names, token)
+                consumed.add(index)
+            elif looks_like_formula(token) and not (is_explicit and candidate):
                 _add(found.formulas, token)
                 consumed.add(index)
             elif candidate:

@@ -104,28 +104,35 @@ def classify(text: str, found: Entities, requested: list[str]) -> Task:
 
 
 _MONOATOMIC_ION = re.compile(r"^([A-Z][a-z]?)(\d+)([+-])$")
+_CHARGE_SUFFIX = re.compile(r"(?:[+-]\d*)$")
 
 
 def charged_formula(text: str) -> str:
-    """A formula with its charge where the parser expects it: "Fe3+" is iron with charge 3+ ("Fe+3"),
-    not three iron atoms; other formulas are returned as written."""
+    """How a person writing "Fe3+" means it: iron with charge 3+ ("Fe+3"), not three iron atoms.
+    Only for typed text: RDKit and the store write a charge of one without a digit ("N3-" is azide)."""
     return _MONOATOMIC_ION.sub(r"\1\3\2", text.strip())
 
 
 def formula_counts(text: str) -> dict[str, int] | None:
-    """Element counts of a written formula (charge ignored), or None when it does not parse."""
+    """Element counts of a formula as tools write it (the charge suffix ignored), or None when it does not parse."""
     from chemicals.elements import nested_formula_parser
 
     try:
-        return dict(sorted(nested_formula_parser(charged_formula(text).rstrip("+-")).items()))
+        return dict(sorted(nested_formula_parser(_CHARGE_SUFFIX.sub("", text.strip())).items()))
     except (ValueError, KeyError, IndexError):
         return None
+
+
+def typed_formula_counts(text: str) -> list[dict[str, int]]:
+    """Every reading of a formula a person or a model typed: as written, and as a monoatomic ion."""
+    readings = [formula_counts(text), formula_counts(charged_formula(text))]
+    return [r for i, r in enumerate(readings) if r is not None and r not in readings[:i]]
 
 
 def _formula_facts(query: str, store: CompoundStore) -> FormulaFacts | None:
     from chemicals.elements import molecular_weight, serialize_formula
 
-    counts = formula_counts(query)
+    counts = formula_counts(charged_formula(query))
     if counts is None:
         return None
     try:

@@ -37,11 +37,12 @@ _lock = threading.Lock()
 def make_backend(config: BackendConfig, cache_dir: Path | None = None, lazy: bool = False) -> Backend:
     """Build (or reuse) the backend a config names; local models load once per process.
 
-    `lazy`: a local model not loaded yet is loaded on its first call instead of now.
+    `lazy`: an embedded model not loaded yet is loaded on its first call instead of now. (vLLM is
+    never deferred: its minutes of start-up would count against the first turn's time budget.)
     """
     cache_dir = cache_dir or get_settings().cache_dir
     key = config.model_dump_json()
-    if lazy and config.kind in _LOCAL and key not in _shared:
+    if lazy and config.kind == "embedded" and key not in _shared:
         from stages.backends.lazy import LazyBackend
 
         return LazyBackend(config, lambda: make_backend(config, cache_dir))

@@ -132,23 +132,24 @@ def write_chunk(out: Path, manifest: Manifest, chunk: int, rows: list[Row]) -> N
     save_manifest(out, manifest)
 
 
-def iter_samples(out: Path, manifest: Manifest, split: str | None = None) -> Iterator[Sample]:
-    """Stream the build's samples shard by shard (one split, or all)."""
+def _shard_lines(out: Path, manifest: Manifest, split: str | None) -> Iterator[str]:
     for shard in manifest.shards:
         if split is None or shard.split == split:
             with (out / shard.file).open(encoding="utf-8") as handle:
-                for line in handle:
-                    yield Sample.model_validate_json(line)
+                yield from handle
+
+
+def iter_samples(out: Path, manifest: Manifest, split: str | None = None) -> Iterator[Sample]:
+    """Stream the build's samples shard by shard (one split, or all)."""
+    for line in _shard_lines(out, manifest, split):
+        yield Sample.model_validate_json(line)
 
 
 def iter_sample_json(out: Path, manifest: Manifest, split: str | None = None) -> Iterator[dict[str, Any]]:
     """The same samples as plain JSON objects (the `Sample` shape), unvalidated: for exports of the
     build that just wrote them, where validation would cost as much as the conversion."""
-    for shard in manifest.shards:
-        if split is None or shard.split == split:
-            with (out / shard.file).open(encoding="utf-8") as handle:
-                for line in handle:
-                    yield orjson.loads(line)
+    for line in _shard_lines(out, manifest, split):
+        yield orjson.loads(line)
 
 
 def splits_of(manifest: Manifest) -> list[str]:

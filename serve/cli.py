@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -307,9 +308,16 @@ class VllmArgs:
             chosen = get_profile(profile)
             options = VllmOptions.model_validate({k: v for k, v in given.items() if v is not None})
             chosen.command(options)
+        except ValidationError as exc:
+            raise CliError("; ".join(f"{_flag(str(e['loc'][0]))}: {e['msg']}" for e in exc.errors())) from None
         except (KeyError, ValueError) as exc:
             raise CliError(str(exc).strip("'\"")) from None
         return chosen, options
+
+
+def _flag(field: str) -> str:
+    """The command-line flag that sets a VllmOptions field."""
+    return "--lora" if field == "lora_modules" else "--" + field.replace("_", "-")
 
 
 VModel = Annotated[str | None, typer.Option("--model", help="Override the model id or local folder")]

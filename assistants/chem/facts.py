@@ -132,11 +132,12 @@ def typed_formula_counts(text: str) -> list[dict[str, int]]:
 def _formula_facts(query: str, store: CompoundStore) -> FormulaFacts | None:
     from chemicals.elements import molecular_weight, serialize_formula
 
-    counts = formula_counts(charged_formula(query))
+    written = charged_formula(query)
+    counts = formula_counts(written)
     if counts is None:
         return None
     try:
-        hill = serialize_formula(charged_formula(query))
+        hill = serialize_formula(written)
     except (ValueError, KeyError, IndexError):
         return None
     return FormulaFacts(

@@ -101,6 +101,9 @@ def test_cli_prints_a_shell_ready_command_and_fails_clearly() -> None:
     missing = cli("command", "base-lora")
     assert missing.returncode == 2 and "--lora name=path" in missing.stderr
     assert cli("command", "nope").returncode == 2
+    bad = cli("command", "base-lora", "--lora", "just-a-path", "--served-name", "")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "--lora: " in bad.stderr and "--served-name: " in bad.stderr
     assert "chemllm-1.5-dpo" in cli("profiles").stdout
 
 

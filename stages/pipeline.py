@@ -11,7 +11,8 @@ from typing import Any
 from stages.backends.base import Backend, BackendError, BackendTimeout, BackendUnavailable
 from stages.events import CheckDone, Event, Final, StageFinished, StageStarted
 from stages.messages import Request, RunOptions
-from stages.reply import CheckResult, Reply, StageRecord, Status, Usage
+from stages.echo import echo_check, repetition_check
+from stages.reply import AnsweredBy, CheckResult, Reply, StageRecord, Status, Usage
 from stages.stage import (
     Assistant,
     BadInput,
@@ -19,8 +20,10 @@ from stages.stage import (
     Cancelled,
     Detection,
     Draft,
+    EarlyExit,
     RunContext,
 )
+from stages.status import judge, unchecked_note
 
 _ERROR_TYPES: tuple[tuple[type[BaseException], str], ...] = (
     (BadInput, "bad_input"),
@@ -112,7 +115,7 @@ class Pipeline:
             ctx.detection = self._stage("detect", ctx, trace, emit, lambda: self.assistant.detect(ctx))
             early = ctx.detection.early
             if early is not None:
-                reply = self._reply(ctx, trace, early.text, early.status, early.reason, None)
+                reply = self._early(ctx, trace, early)
             else:
                 reply = self._reason_and_verify(ctx, trace, emit)
         except StageFailed as failure:
@@ -141,19 +144,51 @@ class Pipeline:
                 if draft is None or not isinstance(failure.exc, BudgetExceeded):
                     raise
                 break
-            checks = self._stage("verify", ctx, trace, emit, lambda d=draft: assistant.verify(d, ctx))
+            checks = self._stage("verify", ctx, trace, emit, lambda d=draft: self._checks(d, ctx))
             failed = [c for c in checks if not c.passed]
             if not failed:
-                return self._reply(ctx, trace, assistant.render(draft, ctx), Status.VERIFIED, "", draft)
-            ctx.feedback = [c.message or f"check {c.name} failed" for c in failed]
+                return self._judged(ctx, trace, draft, checks)
+            ctx.feedback = [c.instruction for c in failed]
         assert draft is not None
+        return self._corrected(ctx, trace, emit, draft, failed)
+
+    def _checks(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
+        """The assistant's checks plus the engine's own: the draft must not echo its instructions."""
+        return [*self.assistant.verify(draft, ctx), echo_check(draft.raw, self.assistant.instructions(ctx)),
+                repetition_check(draft.raw)]
+
+    def _judged(self, ctx: RunContext, trace: list[StageRecord], draft: Draft, checks: list[CheckResult]) -> Reply:
+        """A draft whose checks all passed: `verified` if it answers and nothing is unchecked."""
+        text = self.assistant.render(draft, ctx)
+        verdict = judge(checks, self.assistant.unchecked(draft, ctx), text)
+        if verdict.unchecked:
+            text = f"{text}\n\n{unchecked_note(verdict.unchecked)}"
+        return self._reply(ctx, trace, text, verdict.status, verdict.reason, draft,
+                           answered_by=draft.author, unchecked=verdict.unchecked)
+
+    def _corrected(
+        self, ctx: RunContext, trace: list[StageRecord], emit: Callable[[Any], None], draft: Draft,
+        failed: list[CheckResult],
+    ) -> Reply:
+        """Repairs are spent: rebuild from tool facts (checked like a draft), or say what failed."""
+        assistant = self.assistant
         names = ", ".join(sorted({c.name for c in failed}))
+        problems = "\n".join(f"- {c.message or c.name}" for c in failed)
         corrected = assistant.correct(draft, failed, ctx)
-        notes = "\n".join(f"- {c.message or c.name}" for c in failed)
         if corrected is not None:
-            text = f"{corrected}\n\nCorrected from tool facts; the model's draft had:\n{notes}"
-            return self._reply(ctx, trace, text, Status.CORRECTED, f"corrected: {names}", draft)
-        text = f"{assistant.render(draft, ctx)}\n\nNot verified:\n{notes}"
+            checks = self._stage("verify", ctx, trace, emit, lambda: assistant.verify_text(corrected, ctx))
+            verdict = judge(checks, [], corrected)
+            why = f"Rebuilt from tool facts: the model's draft was replaced because\n{problems}"
+            if verdict.status is Status.VERIFIED:
+                return self._reply(ctx, trace, f"{corrected}\n\n{why}", Status.CORRECTED, f"corrected: {names}",
+                                   draft, answered_by="tools")
+            note = f"\n\n{unchecked_note(verdict.unchecked)}" if verdict.unchecked else ""
+            return self._reply(ctx, trace, f"{corrected}{note}\n\n{why}", Status.UNVERIFIED, verdict.reason, draft,
+                               answered_by="tools", unchecked=verdict.unchecked)
+        if any(c.kind == "form" for c in failed):  # an echo or an empty draft never reaches the user
+            text = f"I could not produce a usable answer: the model's draft failed these checks:\n{problems}"
+            return self._reply(ctx, trace, text, Status.UNVERIFIED, f"failed checks: {names}", draft, answered_by="none")
+        text = f"{assistant.render(draft, ctx)}\n\nNot verified — these checks failed:\n{problems}"
         return self._reply(ctx, trace, text, Status.UNVERIFIED, f"failed checks: {names}", draft)
 
     def _stage(
@@ -209,6 +244,15 @@ class Pipeline:
         elif record.error:
             record.summary = record.error
 
+    def _early(self, ctx: RunContext, trace: list[StageRecord], early: EarlyExit) -> Reply:
+        """Detect's own answer; a claim of `verified` is judged on its checks like any draft."""
+        if early.status is not Status.VERIFIED:
+            return self._reply(ctx, trace, early.text, early.status, early.reason, None, answered_by="detect")
+        verdict = judge(early.checks, [], early.text)
+        text = early.text if not verdict.unchecked else f"{early.text}\n\n{unchecked_note(verdict.unchecked)}"
+        return self._reply(ctx, trace, text, verdict.status, verdict.reason or early.reason, None,
+                           answered_by="detect", unchecked=verdict.unchecked)
+
     def _reply(
         self,
         ctx: RunContext,
@@ -218,6 +262,8 @@ class Pipeline:
         reason: str,
         draft: Draft | None,
         error: str = "",
+        answered_by: AnsweredBy = "none",
+        unchecked: list[str] | None = None,
     ) -> Reply:
         calls = ctx.model_calls
         try:
@@ -232,6 +278,8 @@ class Pipeline:
             status=status,
             reason=reason,
             error_type=error,
+            answered_by=answered_by,
+            unchecked=unchecked or [],
             result=result,
             trace=trace,
             usage=Usage(

@@ -3,27 +3,44 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 
 class Status(StrEnum):
-    VERIFIED = "verified"  # every check of the draft passed
-    CORRECTED = "corrected"  # checks failed; the reply was rewritten from tool facts
-    UNVERIFIED = "unverified"  # checks failed or could not run; the user is told so
+    """What a reply promises; `stages.status` is the one place that decides it."""
+
+    VERIFIED = "verified"  # answers what was asked, and every checkable claim passed its check
+    CORRECTED = "corrected"  # checks failed; the text was rebuilt from tool facts and says what was replaced
+    UNVERIFIED = "unverified"  # unchecked claims, a non-answer, or a check that could not run; the text says which
     REFUSED = "refused"  # the request was declined (safety, scope)
     ERROR = "error"  # the run failed; `reason` says why in one line
 
 
+# claim: a stated fact against the tools; coverage: the text answers what was asked;
+# form: the text is usable at all (present, complete, not an echo of the prompt).
+CheckKind = Literal["claim", "coverage", "form"]
+
+
 class CheckResult(BaseModel):
-    """One named check of a draft against the facts, with the evidence for its verdict."""
+    """One named check of a draft against the facts, with the evidence for its verdict.
+
+    `message` says what was wrong with the draft (shown to the user when the reply is corrected);
+    `feedback` tells the model what to do instead on a repair (defaults to `message`).
+    """
 
     name: str
     passed: bool
+    kind: CheckKind = "claim"
     message: str = ""
+    feedback: str = ""
     expected: Any = None
     found: Any = None
+
+    @property
+    def instruction(self) -> str:
+        return self.feedback or self.message or f"check {self.name} failed"
 
 
 class ModelCall(BaseModel):
@@ -59,12 +76,19 @@ class Usage(BaseModel):
         return self.prompt_tokens + self.completion_tokens
 
 
+# Who wrote the final text: the model (a draft that passed), the tools (a template phrasing or a
+# correction), detect (an early answer: refusal, clarification), or nobody (a failure notice).
+AnsweredBy = Literal["model", "tools", "detect", "none"]
+
+
 class Reply(BaseModel):
     assistant: str
     text: str
     status: Status
     reason: str = Field("", description="One line on why the status is not `verified`.")
     error_type: str = Field("", description="For `error`: bad_input, backend_timeout, internal, ...")
+    answered_by: AnsweredBy = "none"
+    unchecked: list[str] = Field(default_factory=list, description="Parts of the text no tool checked")
     result: dict[str, Any] = Field(default_factory=dict)
     trace: list[StageRecord] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
@@ -78,6 +102,8 @@ class Reply(BaseModel):
             "status": self.status.value,
             "reason": self.reason,
             "error_type": self.error_type,
+            "answered_by": self.answered_by,
+            "unchecked": self.unchecked,
             "result": self.result,
             "trace": [record.model_dump(mode="json") for record in self.trace],
             "usage": {**self.usage.model_dump(), "total_tokens": self.usage.total_tokens},

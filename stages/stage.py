@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +20,17 @@ from stages.backends.base import Backend, Completion, GenerationParams
 from stages.events import Token
 from stages.messages import Message, Request
 from stages.reply import CheckResult, ModelCall, Status
+
+
+def repair_notes(feedback: list[str]) -> str:
+    """The repair instructions appended to a system prompt (empty on a first attempt)."""
+    if not feedback:
+        return ""
+    notes = "\n".join(f"- {item}" for item in feedback)
+    return (
+        "\n\nA previous draft was rejected. Write a new answer to the user's question that follows these "
+        f"corrections; do not mention them:\n{notes}"
+    )
 
 
 class BadInput(ValueError):
@@ -35,11 +46,15 @@ class Cancelled(RuntimeError):
 
 
 class EarlyExit(BaseModel):
-    """Detect decided the answer on its own: a refusal, a clarifying question, or tool facts."""
+    """Detect decided the answer on its own: a refusal, a clarifying question, or tool facts.
+
+    A tool answer may claim `verified` only with its checks: the engine judges them like a draft's.
+    """
 
     status: Status
     text: str
     reason: str = ""
+    checks: list[CheckResult] = Field(default_factory=list)
 
 
 class Detection(BaseModel):
@@ -50,11 +65,15 @@ class Detection(BaseModel):
 
 
 class Draft(BaseModel):
-    """A model answer: the raw text always survives; `fields` holds what could be parsed."""
+    """A model answer: the raw text always survives; `fields` holds what could be parsed.
+
+    `author` says who wrote it: the model, or the tools (a template phrasing of the facts).
+    """
 
     raw: str
     fields: dict[str, Any] = Field(default_factory=dict)
     parse_error: str | None = None
+    author: Literal["model", "tools"] = "model"
 
 
 class RunContext:
@@ -147,19 +166,27 @@ class Assistant:
         return Detection(task="chat")
 
     def prompt(self, ctx: RunContext) -> list[Message]:
-        """System prompt, facts, earlier turns, the question, then any repair feedback."""
+        """System prompt with facts and any repair notes, earlier turns, then the question last.
+
+        Repair notes go into the system message, not a new user turn: a small model answers the last
+        user message, and handed the notes there it copies them back instead of answering.
+        """
         system = self.system_prompt
         facts = self.facts_for_prompt(ctx)
         if facts:
             system = f"{system}\n\nFacts from tools (trust these over memory):\n{facts}"
+        system += repair_notes(ctx.feedback)
         messages = [Message(role="system", content=system), *ctx.request.history]
         messages.append(Message(role="user", content=ctx.request.last_user_text))
-        if ctx.feedback:
-            notes = "\n".join(f"- {item}" for item in ctx.feedback)
-            messages.append(
-                Message(role="user", content=f"Your previous answer had problems:\n{notes}\nAnswer again, fixing them.")
-            )
         return messages
+
+    def instructions(self, ctx: RunContext) -> list[str]:
+        """Prompt text a draft must not repeat (the facts are excluded: an answer restates them)."""
+        return [self.system_prompt, *ctx.feedback]
+
+    def unchecked(self, draft: Draft, ctx: RunContext) -> list[str]:
+        """Parts of a draft that passed its checks but that no tool checked, in words for the user."""
+        return []
 
     def facts_for_prompt(self, ctx: RunContext) -> str:
         return ""
@@ -173,6 +200,10 @@ class Assistant:
 
     def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
         return []
+
+    def verify_text(self, text: str, ctx: RunContext) -> list[CheckResult]:
+        """Checks of a text the tools wrote (a correction): the same checks as a model's draft."""
+        return self.verify(self.parse(text, ctx), ctx)
 
     def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
         """Rewrite the answer from tool facts; None when the facts cannot answer alone."""

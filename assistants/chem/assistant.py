@@ -8,7 +8,7 @@ from stages.config import BackendConfig, get_settings
 from stages.messages import Message
 from stages.reply import CheckResult, Status
 from stages.retrieval import FIELD, Retrieval, Retriever, citations_retrieved, gather, strip_citations, with_passages
-from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext
+from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext, repair_notes
 
 from assistants.chem.answer import compose, facts_for_prompt
 from assistants.chem.checks import chem_checks
@@ -101,11 +101,9 @@ class ChemAssistant(Assistant):
         system = f"{self.system_prompt}\n\nAnswer format:\n{_FIELDS.get(task, _FIELDS['general'])}"
         if facts is not None:
             system = f"{system}\n\nFacts from tools (trust these over memory):\n{facts_for_prompt(facts)}"
+        system += repair_notes(ctx.feedback)
         messages = [Message(role="system", content=system), *ctx.request.history]
         messages.append(Message(role="user", content=ctx.request.last_user_text))
-        if ctx.feedback:
-            notes = "\n".join(f"- {item}" for item in ctx.feedback)
-            messages.append(Message(role="user", content=f"Your previous answer had problems:\n{notes}\nAnswer again, fixing them."))
         return messages
 
     def reason(self, ctx: RunContext) -> Draft:
@@ -129,7 +127,7 @@ class ChemAssistant(Assistant):
         return Draft(raw=text, fields=parsed.model_dump(mode="json"), parse_error=error)
 
     def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
-        checks = [*answer_checks(draft, self.system_prompt), citations_retrieved(draft.raw, Retrieval.of(draft).passages)]
+        checks = [*answer_checks(draft), citations_retrieved(draft.raw, Retrieval.of(draft).passages)]
         facts = self.facts(ctx)
         if facts is None:
             return checks

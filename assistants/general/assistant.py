@@ -12,35 +12,22 @@ SYSTEM_PROMPT = (
     "You are tristage, a concise and helpful assistant. Answer the user's question directly. "
     "If you do not know, say so."
 )
-_END_PUNCTUATION = tuple(".!?)]}\"'`*:;>")
-_LEAK_WINDOW = 40
+UNCHECKED = "the whole answer: general chat is not checked by any tool"
 
 
-def leaked_system_prompt(text: str, system_prompt: str, window: int = _LEAK_WINDOW) -> bool:
-    """True when the answer repeats any `window`-character stretch of the system prompt."""
-    lowered = " ".join(text.lower().split())
-    prompt = " ".join(system_prompt.lower().split())
-    if len(prompt) < window:
-        return prompt in lowered
-    return any(prompt[i : i + window] in lowered for i in range(0, len(prompt) - window + 1, 8))
-
-
-def answer_checks(draft: Draft, system_prompt: str) -> list[CheckResult]:
-    """Checks for any free-text answer: present, complete, and not leaking instructions."""
+def answer_checks(draft: Draft) -> list[CheckResult]:
+    """Checks for any free-text answer: present and complete (echoes are the engine's check)."""
     text = draft.raw.strip()
-    truncated = draft.fields.get("finish_reason") == "length" and not text.endswith(_END_PUNCTUATION)
-    leaked = leaked_system_prompt(text, system_prompt)
+    truncated = draft.fields.get("finish_reason") == "length"
     return [
-        CheckResult(name="non_empty", passed=bool(text), message="" if text else "The answer was empty."),
+        CheckResult(name="non_empty", kind="form", passed=bool(text), message="" if text else "it was empty",
+                    feedback="Give an answer."),
         CheckResult(
             name="complete",
+            kind="form",
             passed=not truncated,
-            message="The answer was cut off mid-sentence; answer more briefly." if truncated else "",
-        ),
-        CheckResult(
-            name="no_system_prompt_leak",
-            passed=not leaked,
-            message="The answer repeated the hidden instructions; answer the question only." if leaked else "",
+            message="it was cut off at the token limit" if truncated else "",
+            feedback="The answer was cut off mid-sentence; answer more briefly.",
         ),
     ]
 
@@ -60,4 +47,7 @@ class GeneralAssistant(Assistant):
         return Draft(raw=completion.text.strip(), fields={"finish_reason": completion.finish_reason})
 
     def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
-        return answer_checks(draft, self.system_prompt)
+        return answer_checks(draft)
+
+    def unchecked(self, draft: Draft, ctx: RunContext) -> list[str]:
+        return [UNCHECKED]

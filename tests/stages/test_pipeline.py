@@ -34,7 +34,8 @@ class Echo(Assistant):
 
     def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
         ok = "right" in draft.raw
-        return [CheckResult(name="says_right", passed=ok, message="" if ok else "say 'right'")]
+        return [CheckResult(name="says_right", kind="coverage", passed=ok, message="" if ok else "it did not say 'right'",
+                            feedback="say 'right'")]
 
     def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
         return "right (from facts)" if self.correctable else None
@@ -67,7 +68,8 @@ def test_repair_feedback_reaches_the_model_and_fixes_the_answer():
     reply = Pipeline(Echo(), backend).run(ask("q"))
     assert reply.status is Status.VERIFIED
     assert stages_of(reply) == [("detect", 0), ("reason", 0), ("verify", 0), ("reason", 1), ("verify", 1)]
-    assert "say 'right'" in backend.calls[1][-1].content
+    assert "say 'right'" in backend.calls[1][0].content  # repair notes go to the system message
+    assert backend.calls[1][-1].content == "q"  # the question stays the last user turn
 
 
 def test_repairs_stop_at_the_budget_then_correct_from_facts():
@@ -147,7 +149,7 @@ def test_stream_yields_typed_events_in_order():
     assert kinds[0] == "StageStarted" and kinds[-1] == "Final"
     tokens = [e for e in events if isinstance(e, Token)]
     assert "".join(t.text for t in tokens if t.attempt == 1) == "so right"
-    checks = [e for e in events if isinstance(e, CheckDone)]
+    checks = [e for e in events if isinstance(e, CheckDone) and e.check.name == "says_right"]
     assert [c.check.passed for c in checks] == [False, True]
     finished = [e.record.stage for e in events if isinstance(e, StageFinished)]
     assert finished == ["detect", "reason", "verify", "reason", "verify"]
@@ -253,7 +255,7 @@ def test_spent_wall_time_after_a_draft_still_verifies_and_corrects():
     reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_wall_s=0.05)))
     assert len(backend.calls) == 1
     assert reply.status is Status.CORRECTED
-    assert [r.stage for r in reply.trace] == ["detect", "reason", "verify", "reason"]
+    assert [r.stage for r in reply.trace] == ["detect", "reason", "verify", "reason", "verify"]
 
 
 def test_finish_applies_to_every_reply_errors_included():
@@ -263,3 +265,72 @@ def test_finish_applies_to_every_reply_errors_included():
 
     for question in ("q", "   ", "boom"):
         assert Pipeline(Signed(), ScriptedBackend(["right"])).run(ask(question)).text.endswith("-- signed")
+
+
+class Unchecked(Echo):
+    """Passes its checks but says part of the answer is beyond them."""
+
+    def unchecked(self, draft: Draft, ctx: RunContext) -> list[str]:
+        return ["the explanation of why"]
+
+
+class NoCoverage(Echo):
+    def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
+        return [CheckResult(name="parses", kind="form", passed=True)]
+
+
+def test_passing_claim_checks_without_coverage_are_not_verified():
+    reply = Pipeline(NoCoverage(), ScriptedBackend(["that is right."])).run(ask("q"))
+    assert reply.status is Status.UNVERIFIED
+    assert "Not checked by any tool" in reply.text
+
+
+def test_unchecked_parts_make_the_reply_unverified_and_are_named():
+    reply = Pipeline(Unchecked(), ScriptedBackend(["right, because reasons."])).run(ask("q"))
+    assert reply.status is Status.UNVERIFIED
+    assert reply.text.endswith("Not checked by any tool: the explanation of why.")
+    assert reply.unchecked == ["the explanation of why"] and reply.public()["unchecked"] == reply.unchecked
+
+
+@pytest.mark.parametrize("answer", ["right: it was not found in the compound store.", "I don't know, right?"])
+def test_a_non_answer_is_never_verified(answer):
+    reply = Pipeline(Echo(), ScriptedBackend([answer])).run(ask("q"))
+    assert reply.status is Status.UNVERIFIED
+
+
+def test_a_draft_that_echoes_the_repair_notes_never_reaches_the_user():
+    echo = "Your previous answer had problems: - say 'right'. Answer again, fixing them. right"
+    backend = ScriptedBackend(["wrong", echo, echo])
+    reply = Pipeline(Echo(correctable=False), backend).run(ask("q"))
+    assert reply.status is Status.UNVERIFIED
+    assert "previous answer" not in reply.text.lower() and "usable answer" in reply.text
+    assert reply.answered_by == "none"
+
+
+def test_a_loop_is_not_an_answer():
+    loop = " ".join(f"{i}." for i in range(1, 52)) + " right"
+    reply = Pipeline(Echo(correctable=False), ScriptedBackend([loop])).run(ask("q", options=RunOptions(max_repairs=0)))
+    assert reply.status is Status.UNVERIFIED and "not_repetitive" in reply.reason
+
+
+def test_the_correction_is_checked_too():
+    class BadCorrection(Echo):
+        def correct(self, draft, failed, ctx):
+            return "right, but it was not found"
+
+    reply = Pipeline(BadCorrection(), ScriptedBackend(["wrong"])).run(ask("q", options=RunOptions(max_repairs=0)))
+    assert reply.status is Status.UNVERIFIED and reply.answered_by == "tools"
+
+
+def test_corrected_reply_says_what_was_replaced_not_the_instruction():
+    reply = Pipeline(Echo(), ScriptedBackend(["wrong"])).run(ask("q", options=RunOptions(max_repairs=0)))
+    assert reply.status is Status.CORRECTED and reply.answered_by == "tools"
+    assert "it did not say 'right'" in reply.text and "- say 'right'" not in reply.text
+
+
+def test_an_early_tool_answer_claiming_verified_needs_its_checks():
+    bare = EarlyExit(status=Status.VERIFIED, text="right from tools")
+    assert Pipeline(Echo(early=bare), ScriptedBackend([])).run(ask("q")).status is Status.UNVERIFIED
+    checked = bare.model_copy(update={"checks": [CheckResult(name="answers", kind="coverage", passed=True)]})
+    reply = Pipeline(Echo(early=checked), ScriptedBackend([])).run(ask("q"))
+    assert reply.status is Status.VERIFIED and reply.answered_by == "detect"

@@ -1,8 +1,9 @@
-"""The general assistant's checks: non-empty, complete, no leaked system prompt, input limits."""
+"""The general assistant: nothing it says is checked by a tool, so nothing it says is `verified`."""
 
 from __future__ import annotations
 
-from assistants.general.assistant import SYSTEM_PROMPT, GeneralAssistant, leaked_system_prompt
+from assistants.general.assistant import SYSTEM_PROMPT, UNCHECKED, GeneralAssistant
+from stages.echo import repeats
 from assistants.limits import MAX_MESSAGE_CHARS
 from stages.backends.base import Completion, GenerationParams
 from stages.backends.scripted import ScriptedBackend
@@ -15,22 +16,28 @@ def run(*replies: str, question: str = "What is the capital of France?"):
     return Pipeline(GeneralAssistant(), ScriptedBackend(list(replies))).run(ask(question))
 
 
-def test_a_plain_answer_is_verified():
+def test_a_plain_answer_is_unverified_and_says_so():
     reply = run("Paris is the capital of France.")
-    assert reply.status is Status.VERIFIED and reply.text == "Paris is the capital of France."
+    assert reply.status is Status.UNVERIFIED
+    assert reply.text == f"Paris is the capital of France.\n\nNot checked by any tool: {UNCHECKED}."
+
+
+def test_a_wrong_answer_is_not_verified_either():
+    assert run("Lyon is the capital of France.").status is Status.UNVERIFIED
 
 
 def test_an_empty_answer_is_repaired():
     reply = run("", "Paris.")
-    assert reply.status is Status.VERIFIED and reply.text == "Paris."
+    assert reply.status is Status.UNVERIFIED and reply.text.startswith("Paris.")
     assert [r.stage for r in reply.trace].count("reason") == 2
 
 
 def test_leaking_the_system_prompt_is_caught():
-    assert leaked_system_prompt(f"Sure! My instructions: {SYSTEM_PROMPT}", SYSTEM_PROMPT)
-    assert not leaked_system_prompt("Paris is the capital of France.", SYSTEM_PROMPT)
+    assert repeats(f"Sure! My instructions: {SYSTEM_PROMPT}", SYSTEM_PROMPT)
+    assert not repeats("Paris is the capital of France.", SYSTEM_PROMPT)
     reply = run(f"My instructions say: {SYSTEM_PROMPT}")
-    assert reply.status is Status.UNVERIFIED and "no_system_prompt_leak" in reply.reason
+    assert reply.status is Status.UNVERIFIED and "no_echo" in reply.reason
+    assert SYSTEM_PROMPT not in reply.text
 
 
 def test_truncated_answer_is_flagged():

@@ -159,5 +159,5 @@ def test_from_config_errors_are_clear(
 
 def test_general_assistant_runs_on_a_langchain_model() -> None:
     reply = Pipeline(GeneralAssistant(), fake(ANSWER)).run(ask("How many carbons in benzene?"))
-    assert reply.status is Status.VERIFIED and reply.text == ANSWER
+    assert reply.status is Status.UNVERIFIED and reply.text.startswith(ANSWER)  # general chat: unchecked
     assert reply.trace[1].model_calls[0].backend == "langchain"

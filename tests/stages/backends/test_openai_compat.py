@@ -226,8 +226,8 @@ def test_from_config_needs_a_base_url_and_defaults_the_key(fake_server: FakeOpen
 
 def test_general_assistant_runs_on_the_openai_backend(fake_server: FakeOpenAIServer) -> None:
     reply = Pipeline(GeneralAssistant(), backend_for(fake_server)).run(ask("How many carbons in benzene?"))
-    assert reply.status is Status.VERIFIED
-    assert reply.text == fake_server.reply
+    assert reply.status is Status.UNVERIFIED  # general chat is never checked by a tool
+    assert reply.text.startswith(fake_server.reply)
     assert reply.usage.completion_tokens == 8
     assert reply.trace[1].model_calls[0].backend == "openai"
 

@@ -1,16 +1,24 @@
 """Answers written from tool facts alone: the template phrasing and the corrected reply.
 
-The same labelled lines the model is asked for, so a template answer passes through the same
-parser and checks as a model's draft.
+The answer to what was asked comes first, in one sentence; then the same labelled lines the model
+is asked for, so a template answer passes through the same parser and checks as a model's draft.
 """
 
 from __future__ import annotations
 
+from assistants.chem.coverage import TEMPERATURE_KEYS, label, value_of, wanted, winner
 from assistants.chem.facts import ChemFacts
 from assistants.chem.resolve import MoleculeRecord
 from assistants.chem.store import MeasuredProperty
 
-_TEMPERATURE_KEYS = ("boiling_point", "melting_point", "critical_temperature")
+_TEMPERATURE_KEYS = TEMPERATURE_KEYS
+_SENTENCE_WORDS = {"smiles": "SMILES", "name": "IUPAC name", "inchikey": "InChIKey", "inchi": "InChI",
+                   "cas": "CAS number", "formula": "molecular formula", "mass": "molecular weight",
+                   "boiling_point": "boiling point", "melting_point": "melting point",
+                   "critical_temperature": "critical temperature"}
+_VERBS = {("boiling_point", "higher"): "boils higher", ("boiling_point", "lower"): "boils lower",
+          ("melting_point", "higher"): "melts higher", ("melting_point", "lower"): "melts lower",
+          ("mass", "higher"): "is heavier", ("mass", "lower"): "is lighter"}
 
 
 def format_property(prop: MeasuredProperty) -> str:
@@ -23,22 +31,89 @@ def format_property(prop: MeasuredProperty) -> str:
     return f"{value}, {prop.kind} (source: chemicals/{prop.method})"
 
 
-def _label(molecule: MoleculeRecord) -> str:
-    return molecule.common_name or molecule.name or molecule.query
+_label = label
 
 
-def _identity_lines(molecule: MoleculeRecord) -> list[str]:
+def _identity_lines(molecule: MoleculeRecord, facts: ChemFacts) -> list[str]:
+    """SMILES, name and formula; a missing name is said only when a name was asked for."""
     lines = [f"SMILES: {molecule.smiles}"]
     if molecule.name:
         lines.append(f"Name: {molecule.name}")
-    else:
+    elif "name" in wanted(facts):
         lines.append("Name: not in the compound store (no verified name)")
     lines.append(f"Formula: {molecule.formula}")
+    for key, words in (("inchikey", "InChIKey"), ("inchi", "InChI"), ("cas", "CAS")):
+        if key in facts.requested:
+            value = getattr(molecule, key)
+            lines.append(f"{words}: {value}" if value else f"{words}: not in the compound store")
     return lines
 
 
+def _shown(quantity: str, value: str | float) -> str:
+    if quantity == "mass":
+        return f"{float(value):.2f} g/mol"
+    if quantity in TEMPERATURE_KEYS:
+        return f"{float(value) - 273.15:.2f} °C ({float(value):.2f} K)"
+    return str(value)
+
+
+def lead(facts: ChemFacts) -> str:
+    """The answer to the question itself, in a sentence, from the tool facts (empty when they give none)."""
+    comparison = facts.intent.comparison
+    if comparison is not None and (ranked := winner(facts, comparison)) is not None:
+        best, rest = ranked
+        verb = _VERBS.get((comparison.quantity, comparison.direction),
+                          f"has the {comparison.direction} {_SENTENCE_WORDS.get(comparison.quantity, comparison.quantity)}")
+        others = ", ".join(f"{_shown(comparison.quantity, value_of(m, comparison.quantity))} for {_named(m)}" for m in rest)  # type: ignore[arg-type]
+        return f"{label(best)[:1].upper()}{label(best)[1:]} {verb}: {_shown(comparison.quantity, value_of(best, comparison.quantity))} against {others}."  # type: ignore[arg-type]
+    if facts.task == "validity":
+        invalid = [u for u in facts.unresolved if u.kind == "smiles"]
+        if invalid:
+            return f"No: {invalid[0].message}"
+        if facts.molecules:
+            m = facts.molecules[0]
+            return f"Yes: {m.query} is a valid SMILES ({_named(m)}, {m.formula})."
+    parts = []
+    for molecule in facts.molecules:
+        for quantity in wanted(facts):
+            value = value_of(molecule, quantity)
+            if value is not None:
+                parts.append(f"the {_SENTENCE_WORDS[quantity]} of {_named(molecule)} is {_shown(quantity, value)}")
+    for item in facts.formulas:
+        if "mass" in facts.requested:
+            parts.append(f"the molecular weight of {item.hill} is {item.average_mass:.2f} g/mol")
+    if not parts:
+        return ""
+    sentence = "; ".join(parts)
+    return f"{sentence[:1].upper()}{sentence[1:]}."
+
+
+def _named(molecule: MoleculeRecord) -> str:
+    """The molecule as the user named it, with the store's IUPAC name when that differs."""
+    shown = label(molecule)
+    if molecule.name and molecule.name.lower() != shown.lower():
+        return f"{shown} ({molecule.name})"
+    return shown
+
+
+def why_facts(facts: ChemFacts) -> str:
+    """What the tools know that bears on a "why" question: hydrogen bonding, polarity, charge, groups."""
+    parts = []
+    for molecule in facts.molecules:
+        d = molecule.descriptors
+        bits = [f"{d.hbd} H-bond donor(s), {d.hba} acceptor(s), logP {d.logp}, TPSA {d.tpsa} Å²"] if d else []
+        if molecule.charge:
+            bits.append(f"net charge {molecule.charge:+d}")
+        groups = facts.groups.get(molecule.smiles, [])
+        if groups:
+            bits.append("groups: " + ", ".join(g.name for g in groups))
+        if bits:
+            parts.append(f"{label(molecule)}: " + "; ".join(bits))
+    return "Relevant tool facts: " + ". ".join(parts) + "." if parts else ""
+
+
 def _molecule_block(molecule: MoleculeRecord, facts: ChemFacts) -> list[str]:
-    lines = _identity_lines(molecule)
+    lines = _identity_lines(molecule, facts)
     wants_all = facts.task in ("describe", "properties") and (not facts.requested or "properties" in facts.requested)
     if facts.task not in ("name_to_smiles", "smiles_to_name") or "mass" in facts.requested:
         lines.append(f"Molecular weight: {molecule.average_mass:.3f} g/mol")
@@ -83,8 +158,13 @@ def _summary(facts: ChemFacts) -> str:
 
 
 def compose(facts: ChemFacts) -> str:
-    """The whole answer from tool facts, as labelled lines; says plainly what is not known."""
+    """The whole answer from tool facts: the answer first, then labelled lines; says plainly what is not known."""
     blocks: list[str] = []
+    first = lead(facts)
+    if first:
+        blocks.append(f"Answer: {first}")
+    if facts.intent.why and (explained := why_facts(facts)):
+        blocks.append(explained)
     for molecule in facts.molecules:
         blocks.append("\n".join(_molecule_block(molecule, facts)))
     for item in facts.formulas:
@@ -105,7 +185,7 @@ def compose(facts: ChemFacts) -> str:
     for item in facts.unresolved:
         blocks.append(f"Unresolved: {item.message}")
     if facts.molecules and not any(b.startswith("Answer:") or "\nAnswer:" in b for b in blocks):
-        blocks.append(f"Answer: {_summary(facts)}.")
+        blocks.insert(0, f"Answer: {_summary(facts)}.")
     if not blocks:
         return "Answer: no molecule was identified in the question, so there are no tool facts to answer from."
     blocks.extend(f"Note: {note}" for note in facts.notes)

@@ -12,6 +12,7 @@ from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext, rep
 
 from assistants.chem.answer import compose, facts_for_prompt
 from assistants.chem.checks import chem_checks
+from assistants.chem.coverage import check_coverage, unchecked_parts
 from assistants.chem.draft import parse_draft
 from assistants.chem.facts import ChemFacts, gather_facts
 from assistants.chem.profiles import profile_for
@@ -29,12 +30,12 @@ SYSTEM_PROMPT = (
     "If the facts do not cover something, say you do not know. Answer in labelled lines."
 )
 _FIELDS: dict[str, str] = {
-    "name_to_smiles": "SMILES: <SMILES>\nName: <IUPAC name>\nFormula: <formula>\nAnswer: <one sentence>",
-    "smiles_to_name": "Name: <IUPAC name, or 'not in the compound store'>\nFormula: <formula>\nAnswer: <one sentence>",
-    "properties": "Formula: <formula>\nMolecular weight: <value> g/mol\n<Property>: <value with unit>\nAnswer: <one sentence>",
-    "describe": "Name: <IUPAC name>\nFormula: <formula>\nAnswer: <two or three sentences describing the molecule>",
-    "reaction": "Product: <product SMILES, or 'unknown'>\nAnswer: <one or two sentences>",
-    "validity": "Valid: <yes or no>\nAnswer: <one sentence with the reason>",
+    "name_to_smiles": "Answer: <one sentence giving the SMILES>\nSMILES: <SMILES>\nFormula: <formula>",
+    "smiles_to_name": "Answer: <one sentence giving the name>\nName: <IUPAC name, or 'not in the compound store'>\nFormula: <formula>",
+    "properties": "Answer: <one sentence answering the question>\nFormula: <formula>\nMolecular weight: <value> g/mol\n<Property>: <value with unit>",
+    "describe": "Answer: <two or three sentences describing the molecule>\nName: <IUPAC name>\nFormula: <formula>",
+    "reaction": "Answer: <one or two sentences>\nProduct: <product SMILES, or 'unknown'>",
+    "validity": "Answer: <one sentence with the reason>\nValid: <yes or no>",
     "general": "Answer: <a short answer>",
 }
 _OUT_OF_SCOPE = (
@@ -84,15 +85,17 @@ class ChemAssistant(Assistant):
         early = self._early_exit(facts)
         return Detection(task=facts.task, facts=data, summary=summary, early=early)
 
-    @staticmethod
-    def _early_exit(facts: ChemFacts) -> EarlyExit | None:
+    def _early_exit(self, facts: ChemFacts) -> EarlyExit | None:
         if facts.safety.refuse:
             return EarlyExit(status=Status.REFUSED, text=_REFUSAL.format(why=facts.safety.reason), reason=facts.safety.reason)
         if facts.task == "out_of_scope":
             return EarlyExit(status=Status.REFUSED, text=_OUT_OF_SCOPE, reason="out of scope for the chemistry assistant")
         if facts.unresolved and not (facts.molecules or facts.formulas or facts.reactions):
+            text = compose(facts)
+            if facts.task == "validity":  # "is this valid SMILES?" answered in full by RDKit's verdict
+                return EarlyExit(status=Status.VERIFIED, text=text, checks=self._checks(text, facts))
             names = ", ".join(item.query for item in facts.unresolved)
-            return EarlyExit(status=Status.UNVERIFIED, text=compose(facts), reason=f"could not resolve: {names}")
+            return EarlyExit(status=Status.UNVERIFIED, text=text, reason=f"could not resolve: {names}")
         return None
 
     def prompt(self, ctx: RunContext) -> list[Message]:
@@ -109,7 +112,9 @@ class ChemAssistant(Assistant):
     def reason(self, ctx: RunContext) -> Draft:
         facts = self.facts(ctx)
         if self.phrasing == "template" and facts is not None:
-            return self.parse(compose(facts), ctx)
+            draft = self.parse(compose(facts), ctx)
+            draft.author = "tools"
+            return draft
         settings = get_settings().backend_for("chem")
         profile = profile_for(BackendConfig(model=ctx.backend.model, profile=settings.profile))
         retrieval = gather(self.retriever, ctx.request.last_user_text, KnowledgeConfig.from_settings().top_k,
@@ -131,8 +136,24 @@ class ChemAssistant(Assistant):
         facts = self.facts(ctx)
         if facts is None:
             return checks
-        parsed = parse_draft(strip_citations(draft.raw))
-        return checks + chem_checks(parsed, facts, self.store)
+        return checks + self._checks(draft.raw, facts)
+
+    def _checks(self, raw: str, facts: ChemFacts) -> list[CheckResult]:
+        """Every claim in the text against the facts, and whether it answers what was asked."""
+        text = strip_citations(raw)
+        parsed = parse_draft(text)
+        checks = chem_checks(parsed, facts, self.store, text)
+        coverage = check_coverage(parsed, text, facts, self.store)
+        return checks if coverage is None else [*checks, coverage]
+
+    def instructions(self, ctx: RunContext) -> list[str]:
+        return [self.system_prompt, *_FIELDS.values(), *ctx.feedback]
+
+    def unchecked(self, draft: Draft, ctx: RunContext) -> list[str]:
+        facts = self.facts(ctx)
+        if facts is None:
+            return ["the whole answer: the chemistry tools were off"]
+        return unchecked_parts(facts, draft.author)
 
     def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
         facts = self.facts(ctx)

@@ -8,7 +8,7 @@ from assistants.chem.draft import ParsedDraft
 from assistants.chem.facts import ChemFacts, element_counts, formula_counts, typed_formula_counts
 from assistants.chem.molecule import InvalidSmiles, inchi_key, parse_smiles
 from assistants.chem.store import CompoundStore
-from stages.reply import CheckResult
+from stages.reply import CheckKind, CheckResult
 
 MASS_TOLERANCE = 0.05  # g/mol, or 0.05% of the mass when larger
 TEMPERATURE_TOLERANCE_K = 1.0
@@ -18,8 +18,11 @@ _DOES_NOT_KNOW = re.compile(
 )
 
 
-def _check(name: str, problems: list[str], expected: object = None, found: object = None) -> CheckResult:
-    return CheckResult(name=name, passed=not problems, message=" ".join(problems), expected=expected, found=found)
+def _check(name: str, problems: list[str], expected: object = None, found: object = None,
+           fixes: list[str] | None = None, kind: CheckKind = "claim") -> CheckResult:
+    """`problems` say what the draft got wrong; `fixes` tell the model what to write instead."""
+    return CheckResult(name=name, kind=kind, passed=not problems, message="; ".join(problems),
+                       feedback=" ".join(fixes or []), expected=expected, found=found)
 
 
 def check_smiles(draft: ParsedDraft, facts: ChemFacts) -> list[CheckResult]:
@@ -29,42 +32,32 @@ def check_smiles(draft: ParsedDraft, facts: ChemFacts) -> list[CheckResult]:
         try:
             key = inchi_key(smiles) if parse_smiles(smiles) is not None else ""
         except InvalidSmiles as exc:
-            invalid.append(f"The SMILES {smiles} is invalid: {exc}")
+            invalid.append(f"it wrote {smiles}, which is not valid SMILES ({exc})")
             continue
         if key not in known:
             unknown.append(smiles)
     expected = sorted(m.smiles for m in facts.molecules)
-    mismatch = []
+    mismatch, fixes = [], []
     if unknown:
         if expected:
-            mismatch.append(f"The SMILES {', '.join(unknown)} do not match the tool result ({', '.join(expected)}).")
+            mismatch.append(f"it gave the SMILES {', '.join(unknown)}, which is not the structure the tools found")
+            fixes.append(f"Use only the SMILES from the tool facts ({', '.join(expected)}).")
         else:
-            mismatch.append(f"The SMILES {', '.join(unknown)} are not established by any tool; do not invent structures.")
-    if facts.task == "name_to_smiles" and facts.molecules:
-        found_keys = set()
-        for smiles in draft.smiles:
-            try:
-                found_keys.add(inchi_key(smiles))
-            except InvalidSmiles:
-                continue
-        missing = [m for m in facts.molecules if m.inchikey not in found_keys]
-        if missing:
-            mismatch.append("Give the SMILES: " + ", ".join(f"{m.query}: {m.smiles}" for m in missing) + ".")
-    return [_check("smiles_valid", invalid, found=draft.smiles), _check("smiles_match", mismatch, expected=expected, found=draft.smiles)]
+            mismatch.append(f"it gave the SMILES {', '.join(unknown)}, which no tool established")
+            fixes.append("Do not invent structures.")
+    fixes_invalid = ["Write only SMILES from the tool facts."] if invalid else []
+    return [_check("smiles_valid", invalid, found=draft.smiles, fixes=fixes_invalid),
+            _check("smiles_match", mismatch, expected=expected, found=draft.smiles, fixes=fixes)]
 
 
 def check_formulas(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     known = [m.formula for m in facts.molecules] + [f.hill for f in facts.formulas]
     known += [m.formula for r in facts.reactions for m in r.reactants + r.products]
     known_counts = [formula_counts(f) for f in known]
-    problems = [
-        f"The formula {formula} does not match the tool result ({', '.join(known) or 'none'})."
-        for formula in draft.formulas
-        if not any(counts in known_counts for counts in typed_formula_counts(formula))
-    ]
-    if "formula" in facts.requested and facts.molecules and not draft.formulas:
-        problems.append("Give the molecular formula: " + ", ".join(f"{m.query}: {m.formula}" for m in facts.molecules) + ".")
-    return _check("formula_match", problems, expected=known, found=draft.formulas)
+    wrong = [f for f in draft.formulas if not any(counts in known_counts for counts in typed_formula_counts(f))]
+    problems = [f"it gave the formula {formula}, which matches no molecule the tools found" for formula in wrong]
+    fixes = [f"The formulas from the tools are {', '.join(known) or 'none'}."] if wrong else []
+    return _check("formula_match", problems, expected=known, found=draft.formulas, fixes=fixes)
 
 
 def check_masses(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
@@ -74,52 +67,63 @@ def check_masses(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     exact = [m.monoisotopic_mass for m in facts.molecules]
     pools = {"average": ("molecular weight", average), "monoisotopic": ("monoisotopic mass", exact),
              "either": ("mass", average + exact)}
-    problems = []
+    problems, fixes = [], []
     for stated in draft.masses:
         called, known = pools[stated.kind]
-        if not any(abs(stated.value - k) <= max(MASS_TOLERANCE, k * 0.0005) for k in known):
+        if not near_mass(stated.value, known):
             computed = ", ".join(f"{k:.3f}" for k in known) or "none"
-            problems.append(f"The {called} {stated.value} does not match the computed {called} ({computed}).")
-    if "mass" in facts.requested and facts.molecules and not any(m.kind != "monoisotopic" for m in draft.masses):
-        problems.append("Give the molecular weight: " + ", ".join(f"{m.query}: {m.average_mass:.3f} g/mol" for m in facts.molecules) + ".")
-    return _check("mass_match", problems, expected=average + exact, found=[m.value for m in draft.masses])
+            problems.append(f"it gave the {called} {stated.value}, which is not what RDKit computes")
+            fixes.append(f"The computed {called} is {computed}.")
+    return _check("mass_match", problems, expected=average + exact, found=[m.value for m in draft.masses], fixes=fixes)
+
+
+def near_mass(value: float, known: list[float]) -> bool:
+    return any(abs(value - k) <= max(MASS_TOLERANCE, k * 0.0005) for k in known)
 
 
 def check_properties(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     """Every temperature the draft ties to a property, on a labelled line or in prose, against the store."""
     stated = {(key, t.kelvin): t for key, t in draft.temperatures.items()}
     stated |= {(m.key, m.temperature.kelvin): m.temperature for m in draft.temperature_mentions if m.key}
-    problems = []
+    problems, fixes = [], []
     for (key, kelvin), temperature in stated.items():
         values = [p.value for m in facts.molecules for p in m.properties if p.key == key]
+        words = key.replace("_", " ")
         if not values:
-            problems.append(f"The {key.replace('_', ' ')} {temperature.text} is not in the tool facts; do not state it.")
+            problems.append(f"it gave a {words} of {temperature.text}, which no tool supplies")
+            fixes.append(f"Do not state a {words}: the tool facts have none.")
         elif not any(abs(kelvin - v) <= TEMPERATURE_TOLERANCE_K for v in values):
-            problems.append(f"The {key.replace('_', ' ')} {temperature.text} does not match the store ({', '.join(f'{v:.2f} K' for v in values)}).")
-    return _check("property_match", problems, found={f"{k} {t.text}": kelvin for (k, kelvin), t in stated.items()})
+            problems.append(f"it gave a {words} of {temperature.text}, which is not the store's value")
+            fixes.append(f"The store's {words} is {', '.join(f'{v:.2f} K' for v in values)}.")
+    return _check("property_match", problems, found={f"{k} {t.text}": kelvin for (k, kelvin), t in stated.items()}, fixes=fixes)
 
 
 def check_names(draft: ParsedDraft, facts: ChemFacts, store: CompoundStore) -> CheckResult:
     stated = [draft.labels[k] for k in ("name", "iupac name", "common name") if draft.labels.get(k)]
-    allowed: set[str] = set()
-    for molecule in facts.molecules:
-        if molecule.cid is not None:
-            compound = store.by_cid(molecule.cid)
-            if compound is not None:
-                allowed |= set(store.names_of(compound, limit=1000))
-        allowed |= {n.lower() for n in (molecule.name, molecule.common_name, molecule.query) if n}
-    problems = []
+    allowed = set().union(*allowed_names(facts, store).values())
+    problems, fixes = [], []
     for name in stated:
-        key = " ".join(name.strip().strip("`*.").split()).lower()
-        if key in allowed or _DOES_NOT_KNOW.search(name):
+        if _name_key(name) in allowed or _DOES_NOT_KNOW.search(name):
             continue
         names = ", ".join(m.name for m in facts.molecules if m.name) or "none: the structure is not in the compound store"
-        problems.append(f"The name '{name}' does not match the compound store ({names}).")
-    if facts.task == "smiles_to_name":
-        for molecule in facts.molecules:
-            if molecule.name and not any(" ".join(n.strip().strip("`*.").split()).lower() in allowed for n in stated):
-                problems.append(f"Give the IUPAC name from the store: {molecule.name}.")
-    return _check("name_match", problems, found=stated)
+        problems.append(f"it gave the name '{name}', which the compound store does not list for this structure")
+        fixes.append(f"The store's names: {names}.")
+    return _check("name_match", problems, found=stated, fixes=fixes)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.strip().strip("`*.").split()).lower()
+
+
+def allowed_names(facts: ChemFacts, store: CompoundStore) -> dict[str, set[str]]:
+    """Every name the store lists for each resolved molecule (by InChIKey), plus the query as asked."""
+    names: dict[str, set[str]] = {}
+    for molecule in facts.molecules:
+        allowed = {n.lower() for n in (molecule.name, molecule.common_name, molecule.query) if n}
+        if molecule.cid is not None and (compound := store.by_cid(molecule.cid)) is not None:
+            allowed |= set(store.names_of(compound, limit=1000))
+        names.setdefault(molecule.inchikey, set()).update(allowed)
+    return names
 
 
 def check_products(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
@@ -132,17 +136,38 @@ def check_products(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     try:
         supplied, made = element_counts(reactants), element_counts(products)
     except InvalidSmiles as exc:
-        return _check("reaction_conservation", [f"The product is not valid SMILES: {exc}"])
+        return _check("reaction_conservation", [f"its product is not valid SMILES: {exc}"], fixes=["Give a valid product SMILES."])
     extra = {e: n - supplied.get(e, 0) for e, n in made.items() if e != "H" and n > supplied.get(e, 0)}
     if extra:
         problems.append(
-            "The product uses atoms the reactants do not supply (" + ", ".join(f"{e} +{n}" for e, n in extra.items()) + ")."
+            "its product uses atoms the reactants do not supply (" + ", ".join(f"{e} +{n}" for e, n in extra.items()) + ")"
         )
-    return _check("reaction_conservation", problems, expected=supplied, found=made)
+    fixes = ["A product may contain only atoms the reactants supply."] if extra else []
+    return _check("reaction_conservation", problems, expected=supplied, found=made, fixes=fixes)
 
 
-def chem_checks(draft: ParsedDraft, facts: ChemFacts, store: CompoundStore) -> list[CheckResult]:
+_INCHIKEY = re.compile(r"\b[A-Z]{14}-[A-Z]{10}-[A-Z]\b")
+_INCHI = re.compile(r"InChI=1S?/[^\s,;]+")
+_CAS_NUMBER = re.compile(r"(?<![\d-])\d{2,7}-\d{2}-\d(?![\d-])")
+
+
+def check_identifiers(raw: str, facts: ChemFacts) -> CheckResult:
+    """InChIKeys, InChIs and CAS numbers anywhere in the text must be the resolved molecules' own."""
+    molecules = facts.molecules + [m for r in facts.reactions for m in r.reactants + r.products]
+    keys, inchis = {m.inchikey for m in molecules}, {m.inchi for m in molecules}
+    cas = {m.cas for m in molecules if m.cas}
+    problems = [f"it gave the InChIKey {k}, which belongs to no molecule the tools found" for k in _INCHIKEY.findall(raw) if k not in keys]
+    problems += [f"it gave the InChI {i}, which belongs to no molecule the tools found"
+                 for i in (x.rstrip(".)") for x in _INCHI.findall(raw)) if i not in inchis]
+    problems += [f"it gave the CAS number {c}, which the compound store does not list for this molecule"
+                 for c in _CAS_NUMBER.findall(raw) if c not in cas and c not in facts.question]
+    fixes = ["Copy identifiers exactly from the tool facts; give none that they do not list."] if problems else []
+    return _check("identifiers_match", problems, found=_INCHIKEY.findall(raw) + _CAS_NUMBER.findall(raw), fixes=fixes)
+
+
+def chem_checks(draft: ParsedDraft, facts: ChemFacts, store: CompoundStore, raw: str = "") -> list[CheckResult]:
     return [
+        check_identifiers(raw, facts),
         *check_smiles(draft, facts),
         check_formulas(draft, facts),
         check_masses(draft, facts),

@@ -9,16 +9,19 @@ matched against the store (longest first) or, when they look systematic, left fo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from assistants.chem.molecule import InvalidSmiles, parse_smiles
+from assistants.chem.names import Opsin, parse_names
 from assistants.chem.store import CompoundStore
 
 MAX_ENTITIES = 12
-MAX_SPAN_WORDS = 6
+MAX_SPAN_WORDS = 12  # "[(3S,...)-...-3-yl] 2-(hydroxymethyl)prop-2-enoate", "N-... acid hydrochloride"
+MAX_SPANS = 400  # candidate spans tried per turn (store and OPSIN); a longer message says it was cut
 _BRACKET_ATOM = r"\[\d*(?:[A-Z][a-z]?|[bcnops]|se|as)(?:@{1,2})?(?:H\d?)?(?:[+-]\d*)*(?::\d+)?\]"
 _SMILES_CHARS = re.compile(r"(?:" + _BRACKET_ATOM + r"|Br|Cl|[BCNOPSFI]|[bcnops]|[=#\-+\\/().%0-9@:~*$])+")
 _STRUCTURAL = re.compile(r"[=#()\[\]@/\\]|[A-Za-z\]]\d")
@@ -63,6 +66,8 @@ class Entities(BaseModel):
     cas: list[str] = Field(default_factory=list)
     formulas: list[str] = Field(default_factory=list)
     reactions: list[Reaction] = Field(default_factory=list)
+    structures: dict[str, str] = Field(default_factory=dict, description="names OPSIN parsed while finding them")
+    tried: dict[str, list[str]] = Field(default_factory=dict, description="spans tried for an unresolved name")
     truncated: bool = False
 
     @property
@@ -152,11 +157,13 @@ def _add(items: list[str], value: str) -> None:
         items.append(value)
 
 
-def extract_entities(text: str, store: CompoundStore) -> Entities:
+def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None) -> Entities:
+    """Every chemical mention; with `opsin`, names are also tried against OPSIN (one batch per call)."""
     found = Entities()
     explicit = {m.group(1).rstrip(".,;?!") for m in _EXPLICIT_SMILES.finditer(text)}
     explicit |= {m.group(1).strip() for m in _BACKTICKED.finditer(text) if " " not in m.group(1).strip()}
     consumed: set[int] = set()
+    unparsed: dict[int, str] = {}  # SMILES-like tokens that do not parse: reported unless part of a name
     words: list[tuple[int, str]] = []
     for index, match in enumerate(re.finditer(r"\S+", text)):
         raw = match.group(0)
@@ -183,10 +190,15 @@ def extract_entities(text: str, store: CompoundStore) -> Entities:
                 _add(found.formulas, token)
                 consumed.add(index)
             elif candidate:
-                _add(found.invalid_smiles, token)
-                consumed.add(index)
-    for name in _names(text, words, consumed, store):
+                unparsed[index] = token
+    names = _names(text, words, consumed, store, opsin)
+    for name in names.chosen:
         _add(found.names, name)
+    found.structures, found.tried = names.structures, names.tried
+    for index, token in unparsed.items():
+        if index not in names.covered:
+            _add(found.invalid_smiles, token)
+    found.truncated = names.capped
     return _capped(found)
 
 
@@ -201,11 +213,12 @@ def _capped(found: Entities) -> Entities:
     return Entities(**{**data, "truncated": True})
 
 
-def _runs(words: list[tuple[int, str]], consumed: set[int]) -> list[list[str]]:
-    """Maximal runs of candidate words, broken at stop words, consumed tokens and punctuation."""
+def _runs(words: list[tuple[int, str]], consumed: set[int]) -> list[list[tuple[int, str]]]:
+    """Maximal runs of candidate words (with their indexes), broken at stop words, consumed tokens
+    and punctuation."""
     stop = stopwords()
-    runs: list[list[str]] = []
-    current: list[str] = []
+    runs: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
     for index, raw in words:
         word = raw.strip("\"'“”‘’`")
         ends_clause = bool(_WORD_BREAKS.search(word)) and not re.search(r"\d[,.]$", word)
@@ -215,7 +228,7 @@ def _runs(words: list[tuple[int, str]], consumed: set[int]) -> list[list[str]]:
                 runs.append(current)
             current = []
             continue
-        current.append(word)
+        current.append((index, word))
         if ends_clause:
             runs.append(current)
             current = []
@@ -252,43 +265,105 @@ def _only_stopwords(phrase: str) -> bool:
     return all(w.lower().strip(_STRIP) in stopwords() for w in phrase.split())
 
 
-def _names(text: str, words: list[tuple[int, str]], consumed: set[int], store: CompoundStore) -> list[str]:
-    runs = _runs(words, consumed)
-    spans = {" ".join(run[i:j]) for run in runs for i in range(len(run)) for j in range(i + 1, min(len(run), i + MAX_SPAN_WORDS) + 1)}
-    slots = _slot_phrases(text)
-    known = store.known_names(spans | {p for whole, cut, _strong in slots for p in (whole, cut)})
+def _spans(runs: list[list[tuple[int, str]]]) -> tuple[dict[str, range], bool]:
+    """Every contiguous span of up to MAX_SPAN_WORDS words in each run, with the words it covers;
+    at most MAX_SPANS (the flag says when the message had more)."""
+    spans: dict[str, range] = {}
+    for run in runs:
+        for i in range(len(run)):
+            for j in range(i + 1, min(len(run), i + MAX_SPAN_WORDS) + 1):
+                if len(spans) >= MAX_SPANS:
+                    return spans, True
+                spans.setdefault(" ".join(w for _, w in run[i:j]), range(run[i][0], run[j - 1][0] + 1))
+    return spans, False
 
-    def accepted(span: str) -> bool:
+
+def _looks_systematic(span: str) -> bool:
+    return bool(_SYSTEMATIC.search(span) or ";" in span)
+
+
+class _FoundNames(BaseModel):
+    chosen: list[str]
+    structures: dict[str, str]
+    tried: dict[str, list[str]]
+    covered: set[int]
+    capped: bool
+
+
+def _names(
+    text: str, words: list[tuple[int, str]], consumed: set[int], store: CompoundStore, opsin: Opsin | None
+) -> _FoundNames:
+    """Names longest first: a span resolved by the store or OPSIN wins over every span inside it."""
+    runs = _runs(words, consumed)
+    spans, capped = _spans(runs)
+    slots = _slot_phrases(text)
+    known = store.known_names(set(spans) | {p for whole, cut, _strong in slots for p in (whole, cut)})
+
+    def in_store(span: str) -> bool:
         """Single words count only as a compound's main name: the synonyms hold many English words."""
         main = known.get(span.lower())
         return main is not None and (main or len(span.split()) > 1) and len(span) >= 3
 
+    parsed: dict[str, str] = {}
+    if opsin is not None:
+        inside_store = {i for span, where in spans.items() if in_store(span) for i in where}
+        asked = [s for s, where in spans.items() if not in_store(s) and _looks_systematic(s) and not set(where) <= inside_store]
+        asked += [whole for whole, _cut, _strong in slots if whole not in spans and _looks_systematic(whole)]
+        parsed = parse_names(list(dict.fromkeys(asked)), opsin)
+
+    def resolved(span: str) -> bool:
+        return in_store(span) or span in parsed
+
     consumed_tokens = {_clean(raw) for index, raw in words if index in consumed} - {""}
     names: list[str] = []
     taken: list[str] = []
+    covered: set[int] = set()
     for whole, cut, strong in dict.fromkeys(slots):
         if any(whole.lower() in t.lower() for t in taken):
             continue  # part of a comma-separated name already found whole
-        phrase = whole if accepted(whole) else cut
-        if phrase and accepted(phrase):
+        phrase = whole if resolved(whole) else cut
+        if phrase and resolved(phrase):
             taken.append(phrase)
-        wanted = accepted(phrase) or (strong and phrase and (_SYSTEMATIC.search(phrase) or len(phrase.split()) <= 4))
+            covered |= set(spans.get(phrase, ()))
+        wanted = resolved(phrase) or (strong and phrase and (_SYSTEMATIC.search(phrase) or len(phrase.split()) <= 4))
         if wanted and not consumed_tokens & set(phrase.split()):
             names.append(phrase)
+    tried: dict[str, list[str]] = {}
     for run in runs:
-        i = 0
-        while i < len(run):
-            for j in range(min(len(run), i + MAX_SPAN_WORDS), i, -1):
-                if accepted(" ".join(run[i:j])):
-                    names.append(" ".join(run[i:j]))
-                    i = j
-                    break
-            else:
-                word = run[i]
-                if _SYSTEMATIC.search(word) and len(word) >= 5 and any(ch.isdigit() or ch == "-" for ch in word):
-                    names.append(word)
-                i += 1
-    return _dedupe_contained(list(dict.fromkeys(names)))
+        found_in_run = _cover(run, resolved)
+        for span in found_in_run:
+            names.append(span)
+            covered |= set(spans.get(span, ()))
+        if not found_in_run:
+            unknown = _unresolved_mention(run)
+            if unknown:
+                names.append(unknown)
+                tried[unknown] = [s for s in spans if set(spans[s]) <= set(spans.get(unknown, ())) and _looks_systematic(s)]
+    chosen = _dedupe_contained(list(dict.fromkeys(names)))
+    return _FoundNames(chosen=chosen, structures={n: parsed[n] for n in chosen if n in parsed},
+                       tried={n: t for n, t in tried.items() if n in chosen}, covered=covered, capped=capped)
+
+
+def _cover(run: list[tuple[int, str]], resolved: Callable[[str], bool]) -> list[str]:
+    """The resolved spans of a run, longest first, none overlapping another."""
+    found: list[tuple[int, int]] = []
+    for size in range(min(len(run), MAX_SPAN_WORDS), 0, -1):
+        for i in range(len(run) - size + 1):
+            j = i + size
+            if any(i < b and a < j for a, b in found):
+                continue
+            if resolved(" ".join(w for _, w in run[i:j])):
+                found.append((i, j))
+    return [" ".join(w for _, w in run[i:j]) for i, j in sorted(found)]
+
+
+def _unresolved_mention(run: list[tuple[int, str]]) -> str:
+    """A run that nothing resolves but that reads like a systematic name: reported whole, so the user
+    hears which words were tried (a name with spaces is more likely than a fragment)."""
+    systematic = [k for k, (_, w) in enumerate(run) if _SYSTEMATIC.search(w) and len(w) >= 5 and any(ch.isdigit() or ch == "-" for ch in w)]
+    if not systematic:
+        return ""
+    return " ".join(w for _, w in run[systematic[0] : systematic[-1] + 1])
 
 
 def _dedupe_contained(names: list[str]) -> list[str]:

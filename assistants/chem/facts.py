@@ -7,9 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistants.chem.entities import Entities, Reaction, extract_entities
+from assistants.chem.entities import MAX_SPANS, Entities, Reaction, extract_entities
 from assistants.chem.functional_groups import GroupMatch, functional_groups
+from assistants.chem.intent import Intent, read_intent
 from assistants.chem.molecule import InvalidSmiles, formula
+from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
 from assistants.chem.resolve import MoleculeRecord, Unresolved, resolve_cas, resolve_names, resolve_smiles
 from assistants.chem.safety import SafetyVerdict, screen
 from assistants.chem.store import CompoundStore
@@ -17,19 +19,6 @@ from assistants.chem.store import CompoundStore
 Task = Literal[
     "name_to_smiles", "smiles_to_name", "properties", "describe", "reaction", "validity", "general", "out_of_scope"
 ]
-_PROPERTY_WORDS: tuple[tuple[str, str], ...] = (
-    ("formula", r"formula"),
-    ("mass", r"molecular weight|molar mass|\bmass\b|\bmw\b|weigh"),
-    ("boiling_point", r"boil"),
-    ("melting_point", r"melt|freez"),
-    ("critical_temperature", r"critical temp|\btc\b"),
-    ("critical_pressure", r"critical pres|\bpc\b"),
-    ("critical_volume", r"critical vol|\bvc\b"),
-    ("acentric_factor", r"acentric"),
-    ("descriptors", r"logp|tpsa|polar surface|lipinski|rule of (five|5)|h-?bond|donor|acceptor|rotatable|descriptor|drug-?like"),
-    ("functional_groups", r"functional group"),
-    ("properties", r"propert"),
-)
 _CHEMISTRY = re.compile(
     r"\b(chem\w*|molecul\w*|atom\w*|bond\w*|acid\w*|base|bases|salt|ion|ions|ionic|covalent|orbital\w*|electron\w*|"
     r"ester\w*|alkane|alkene|alkyne|aromatic\w*|isomer\w*|chiral\w*|enantiomer\w*|catalys\w*|oxidation|reduction|redox|"
@@ -66,6 +55,7 @@ class ChemFacts(BaseModel):
     reactions: list[ReactionFacts] = Field(default_factory=list)
     groups: dict[str, list[GroupMatch]] = Field(default_factory=dict)
     requested: list[str] = Field(default_factory=list)
+    intent: Intent = Field(default_factory=Intent)
     safety: SafetyVerdict
     notes: list[str] = Field(default_factory=list)
 
@@ -75,11 +65,6 @@ class ChemFacts(BaseModel):
         for reaction in self.reactions:
             keys |= {m.inchikey for m in reaction.reactants + reaction.products}
         return keys
-
-
-def requested_properties(text: str) -> list[str]:
-    lowered = text.lower()
-    return [key for key, pattern in _PROPERTY_WORDS if re.search(pattern, lowered)]
 
 
 def classify(text: str, found: Entities, requested: list[str]) -> Task:
@@ -181,15 +166,27 @@ def _reaction_facts(reaction: Reaction, store: CompoundStore, facts: ChemFacts) 
 
 def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online: bool = False) -> ChemFacts:
     """Entities → molecules (store, OPSIN, PubChem) → facts, plus the safety screen."""
-    found = extract_entities(text, store)
-    requested = requested_properties(text)
+    opsin_notes: list[str] = []
+
+    def opsin(names: list[str]) -> list[str | None]:
+        try:
+            return opsin_smiles(names)
+        except OpsinUnavailable as exc:
+            opsin_notes.append(str(exc))
+            return [None] * len(names)
+
+    found = extract_entities(text, store, opsin=opsin if use_opsin else None)
+    intent = read_intent(text)
+    requested = intent.quantities
     task = classify(text, found, requested)
-    facts = ChemFacts(task=task, question=text, requested=requested, safety=screen(text, []))
+    facts = ChemFacts(task=task, question=text, requested=requested, intent=intent, safety=screen(text, []))
     if found.truncated:
-        facts.notes.append(f"Only the first {found.count} chemical mentions were used.")
+        facts.notes.append(f"Only the first {found.count} chemical mentions (and {MAX_SPANS} candidate names) were used.")
     resolved: list[MoleculeRecord | Unresolved] = [resolve_smiles(s, store) for s in found.smiles + found.invalid_smiles]
     resolved += [resolve_cas(c, store) for c in found.cas]
-    resolved += resolve_names(found.names, store, use_opsin=use_opsin, online=online)
+    resolved += resolve_names(found.names, store, use_opsin=use_opsin, online=online,
+                              parsed=found.structures if use_opsin else None, tried=found.tried)
+    facts.notes.extend(dict.fromkeys(opsin_notes))
     for item in resolved:
         (facts.molecules if isinstance(item, MoleculeRecord) else facts.unresolved).append(item)  # type: ignore[arg-type]
     for query in found.formulas:

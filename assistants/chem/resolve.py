@@ -109,29 +109,38 @@ def resolve_cas(cas: str, store: CompoundStore) -> MoleculeRecord | Unresolved:
 
 
 def resolve_names(
-    names: list[str], store: CompoundStore, use_opsin: bool = True, online: bool = False
+    names: list[str], store: CompoundStore, use_opsin: bool = True, online: bool = False,
+    parsed: dict[str, str] | None = None, tried: dict[str, list[str]] | None = None,
 ) -> list[MoleculeRecord | Unresolved]:
-    """Store first, then OPSIN on the rest in one batch (the user's casing), then PubChem if enabled."""
+    """Store first, then OPSIN on the rest in one batch (the user's casing), then PubChem if enabled.
+
+    `parsed`: what OPSIN already made of these names while they were found in the text; OPSIN is
+    then not asked again. `tried`: the spans tried for a name nothing resolved, said in its message.
+    """
     results: list[MoleculeRecord | Unresolved | None] = []
     for name in names:
         compound = store.by_name(name)
         results.append(_from_compound(compound, name, store) if compound else None)
     pending = [i for i, r in enumerate(results) if r is None]
     notes: dict[int, str] = {}
-    if pending and use_opsin:
+    if parsed is not None:
+        found: list[str | None] = [parsed.get(names[i]) for i in pending]
+    elif pending and use_opsin:
         try:
             found = opsin_smiles([names[i] for i in pending])
         except OpsinUnavailable as exc:
             found = [None] * len(pending)
             notes = {i: str(exc) for i in pending}
-        for i, smiles in zip(pending, found, strict=True):
-            if smiles:
-                results[i] = _opsin_record(smiles, names[i], store)
+    else:
+        found = [None] * len(pending)
+    for i, smiles in zip(pending, found, strict=True):
+        if smiles:
+            results[i] = _opsin_record(smiles, names[i], store)
     for i, result in enumerate(results):
         if result is None and online:
             result = _pubchem_record(names[i], store, notes)
         if result is None:
-            result = _unknown_name(names[i], store, notes.get(i, ""))
+            result = _unknown_name(names[i], store, notes.get(i, ""), (tried or {}).get(names[i], []))
         results[i] = result
     return [r for r in results if r is not None]
 
@@ -147,7 +156,7 @@ def _pubchem_record(name: str, store: CompoundStore, notes: dict[int, str]) -> M
     try:
         smiles = pubchem_smiles(name)
     except PubChemUnavailable as exc:
-        return _unknown_name(name, store, str(exc))
+        return _unknown_name(name, store, str(exc), [])
     if smiles is None:
         return None
     try:
@@ -156,15 +165,17 @@ def _pubchem_record(name: str, store: CompoundStore, notes: dict[int, str]) -> M
         return Unresolved(query=name, kind="name", problem="pubchem_structure", message=f"PubChem's structure for '{name}' is not valid: {exc}")
 
 
-def _unknown_name(name: str, store: CompoundStore, note: str) -> Unresolved:
+def _unknown_name(name: str, store: CompoundStore, note: str, tried: list[str]) -> Unresolved:
     suggestions = store.suggest(name)
     hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
     extra = f" ({note})" if note else ""
+    others = [t for t in tried if t != name][:5]
+    words = f" Also tried: {', '.join(repr(t) for t in others)}." if others else ""
     return Unresolved(
         query=name,
         kind="name",
         problem="unknown",
-        message=f"'{name}' is not in the compound store and OPSIN cannot parse it as a systematic name{extra}.{hint}",
+        message=f"'{name}' is not in the compound store and OPSIN cannot parse it as a systematic name{extra}.{words}{hint}",
         suggestions=suggestions,
     )
 

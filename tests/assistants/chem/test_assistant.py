@@ -44,8 +44,10 @@ def test_a_wrong_smiles_is_repaired_with_feedback(store: CompoundStore) -> None:
     backend_replies = ["SMILES: CCCO\nAnswer: it is CCCO.", "SMILES: CCO\nFormula: C2H6O\nAnswer: ethanol is CCO."]
     reply = run("What is the SMILES of ethanol?", store, backend_replies)
     assert reply.status is Status.VERIFIED
-    repair_prompt = reply.trace[-2].model_calls[0].prompt[-1]["content"]
-    assert "CCCO" in repair_prompt and "CCO" in repair_prompt
+    repair = reply.trace[-2].model_calls[0].prompt
+    assert "previous draft was rejected" in repair[0]["content"] and "(CCO)" in repair[0]["content"]
+    assert repair[-1]["content"] == "What is the SMILES of ethanol?"  # the question stays the last turn
+    assert "Your previous answer" not in reply.text
 
 
 def test_a_model_that_keeps_inventing_is_corrected_from_facts(store: CompoundStore) -> None:
@@ -56,7 +58,8 @@ def test_a_model_that_keeps_inventing_is_corrected_from_facts(store: CompoundSto
     )
     assert reply.status is Status.CORRECTED
     assert "Formula: C3H6O" in reply.text and "58.080 g/mol" in reply.text
-    assert "C3H8O" in reply.text.split("Corrected from tool facts")[1]
+    assert reply.text.startswith("Answer: The molecular formula of acetone")
+    assert "it gave the formula C3H8O" in reply.text.split("Rebuilt from tool facts")[1]
 
 
 def test_invented_names_and_temperatures_fail(store: CompoundStore) -> None:
@@ -66,7 +69,8 @@ def test_invented_names_and_temperatures_fail(store: CompoundStore) -> None:
         ["Name: methyl carbinol pentane\nBoiling point: 90 °C\nAnswer: 90 °C."],
         max_repairs=0,
     )
-    failed = {c.name for c in reply.trace[-1].checks if not c.passed}
+    first_verify = next(r for r in reply.trace if r.stage == "verify")
+    failed = {c.name for c in first_verify.checks if not c.passed}
     assert {"name_match", "property_match"} <= failed
     assert reply.status is Status.CORRECTED and "351.57 K" in reply.text
 
@@ -80,7 +84,8 @@ def test_structure_to_name_in_and_out_of_the_store(store: CompoundStore) -> None
     model_guess = run(
         "What is the IUPAC name of CCCCCCCCCCCCCCCCCCCCCC(O)CCCCCCCCCCCCCCCCCCN?", store, ["Name: 1-aminohexatetracontan-19-ol"]
     )
-    assert model_guess.status is Status.CORRECTED
+    assert model_guess.status is Status.UNVERIFIED  # the store has no name: the guess is replaced, not verified
+    assert "1-aminohexatetracontan-19-ol" not in model_guess.text.split("Rebuilt from tool facts")[0]
 
 
 def test_unknown_and_misspelled_names_get_suggestions_not_guesses(store: CompoundStore) -> None:
@@ -100,7 +105,7 @@ def test_instructions_hidden_in_a_name_are_data(store: CompoundStore) -> None:
 
 def test_invalid_smiles_is_explained(store: CompoundStore) -> None:
     reply = run("Is C1CC a valid SMILES?", store)
-    assert reply.status is Status.UNVERIFIED and "never closed" in reply.text
+    assert reply.status is Status.VERIFIED and reply.text.startswith("Answer: No:") and "never closed" in reply.text
 
 
 def test_empty_and_huge_messages(store: CompoundStore) -> None:
@@ -140,18 +145,21 @@ def test_reaction_balance_and_predicted_products(store: CompoundStore) -> None:
     balanced = run("Is CCO.CC(=O)O>>CCOC(C)=O.O balanced?", store)
     assert "conserves every element" in balanced.text
     invented = run("What does ethanol react with acetic acid to give?", store, ["Product: CCOC(=O)CCl"], max_repairs=0)
-    assert any(c.name == "reaction_conservation" and not c.passed for c in invented.trace[-1].checks)
+    first_verify = next(r for r in invented.trace if r.stage == "verify")
+    assert any(c.name == "reaction_conservation" and not c.passed for c in first_verify.checks)
+    assert invented.status is not Status.VERIFIED
 
 
 def test_out_of_scope_and_general_questions(store: CompoundStore) -> None:
     assert run("Who won the football match yesterday?", store).status is Status.REFUSED
     general = run("Why are esters fragrant?", store, ["Answer: Esters are volatile and fit smell receptors."])
-    assert general.status is Status.VERIFIED and general.result["task"] == "general"
+    assert general.status is Status.UNVERIFIED and general.result["task"] == "general"  # no tool checks it
+    assert "Not checked by any tool" in general.text
 
 
 def test_tools_off_is_the_model_alone(store: CompoundStore) -> None:
     reply = run("What is the SMILES of ethanol?", store, ["SMILES: CCCCO"], tools=False)
-    assert reply.status is Status.VERIFIED  # nothing to check against: the ablation baseline
+    assert reply.status is Status.UNVERIFIED  # nothing checks it: the ablation baseline
     assert reply.result["molecules"] == []
 
 
@@ -168,3 +176,31 @@ def test_result_shape(store: CompoundStore, phrasing: str) -> None:
     reply = run("What is the SMILES of ethanol?", store, replies)
     assert set(reply.result) >= {"task", "molecules", "facts", "refusal"}
     assert set(reply.result["molecules"][0]) >= {"query", "smiles", "inchikey", "formula", "name", "source"}
+
+
+def test_a_comparison_is_answered_first_with_the_winner(store: CompoundStore) -> None:
+    reply = run("Which has the higher boiling point, ethanol or dimethyl ether?", store)
+    assert reply.text.startswith("Answer: Ethanol boils higher:") and reply.status is Status.VERIFIED
+    why = run("Which has the higher boiling point, ethanol or dimethyl ether, and why?", store)
+    assert why.status is Status.UNVERIFIED and "H-bond donor" in why.text and "explanation of why" in why.text
+    wrong = run("Which has the higher boiling point, ethanol or dimethyl ether?", store,
+                ["Answer: Dimethyl ether boils higher than ethanol."], max_repairs=0)
+    assert wrong.status is Status.CORRECTED and wrong.text.startswith("Answer: Ethanol boils higher")
+
+
+def test_a_non_answer_or_a_bad_identifier_is_never_verified(store: CompoundStore) -> None:
+    assert run("What is the InChIKey of acetone?", store, ["The InChIKey of acetone is 12-13."],
+               max_repairs=0).status is Status.CORRECTED
+    echo = "Your previous answer had problems: - Give the SMILES: triethylamine: CCN(CC)CC. Answer again."
+    reply = run("What is the SMILES of triethylamine?", store, [echo], max_repairs=1)
+    assert reply.status is Status.CORRECTED and "previous answer" not in reply.text.lower()
+    assert reply.text.startswith("Answer: The SMILES of triethylamine")
+
+
+def test_long_names_and_salts_resolve_whole(store: CompoundStore) -> None:
+    ester = ("[(3S,5R,10S,13R,14R)-4,4,10,13,14-pentamethyl-17-[(2R)-6-methylhept-5-en-2-yl]-2,3,5,6,7,11,12,15,"
+             "16,17-decahydro-1H-cyclopenta[a]phenanthren-3-yl] 2-(hydroxymethyl)prop-2-enoate")
+    for name in (ester, "N-(dithiolan-3-ylmethyl)-N-methylpropan-1-amine;oxalic acid", "7-phthalimido-1-naphthoic acid"):
+        reply = run(f"What is the SMILES of {name}?", store)
+        assert reply.status is Status.VERIFIED, name
+        assert [m["query"] for m in reply.result["molecules"]] == [name]

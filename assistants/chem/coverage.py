@@ -1,0 +1,184 @@
+"""Does the answer answer what was asked? Every requested item, for every molecule, and the comparison.
+
+A draft can pass every claim check by saying nothing ("The InChIKey of acetone is 12-13."); the
+coverage check is what lets a reply be `verified`. Items the tools cannot supply (a property the store
+lacks, a name for a structure outside it) are not demanded here: they are the reply's unchecked parts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistants.chem.checks import TEMPERATURE_TOLERANCE_K, near_mass, allowed_names
+from assistants.chem.draft import ParsedDraft
+from assistants.chem.facts import ChemFacts, formula_counts, typed_formula_counts
+from assistants.chem.intent import Comparison
+from assistants.chem.molecule import InvalidSmiles, inchi_key
+from assistants.chem.resolve import MoleculeRecord
+from assistants.chem.store import CompoundStore
+from stages.reply import CheckResult
+
+TEMPERATURE_KEYS = ("boiling_point", "melting_point", "critical_temperature")
+_CHECKABLE = ("smiles", "name", "inchikey", "inchi", "cas", "formula", "mass", *TEMPERATURE_KEYS)
+_TASK_DEFAULTS = {"name_to_smiles": ["smiles"], "smiles_to_name": ["name"]}
+_UNCOVERED_TASKS = ("general", "out_of_scope", "reaction")
+_WORDS = {"smiles": "SMILES", "name": "name", "inchikey": "InChIKey", "inchi": "InChI", "cas": "CAS number",
+          "formula": "molecular formula", "mass": "molecular weight"}
+_NO = re.compile(r"\b(?:no|not|invalid|isn't|is not)\b", re.IGNORECASE)
+_YES = re.compile(r"\b(?:yes|valid)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+_HIGHER = re.compile(r"\b(?:higher|larger|greater|bigger|heavier|more|highest|hotter)\b", re.IGNORECASE)
+_LOWER = re.compile(r"\b(?:lower|smaller|less|lighter|lowest|colder)\b", re.IGNORECASE)
+
+
+def label(molecule: MoleculeRecord) -> str:
+    return molecule.common_name or molecule.name or molecule.query
+
+
+def wanted(facts: ChemFacts) -> list[str]:
+    """The per-molecule items an answer must give, in the order asked."""
+    asked = [q for q in facts.requested if q in _CHECKABLE]
+    return list(dict.fromkeys(_TASK_DEFAULTS.get(facts.task, []) + asked))
+
+
+def value_of(molecule: MoleculeRecord, quantity: str) -> str | float | None:
+    """What the tools know for a quantity (None: the tools cannot say, so it is not demanded)."""
+    if quantity == "smiles":
+        return molecule.smiles
+    if quantity == "name":
+        return molecule.name
+    if quantity in ("inchikey", "inchi", "cas", "formula"):
+        return getattr(molecule, quantity)
+    if quantity == "mass":
+        return molecule.average_mass
+    values = [p.value for p in molecule.properties if p.key == quantity]
+    return values[0] if values else None
+
+
+def _given(quantity: str, molecule: MoleculeRecord, draft: ParsedDraft, raw: str, names: set[str]) -> bool:
+    lowered = raw.lower()
+    if quantity == "smiles":
+        return any(_key(s) == molecule.inchikey for s in draft.smiles)
+    if quantity == "name":
+        return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", lowered) for n in names if len(n) >= 3)
+    if quantity in ("inchikey", "inchi", "cas"):
+        return str(getattr(molecule, quantity)) in raw
+    if quantity == "formula":
+        return any(formula_counts(molecule.formula) in typed_formula_counts(f) for f in draft.formulas)
+    if quantity == "mass":
+        return any(m.kind != "monoisotopic" and near_mass(m.value, [molecule.average_mass]) for m in draft.masses)
+    value = value_of(molecule, quantity)
+    stated = [t.kelvin for k, t in draft.temperatures.items() if k == quantity]
+    stated += [m.temperature.kelvin for m in draft.temperature_mentions if m.key == quantity]
+    return value is not None and any(abs(k - float(value)) <= TEMPERATURE_TOLERANCE_K for k in stated)
+
+
+def _key(smiles: str) -> str:
+    try:
+        return inchi_key(smiles)
+    except InvalidSmiles:
+        return ""
+
+
+def _shown(quantity: str, value: str | float) -> str:
+    if quantity == "mass":
+        return f"{float(value):.3f} g/mol"
+    if quantity in TEMPERATURE_KEYS:
+        return f"{float(value):.2f} K ({float(value) - 273.15:.2f} °C)"
+    return str(value)
+
+
+def winner(facts: ChemFacts, comparison: Comparison) -> tuple[MoleculeRecord, list[MoleculeRecord]] | None:
+    """The molecule the comparison asks for, by the tools' values, and the others; None when a value is missing."""
+    valued = [(m, value_of(m, comparison.quantity)) for m in facts.molecules]
+    if len(valued) < 2 or any(v is None for _, v in valued):
+        return None
+    ordered = sorted(valued, key=lambda mv: float(mv[1]), reverse=comparison.direction == "higher")  # type: ignore[arg-type]
+    return ordered[0][0], [m for m, _ in ordered[1:]]
+
+
+def _claimed_winner(raw: str, comparison: Comparison, names: dict[str, set[str]], facts: ChemFacts) -> MoleculeRecord | None:
+    """The molecule the answer's comparing sentence puts first (or second, when it turns the comparison round)."""
+    for sentence in _SENTENCE_END.split(raw):
+        lowered = sentence.lower()
+        higher, lower = _HIGHER.search(sentence), _LOWER.search(sentence)
+        if not (higher or lower):
+            continue
+        found = []
+        for molecule in facts.molecules:
+            spots = [m.start() for n in names.get(molecule.inchikey, set()) if len(n) >= 3
+                     for m in re.finditer(rf"(?<![\w-]){re.escape(n)}(?![\w-])", lowered)]
+            if spots:
+                found.append((min(spots), molecule))
+        if len(found) < 2:
+            continue
+        found.sort(key=lambda item: item[0])
+        said = "higher" if higher and (not lower or higher.start() < lower.start()) else "lower"
+        return found[0][1] if said == comparison.direction else found[1][1]
+    return None
+
+
+def check_coverage(draft: ParsedDraft, raw: str, facts: ChemFacts, store: CompoundStore) -> CheckResult | None:
+    """Fails when an asked item the tools can supply is missing; None when no tool can say what an
+    answer must contain (general chemistry, reactions without a tool): such replies stay unchecked."""
+    if facts.task in _UNCOVERED_TASKS or not (facts.molecules or facts.formulas or facts.unresolved):
+        return None
+    names = allowed_names(facts, store)
+    missing: list[tuple[str, str]] = []
+    if facts.task == "validity":
+        invalid = [u for u in facts.unresolved if u.kind == "smiles"]
+        verdict = draft.labels.get("valid", "") or raw
+        right = bool(_NO.search(verdict)) if invalid else bool(_YES.search(verdict)) and not _NO.search(verdict)
+        if not right:
+            answer = "not valid: " + invalid[0].message if invalid else "valid"
+            missing.append(("whether the SMILES is valid", answer))
+    elif not facts.molecules and not facts.formulas:
+        return None
+    for molecule in facts.molecules:
+        for quantity in wanted(facts):
+            value = value_of(molecule, quantity)
+            if value is not None and not _given(quantity, molecule, draft, raw, names.get(molecule.inchikey, set())):
+                words = _WORDS.get(quantity, quantity.replace("_", " "))
+                missing.append((f"the {words} of {label(molecule)}", _shown(quantity, value)))
+    for item in facts.formulas:
+        if "mass" in facts.requested and not any(near_mass(m.value, [item.average_mass]) for m in draft.masses):
+            missing.append((f"the molecular weight of {item.hill}", f"{item.average_mass:.3f} g/mol"))
+    if facts.task == "describe" and facts.molecules and not any(
+        _given("formula", m, draft, raw, set()) or _given("name", m, draft, raw, names.get(m.inchikey, set()))
+        for m in facts.molecules
+    ):
+        missing.append(("which molecule it describes", ", ".join(f"{label(m)} ({m.formula})" for m in facts.molecules)))
+    comparison = facts.intent.comparison
+    if comparison is not None and (ranked := winner(facts, comparison)) is not None:
+        best, _ = ranked
+        claimed = _claimed_winner(raw, comparison, names, facts)
+        if claimed is None or claimed.inchikey != best.inchikey:
+            words = _WORDS.get(comparison.quantity, comparison.quantity.replace("_", " "))
+            missing.append((f"which has the {comparison.direction} {words}", label(best)))
+    problems = [f"it did not give {what}" for what, _ in missing]
+    fixes = [f"Give {what}: {value}." for what, value in missing]
+    return CheckResult(name="answers_question", kind="coverage", passed=not missing, message="; ".join(problems),
+                       feedback=" ".join(fixes), expected=[what for what, _ in missing] or wanted(facts))
+
+
+def unchecked_parts(facts: ChemFacts, author: str) -> list[str]:
+    """What a reply to these facts says that no tool checked, in words for the user."""
+    parts = []
+    if facts.task == "general":
+        parts.append("the whole answer: no tool checks general chemistry explanations")
+    if facts.task == "reaction":
+        parts.append("the reaction: no tool predicted or checked its products")
+    if facts.intent.why:
+        parts.append("the explanation of why: the tools supply the facts, not the reasoning")
+    for molecule in facts.molecules:
+        for quantity in wanted(facts):
+            if value_of(molecule, quantity) is None:
+                words = _WORDS.get(quantity, quantity.replace("_", " "))
+                parts.append(f"the {words} of {label(molecule)}: not in the compound store")
+    parts += [f"'{item.query}': not resolved to a structure" for item in facts.unresolved if facts.task != "validity"]
+    if author == "model":
+        if facts.task == "describe":
+            parts.append("the description beyond the listed identifiers and properties")
+        if any(q in facts.requested for q in ("descriptors", "functional_groups")):
+            parts.append("descriptor and functional-group statements")
+    return parts

@@ -1,0 +1,85 @@
+"""What a chemistry question asks, as data: which quantities, compared how, yes/no, "why".
+
+Verify checks an answer covers every item; the composer answers it first, in a sentence, when it
+rebuilds a reply from tool facts. Only the words of the question decide it, never the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+# Quantities a question can ask for, each with the words that ask for it. Order is the order answers
+# give them in. Properties mirror the store's keys; representations are computed by RDKit.
+QUANTITY_WORDS: tuple[tuple[str, str], ...] = (
+    ("smiles", r"\bsmiles\b|\bstructure\b|\bdraw\b|\bdepict"),
+    ("name", r"\b(?:iupac|systematic|common)\s+name\b|\bname (?:of|for) (?:this|the|it)|\bwhat is (?:this|it) called\b"),
+    ("inchikey", r"\binchi-?key\b"),
+    ("inchi", r"\binchi\b(?!-?key)"),
+    ("cas", r"\bcas\b(?: (?:number|registry|rn|no))?"),
+    ("formula", r"formula"),
+    ("mass", r"molecular weight|molar mass|\bmass\b|\bmw\b|weigh|heavier|lighter"),
+    ("boiling_point", r"boil|volatil"),
+    ("melting_point", r"melt|freez"),
+    ("critical_temperature", r"critical temp|\btc\b"),
+    ("critical_pressure", r"critical pres|\bpc\b"),
+    ("critical_volume", r"critical vol|\bvc\b"),
+    ("acentric_factor", r"acentric"),
+    ("descriptors", r"logp|tpsa|polar surface|lipinski|rule of (?:five|5)|h-?bond|donor|acceptor|rotatable|descriptor|drug-?like"),
+    ("functional_groups", r"functional group"),
+    ("properties", r"propert"),
+)
+COMPARABLE = ("boiling_point", "melting_point", "critical_temperature", "mass")
+_HIGHER = r"higher|larger|greater|bigger|heavier|more|highest|largest|heaviest|hotter"
+_LOWER = r"lower|smaller|less|lighter|lowest|smallest|lightest|colder"
+_COMPARISON = re.compile(rf"\b(?:which|what|who)\b[^?]*?\b(?P<dir>{_LOWER}|{_HIGHER})\b|"
+                         rf"\b(?:boils?|melts?|weighs?)\s+(?P<dir2>{_HIGHER}|{_LOWER})\b|\bcompare\b", re.IGNORECASE)
+_WHY = re.compile(r"\bwhy\b|\bexplain\b|\bhow come\b|\breason\b|\baccount for\b", re.IGNORECASE)
+_YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|could|was|were|has|have|will|would|should)\b", re.IGNORECASE)
+
+Direction = Literal["higher", "lower"]
+
+
+class Comparison(BaseModel):
+    quantity: str = Field(description="a comparable quantity key, e.g. boiling_point")
+    direction: Direction
+
+
+class Intent(BaseModel):
+    quantities: list[str] = Field(default_factory=list, description="asked for every entity")
+    comparison: Comparison | None = None
+    why: bool = False
+    yes_no: bool = False
+    questions: int = 1
+
+
+def requested_quantities(text: str) -> list[str]:
+    lowered = text.lower()
+    return [key for key, pattern in QUANTITY_WORDS if re.search(pattern, lowered)]
+
+
+def _direction(words: str) -> Direction:
+    return "lower" if re.fullmatch(_LOWER, words.lower()) else "higher"
+
+
+def read_intent(text: str) -> Intent:
+    quantities = requested_quantities(text)
+    comparison = None
+    match = _COMPARISON.search(text)
+    comparable = [q for q in quantities if q in COMPARABLE]
+    if match and comparable:
+        words = match.group("dir") or match.group("dir2") or "higher"
+        direction = _direction(words)
+        if "volatil" in text.lower() and comparable[0] == "boiling_point":
+            direction = "lower" if direction == "higher" else "higher"  # more volatile: boils lower
+        comparison = Comparison(quantity=comparable[0], direction=direction)
+    sentences = [s for s in re.split(r"(?<=[?])\s+", text.strip()) if s.strip()]
+    return Intent(
+        quantities=quantities,
+        comparison=comparison,
+        why=bool(_WHY.search(text)),
+        yes_no=bool(_YES_NO.search(text)),
+        questions=max(1, sum(1 for s in sentences if s.rstrip().endswith("?"))),
+    )

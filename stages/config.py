@@ -82,9 +82,7 @@ class ServeConfig(BaseModel):
         "without any, every request runs on the configured backend",
     )
     limits: RequestLimits = Field(default_factory=RequestLimits)
-    docs: bool = Field(False, description="Serve the API's /docs and /openapi.json (no CDN: offline-safe)")
-    fetch_online: bool = Field(False, description="Let requests fetch market data from Yahoo Finance")
-    fetches_per_minute: int = Field(6, ge=1, le=600, description="Outbound fetches per client per minute")
+    openapi: bool = Field(False, description="Serve the schema at /openapi.json (no /docs page: it needs a CDN)")
 
 
 class SafetySettings(BaseModel):
@@ -116,6 +114,8 @@ class Settings(BaseSettings):
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     safety: SafetySettings = Field(default_factory=SafetySettings)
     pubchem_online: bool = Field(False, description="chem: ask PubChem when the store and OPSIN fail")
+    market_online: bool = Field(False, description="breakout: fetch tickers the bundled samples lack from Yahoo Finance")
+    market_fetches_per_minute: int = Field(6, ge=1, le=600, description="Yahoo Finance fetches per client per minute")
 
     @classmethod
     def settings_customise_sources(

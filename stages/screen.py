@@ -83,10 +83,11 @@ def screen_output(screen: Screen, text: str, request: Request) -> ScreenVerdict 
 
 
 class DraftGuard:
-    """Screens draft tokens as they stream and stops passing them on once the draft is refused.
+    """Screens draft tokens as they stream; tokens are passed on only once screened.
 
-    The draft is screened at every line end and every `every` characters, so a client watching
-    tokens never sees more than that past the point where the draft turned unsafe.
+    Tokens are held back until the draft reaches a line end or `every` more characters, then the
+    whole draft so far is screened: safe, the held tokens go out; unsafe, they are dropped and so
+    is everything after. Any other event (the stage ending) screens and releases what is held.
     """
 
     def __init__(self, screen: Screen, request: Request, emit: Callable[[Any], None], every: int = 80) -> None:
@@ -95,24 +96,31 @@ class DraftGuard:
         self._emit = emit
         self._every = every
         self._drafts: dict[int, str] = {}
-        self._screened: dict[int, int] = {}
+        self._held: list[Token] = []
         self.verdict: ScreenVerdict | None = None
 
     def emit(self, event: Any) -> None:
         if not isinstance(event, Token):
+            self._release()
             self._emit(event)
             return
         if self.verdict is not None:
             return
-        attempt = event.attempt
-        draft = self._drafts.get(attempt, "") + event.text
-        self._drafts[attempt] = draft
-        if "\n" in event.text or len(draft) - self._screened.get(attempt, 0) >= self._every:
-            self._screened[attempt] = len(draft)
-            self.verdict = screen_output(self.screen, draft, self.request)
-            if self.verdict is not None:
-                return
-        self._emit(event)
+        self._drafts[event.attempt] = self._drafts.get(event.attempt, "") + event.text
+        self._held.append(event)
+        if "\n" in event.text or sum(len(t.text) for t in self._held) >= self._every:
+            self._release()
+
+    def _release(self) -> None:
+        if not self._held or self.verdict is not None:
+            self._held.clear()
+            return
+        attempt = self._held[-1].attempt
+        self.verdict = screen_output(self.screen, self._drafts[attempt], self.request)
+        held, self._held = self._held, []
+        if self.verdict is None:
+            for token in held:
+                self._emit(token)
 
 
 _WITHHELD = "[withheld by the safety screen]"

@@ -47,7 +47,7 @@ def test_an_unsafe_draft_is_replaced_and_scrubbed_from_the_trace_and_the_stream(
     assert reply.text.startswith("I can't help with making") and "dropwise" not in reply.text
     assert "dropwise" not in reply.model_dump_json()
     streamed = "".join(e.text for e in events if isinstance(e, Token))
-    assert "distil" not in streamed, "tokens stop once the draft reads as a procedure"
+    assert "dropwise" not in streamed and "distil" not in streamed, "no token of the procedure goes out"
 
 
 def test_benign_questions_about_an_agent_are_answered() -> None:

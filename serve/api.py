@@ -23,8 +23,9 @@ from sse_starlette import EventSourceResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistants.registry import UnknownAssistant
-from serve.errors import error_body, error_response, reply_status
-from serve.pipelines import Pipelines
+from serve.errors import error_body, error_response, redact, reply_status
+from serve.limits import OverLimit
+from serve.pipelines import Pipelines, UnknownBackend
 from serve.runner import Busy, Gate, Run, start
 from serve.schemas import (
     ChatCompletionRequest,
@@ -55,13 +56,23 @@ def request_id(http: HttpRequest) -> str:
     return str(getattr(http.state, "request_id", ""))
 
 
-def require_key(http: HttpRequest) -> None:
-    """Bearer auth on /v1 when an API key is configured."""
+def has_key(http: HttpRequest) -> bool:
+    """Whether the request carries the API key (always true when none is configured)."""
     expected: str | None = http.app.state.api_key
     if not expected:
-        return
+        return True
     scheme, _, given = http.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+def client_id(http: HttpRequest) -> str:
+    """Who is asking, for per-client limits: the caller's address."""
+    return f"api:{http.client.host if http.client else 'unknown'}"
+
+
+def require_key(http: HttpRequest) -> None:
+    """Bearer auth on /v1 when an API key is configured."""
+    if not has_key(http):
         raise ApiError(401, "Missing or invalid API key: send 'Authorization: Bearer <key>'.",
                        code="invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
 
@@ -116,17 +127,24 @@ async def chat_completions(http: HttpRequest) -> Response:
     chat = parse_chat(await read_body(http, state.max_body_bytes))
     rid = request_id(http)
     try:
-        engine_request = to_engine_request(chat, rid)
+        engine_request = to_engine_request(chat, rid, state.limits, client_id(http))
+    except OverLimit as exc:
+        raise ApiError(400, str(exc), code="over_limit", param=exc.param) from None
     except (ValueError, ValidationError) as exc:
         raise ApiError(400, one_line(exc), code="invalid_request") from None
     pipelines: Pipelines = state.pipelines
     try:
-        pipeline = pipelines.cached(chat.model) or await asyncio.to_thread(pipelines.get, chat.model)
+        pipeline = pipelines.cached(chat.model, chat.backend) or await asyncio.to_thread(
+            pipelines.get, chat.model, pipelines.backend_config(chat.model, chat.backend)
+        )
     except UnknownAssistant as exc:
         raise ApiError(404, str(exc).strip("'\""), code="model_not_found", param="model") from None
+    except UnknownBackend as exc:
+        raise ApiError(400, str(exc).strip("'\""), code="unknown_backend", param="backend") from None
     except Exception as exc:  # the backend could not be built: model missing, bad config
-        raise ApiError(503, f"The {chat.model} backend is unavailable: {one_line(exc)}",
-                       code="backend_unavailable") from None
+        log.warning("[%s] the %s backend could not be built: %s", rid, chat.model, one_line(exc))
+        raise ApiError(503, f"The {chat.model} backend is unavailable (request id {rid}; the server log has "
+                            "the detail).", code="backend_unavailable") from None
     try:
         run = await start(state.gate, pipeline, engine_request, progress=chat.stream)
     except Busy as exc:
@@ -139,6 +157,7 @@ async def chat_completions(http: HttpRequest) -> Response:
     if reply is None:
         log.info("[%s] client disconnected; run cancelled", rid)
         return Response(status_code=499)
+    reply = redact(reply, rid)
     if reply.status is Status.ERROR:
         status, _ = reply_status(reply.error_type)
         return error_response(status, reply.text, code=reply.error_type, tristage=extension(reply, rid))
@@ -178,7 +197,7 @@ async def stream_chunks(run: Run, model: str, rid: str, include_usage: bool) -> 
                 yield json.dumps(chunk(model, rid, created, {}, tristage={"event": event_payload(event)}))
                 continue
             finished = True
-            reply = event.reply
+            reply = redact(event.reply, rid)
             if reply.status is Status.ERROR:
                 status, kind = reply_status(reply.error_type)
                 body = error_body(reply.text, status, code=reply.error_type, error_type=kind)
@@ -207,7 +226,9 @@ health = APIRouter()
 
 @health.get("/health")
 async def health_check(http: HttpRequest) -> dict[str, Any]:
-    """Liveness, with readiness (assistants and their models loaded) in the body."""
+    """Liveness; with the API key (or none configured), readiness and load in the body too."""
+    if not has_key(http):
+        return {"status": "ok"}
     pipelines: Pipelines = http.app.state.pipelines
     gate: Gate = http.app.state.gate
     return {
@@ -222,9 +243,11 @@ async def health_check(http: HttpRequest) -> dict[str, Any]:
 
 @health.get("/health/ready")
 async def readiness(http: HttpRequest) -> JSONResponse:
-    """200 once the assistants and their default models are loaded, 503 until then."""
+    """200 once the assistants and their default models are loaded, 503 until then (problems with the key)."""
     pipelines: Pipelines = http.app.state.pipelines
-    body = {"ready": pipelines.ready, "problems": pipelines.problems}
+    body: dict[str, Any] = {"ready": pipelines.ready}
+    if has_key(http):
+        body["problems"] = pipelines.problems
     return JSONResponse(body, status_code=200 if pipelines.ready else 503)
 
 

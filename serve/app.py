@@ -47,25 +47,32 @@ def create_app(
         threading.Thread(target=pipelines.warm_up, name="tristage-warm-up", daemon=True).start()
         yield
 
-    app = FastAPI(title="tristage", lifespan=lifespan, docs_url="/docs",
-                  openapi_url="/openapi.json", redoc_url=None)
+    # No /docs page: Swagger UI loads from a CDN, which an offline server cannot reach.
+    app = FastAPI(title="tristage", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/openapi.json" if settings.serve.openapi else None)
+    gate = Gate(settings.serve.max_concurrency, settings.serve.max_queue)
     app.state.pipelines = pipelines
-    app.state.gate = Gate(settings.serve.max_concurrency, settings.serve.max_queue)
+    app.state.gate = gate
     app.state.api_key = api_key or None
     app.state.max_body_bytes = settings.serve.max_body_bytes
+    app.state.limits = settings.serve.limits
     app.state.started = int(time.time())
     app.add_middleware(RequestIdMiddleware)
     api.install(app)
     if with_ui:
         import gradio as gr
 
-        from serve.ui import build_ui
+        from serve.ui import blocked_paths, build_ui
 
-        blocks = build_ui(pipelines, settings)
+        blocks = build_ui(pipelines, settings, gate)
         app = gr.mount_gradio_app(
             app, blocks, path="/", auth=ui_auth(settings, api_key), footer_links=["api", "gradio"],
             run_history=False, max_file_size=settings.serve.max_body_bytes, ssr_mode=False,
+            allowed_paths=[], blocked_paths=blocked_paths(settings),
         )
+        # Gradio checks file paths (inputs only from its upload folder; allowed and blocked paths)
+        # only for apps it launched itself; a mounted app must ask for the same checks.
+        blocks.has_launched = True
     return app
 
 

@@ -25,7 +25,21 @@ from stages.pipeline import Pipeline, error_type, one_line
 from stages.reply import Reply, Status
 from train.cli import train_app
 
-app = typer.Typer(help="tristage: domain assistants whose answers go through detect → reason → verify.")
+class TristageApp(typer.Typer):
+    """Typer whose commands never end in a traceback over a path: a file or folder that cannot be
+    read or written (a missing parent, /proc, no permission) is one line and exit 2."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            Console(stderr=True).print(f"{where}{exc.strerror or one_line(exc)}", style="red", markup=False,
+                                       highlight=False)
+            sys.exit(EXIT_BAD_INPUT)
+
+
+app = TristageApp(help="tristage: domain assistants whose answers go through detect → reason → verify.")
 models_app = typer.Typer(help="Prepare and list local models.")
 config_app = typer.Typer(help="Show the effective configuration.")
 app.add_typer(models_app, name="models")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 from fastapi.responses import JSONResponse
+
+from stages.reply import Reply, Status
+
+log = logging.getLogger("tristage.serve")
 
 # Reply.error_type -> (HTTP status, OpenAI error type)
 REPLY_ERRORS: dict[str, tuple[int, str]] = {
@@ -55,3 +61,48 @@ def error_response(
 
 def reply_status(error_type: str) -> tuple[int, str]:
     return REPLY_ERRORS.get(error_type, REPLY_ERRORS["internal"])
+
+
+# Failures whose detail names hosts, ports, files or code: users get the kind and a request id.
+_PRIVATE_FAILURES: dict[str, str] = {
+    "backend_unavailable": "the model backend is unavailable",
+    "backend_timeout": "the model backend did not answer in time",
+    "backend_error": "the model backend failed",
+    "internal": "an internal error occurred",
+}
+
+
+def public_model(name: str) -> str:
+    """A model as users may see it: a local folder's name, never its path (hub ids `org/name` stay)."""
+    local = name.startswith(("/", "~", ".")) or "\\" in name or name.count("/") > 1
+    return Path(name).name if local else name
+
+
+# Stage failures users may read in full: about their own request, not about the server.
+_PUBLIC_FAILURES = ("BadInput", "BudgetExceeded", "Cancelled", "InvalidSmiles")
+
+
+def public_error(error: str) -> str:
+    """A stage's error as users may see it: in full when it is about the request, else its kind only."""
+    kind = error.partition(":")[0].strip()
+    return error if kind in _PUBLIC_FAILURES else f"{kind} (the server log has the detail)"
+
+
+def redact(reply: Reply, request_id: str) -> Reply:
+    """The reply as users see it: failures that could reveal the server's hosts, ports or files
+    say only what kind of failure it was (the detail goes to the log), and model folders lose
+    their paths."""
+    trace = [
+        record.model_copy(update={
+            "model_calls": [c.model_copy(update={"model": public_model(c.model)}) for c in record.model_calls],
+            "error": public_error(record.error) if record.error else None,
+            "summary": public_error(record.summary) if record.error else record.summary,
+        })
+        for record in reply.trace
+    ]
+    public = _PRIVATE_FAILURES.get(reply.error_type) if reply.status is Status.ERROR else None
+    if public is None:
+        return reply.model_copy(update={"trace": trace})
+    log.warning("[%s] %s: %s", request_id, reply.error_type, reply.reason)
+    text = f"Sorry, I could not answer: {public} (request id {request_id or 'n/a'}; the server log has the detail)."
+    return reply.model_copy(update={"text": text, "reason": public, "trace": trace})

@@ -1,7 +1,9 @@
 """The served assistants: which ones load, their pipelines per backend, and readiness.
 
 Assistants are built once (the chem store takes a while to load) and pipelines are cached per
-backend configuration, so the API and the UI share loaded models. An assistant whose package
+backend configuration, so the API and the UI share loaded models. Backends are the operator's:
+users get the configured backend or pick one of the operator's named backends (`[serve]
+backends`) by name; they never set a kind, model, URL or key themselves. An assistant whose package
 fails to import is left out of `/v1/models` and the UI, with the reason kept for `/health`.
 """
 
@@ -21,6 +23,14 @@ from stages.stage import Assistant
 log = logging.getLogger("tristage.serve")
 
 _MAX_PIPELINES = 32
+
+
+class UnknownBackend(LookupError):
+    """A user asked for a backend name the operator has not configured."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        offered = ", ".join(sorted(known)) if known else "none: this server runs its configured backend only"
+        super().__init__(f"unknown backend {name[:60]!r} (named backends: {offered})")
 
 
 class Pipelines:
@@ -67,21 +77,30 @@ class Pipelines:
                 continue
         return served
 
-    def backend_config(self, name: str, **override: object) -> BackendConfig:
-        """This assistant's configured backend, with non-empty overrides (kind, model, base_url)."""
-        return self.settings.backend_for(name, **override)
+    def backend_names(self) -> list[str]:
+        """The operator's named backends users may pick."""
+        return list(self.settings.serve.backends)
+
+    def backend_config(self, name: str, backend: str | None = None) -> BackendConfig:
+        """This assistant's configured backend, or the operator's named backend `backend`."""
+        if not backend:
+            return self.settings.backend_for(name)
+        named = self.settings.serve.backends.get(backend)
+        if named is None:
+            raise UnknownBackend(backend, self.backend_names())
+        return named
 
     def _make_backend(self, config: BackendConfig) -> Backend:
         from stages.backends import make_backend
 
         return make_backend(config, self.settings.cache_dir)
 
-    def cached(self, name: str) -> Pipeline | None:
-        """The default pipeline if it is built already: no loading, safe on the event loop."""
+    def cached(self, name: str, backend: str | None = None) -> Pipeline | None:
+        """The pipeline if it is built already: no loading, safe on the event loop."""
         if name not in self._assistants:
             return None
         with self._lock:
-            return self._pipelines.get(self._key(name, self.backend_config(name)))
+            return self._pipelines.get(self._key(name, self.backend_config(name, backend)))
 
     @staticmethod
     def _key(name: str, config: BackendConfig) -> str:

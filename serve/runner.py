@@ -3,14 +3,16 @@
 `Pipeline.stream` blocks (a model call takes seconds), so each run iterates it in its own thread
 and hands events to the loop with `call_soon_threadsafe`. The gate admits `max_active` runs at a
 time, lets `max_queue` more wait, and refuses the rest; a run holds its slot until its thread is
-done, so a cancelled run still counts until the backend has actually stopped.
+done, so a cancelled run still counts until the backend has actually stopped. The API (async)
+and the UI (worker threads) share one gate, so together they never run more than `max_active`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 
 from stages.events import Event, Final
 from stages.messages import Request
@@ -25,29 +27,73 @@ class Busy(Exception):
 
 
 class Gate:
-    """At most `max_active` runs at once and `max_queue` waiting; the rest are refused."""
+    """At most `max_active` runs at once and `max_queue` waiting; the rest are refused.
+
+    Thread-safe: async callers (the API) `await enter()`, worker threads (the UI) use `slot()`.
+    """
+
+    _POLL_S = 0.02
 
     def __init__(self, max_active: int, max_queue: int) -> None:
         self.max_active = max_active
         self.max_queue = max_queue
         self.active = 0
         self.waiting = 0
-        self._slots = asyncio.Semaphore(max_active)
+        self._lock = threading.Condition()
 
-    async def enter(self) -> None:
-        if self._slots.locked() and self.waiting >= self.max_queue:
+    def _take_or_queue(self) -> bool:
+        """Take a free slot (True), or join the queue (False); Busy when the queue is full. Holds the lock."""
+        if self.active < self.max_active and self.waiting == 0:
+            self.active += 1
+            return True
+        if self.waiting >= self.max_queue:
             raise Busy(f"{self.active} requests running and {self.waiting} queued; try again shortly")
         self.waiting += 1
-        try:
-            await self._slots.acquire()
-        finally:
+        return False
+
+    def _take_queued(self) -> bool:
+        """A queued caller takes a slot that came free (True). Holds the lock."""
+        if self.active < self.max_active:
             self.waiting -= 1
-        self.active += 1
+            self.active += 1
+            return True
+        return False
+
+    async def enter(self) -> None:
+        with self._lock:
+            if self._take_or_queue():
+                return
+        try:
+            while True:
+                with self._lock:
+                    if self._take_queued():
+                        return
+                await asyncio.sleep(self._POLL_S)
+        except BaseException:
+            with self._lock:
+                self.waiting -= 1
+            raise
+
+    def enter_blocking(self) -> None:
+        with self._lock:
+            if self._take_or_queue():
+                return
+            while not self._take_queued():
+                self._lock.wait(self._POLL_S)
 
     def leave(self) -> None:
-        """Call on the event loop's thread."""
-        self.active -= 1
-        self._slots.release()
+        with self._lock:
+            self.active -= 1
+            self._lock.notify()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold a slot for the block's duration (blocking; Busy when the queue is full)."""
+        self.enter_blocking()
+        try:
+            yield
+        finally:
+            self.leave()
 
 
 class Run:

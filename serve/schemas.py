@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from serve.limits import capped_options, check_counts
+from stages.config import RequestLimits
 from stages.messages import Attachment, Message, Request, RunOptions
 from stages.reply import Reply, Status
 
@@ -68,6 +70,7 @@ class ChatCompletionRequest(BaseModel):
     n: int = Field(1, ge=1, le=1, description="tristage returns one choice")
     attachments: list[ApiAttachment] = Field(default_factory=list)
     options: dict[str, Any] = Field(default_factory=dict, description="RunOptions fields, e.g. max_repairs")
+    backend: str | None = Field(None, description="One of the operator's named backends ([serve] backends)")
 
     @field_validator("options")
     @classmethod
@@ -90,8 +93,12 @@ def decode_file(part: FilePart) -> Attachment:
     return Attachment(kind="text", name=part.file.filename, text=text)
 
 
-def to_engine_request(chat: ChatCompletionRequest, request_id: str) -> Request:
-    """Messages, attachments (inline file parts first, then the extension field) and options."""
+def to_engine_request(
+    chat: ChatCompletionRequest, request_id: str, limits: RequestLimits | None = None, client: str = ""
+) -> Request:
+    """Messages, attachments (inline file parts first, then the extension field) and options,
+    within the server's caps (OverLimit names the cap a request is above)."""
+    limits = limits or RequestLimits()
     messages: list[Message] = []
     attachments: list[Attachment] = []
     for message in chat.messages:
@@ -102,7 +109,8 @@ def to_engine_request(chat: ChatCompletionRequest, request_id: str) -> Request:
         role = "system" if message.role == "developer" else message.role
         messages.append(Message(role=role, content=content or ""))
     attachments += [Attachment.model_validate(a.model_dump()) for a in chat.attachments]
-    options = RunOptions.model_validate(
+    check_counts(len(messages), len(attachments), limits)
+    options = capped_options(
         {
             **chat.options,
             **({"temperature": chat.temperature} if chat.temperature is not None else {}),
@@ -111,9 +119,10 @@ def to_engine_request(chat: ChatCompletionRequest, request_id: str) -> Request:
                 if (chat.max_completion_tokens or chat.max_tokens)
                 else {}
             ),
-        }
+        },
+        limits,
     )
-    return Request(messages=messages, attachments=attachments, options=options, request_id=request_id)
+    return Request(messages=messages, attachments=attachments, options=options, request_id=request_id, client=client)
 
 
 def finish_reason(reply: Reply) -> str:

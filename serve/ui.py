@@ -4,27 +4,34 @@ Each turn streams `Pipeline.stream` events into the chat: a step per stage (pend
 runs, its summary and checks when done), the draft tokens inside the reason step, then the answer
 with a status badge, molecule depictions (chem) or the breakout chart. The stop button sets the
 run's cancel event, so the backend stops between tokens and the turn ends as `cancelled`.
+Users pick neither backend kind, model nor URL: only one of the operator's named backends, when
+there are any. A data file is accepted only when Gradio's upload route received it; exports go
+to a folder per user; runs take their slot at the gate the API uses.
 This module is imported only when the UI is mounted, so gradio stays out of API-only processes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from serve.errors import public_error, public_model, redact
+from serve.limits import capped_options
 from serve.pipelines import Pipelines
+from serve.runner import Busy, Gate
 from stages.config import Settings
 from stages.events import Final, StageFinished, StageStarted, Token
-from stages.messages import Attachment, Message, Request, RunOptions
+from stages.messages import Attachment, Message, Request
 from stages.pipeline import one_line
 from stages.reply import Reply, StageRecord, Status
 
@@ -50,7 +57,8 @@ BADGE_COLOURS = {
     Status.REFUSED: "#7e22ce",
     Status.ERROR: "#b91c1c",
 }
-BACKEND_CHOICES = ["configured", "embedded", "openai"]
+CONFIGURED = "configured"
+EXPORTS = Path(tempfile.gettempdir()) / "tristage-exports"
 
 # Runs in progress by (browser session, assistant), so the stop button can reach them.
 _running: dict[tuple[str, str], threading.Event] = {}
@@ -73,21 +81,39 @@ def step_title(stage: str, attempt: int) -> str:
 
 def step_body(record: StageRecord, draft: str) -> str:
     """What an expanded step shows: summary, checks, draft, model calls."""
-    lines = [record.summary or record.error or ""]
+    lines = [public_error(record.summary) if record.error else record.summary]
     lines += [f"{'✓' if c.passed else '✗'} {c.name}" + (f": {c.message}" if c.message else "") for c in record.checks]
     if draft:
         lines.append(f"draft: {draft}")
     for call in record.model_calls:
-        lines.append(f"model {call.backend}:{call.model}, {call.completion_tokens} tokens, {call.latency_s:.1f} s")
+        lines.append(f"model {call.backend}:{public_model(call.model)}, {call.completion_tokens} tokens, "
+                     f"{call.latency_s:.1f} s")
     return "\n\n".join(line for line in lines if line)
 
 
-def attachments_from(file_path: str | None) -> list[Attachment]:
-    """An uploaded file travels as a path: it is on this server already (CSV, parquet, footprint)."""
+class NotUploaded(ValueError):
+    """A file path that Gradio's upload route did not receive."""
+
+
+def attachments_from(file_path: str | None, uploads: set[str]) -> list[Attachment]:
+    """An uploaded file travels as a path (it is on this server already: CSV, parquet, footprint),
+    but only a path Gradio's upload route wrote: any other server file is refused."""
     if not file_path:
         return []
-    path = Path(file_path)
+    path = Path(os.path.realpath(file_path))
+    if str(path) not in {os.path.realpath(u) for u in uploads} or not path.is_file():
+        raise NotUploaded("The data file must be uploaded with the file box; other server paths are not read.")
     return [Attachment(kind="path", name=path.name, path=str(path))]
+
+
+def blocked_paths(settings: Settings) -> list[str]:
+    """Folders the UI must never serve: tristage's cache (models, market data) and system folders,
+    less any that hold Gradio's upload folder or the temp folder exports go to."""
+    from gradio.utils import get_upload_folder
+
+    needed = [Path(get_upload_folder()).resolve(), EXPORTS.resolve()]
+    folders = [settings.cache_dir, Path.home(), Path("/etc"), Path("/proc"), Path("/sys"), Path("/root"), Path("/var")]
+    return [str(f.resolve()) for f in folders if not any(n.is_relative_to(f.resolve()) for n in needed)]
 
 
 def conversation(turns: list[dict[str, Any]], text: str) -> list[Message]:
@@ -127,11 +153,18 @@ def extras(reply: Reply) -> list[Any]:
     return shown
 
 
-def write_jsonl(turns: list[dict[str, Any]], name: str) -> str | None:
-    """The conversation as JSONL in a fresh temp file (written, then renamed into place)."""
+def user_folder(user: str) -> Path:
+    """The export folder of one UI user (named by a hash: user names never become paths)."""
+    folder = EXPORTS / hashlib.sha256(user.encode()).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def write_jsonl(turns: list[dict[str, Any]], name: str, user: str) -> str | None:
+    """The conversation as JSONL in a fresh file of the user's folder (written, then renamed into place)."""
     if not turns:
         return None
-    folder = Path(tempfile.mkdtemp(prefix="tristage-chat-"))
+    folder = Path(tempfile.mkdtemp(prefix="chat-", dir=user_folder(user)))
     final = folder / f"tristage-{name}-conversation.jsonl"
     partial = folder / (final.name + ".part")
     with partial.open("w", encoding="utf-8") as handle:
@@ -144,9 +177,13 @@ def write_jsonl(turns: list[dict[str, Any]], name: str) -> str | None:
 class ChatTab:
     """One assistant's chat: its turn handler and stop handler."""
 
-    def __init__(self, pipelines: Pipelines, name: str) -> None:
+    def __init__(self, pipelines: Pipelines, name: str, gate: Gate | None = None) -> None:
         self.pipelines = pipelines
         self.name = name
+        settings = pipelines.settings.serve
+        self.gate = gate or Gate(settings.max_concurrency, settings.max_queue)
+        self.limits = settings.limits
+        self.uploads: Callable[[], set[str]] = set
 
     def respond(
         self,
@@ -154,9 +191,7 @@ class ChatTab:
         file_path: str | None,
         history: list[Any],
         turns: list[dict[str, Any]],
-        kind: str,
-        model: str,
-        base_url: str,
+        backend: str | None,
         temperature: float,
         max_repairs: int,
         request: gr.Request,
@@ -169,68 +204,99 @@ class ChatTab:
             yield history, turns, badge(None, note="Type a question first."), "", gr.skip()
             return
         history.append(gr.ChatMessage(role="user", content=text))
+        user = request.username or request.session_hash or ""
         try:
-            config = self.pipelines.backend_config(
-                self.name, kind=None if kind == "configured" else kind, model=model, base_url=base_url
-            )
-            pipeline = self.pipelines.get(self.name, config)
-            engine_request = Request(
-                messages=conversation(turns, text),
-                attachments=attachments_from(file_path),
-                options=RunOptions(temperature=temperature, max_repairs=int(max_repairs)),
-                cancel=threading.Event(),
-            )
-        except Exception as exc:
-            message = f"Could not start: {one_line(exc)}"
-            history.append(gr.ChatMessage(role="assistant", content=message))
-            yield history, turns, badge(Status.ERROR, message), "", gr.skip()
+            engine_request = self._request(text, file_path, turns, temperature, max_repairs, f"ui:{user}")
+            pipeline = self.pipelines.get(self.name, self.pipelines.backend_config(
+                self.name, None if backend in (None, "", CONFIGURED) else backend))
+        except (ValueError, LookupError) as exc:
+            yield self._failed(history, turns, one_line(exc))
+            return
+        except Exception as exc:  # the backend could not be built: the detail names hosts or paths
+            log.warning("the %s backend could not be built: %s", self.name, one_line(exc))
+            yield self._failed(history, turns, "Could not start: the model backend is unavailable (see the server log).")
             return
         key = (request.session_hash or "", self.name)
         assert engine_request.cancel is not None
         _running[key] = engine_request.cancel
-        steps: dict[tuple[str, int], int] = {}
-        draft = ""
         reply: Reply | None = None
         try:
-            for event in pipeline.stream(engine_request):
-                if isinstance(event, StageStarted):
-                    title = step_title(event.stage, event.attempt)
-                    steps[(event.stage, event.attempt)] = len(history)
-                    history.append(gr.ChatMessage(content="…", metadata={"title": title, "status": "pending"}))
-                    draft = ""
-                elif isinstance(event, Token):
-                    draft += event.text
-                    index = steps.get(("reason", event.attempt))
-                    if index is not None:
-                        history[index] = gr.ChatMessage(
-                            content=draft, metadata={"title": step_title("reason", event.attempt), "status": "pending"}
-                        )
-                elif isinstance(event, StageFinished):
-                    record = event.record
-                    index = steps.get((record.stage, record.attempt), len(history) - 1)
-                    history[index] = gr.ChatMessage(
-                        content=step_body(record, draft if record.stage == "reason" else ""),
-                        metadata={
-                            "title": step_title(record.stage, record.attempt),
-                            "status": "done",
-                            "duration": round(record.duration_ms / 1000, 2),
-                        },
-                    )
-                elif isinstance(event, Final):
-                    reply = event.reply
-                else:
-                    continue
-                yield history, turns, badge(None, note="running…"), "", gr.skip()
+            with self.gate.slot():
+                for update in self._stream(pipeline, engine_request, history):
+                    if isinstance(update, Reply):
+                        reply = update
+                    else:
+                        yield update, turns, badge(None, note="running…"), "", gr.skip()
+        except Busy as exc:
+            yield self._failed(history, turns, f"Too many requests: {exc}.")
+            return
         finally:
             _running.pop(key, None)
         assert reply is not None
+        reply = redact(reply, engine_request.request_id)
         history.append(gr.ChatMessage(role="assistant", content=reply.text))
         history += [gr.ChatMessage(role="assistant", content=item) for item in extras(reply)]
+        attached = [a.model_dump(mode="json", exclude={"path"}) for a in engine_request.attachments]
         turns += [
-            {"role": "user", "content": text, "attachments": [a.model_dump(mode="json") for a in engine_request.attachments]},
+            {"role": "user", "content": text, "attachments": attached},
             {"role": "assistant", "content": reply.text, **{k: v for k, v in reply.public().items() if k != "answer"}},
         ]
-        yield history, turns, badge(reply.status, reply.reason), "", write_jsonl(turns, self.name)
+        yield history, turns, badge(reply.status, reply.reason), "", write_jsonl(turns, self.name, user)
+
+    def _request(self, text: str, file_path: str | None, turns: list[dict[str, Any]], temperature: float,
+                 max_repairs: int, client: str) -> Request:
+        """The engine request of one turn, within the server's caps (ValueError says which)."""
+        messages = conversation(turns, text)
+        if len(messages) > self.limits.max_messages:
+            raise ValueError(f"The conversation is over {self.limits.max_messages} messages; press Clear to start anew.")
+        return Request(
+            messages=messages,
+            attachments=attachments_from(file_path, self.uploads()),
+            options=capped_options({"temperature": temperature, "max_repairs": int(max_repairs)}, self.limits),
+            cancel=threading.Event(),
+            client=client,
+        )
+
+    @staticmethod
+    def _failed(history: list[Any], turns: list[dict[str, Any]], message: str) -> tuple[Any, ...]:
+        history.append(gr.ChatMessage(role="assistant", content=message))
+        return history, turns, badge(Status.ERROR, message), "", gr.skip()
+
+    @staticmethod
+    def _stream(pipeline: Any, engine_request: Request, history: list[Any]) -> Iterator[list[Any] | Reply]:
+        """The chat after each stage event (steps pending, then done), and last the reply."""
+        steps: dict[tuple[str, int], int] = {}
+        draft = ""
+        for event in pipeline.stream(engine_request):
+            if isinstance(event, StageStarted):
+                title = step_title(event.stage, event.attempt)
+                steps[(event.stage, event.attempt)] = len(history)
+                history.append(gr.ChatMessage(content="…", metadata={"title": title, "status": "pending"}))
+                draft = ""
+            elif isinstance(event, Token):
+                draft += event.text
+                index = steps.get(("reason", event.attempt))
+                if index is not None:
+                    history[index] = gr.ChatMessage(
+                        content=draft, metadata={"title": step_title("reason", event.attempt), "status": "pending"}
+                    )
+            elif isinstance(event, StageFinished):
+                record = event.record
+                index = steps.get((record.stage, record.attempt), len(history) - 1)
+                history[index] = gr.ChatMessage(
+                    content=step_body(record, draft if record.stage == "reason" else ""),
+                    metadata={
+                        "title": step_title(record.stage, record.attempt),
+                        "status": "done",
+                        "duration": round(record.duration_ms / 1000, 2),
+                    },
+                )
+            elif isinstance(event, Final):
+                yield event.reply
+                continue
+            else:
+                continue
+            yield history
 
     def stop(self, request: gr.Request) -> str:
         cancel = _running.get((request.session_hash or "", self.name))
@@ -240,10 +306,9 @@ class ChatTab:
         return badge(None, note="stopping…")
 
 
-def build_tab(pipelines: Pipelines, settings: Settings, name: str, description: str) -> None:
+def build_tab(pipelines: Pipelines, settings: Settings, name: str, description: str, handler: ChatTab) -> None:
     """The components and events of one assistant's tab (inside an open `gr.Tab`)."""
-    handler = ChatTab(pipelines, name)
-    configured = settings.backend_for(name)
+    limits = settings.serve.limits
     gr.Markdown(description)
     status = gr.HTML(elem_id=f"{name}-status")
     chat = gr.Chatbot(label=name, height=560, elem_id=f"{name}-chat", buttons=["copy", "copy_all"],
@@ -261,14 +326,13 @@ def build_tab(pipelines: Pipelines, settings: Settings, name: str, description: 
         download = gr.DownloadButton("Download JSONL", value=None, elem_id=f"{name}-download")
     gr.Examples(EXAMPLES.get(name, []), inputs=[box], label="Examples (work offline)")
     with gr.Accordion("Settings", open=False):
-        kind = gr.Dropdown(BACKEND_CHOICES, value="configured",
-                           label=f"backend (configured: {configured.kind})")
-        model = gr.Textbox(label="model", placeholder=configured.model)
-        base_url = gr.Textbox(label="base URL (openai backend)", placeholder=configured.base_url or "http://host:8000/v1")
+        named = pipelines.backend_names()
+        backend: Any = (gr.Dropdown([CONFIGURED, *named], value=CONFIGURED, label="backend")
+                        if named else gr.State(CONFIGURED))
         temperature = gr.Slider(0.0, 2.0, value=pipelines.assistant(name).params.temperature, step=0.05,
                                 label="temperature")
-        repairs = gr.Slider(0, 5, value=2, step=1, label="repair attempts")
-    inputs = [box, data, chat, turns, kind, model, base_url, temperature, repairs]
+        repairs = gr.Slider(0, limits.max_repairs, value=min(2, limits.max_repairs), step=1, label="repair attempts")
+    inputs = [box, data, chat, turns, backend, temperature, repairs]
     outputs = [chat, turns, status, box, download]
     send.click(handler.respond, inputs, outputs, api_name=f"{name}_chat")
     box.submit(handler.respond, inputs, outputs, api_name=False)
@@ -276,14 +340,19 @@ def build_tab(pipelines: Pipelines, settings: Settings, name: str, description: 
     clear.click(lambda: ([], [], "", None), None, [chat, turns, status, download], api_name=False, queue=False)
 
 
-def build_ui(pipelines: Pipelines, settings: Settings) -> gr.Blocks:
-    """The whole UI: a tab per assistant that loads."""
+def build_ui(pipelines: Pipelines, settings: Settings, gate: Gate | None = None) -> gr.Blocks:
+    """The whole UI: a tab per assistant that loads; runs share `gate` with the API."""
     served = pipelines.available()
+    gate = gate or Gate(settings.serve.max_concurrency, settings.serve.max_queue)
     with gr.Blocks(title="tristage") as blocks:
         gr.Markdown("## tristage\nEvery answer goes through **detect → reason → verify**; open a step to see its checks.")
         with gr.Tabs():
             for name, description in served.items():
                 with gr.Tab(name, id=name, elem_id=f"{name}-tab"):
-                    build_tab(pipelines, settings, name, description)
-    blocks.queue(default_concurrency_limit=settings.serve.max_concurrency, max_size=settings.serve.max_queue)
+                    handler = ChatTab(pipelines, name, gate)
+                    handler.uploads = lambda: blocks.upload_file_set
+                    build_tab(pipelines, settings, name, description, handler)
+    # The gate limits runs; Gradio's queue only needs room for those running and waiting there.
+    room = settings.serve.max_concurrency + settings.serve.max_queue
+    blocks.queue(default_concurrency_limit=room, max_size=room)
     return blocks

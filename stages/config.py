@@ -57,6 +57,17 @@ class BackendConfig(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific extras")
 
 
+class RequestLimits(BaseModel):
+    """Server-side caps on what one API or UI request may ask for; above a cap is a 400."""
+
+    max_repairs: int = Field(3, ge=0, le=10)
+    max_model_calls: int = Field(12, ge=1, le=50)
+    max_wall_s: float = Field(120.0, gt=0, le=3600)
+    max_tokens: int = Field(1024, ge=1, le=32768)
+    max_messages: int = Field(64, ge=1, le=1000)
+    max_attachments: int = Field(4, ge=0, le=64)
+
+
 class ServeConfig(BaseModel):
     host: str = "127.0.0.1"
     port: int = 7860
@@ -65,6 +76,20 @@ class ServeConfig(BaseModel):
     max_body_bytes: int = 1_000_000
     max_concurrency: int = 4
     max_queue: int = 16
+    backends: dict[str, BackendConfig] = Field(
+        default_factory=dict,
+        description="Named backends UI and API users may pick by name (each with its own URL and key); "
+        "without any, every request runs on the configured backend",
+    )
+    limits: RequestLimits = Field(default_factory=RequestLimits)
+    openapi: bool = Field(False, description="Serve the schema at /openapi.json (no /docs page: it needs a CDN)")
+
+
+class SafetySettings(BaseModel):
+    """The safety screen every pipeline runs; it can be replaced but not switched off."""
+
+    screen: str = Field("assistants.safety:default_screen", description="'module:attribute' of the screen")
+    opsin_timeout_s: float = Field(20.0, gt=0, le=300, description="Longest OPSIN (JVM) call before it is killed")
 
 
 class KnowledgeSettings(BaseModel):
@@ -87,7 +112,10 @@ class Settings(BaseSettings):
     )
     serve: ServeConfig = Field(default_factory=ServeConfig)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    safety: SafetySettings = Field(default_factory=SafetySettings)
     pubchem_online: bool = Field(False, description="chem: ask PubChem when the store and OPSIN fail")
+    market_online: bool = Field(False, description="breakout: fetch tickers the bundled samples lack from Yahoo Finance")
+    market_fetches_per_minute: int = Field(6, ge=1, le=600, description="Yahoo Finance fetches per client per minute")
 
     @classmethod
     def settings_customise_sources(
@@ -105,14 +133,24 @@ class Settings(BaseSettings):
         return tuple(sources)
 
     def backend_for(self, assistant: str, **override: Any) -> BackendConfig:
-        """The default backend with this assistant's overrides, then non-empty call overrides."""
+        """The default backend with this assistant's overrides, then non-empty call overrides.
+
+        A key travels only with the URL it was configured for: a layer that moves `base_url`
+        without giving its own `api_key` drops the key of the layers below.
+        """
+        merged = self.backend.model_dump()
         given = {key: value for key, value in override.items() if value not in (None, "")}
-        return BackendConfig.model_validate({**self.backend.model_dump(), **self.assistants.get(assistant, {}), **given})
+        for layer in (self.assistants.get(assistant, {}), given):
+            if "base_url" in layer and layer["base_url"] != merged["base_url"] and "api_key" not in layer:
+                merged["api_key"] = None
+            merged.update(layer)
+        return BackendConfig.model_validate(merged)
 
     def shown(self) -> dict[str, Any]:
         """The effective settings as JSON-ready data, secrets masked."""
         data = self.model_dump(mode="json")
-        for section in (data["backend"], data["serve"], *data["assistants"].values()):
+        named = data["serve"]["backends"].values()
+        for section in (data["backend"], data["serve"], *data["assistants"].values(), *named):
             if section.get("api_key"):
                 section["api_key"] = "****"
         data["config_file"] = str(config_path()) if config_path() else None

@@ -51,6 +51,7 @@ class Request(BaseModel):
     attachments: list[Attachment] = Field(default_factory=list)
     options: RunOptions = Field(default_factory=RunOptions)
     request_id: str = ""
+    client: str = Field("", description="Who sent it (API address, UI user), for per-client limits")
     cancel: threading.Event | None = Field(default=None, exclude=True)
 
     @property

@@ -13,6 +13,7 @@ from stages.events import CheckDone, Event, Final, StageFinished, StageStarted
 from stages.messages import Request, RunOptions
 from stages.echo import echo_check, repetition_check
 from stages.reply import AnsweredBy, CheckResult, Reply, StageRecord, Status, Usage
+from stages.screen import DraftGuard, Screen, default_screen, screen_output, screen_request, withhold
 from stages.stage import (
     Assistant,
     BadInput,
@@ -58,11 +59,12 @@ class StageFailed(Exception):
 
 
 class Pipeline:
-    """Runs one assistant on one backend."""
+    """Runs one assistant on one backend, behind the safety screen (the configured one by default)."""
 
-    def __init__(self, assistant: Assistant, backend: Backend) -> None:
+    def __init__(self, assistant: Assistant, backend: Backend, screen: Screen | None = None) -> None:
         self.assistant = assistant
         self.backend = backend
+        self.screen = screen or default_screen()
 
     def model_call_budget(self, options: RunOptions) -> int:
         """An explicit `max_model_calls` wins; else enough calls for every attempt's chain."""
@@ -103,21 +105,29 @@ class Pipeline:
     def _run(self, request: Request, emit: Callable[[Any], None]) -> Reply:
         started = time.perf_counter()
         options = request.options
+        guard = DraftGuard(self.screen, request, emit)
         ctx = RunContext(
             request,
             self.backend,
-            emit,
+            guard.emit,
             max_model_calls=self.model_call_budget(options),
             deadline=time.monotonic() + options.max_wall_s,
         )
         trace: list[StageRecord] = []
+        refusal = screen_request(self.screen, request)
         try:
-            ctx.detection = self._stage("detect", ctx, trace, emit, lambda: self.assistant.detect(ctx))
-            early = ctx.detection.early
-            if early is not None:
-                reply = self._early(ctx, trace, early)
+            if refusal is not None:
+                trace.append(StageRecord(stage="screen", summary=refusal.reason))
+                reply = self._reply(ctx, trace, refusal.text, Status.REFUSED, refusal.reason, None,
+                                    answered_by="detect")
             else:
-                reply = self._reason_and_verify(ctx, trace, emit)
+                with ctx.deadline_timer():
+                    ctx.detection = self._stage("detect", ctx, trace, guard.emit, lambda: self.assistant.detect(ctx))
+                    early = ctx.detection.early
+                    if early is not None:
+                        reply = self._early(ctx, trace, early)
+                    else:
+                        reply = self._reason_and_verify(ctx, trace, guard.emit)
         except StageFailed as failure:
             kind = error_type(failure.exc)
             reason = one_line(failure.exc)
@@ -125,6 +135,10 @@ class Pipeline:
                 reason = f"the {failure.stage} stage failed: {type(failure.exc).__name__}: {reason}"
             text = reason if kind == "bad_input" else f"Sorry, I could not answer: {reason}"
             reply = self._reply(ctx, trace, text, Status.ERROR, reason, None, error=kind)
+        if refusal is None:
+            refusal = guard.verdict or screen_output(self.screen, reply.text, request)
+            if refusal is not None:
+                reply = withhold(reply, refusal)
         reply.duration_ms = (time.perf_counter() - started) * 1000
         emit(Final(reply=reply))
         return reply

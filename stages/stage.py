@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -43,6 +45,19 @@ class BudgetExceeded(RuntimeError):
 
 class Cancelled(RuntimeError):
     """The caller stopped the run."""
+
+
+_deadline: ContextVar[float | None] = ContextVar("tristage_run_deadline", default=None)
+
+
+def time_left() -> float | None:
+    """Seconds left of the current run's wall-time budget (None outside a run).
+
+    Tools that start external processes (OPSIN's JVM) use it as their timeout, so the deadline
+    stops them too; it is set for the thread that runs the stages.
+    """
+    deadline = _deadline.get()
+    return None if deadline is None else deadline - time.monotonic()
 
 
 class EarlyExit(BaseModel):
@@ -97,16 +112,31 @@ class RunContext:
         self._emit = emit
         self._max_model_calls = max_model_calls
         self._deadline = deadline
+        self._stop = request.cancel or threading.Event()
 
     @property
-    def cancel(self) -> threading.Event | None:
-        return self.request.cancel
+    def cancel(self) -> threading.Event:
+        """Set by the caller to stop the run, and by the deadline timer when time is up."""
+        return self._stop
+
+    @contextmanager
+    def deadline_timer(self) -> Iterator[None]:
+        """While open, the deadline sets `cancel`: a generation or tool stops mid-way, not after."""
+        timer = threading.Timer(max(0.0, self._deadline - time.monotonic()), self._stop.set)
+        timer.daemon = True
+        token = _deadline.set(self._deadline)
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            _deadline.reset(token)
 
     def check_limits(self) -> None:
-        if self.cancel is not None and self.cancel.is_set():
-            raise Cancelled("the run was cancelled")
         if time.monotonic() > self._deadline:
             raise BudgetExceeded("the run's wall-time budget is spent")
+        if self.cancel.is_set():
+            raise Cancelled("the run was cancelled")
 
     def call_model(
         self, messages: list[Message], params: GenerationParams, stream: bool = True
@@ -149,6 +179,7 @@ class RunContext:
             )
         )
         if completion.finish_reason == "cancelled":
+            self.check_limits()
             raise Cancelled("the run was cancelled")
         return completion
 

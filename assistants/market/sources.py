@@ -19,7 +19,7 @@ from assistants.market.footprint import (
 )
 from assistants.market.ohlcv import load_ohlcv_file, looks_like_ohlcv_text, parse_ohlcv_text
 from assistants.market.samples import resolve_sample, sample_names, sample_ohlcv
-from assistants.market.yahoo import fetch_yfinance
+from assistants.market.yahoo import fetch_yfinance, iso_day
 from stages.messages import Attachment, Request
 from stages.stage import BadInput
 
@@ -47,13 +47,13 @@ class MarketInput(BaseModel):
 def resolve_input(request: Request, cache_dir: Path | None = None) -> MarketInput:
     """The data a request carries or names; BadInput with what to send when there is none."""
     for attachment in request.attachments:
-        return _from_attachment(attachment, cache_dir)
+        return _from_attachment(attachment, cache_dir, request.client)
     text = request.last_user_text
     if looks_like_footprint_text(text):
         return MarketInput(kind="footprint", name="pasted footprint", origin="message", footprint=parse_footprint_text(text))
     if any(looks_like_ohlcv_text(line) for line in text.splitlines()):
         return MarketInput(kind="ohlcv", name="pasted table", origin="message", bars=parse_ohlcv_text(text))
-    named = _named_series(text, cache_dir)
+    named = _named_series(text, cache_dir, request.client)
     if named is not None:
         return named
     raise BadInput(
@@ -63,11 +63,13 @@ def resolve_input(request: Request, cache_dir: Path | None = None) -> MarketInpu
     )
 
 
-def _from_attachment(attachment: Attachment, cache_dir: Path | None) -> MarketInput:
+def _from_attachment(attachment: Attachment, cache_dir: Path | None, client: str) -> MarketInput:
     if attachment.kind == "ticker":
         if not attachment.ticker:
             raise BadInput("The ticker attachment names no ticker.")
-        return _series(attachment.ticker, attachment.start, attachment.end, attachment.interval, cache_dir)
+        start = iso_day(attachment.start) if attachment.start else None
+        end = iso_day(attachment.end) if attachment.end else None
+        return _series(attachment.ticker, start, end, attachment.interval, cache_dir, client)
     if attachment.kind == "text":
         text = attachment.text or ""
         name = attachment.name or "attached text"
@@ -103,21 +105,25 @@ def _is_footprint_csv(text: str) -> bool:
     return all(word in head for word in ("price", "sell", "buy")) and "bar" in head
 
 
-def _named_series(text: str, cache_dir: Path | None) -> MarketInput | None:
-    dates = _DATE.findall(text)
+def _named_series(text: str, cache_dir: Path | None, client: str) -> MarketInput | None:
+    dates = [iso_day(found) for found in _DATE.findall(text)]
     start, end = (dates + [None, None])[:2] if dates else (None, None)
     sample = _SAMPLE.search(text)
     if sample:
-        return _series(sample.group(0), start, end, "1d", cache_dir)
+        return _series(sample.group(0), start, end, "1d", cache_dir, client)
     without_dates = _DATE.sub(" ", text)
     for token in _TICKER.findall(without_dates):
         if token not in _NOT_TICKERS and (dates or resolve_sample(token)):
-            return _series(token, start, end, "1d", cache_dir)
+            return _series(token, start, end, "1d", cache_dir, client)
     return None
 
 
-def _series(ticker: str, start: str | None, end: str | None, interval: str, cache_dir: Path | None) -> MarketInput:
-    """A bundled sample when it covers the request (offline, deterministic), else Yahoo Finance."""
+def _series(
+    ticker: str, start: str | None, end: str | None, interval: str, cache_dir: Path | None, client: str = ""
+) -> MarketInput:
+    """A bundled sample when it covers the request (offline, deterministic), else Yahoo Finance.
+
+    `start` and `end` are ISO days (or None): every path below is built from normalised dates."""
     sample = resolve_sample(ticker)
     if sample is None and "/" in ticker:
         sample_ohlcv(ticker)  # raises with the near-miss sample name
@@ -133,5 +139,5 @@ def _series(ticker: str, start: str | None, end: str | None, interval: str, cach
             return MarketInput(kind="ohlcv", name=sample.split("/")[1], origin=f"bundled sample {sample}", bars=sliced)
     end = end or date.today().isoformat()
     start = start or (pd.Timestamp(end).date() - timedelta(days=365)).isoformat()
-    bars = fetch_yfinance(ticker.upper(), start, end, interval, cache_dir)
+    bars = fetch_yfinance(ticker.upper(), start, end, interval, cache_dir, client=client)
     return MarketInput(kind="ohlcv", name=ticker.upper(), origin="Yahoo Finance", bars=bars)

@@ -44,7 +44,7 @@ def test_gradio_client_gets_a_chem_answer_with_steps_and_a_depiction(server: Ser
 
     client = Client(f"{server.base_url}/", auth=("chemist", KEY), verbose=False)
     history, badge, box, download = client.predict(
-        text=QUESTION, file_path=None, history=[], model="", base_url="", api_name="/chem_chat"
+        text=QUESTION, file_path=None, history=[], api_name="/chem_chat"
     )
     assert ANSWERED.search(badge), badge
     assert box == ""

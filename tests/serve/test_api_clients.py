@@ -190,7 +190,8 @@ def test_request_ids_are_echoed_and_reused(server: ServerProcess) -> None:
 
 
 def test_health_reports_readiness(server: ServerProcess) -> None:
-    health = httpx.get(f"{server.base_url}/health").json()
+    assert httpx.get(f"{server.base_url}/health").json() == {"status": "ok"}  # without the key: status only
+    health = httpx.get(f"{server.base_url}/health", headers={"Authorization": f"Bearer {KEY}"}).json()
     assert health["status"] == "ok" and health["ready"] is True and "general" in health["assistants"]
     assert httpx.get(f"{server.base_url}/health/ready").status_code == 200
 

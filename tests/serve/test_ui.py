@@ -27,8 +27,7 @@ def tab(name: str, replies: list[str], token_delay_s: float = 0.0) -> tuple[Chat
 def turn(handler: ChatTab, text: str, turns: list[dict[str, Any]] | None = None, session: str = "s1",
          file_path: str | None = None) -> list[tuple[Any, ...]]:
     """Every update of one turn, with the chat copied as it was when yielded."""
-    updates = handler.respond(text, file_path, [], turns or [], "configured", "", "", 0.0, 2,
-                              gr.Request(session_hash=session))
+    updates = handler.respond(text, file_path, [], turns or [], "configured", 0.0, 2, gr.Request(session_hash=session))
     return [(list(update[0]), *update[1:]) for update in updates]
 
 
@@ -78,12 +77,36 @@ def test_an_empty_question_asks_for_one_without_running() -> None:
     assert history == [] and turns == [] and "Type a question" in badge and backend.calls == []
 
 
-def test_bad_backend_settings_are_shown_not_raised() -> None:
-    settings = Settings(backend=BackendConfig(kind="scripted"))
+def test_only_the_operators_named_backends_can_be_picked() -> None:
+    settings = Settings(backend=BackendConfig(kind="scripted"),
+                        serve={"backends": {"big": BackendConfig(kind="scripted", options={"replies": ["From big."]})}})
     handler = ChatTab(Pipelines(settings, names=["general"]), "general")
-    updates = list(handler.respond("hi", None, [], [], "openai", "m", "not-a-url", 0.0, 2, gr.Request(session_hash="x")))
-    history, _turns, badge, _box, _download = updates[-1]
-    assert "Could not start" in content(history[-1]) and "error" in badge
+    request = gr.Request(session_hash="x")
+    history, _turns, badge, *_ = list(handler.respond("hi", None, [], [], "http://127.0.0.1:9999/v1", 0.0, 2, request))[-1]
+    assert "unknown backend" in content(history[-1]) and "named backends: big" in content(history[-1])
+    assert "error" in badge
+    history, turns, badge, *_ = list(handler.respond("hi", None, [], [], "big", 0.0, 2, request))[-1]
+    assert content(history[-1]) == "From big." and turns[1]["status"] == "verified"
+
+
+def test_a_backend_that_cannot_start_reveals_no_host_or_path() -> None:
+    settings = Settings(backend=BackendConfig(kind="openai", base_url="http://10.9.8.7:1234/v1", model="m"))
+    handler = ChatTab(Pipelines(settings, names=["general"], backend_factory=_unreachable), "general")
+    history, _turns, badge, *_ = list(handler.respond("hi", None, [], [], "configured", 0.0, 2,
+                                                     gr.Request(session_hash="x")))[-1]
+    assert "backend is unavailable" in content(history[-1]) and "10.9.8.7" not in content(history[-1])
+    assert "1234" not in badge
+
+
+def _unreachable(config: BackendConfig) -> ScriptedBackend:
+    raise ConnectionError(f"cannot reach {config.base_url}: Connection refused")
+
+
+def test_budgets_above_the_servers_caps_are_refused() -> None:
+    handler, backend = tab("general", ["unused"])
+    updates = list(handler.respond("hi", None, [], [], "configured", 0.0, 50, gr.Request(session_hash="x")))
+    history, *_ = updates[-1]
+    assert "max_repairs is 50; this server allows at most 3" in content(history[-1]) and backend.calls == []
 
 
 def test_stop_cancels_the_running_turn() -> None:
@@ -101,15 +124,32 @@ def test_stop_cancels_the_running_turn() -> None:
     assert "nothing to stop" in handler.stop(gr.Request(session_hash="stopper"))
 
 
-def test_an_uploaded_file_travels_as_a_path_attachment(tmp_path: Path) -> None:
+def test_an_uploaded_file_travels_as_a_path_attachment_and_the_export_hides_the_path(tmp_path: Path) -> None:
     data = tmp_path / "bars.csv"
     data.write_text("date,close\n2024-01-02,1\n")
-    handler, _ = tab("general", ["Noted."])
-    _history, turns, *_ = turn(handler, "look at this", file_path=str(data))[-1]
+    handler, backend = tab("general", ["Noted."])
+    handler.uploads = lambda: {str(data)}
+    _history, turns, _badge, _box, download = turn(handler, "look at this", file_path=str(data))[-1]
     assert turns[0]["attachments"] == [
-        {"kind": "path", "name": "bars.csv", "path": str(data), "text": None, "ticker": None, "start": None,
-         "end": None, "interval": "1d"}
+        {"kind": "path", "name": "bars.csv", "text": None, "ticker": None, "start": None, "end": None, "interval": "1d"}
     ]
+    assert str(tmp_path) not in Path(download).read_text()
+
+
+def test_a_file_the_upload_route_did_not_receive_is_refused(tmp_path: Path) -> None:
+    handler, backend = tab("general", ["unused"])
+    history, turns, badge, *_ = turn(handler, "look at this", file_path="/etc/hostname")[-1]
+    assert "must be uploaded" in content(history[-1]) and "error" in badge
+    assert backend.calls == [] and turns == []
+
+
+def test_exports_go_to_a_folder_per_user() -> None:
+    handler, _ = tab("general", ["One.", "Two."])
+    first = list(handler.respond("q", None, [], [], "configured", 0.0, 2, gr.Request(username="ann", session_hash="a")))
+    second = list(handler.respond("q", None, [], [], "configured", 0.0, 2, gr.Request(username="bob", session_hash="b")))
+    ann, bob = Path(first[-1][4]), Path(second[-1][4])
+    assert ann.parent.parent != bob.parent.parent and ann.parent.parent.parent == bob.parent.parent.parent
+    assert "ann" not in str(ann) and "bob" not in str(bob)
 
 
 def test_chem_answers_show_the_molecule_depiction() -> None:

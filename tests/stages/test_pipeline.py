@@ -251,11 +251,20 @@ def test_chain_assistants_get_calls_for_every_attempt_unless_capped():
 
 
 def test_spent_wall_time_after_a_draft_still_verifies_and_corrects():
-    backend = ScriptedBackend(["wrong"], delay_s=0.1)
-    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_wall_s=0.05)))
-    assert len(backend.calls) == 1
+    backend = ScriptedBackend(["wrong"], delay_s=0.2)
+    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_wall_s=0.3)))
+    assert len(backend.calls) == 2, "the repair call started in time and was cut at the deadline"
     assert reply.status is Status.CORRECTED
     assert [r.stage for r in reply.trace] == ["detect", "reason", "verify", "reason", "verify"]
+
+
+def test_the_deadline_stops_a_generation_mid_stream():
+    backend = ScriptedBackend([" ".join(["word"] * 400)], token_delay_s=0.01)
+    started = time.monotonic()
+    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_wall_s=0.3, max_repairs=0)))
+    assert time.monotonic() - started < 2.0, "stopped at the deadline, not after 4 s of tokens"
+    assert reply.status is Status.ERROR and reply.error_type == "budget"
+    assert "wall-time budget" in reply.text
 
 
 def test_finish_applies_to_every_reply_errors_included():

@@ -39,7 +39,7 @@ class RagAssistant(GeneralAssistant):
 
 
 def _cite_first_passage(messages: list[Message]) -> str:
-    found = re.search(r"^\[(doc:[^\]]+)\]", messages[0].content, re.MULTILINE)
+    found = re.search(r"^\[(doc:[^\]]+)\]", messages[-1].content, re.MULTILINE)
     return f"Quench it with isopropanol [{found.group(1)}]." if found else "Quench it with isopropanol."
 
 
@@ -63,7 +63,7 @@ def test_a_cited_passage_verifies_and_the_trace_shows_what_was_retrieved(docs: K
     shown = _reason_record(reply)["passages"]
     assert shown[0]["text"].startswith("Disposal\n") and shown[0]["source"].endswith("storage.md")
     assert f"[{shown[0]['id']}]" in reply.text
-    assert "Retrieved passages" in backend.calls[0][0].content
+    assert "Retrieved passages" in backend.calls[0][-1].content
 
 
 @pytest.mark.slow
@@ -81,7 +81,7 @@ def test_retrieval_switched_off_leaves_the_prompt_alone(docs: KnowledgeBase) -> 
     backend = ScriptedBackend(["Quench it with isopropanol."])
     reply = Pipeline(RagAssistant(docs), backend).run(ask("How do I dispose of sodium?", options=RunOptions(retrieval=False)))
     assert reply.status is Status.VERIFIED
-    assert "Retrieved passages" not in backend.calls[0][0].content
+    assert "Retrieved passages" not in backend.calls[0][-1].content
     assert _reason_record(reply) == {"passages": [], "note": "retrieval is off for this request"}
 
 
@@ -92,7 +92,7 @@ def test_a_server_that_is_down_leaves_the_answer_to_the_tools(dead_server_url: s
     assert reply.status is Status.VERIFIED and reply.text == "Quench it with isopropanol."
     note = _reason_record(reply)["note"]
     assert note.startswith(f"Chroma server {config.url}: ") and "failed" in note
-    assert "Retrieved passages" not in backend.calls[0][0].content
+    assert "Retrieved passages" not in backend.calls[0][-1].content
 
 
 def test_a_malformed_server_url_is_said_plainly(tmp_path: Path) -> None:

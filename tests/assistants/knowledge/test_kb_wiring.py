@@ -49,7 +49,7 @@ def chem_kb(make_kb) -> MultiRetriever:
 def test_chem_cites_a_retrieved_record_and_is_verified(chem_kb: MultiRetriever) -> None:
     reply, backend = _chem(chem_kb, [ETHANOL.replace("CCO.", "CCO [chem:64-17-5].")])
     assert reply.status is Status.VERIFIED, reply.reason
-    assert "[chem:64-17-5]" in backend.calls[0][0].content
+    assert "[chem:64-17-5]" in backend.calls[0][-1].content
     assert "chem:64-17-5" in [p["id"] for p in _retrieved(reply)["passages"]]
 
 
@@ -64,7 +64,7 @@ def test_chem_invented_citation_is_repaired(chem_kb: MultiRetriever) -> None:
 def test_chem_retrieval_off_per_request(chem_kb: MultiRetriever) -> None:
     reply, backend = _chem(chem_kb, [ETHANOL], retrieval=False)
     assert reply.status is Status.VERIFIED
-    assert "Retrieved passages" not in backend.calls[0][0].content
+    assert "Retrieved passages" not in backend.calls[0][-1].content
     assert _retrieved(reply)["note"] == "retrieval is off for this request"
 
 
@@ -73,13 +73,13 @@ def test_chem_with_a_dead_server_answers_from_the_tools(dead_server_url: str, tm
     reply, backend = _chem(down, [ETHANOL])
     assert reply.status is Status.VERIFIED
     assert "Could not connect" in _retrieved(reply)["note"]
-    assert "Retrieved passages" not in backend.calls[0][0].content
+    assert "Retrieved passages" not in backend.calls[0][-1].content
 
 
 def _cite_first_case(messages: list[Message]) -> str:
-    if "Retrieved passages" not in messages[0].content:
+    if "Retrieved passages" not in messages[-1].content:
         return "x"
-    found = re.search(r"^\[(case:[^\]]+)\]", messages[0].content, re.MULTILINE)
+    found = re.search(r"^\[(case:[^\]]+)\]", messages[-1].content, re.MULTILINE)
     assert found is not None
     return f"Like [{found.group(1)}]. Answer: {{verdict}} breakout"
 
@@ -98,8 +98,8 @@ def test_breakout_shows_similar_cases_to_the_last_stage(make_kb) -> None:
                               else _cite_first_case(m).format(verdict=verdict))
     reply = Pipeline(assistant, backend).run(ask(AAPL, options=RunOptions(max_model_calls=3)))
     assert reply.status is Status.VERIFIED, reply.reason
-    assert "Retrieved passages" in backend.calls[2][0].content
-    assert "Retrieved passages" not in backend.calls[0][0].content
+    assert "Retrieved passages" in backend.calls[2][-1].content
+    assert "Retrieved passages" not in backend.calls[0][-1].content
     shown = _retrieved(reply)["passages"]
     assert shown and all(p["id"].startswith("case:bokeh-IBM:") for p in shown)
 
@@ -109,4 +109,4 @@ def test_breakout_without_a_case_library_is_unchanged(tmp_path: Path) -> None:
     backend = ScriptedBackend(["x"])
     reply = Pipeline(assistant, backend).run(ask(AAPL, options=RunOptions(max_model_calls=3)))
     assert "run `tristage kb build breakout`" in _retrieved(reply)["note"]
-    assert all("Retrieved passages" not in call[0].content for call in backend.calls)
+    assert all("Retrieved passages" not in call[-1].content for call in backend.calls)

@@ -5,7 +5,17 @@ import pytest
 from assistants.market import yahoo
 from assistants.market.ohlcv import load_ohlcv_file, normalize_ohlcv, parse_ohlcv_text
 from assistants.market.samples import resolve_sample, sample_names, sample_ohlcv
+from stages.config import get_settings
+from stages.messages import Attachment, ask
 from stages.stage import BadInput
+
+
+@pytest.fixture
+def online(monkeypatch):
+    """The operator has switched Yahoo Finance fetches on (they are off by default); a fresh rate limit."""
+    monkeypatch.setenv("TRISTAGE_MARKET_ONLINE", "true")
+    get_settings.cache_clear()
+    monkeypatch.setattr(yahoo, "_LIMITER", yahoo.FetchLimiter())
 
 
 def bars(n=5):
@@ -88,7 +98,7 @@ class _Ticker:
         (pd.DataFrame(), "no bars"),
     ],
 )
-def test_yfinance_failures_become_clear_messages(monkeypatch, tmp_path, outcome, message):
+def test_yfinance_failures_become_clear_messages(online, monkeypatch, tmp_path, outcome, message):
     import yfinance
 
     monkeypatch.setattr(yfinance, "Ticker", _Ticker(outcome))
@@ -96,7 +106,7 @@ def test_yfinance_failures_become_clear_messages(monkeypatch, tmp_path, outcome,
         yahoo.fetch_yfinance("ZZZZ", "2020-01-01", "2020-02-01", cache_dir=tmp_path)
 
 
-def test_yfinance_rate_limit_and_unknown_ticker(monkeypatch, tmp_path):
+def test_yfinance_rate_limit_and_unknown_ticker(online, monkeypatch, tmp_path):
     import yfinance
     from yfinance import exceptions
 
@@ -108,7 +118,7 @@ def test_yfinance_rate_limit_and_unknown_ticker(monkeypatch, tmp_path):
         yahoo.fetch_yfinance("QQQQX", "2020-01-01", "2020-02-01", cache_dir=tmp_path)
 
 
-def test_yfinance_result_is_cached_as_parquet(monkeypatch, tmp_path):
+def test_yfinance_result_is_cached_as_parquet(online, monkeypatch, tmp_path):
     import yfinance
 
     monkeypatch.setattr(yfinance, "Ticker", _Ticker(bars(6)))
@@ -119,7 +129,7 @@ def test_yfinance_result_is_cached_as_parquet(monkeypatch, tmp_path):
     pd.testing.assert_frame_equal(yahoo.fetch_yfinance("ABC", "2020-01-01", "2020-02-01", cache_dir=tmp_path), first, check_freq=False)
 
 
-def test_yfinance_offline_for_real_fails_fast(tmp_path):
+def test_yfinance_offline_for_real_fails_fast(online, tmp_path):
     """Without network the real client must fail within seconds with the clear message."""
     try:
         yahoo.fetch_yfinance("AAPL", "2020-01-01", "2020-02-01", cache_dir=tmp_path, timeout_s=5)
@@ -135,3 +145,56 @@ def test_yfinance_offline_for_real_fails_fast(tmp_path):
 def test_yfinance_arguments_are_validated(args, message, tmp_path):
     with pytest.raises(BadInput, match=message):
         yahoo.fetch_yfinance(*args, cache_dir=tmp_path)
+
+
+def test_fetching_is_off_unless_the_operator_enables_it(monkeypatch, tmp_path):
+    import yfinance
+
+    monkeypatch.setattr(yfinance, "Ticker", _Ticker(bars(6)))
+    with pytest.raises(BadInput, match="fetching from Yahoo Finance is off on this server"):
+        yahoo.fetch_yfinance("ABC", "2020-01-01", "2020-02-01", cache_dir=tmp_path)
+    assert not (tmp_path / "market").exists()
+
+
+def test_fetches_are_rate_limited_per_client(online, monkeypatch, tmp_path):
+    import yfinance
+
+    monkeypatch.setenv("TRISTAGE_MARKET_FETCHES_PER_MINUTE", "2")
+    get_settings.cache_clear()
+    monkeypatch.setattr(yfinance, "Ticker", _Ticker(bars(6)))
+    for ticker in ("AAA", "BBB"):
+        yahoo.fetch_yfinance(ticker, "2020-01-01", "2020-02-01", cache_dir=tmp_path, client="a")
+    with pytest.raises(BadInput, match="Too many market-data fetches"):
+        yahoo.fetch_yfinance("CCC", "2020-01-01", "2020-02-01", cache_dir=tmp_path, client="a")
+    yahoo.fetch_yfinance("CCC", "2020-01-01", "2020-02-01", cache_dir=tmp_path, client="b")
+    yahoo.fetch_yfinance("AAA", "2020-01-01", "2020-02-01", cache_dir=tmp_path, client="a")  # cached: no fetch
+
+
+def test_dates_are_iso_days_before_any_path_is_built(online, monkeypatch, tmp_path):
+    import yfinance
+
+    monkeypatch.setattr(yfinance, "Ticker", _Ticker(bars(6)))
+    for start in ("../../../../../../2010-01-04", "2010-01-04/../../x", "Jan 4 2010", "2010-13-45"):
+        with pytest.raises(BadInput, match="date"):
+            yahoo.fetch_yfinance("ABC", start, "2020-02-01", cache_dir=tmp_path)
+    yahoo.fetch_yfinance("ABC", "2020-1-1", "2020-02-01", cache_dir=tmp_path)
+    yahoo.fetch_yfinance("ABC", "2020-01-01T00:00", "2020-02-01", cache_dir=tmp_path)
+    written = sorted(p.name for p in tmp_path.rglob("*.parquet"))
+    assert written == ["ABC_2020-01-01_2020-02-01_1d_adj.parquet"], "one spelling of one date, one file"
+    assert all(p.resolve().parent == (tmp_path / "market").resolve() for p in tmp_path.rglob("*.parquet"))
+
+
+@pytest.mark.parametrize("ticker", ["..", "../etc", ".hidden", "A/B", "A" * 20, "-x"])
+def test_tickers_that_are_not_symbols_build_no_path(ticker, tmp_path):
+    with pytest.raises(BadInput, match="not a ticker"):
+        yahoo.cache_path(ticker, "2020-01-01", "2020-02-01", "1d", True, tmp_path)
+
+
+def test_an_unreadable_ticker_date_is_bad_input_not_a_crash(tmp_path):
+    from assistants.market.sources import resolve_input
+
+    request = ask("Breakout?", attachments=[Attachment(kind="ticker", ticker="AAPL", start="tomorrow-ish")])
+    with pytest.raises(BadInput, match="not a date"):
+        resolve_input(request, tmp_path)
+    with pytest.raises(BadInput, match="not a calendar date"):
+        resolve_input(ask("Is AAPL breaking out from 2010-13-45 to 2010-06-30?"), tmp_path)

@@ -11,10 +11,11 @@ from stages.retrieval import FIELD, Retrieval, Retriever, citations_retrieved, g
 from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext, repair_notes
 
 from assistants.chem.answer import compose, facts_for_prompt
-from assistants.chem.checks import chem_checks
+from assistants.chem.checks import check_reaction_claims, chem_checks
 from assistants.chem.draft import parse_draft
 from assistants.chem.facts import ChemFacts, gather_facts
 from assistants.chem.profiles import profile_for
+from assistants.chem.reactions.chat import reaction_unchecked
 from assistants.chem.store import CompoundStore, get_store
 from assistants.general.assistant import answer_checks
 from assistants.knowledge.bases import retriever_for
@@ -132,7 +133,14 @@ class ChemAssistant(Assistant):
         if facts is None:
             return checks
         parsed = parse_draft(strip_citations(draft.raw))
-        return checks + chem_checks(parsed, facts, self.store)
+        return checks + chem_checks(parsed, facts, self.store) + check_reaction_claims(draft.raw, parsed, facts)
+
+    def unchecked(self, draft: Draft, ctx: RunContext) -> list[str]:
+        facts = self.facts(ctx)
+        if facts is None:
+            return []
+        parsed = parse_draft(strip_citations(draft.raw))
+        return reaction_unchecked(draft.raw, parsed.smiles, parsed.labels.get("product", ""), facts.prediction)
 
     def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
         facts = self.facts(ctx)

@@ -7,6 +7,7 @@ import re
 from assistants.chem.draft import ParsedDraft
 from assistants.chem.facts import ChemFacts, element_counts, formula_counts, typed_formula_counts
 from assistants.chem.molecule import InvalidSmiles, inchi_key, parse_smiles
+from assistants.chem.reactions.chat import reaction_checks
 from assistants.chem.store import CompoundStore
 from stages.reply import CheckResult
 
@@ -139,6 +140,13 @@ def check_products(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
             "The product uses atoms the reactants do not supply (" + ", ".join(f"{e} +{n}" for e, n in extra.items()) + ")."
         )
     return _check("reaction_conservation", problems, expected=supplied, found=made)
+
+
+def check_reaction_claims(raw: str, draft: ParsedDraft, facts: ChemFacts) -> list[CheckResult]:
+    """A predicted reaction's claims against the template tools (assistants/chem/reactions)."""
+    if facts.prediction is None:
+        return []
+    return reaction_checks(raw, draft.smiles, draft.labels.get("product", ""), facts.prediction)
 
 
 def chem_checks(draft: ParsedDraft, facts: ChemFacts, store: CompoundStore) -> list[CheckResult]:

@@ -128,6 +128,7 @@ def check_products(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     if facts.task != "reaction" or not draft.labels.get("product"):
         return _check("reaction_conservation", [])
     reactants = [m.smiles for m in facts.molecules] + [m.smiles for r in facts.reactions for m in r.reactants]
+    reactants += facts.prediction.query + facts.prediction.reagents if facts.prediction is not None else []
     products = [s for s in draft.labels["product"].replace(" ", "").split(".") if s and s.lower() not in {"none", "unknown"}]
     problems = []
     try:

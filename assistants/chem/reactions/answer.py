@@ -54,9 +54,8 @@ class ReactionAnswer(BaseModel):
 
     def molecules(self) -> list[str]:
         """Every molecule the composed answer mentions, so a structure check knows where each came from."""
-        precedent = self.precedent.replace(">>", ".").split(".") if self.precedent else []
-        alternatives = [s for a in self.alternatives for s in a.smiles.split(".")]
-        return [s for s in [*self.query, *self.reagents, *self.top.split("."), *alternatives, *precedent] if s]
+        sets = [self.top, *(a.smiles for a in self.alternatives), *self.precedent.split(">>")]
+        return [s for s in [*self.query, *self.reagents, *sets, *(part for joined in sets for part in joined.split("."))] if s]
 
 
 def confidence_of(score: float, similarity: float) -> Confidence:

@@ -28,6 +28,20 @@ _RETRO = re.compile(
     re.IGNORECASE,
 )
 _FORWARD = re.compile(r"\bproducts?\b|\breact\w*|\byields?\b|\bgives?\b|->|→|>>|\+ *\?|\bform(?:s|ed)?\b", re.IGNORECASE)
+# Where a question names its reactants or its target, so each name is resolved (or reported) itself.
+_REACTANT_SLOT = re.compile(
+    r"(?:products?|outcome|result) (?:of|from|when|formed (?:from|by|when)) (?:reacting |mixing |treating |combining )?"
+    r"(?:the )?(?:reaction (?:of|between) )?(?P<a>[^?]+)"
+    r"|(?:react|treat|combin|mix)\w* (?P<b>[^?]+?) (?:with|and) (?P<c>[^?]+?)(?: give| yield| form| produce|\?|$)",
+    re.IGNORECASE,
+)
+_TARGET_SLOT = re.compile(
+    r"(?:make|synthesi[sz]e|prepare|produce|obtain|synthesis of|reactants for|precursors (?:of|for)|starting materials for|"
+    r"route to)\s+(?P<t>[^?]+?)\s*(?:\?|$| in one step| from )",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"\s+and\s+|\s+with\s+|\s*\+\s*|,\s*", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:the|a|an|some)\s+", re.IGNORECASE)
 _REACTANTS_LINE = re.compile(r"^\s*[-*]?\s*\**(?:reactants|precursors|starting materials)\**\s*[:=]\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -35,6 +49,31 @@ def intent(text: str) -> Direction | None:
     if _RETRO.search(text):
         return "retro"
     return "forward" if _FORWARD.search(text) else None
+
+
+def _named(phrase: str) -> list[str]:
+    parts = [_ARTICLE.sub("", p.strip(" .;:'\"")) for p in _SEPARATORS.split(phrase)]
+    return [p for p in parts if p]
+
+
+def _slot_molecules(text: str, direction: Direction) -> list[str] | str | None:
+    """The molecules a question's reactant (or target) slot names, resolved one by one; the problem
+    in words when one does not resolve; None when the question has no such slot."""
+    from assistants.chem.reactions.inputs import BadReactionInput, molecule_input
+
+    if direction == "retro":
+        match = _TARGET_SLOT.search(text)
+        phrases = [match.group("t")] if match else []
+    else:
+        match = _REACTANT_SLOT.search(text)
+        phrases = _named(match.group("a")) if match and match.group("a") else (
+            [*_named(match.group("b")), *_named(match.group("c"))] if match else [])
+    if not phrases or any(">" in p for p in phrases):
+        return None
+    try:
+        return [molecule_input(p) for p in phrases]
+    except BadReactionInput as exc:
+        return str(exc)
 
 
 def _molecules(facts: ChemFacts) -> tuple[list[str], list[str]]:
@@ -56,11 +95,15 @@ def answer_question(text: str, facts: ChemFacts, library: ReactionLibrary | None
         return None
     if direction == "retro" and products and not given:
         given, products = products, []
+    named = _slot_molecules(text, direction) if not facts.reactions else None
+    if isinstance(named, str):
+        return ReactionAnswer(direction=direction, query=[], problem=f"I could not resolve the question's molecules: {named}")
+    given = named or given
     if not given:
         return None
     unresolved = [u.query for u in facts.unresolved]
-    if unresolved:
-        return ReactionAnswer(direction=direction, query=[], problem=f"could not resolve {', '.join(unresolved)}, so the reaction cannot be predicted.")
+    if unresolved and not named:
+        return ReactionAnswer(direction=direction, query=[], problem=f"I could not resolve {', '.join(unresolved)}, so the reaction cannot be predicted.")
     if library is None:
         from assistants.chem.reactions.library import get_library
 
@@ -80,6 +123,8 @@ def _claim(raw: str, smiles: list[str], product_label: str, answer: ReactionAnsw
     line = _REACTANTS_LINE.search(raw) if answer.direction == "retro" else None
     if line:
         return [s for s in line.group(1).replace(" ", "").split(".") if s]
+    if answer.problem:
+        return []  # without a prediction, only a labelled claim is read as one
     asked = set(answer.query) | set(answer.reagents)
     return [s for s in smiles if canonical(s) not in asked]
 

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 Direction = Literal["forward", "retro"]
 SCORER_FILE = Path(__file__).with_name("scorer.json")
-FEATURES = ("best_combined", "best_query_similarity", "best_outcome_similarity", "log_support", "log_templates", "log_count", "inverse_rank")
+FEATURES = ("best_combined", "best_query_similarity", "best_outcome_similarity", "log_support", "log_templates", "log_count",
+            "inverse_rank", "reagent_overlap")
 
 
 @dataclass
@@ -38,12 +39,15 @@ class Evidence:
     best_count: int = 0
     first_rank: int = 10**6
     support: int = 0
+    reagent_overlap: float = 0.0
     templates: set[int] = field(default_factory=set)
 
-    def add(self, template: int, row: int, similarity: float, outcome_similarity: float, count: int, rank_index: int) -> None:
+    def add(self, template: int, row: int, similarity: float, outcome_similarity: float, count: int, rank_index: int,
+            reagent_overlap: float = 0.0) -> None:
         """One precedent (library row) whose template gives this candidate."""
         combined = similarity * outcome_similarity
         self.support += 1
+        self.reagent_overlap = max(self.reagent_overlap, reagent_overlap)
         self.templates.add(template)
         self.first_rank = min(self.first_rank, rank_index)
         self.best_count = max(self.best_count, count)
@@ -60,6 +64,7 @@ class Evidence:
             math.log1p(len(self.templates)),
             math.log1p(self.best_count),
             1.0 / (1.0 + self.first_rank),
+            self.reagent_overlap,
         ]
 
 
@@ -95,7 +100,9 @@ def rank(found: dict[str, Evidence], direction: Direction) -> list[tuple[Evidenc
     return [(items[i], float(shares[i])) for i in order]
 
 
-NEIGHBOURS = 100  # precedents whose templates are tried, the most similar on the side given
+# Precedents whose templates are tried, the most similar on the side given. Retrosynthesis looks
+# further: on held-out USPTO-50K rows 300 neighbours hold the recorded reactants in 69% of cases, 100 in 57%.
+NEIGHBOURS: dict[Direction, int] = {"forward": 100, "retro": 300}
 
 
 def gather(
@@ -103,16 +110,19 @@ def gather(
     similarities: np.ndarray,
     outcomes: Callable[[int], list[str]],
     outcome_fps: np.ndarray,
+    direction: Direction,
+    reagents: frozenset[str] = frozenset(),
 ) -> dict[str, Evidence]:
     """Apply each template of the most similar precedents once; credit every neighbour that shares it.
 
     `similarities`: the query against every precedent on the side given; `outcomes(template)`: the
     canonical candidates a template gives; `outcome_fps`: the precedents' fingerprints on the predicted
-    side, so a candidate is also compared with what each precedent actually gave.
+    side, so a candidate is also compared with what each precedent actually gave; `reagents`: the
+    query's reagents, compared (Jaccard) with each precedent's.
     """
     from assistants.chem.reactions.chemistry import packed_fingerprint, tanimoto
 
-    order = np.argsort(-similarities, kind="stable")[:NEIGHBOURS]
+    order = np.argsort(-similarities, kind="stable")[: NEIGHBOURS[direction]]
     groups: dict[int, list[tuple[int, int]]] = {}
     for rank_index, row in enumerate(order):
         groups.setdefault(int(library.template_of[row]), []).append((rank_index, int(row)))
@@ -120,9 +130,17 @@ def gather(
     for template, members in groups.items():
         count = int(library.template_counts[template])
         rows = [row for _, row in members]
+        overlaps = [_jaccard(reagents, library.reagents[row]) for row in rows]
         for candidate in outcomes(template):
             against = tanimoto(packed_fingerprint(candidate), outcome_fps[rows])
             evidence = found.setdefault(candidate, Evidence(smiles=candidate))
-            for (rank_index, row), outcome_similarity in zip(members, against, strict=True):
-                evidence.add(template, row, float(similarities[row]), float(outcome_similarity), count, rank_index)
+            for (rank_index, row), outcome_similarity, overlap in zip(members, against, overlaps, strict=True):
+                evidence.add(template, row, float(similarities[row]), float(outcome_similarity), count, rank_index, overlap)
     return found
+
+
+def _jaccard(query: frozenset[str], precedent: tuple[str, ...]) -> float:
+    if not query or not precedent:
+        return 0.0
+    other = set(precedent)
+    return len(query & other) / len(query | other)

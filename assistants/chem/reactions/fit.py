@@ -26,8 +26,8 @@ def _examples(library: ReactionLibrary, direction: Direction, rows: list[int]) -
     for row in rows:
         if direction == "forward":
             truth = library.products[row]
-            reactants, _ = split_reagents(library, [*library.reactants[row].split("."), *library.reagents[row]])
-            found = forward_evidence(library, canonical_set(".".join(reactants)), exclude=_same(library.products, truth))
+            reactants, reagents = split_reagents(library, [*library.reactants[row].split("."), *library.reagents[row]])
+            found = forward_evidence(library, canonical_set(".".join(reactants)), reagents, exclude=_same(library.products, truth))
         else:
             truth = library.reactants[row]
             found = retro_evidence(library, library.products[row], exclude=_same(library.products, library.products[row]))
@@ -47,7 +47,8 @@ def fit(library: ReactionLibrary, direction: Direction, rows: list[int]) -> dict
     from sklearn.linear_model import LogisticRegression
 
     x, y = _examples(library, direction, rows)
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    mean, spread = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(spread < 1e-6, 1.0, spread)  # a constant feature (reagents, in retro) contributes nothing
     model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
     return {"features": list(FEATURES), "coef": model.coef_[0].round(5).tolist(), "intercept": round(float(model.intercept_[0]), 5),
             "mean": mean.round(5).tolist(), "scale": scale.round(5).tolist(), "training_rows": len(rows), "candidates": int(len(y))}

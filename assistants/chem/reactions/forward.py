@@ -35,7 +35,8 @@ def split_reagents(library: ReactionLibrary, molecules: list[str]) -> tuple[list
     return (reactants, reagents) if reactants else (canon, [])
 
 
-def forward_evidence(library: ReactionLibrary, reactants: str, exclude: list[int] | None = None) -> dict[str, Evidence]:
+def forward_evidence(library: ReactionLibrary, reactants: str, reagents: list[str] | None = None,
+                     exclude: list[int] | None = None) -> dict[str, Evidence]:
     """Every product the neighbours' templates give, with the evidence the scorer reads.
 
     `exclude`: library rows left out (a training reaction scored against the rest of the library).
@@ -49,14 +50,14 @@ def forward_evidence(library: ReactionLibrary, reactants: str, exclude: list[int
         products = {canonical(o) for o in apply(forward_of(library.templates[template]), reactants)}
         return sorted(p for p in products if p and p not in inputs)
 
-    return gather(library, similarities, outcomes, library.product_fps)
+    return gather(library, similarities, outcomes, library.product_fps, "forward", frozenset(reagents or ()))
 
 
 def predict_products(library: ReactionLibrary, molecules: list[str], top_k: int = 5) -> ForwardPrediction:
     """The top-k products of a reactant set (molecules as SMILES, reagents among them allowed)."""
     reactants, reagents = split_reagents(library, molecules)
     query = canonical_set(".".join(reactants))
-    ranked = rank(forward_evidence(library, query), "forward")[:top_k]
+    ranked = rank(forward_evidence(library, query, reagents), "forward")[:top_k]
     return ForwardPrediction(
         reactants=reactants,
         reagents=reagents,

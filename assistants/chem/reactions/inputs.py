@@ -10,7 +10,7 @@ class BadReactionInput(ValueError):
     """Input that names no usable reaction; the message is shown to the user as it is."""
 
 
-def _molecule(part: str) -> str:
+def molecule_input(part: str) -> str:
     """A SMILES, or a name resolved by the compound store and OPSIN, as canonical SMILES."""
     from assistants.chem.molecule import InvalidSmiles, canonical_smiles, parse_smiles
     from assistants.chem.resolve import MoleculeRecord, resolve_names
@@ -51,7 +51,7 @@ def reactant_input(text: str) -> tuple[list[str], list[str]]:
         raise BadReactionInput("no reactants were given before '>>'")
     if len(parts) + len(agents) > MAX_REACTANTS:
         raise BadReactionInput(f"{len(parts) + len(agents)} molecules were given; a reaction is read with at most {MAX_REACTANTS}")
-    return [_molecule(p) for p in parts], [_molecule(a) for a in agents]
+    return [molecule_input(p) for p in parts], [molecule_input(a) for a in agents]
 
 
 def target_input(text: str) -> str:
@@ -63,4 +63,4 @@ def target_input(text: str) -> str:
         raise BadReactionInput("no target molecule was given")
     if "." in text and not any(ch.isspace() for ch in text):
         raise BadReactionInput("several molecules were given; retrosynthesis needs the one target molecule to make")
-    return _molecule(text)
+    return molecule_input(text)

@@ -42,7 +42,7 @@ def retro_evidence(library: ReactionLibrary, target: str, exclude: list[int] | N
     def outcomes(template: int) -> list[str]:
         return sorted({canonical_set(o) for o in apply(library.templates[template], target)} - {""})
 
-    return gather(library, similarities, outcomes, library.reactant_fps)
+    return gather(library, similarities, outcomes, library.reactant_fps, "retro")
 
 
 def gives_target(template: str, reactants: str, target: str) -> bool:

@@ -143,6 +143,8 @@ def _split_reaction(text: str) -> tuple[str, str, str] | None:
 
 def _line_rows(handle: io.TextIOBase, stem: str) -> Iterator[tuple[str, str, str, str, int | None]]:
     """Reaction SMILES lines, optionally followed by USPTO-15K bond edits."""
+    from rdkit import rdBase
+
     for number, line in enumerate(handle, start=1):
         fields = line.split()
         if not fields or fields[0].startswith("#"):
@@ -153,7 +155,8 @@ def _line_rows(handle: io.TextIOBase, stem: str) -> Iterator[tuple[str, str, str
             continue
         reactants, reagents, product = split
         if len(fields) > 1 and fields[1].count(";") == 3:
-            product = product_from_edits(reactants, product, fields[1]) or product
+            with rdBase.BlockLogs():
+                product = product_from_edits(reactants, product, fields[1]) or product
         yield f"{stem} #{number}", reactants, product, reagents, None
 
 
@@ -185,6 +188,8 @@ def _csv_rows(handle: io.TextIOBase, stem: str) -> Iterator[tuple[str, str, str,
 
 def read_source(path: Path, report: ReadReport | None = None) -> Iterator[MappedReaction]:
     """The mapped reactions of a file (.csv, or lines of reaction SMILES; either may be .gz)."""
+    from rdkit import rdBase
+
     if not path.is_file():
         raise SourceError(f"no such reaction source: {path}")
     suffixes = [s.lower() for s in path.suffixes]
@@ -199,7 +204,8 @@ def read_source(path: Path, report: ReadReport | None = None) -> Iterator[Mapped
             if not reactants:
                 stats.drop("not a reaction SMILES")
                 continue
-            result = normalise(reaction_id, reactants, product, reagents, reaction_class)
+            with rdBase.BlockLogs():
+                result = normalise(reaction_id, reactants, product, reagents, reaction_class)
             if isinstance(result, str):
                 stats.drop(result)
                 if stats.kept == 0 and stats.read >= UNMAPPED_PROBE and stats.dropped.get("no atom maps", 0) == stats.read:

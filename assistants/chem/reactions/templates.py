@@ -18,9 +18,11 @@ def extract_retro(reaction: MappedReaction) -> str | None:
     finds no changed atoms or times out on it."""
     from rdchiral.template_extractor import extract_from_reaction
 
+    from rdkit import rdBase
+
     record = {"reactants": reaction.reactants, "products": reaction.product, "_id": reaction.id}
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), rdBase.BlockLogs():
             found = extract_from_reaction(record)
     except (ValueError, RuntimeError, KeyError, IndexError):
         return None
@@ -59,12 +61,14 @@ def prepared(smiles: str) -> object | None:
 def apply(smarts: str, smiles: str) -> list[str]:
     """The outcomes of one template on a molecule (or dot-joined set), as rdchiral writes them."""
     from rdchiral.main import rdchiralRun
+    from rdkit import rdBase
 
-    rule, target = _compiled(smarts), prepared(smiles)
+    with rdBase.BlockLogs():
+        rule, target = _compiled(smarts), prepared(smiles)
     if rule is None or target is None:
         return []
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), rdBase.BlockLogs():
             outcomes = rdchiralRun(rule, target, combine_enantiomers=False)
     except (ValueError, RuntimeError, KeyError, IndexError):
         return []

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from assistants.chem.reactions.cli import reactions_app
 from assistants.knowledge.cli import kb_app
 from assistants.registry import UnknownAssistant, assistant_names, load_assistant
 from data_templates.cli import data_app
@@ -46,6 +47,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
 app.add_typer(data_app, name="data")
 app.add_typer(kb_app, name="kb")
+app.add_typer(reactions_app, name="reactions")
 vllm_app = typer.Typer(help="vLLM serving profiles: print or run the exact `vllm serve` command.")
 app.add_typer(vllm_app, name="vllm")
 app.command("eval")(eval_command)

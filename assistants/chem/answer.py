@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from assistants.chem.coverage import TEMPERATURE_KEYS, label, value_of, wanted, winner
 from assistants.chem.facts import ChemFacts
+from assistants.chem.reactions.answer import compose_reaction
 from assistants.chem.resolve import MoleculeRecord
 from assistants.chem.store import MeasuredProperty
 
@@ -159,7 +160,7 @@ def _summary(facts: ChemFacts) -> str:
 
 def compose(facts: ChemFacts) -> str:
     """The whole answer from tool facts: the answer first, then labelled lines; says plainly what is not known."""
-    blocks: list[str] = []
+    blocks: list[str] = [compose_reaction(facts.prediction)] if facts.prediction is not None else []
     first = lead(facts)
     if first:
         blocks.append(f"Answer: {first}")
@@ -177,10 +178,10 @@ def compose(facts: ChemFacts) -> str:
         elif reaction.balanced is False:
             delta = ", ".join(f"{e} {n:+d}" for e, n in reaction.element_balance.items())
             lines.append(f"Answer: the reaction is not balanced as written (products minus reactants: {delta}).")
-        else:
+        elif facts.prediction is None:
             lines.append("Answer: no products were given, and I do not predict reaction products without a verified tool.")
         blocks.append("\n".join(lines))
-    if facts.task == "reaction" and not facts.reactions and facts.molecules:
+    if facts.task == "reaction" and not facts.reactions and facts.molecules and facts.prediction is None:
         blocks.append("Answer: I can describe the reactants, but I do not predict reaction products without a verified tool.")
     for item in facts.unresolved:
         blocks.append(f"Unresolved: {item.message}")

@@ -11,11 +11,12 @@ from stages.retrieval import FIELD, Retrieval, Retriever, citations_retrieved, g
 from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext, repair_notes
 
 from assistants.chem.answer import compose, facts_for_prompt
-from assistants.chem.checks import chem_checks
+from assistants.chem.checks import check_reaction_claims, chem_checks
 from assistants.chem.coverage import check_coverage, unchecked_parts
 from assistants.chem.draft import parse_draft
 from assistants.chem.facts import ChemFacts, gather_facts
 from assistants.chem.profiles import profile_for
+from assistants.chem.reactions.chat import reaction_unchecked
 from assistants.chem.store import CompoundStore, get_store
 from assistants.general.assistant import answer_checks
 from assistants.knowledge.bases import retriever_for
@@ -142,7 +143,7 @@ class ChemAssistant(Assistant):
         """Every claim in the text against the facts, and whether it answers what was asked."""
         text = strip_citations(raw)
         parsed = parse_draft(text)
-        checks = chem_checks(parsed, facts, self.store, text)
+        checks = chem_checks(parsed, facts, self.store, text) + check_reaction_claims(text, parsed, facts)
         coverage = check_coverage(parsed, text, facts, self.store)
         return checks if coverage is None else [*checks, coverage]
 
@@ -153,7 +154,9 @@ class ChemAssistant(Assistant):
         facts = self.facts(ctx)
         if facts is None:
             return ["the whole answer: the chemistry tools were off"]
-        return unchecked_parts(facts, draft.author)
+        parsed = parse_draft(strip_citations(draft.raw))
+        reaction = reaction_unchecked(draft.raw, parsed.smiles, parsed.labels.get("product", ""), facts.prediction)
+        return [*unchecked_parts(facts, draft.author), *reaction]
 
     def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
         facts = self.facts(ctx)

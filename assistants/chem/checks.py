@@ -7,6 +7,7 @@ import re
 from assistants.chem.draft import ParsedDraft
 from assistants.chem.facts import ChemFacts, element_counts, formula_counts, typed_formula_counts
 from assistants.chem.molecule import InvalidSmiles, inchi_key, parse_smiles
+from assistants.chem.reactions.chat import reaction_checks
 from assistants.chem.store import CompoundStore
 from stages.reply import CheckKind, CheckResult
 
@@ -131,6 +132,7 @@ def check_products(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     if facts.task != "reaction" or not draft.labels.get("product"):
         return _check("reaction_conservation", [])
     reactants = [m.smiles for m in facts.molecules] + [m.smiles for r in facts.reactions for m in r.reactants]
+    reactants += facts.prediction.query + facts.prediction.reagents if facts.prediction is not None else []
     products = [s for s in draft.labels["product"].replace(" ", "").split(".") if s and s.lower() not in {"none", "unknown"}]
     problems = []
     try:
@@ -163,6 +165,13 @@ def check_identifiers(raw: str, facts: ChemFacts) -> CheckResult:
                  for c in _CAS_NUMBER.findall(raw) if c not in cas and c not in facts.question]
     fixes = ["Copy identifiers exactly from the tool facts; give none that they do not list."] if problems else []
     return _check("identifiers_match", problems, found=_INCHIKEY.findall(raw) + _CAS_NUMBER.findall(raw), fixes=fixes)
+
+
+def check_reaction_claims(raw: str, draft: ParsedDraft, facts: ChemFacts) -> list[CheckResult]:
+    """A predicted reaction's claims against the template tools (assistants/chem/reactions)."""
+    if facts.prediction is None:
+        return []
+    return reaction_checks(raw, draft.smiles, draft.labels.get("product", ""), facts.prediction)
 
 
 def chem_checks(draft: ParsedDraft, facts: ChemFacts, store: CompoundStore, raw: str = "") -> list[CheckResult]:

@@ -166,7 +166,7 @@ def unchecked_parts(facts: ChemFacts, author: str) -> list[str]:
     parts = []
     if facts.task == "general":
         parts.append("the whole answer: no tool checks general chemistry explanations")
-    if facts.task == "reaction":
+    if facts.task == "reaction" and facts.prediction is None and not facts.reactions:
         parts.append("the reaction: no tool predicted or checked its products")
     if facts.intent.why:
         parts.append("the explanation of why: the tools supply the facts, not the reasoning")

@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 from assistants.chem.entities import MAX_SPANS, Entities, Reaction, extract_entities
 from assistants.chem.functional_groups import GroupMatch, functional_groups
 from assistants.chem.intent import Intent, read_intent
-from assistants.chem.molecule import InvalidSmiles, formula
+from assistants.chem.molecule import InvalidSmiles, formula, inchi_key
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
+from assistants.chem.reactions.answer import ReactionAnswer
 from assistants.chem.resolve import MoleculeRecord, Unresolved, resolve_cas, resolve_names, resolve_smiles
 from assistants.chem.safety import SafetyVerdict, screen
 from assistants.chem.store import CompoundStore
@@ -58,12 +59,15 @@ class ChemFacts(BaseModel):
     intent: Intent = Field(default_factory=Intent)
     safety: SafetyVerdict
     notes: list[str] = Field(default_factory=list)
+    prediction: ReactionAnswer | None = Field(None, description="the reaction templates' answer (assistants/chem/reactions)")
 
     @property
     def known_inchikeys(self) -> set[str]:
         keys = {m.inchikey for m in self.molecules}
         for reaction in self.reactions:
             keys |= {m.inchikey for m in reaction.reactants + reaction.products}
+        if self.prediction is not None:
+            keys |= {inchi_key(smiles) for smiles in self.prediction.molecules()}
         return keys
 
 
@@ -202,4 +206,9 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
             continue
     structures = [m.smiles for m in facts.molecules] + [m.smiles for r in facts.reactions for m in r.reactants + r.products]
     facts.safety = screen(text, structures)
+    if not facts.safety.refuse:
+        from assistants.chem.reactions.chat import answer_question
+
+        facts.prediction = answer_question(text, facts)
+        facts.task = "reaction" if facts.prediction is not None else facts.task
     return facts

@@ -1,0 +1,91 @@
+"""Fit the candidate scorer (`python -m assistants.chem.reactions.fit`): a logistic model over each
+candidate's evidence, on training reactions scored against the rest of the library (every precedent
+with the same outcome left out), then measured on the held-out reactions and written to scorer.json
+with what it reached there and what the unfitted similarity ranking reached."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+
+import numpy as np
+
+from assistants.chem.reactions.chemistry import canonical_set
+from assistants.chem.reactions.evidence import FEATURES, SCORER_FILE, Direction, _weights
+from assistants.chem.reactions.forward import forward_evidence, split_reagents
+from assistants.chem.reactions.library import ReactionLibrary, load_library
+from assistants.chem.reactions.retro import retro_evidence
+
+
+def _examples(library: ReactionLibrary, direction: Direction, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    features: list[list[float]] = []
+    labels: list[int] = []
+    for row in rows:
+        if direction == "forward":
+            truth = library.products[row]
+            reactants, reagents = split_reagents(library, [*library.reactants[row].split("."), *library.reagents[row]])
+            found = forward_evidence(library, canonical_set(".".join(reactants)), reagents, exclude=_same(library.products, truth))
+        else:
+            truth = library.reactants[row]
+            found = retro_evidence(library, library.products[row], exclude=_same(library.products, library.products[row]))
+        if truth not in found:
+            continue  # nothing to learn to rank when the right answer is not a candidate
+        for smiles, evidence in found.items():
+            features.append(evidence.features())
+            labels.append(int(smiles == truth))
+    return np.array(features), np.array(labels)
+
+
+def _same(values: list[str], value: str) -> list[int]:
+    return [i for i, v in enumerate(values) if v == value]
+
+
+def fit(library: ReactionLibrary, direction: Direction, rows: list[int]) -> dict[str, object]:
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = _examples(library, direction, rows)
+    mean, spread = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(spread < 1e-6, 1.0, spread)  # a constant feature (reagents, in retro) contributes nothing
+    model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
+    return {"features": list(FEATURES), "coef": model.coef_[0].round(5).tolist(), "intercept": round(float(model.intercept_[0]), 5),
+            "mean": mean.round(5).tolist(), "scale": scale.round(5).tolist(), "training_rows": len(rows), "candidates": int(len(y))}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=600, help="training reactions per direction")
+    parser.add_argument("--heldout", type=int, default=300, help="held-out reactions measured per direction")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    from assistants.chem.reactions.evaluation import forward_accuracy, retro_accuracy
+    from assistants.chem.reactions.shipped import forward_heldout, retro_heldout
+
+    library = load_library()
+    rng = random.Random(args.seed)
+    rows = rng.sample(range(len(library)), min(args.rows, len(library)))
+    heldout = {"forward": forward_heldout()[: args.heldout], "retro": retro_heldout()[: args.heldout]}
+    measure = {"forward": forward_accuracy, "retro": retro_accuracy}
+    directions: tuple[Direction, ...] = ("forward", "retro")
+    SCORER_FILE.unlink(missing_ok=True)
+    _weights.cache_clear()
+    before = {d: measure[d](library, heldout[d]) for d in directions}
+    fitted = {d: fit(library, d, rows) for d in directions}
+    _write(fitted)
+    after = {d: measure[d](library, heldout[d]) for d in directions}
+    for d in directions:
+        fitted[d]["heldout"] = {"reactions": after[d].reactions, "fitted": after[d].hits, "similarity_only": before[d].hits}
+        print(f"{d}: held-out top-k similarity-only {before[d].hits} -> fitted {after[d].hits}", file=sys.stderr)
+    _write({**fitted, "library": dict(library.meta)})
+
+
+def _write(content: dict[str, object]) -> None:
+    temp = SCORER_FILE.with_name(f".{SCORER_FILE.name}.{os.getpid()}.tmp")
+    temp.write_text(json.dumps(content, indent=1))
+    os.replace(temp, SCORER_FILE)
+    _weights.cache_clear()
+
+if __name__ == "__main__":
+    main()

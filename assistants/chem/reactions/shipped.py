@@ -1,0 +1,63 @@
+"""The reactions shipped inside the package, and the split that keeps a part of them held out.
+
+USPTO-15K valid and a fifth of USPTO-50K valid (chosen by a hash of the row, so the split is stable
+across runs and machines) are never a template source nor a scorer's training row: they are what the
+project's own suites and benchmarks measure on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from assistants.chem.reactions.sources import MappedReaction, ReadReport, read_source
+
+DATA_DIR = Path(__file__).parent / "data"
+TRAIN_FILES = ("uspto15k_train.txt.gz", "uspto50k_valid.csv.gz")
+FORWARD_HELDOUT = "uspto15k_valid.txt.gz"
+RETRO_FILE = "uspto50k_valid.csv.gz"
+HELDOUT_FIFTHS = 1
+
+
+def _heldout_row(reaction: MappedReaction) -> bool:
+    digest = hashlib.sha256(f"{reaction.id}|{reaction.product}".encode()).digest()
+    return digest[0] % 5 < HELDOUT_FIFTHS
+
+
+def shipped_files() -> list[Path]:
+    return [DATA_DIR / name for name in (*TRAIN_FILES, FORWARD_HELDOUT)]
+
+
+def forward_heldout() -> list[MappedReaction]:
+    """Held-out forward reactions (USPTO-15K valid)."""
+    return list(read_source(DATA_DIR / FORWARD_HELDOUT))
+
+
+def retro_heldout() -> list[MappedReaction]:
+    """Held-out retrosynthesis reactions (the held-out fifth of USPTO-50K valid, with classes)."""
+    return [r for r in read_source(DATA_DIR / RETRO_FILE) if _heldout_row(r)]
+
+
+def heldout_products() -> set[str]:
+    """Canonical products of every held-out reaction: no training row may have one of them."""
+    from assistants.chem.reactions.chemistry import canonical
+
+    return {canonical(r.product) for r in (*forward_heldout(), *retro_heldout())}
+
+
+def training_reactions(report: ReadReport | None = None) -> Iterator[MappedReaction]:
+    """The template source: USPTO-15K train and the rest of USPTO-50K valid, minus any reaction whose
+    product is a held-out product."""
+    from assistants.chem.reactions.chemistry import canonical
+
+    banned = heldout_products()
+    for name in TRAIN_FILES:
+        for reaction in read_source(DATA_DIR / name, report):
+            if name == RETRO_FILE and _heldout_row(reaction):
+                continue
+            if canonical(reaction.product) in banned:
+                if report is not None:
+                    report.drop("product of a held-out reaction")
+                continue
+            yield reaction

@@ -67,7 +67,7 @@ def test_small_eval_on_the_embedded_model(tmp_path: Path) -> None:
     done = tristage("eval", "chem-properties", "--limit", "1", "--seed", "5", "--out", str(out), scripted=False, timeout=580)
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
-    assert [r["config"] for r in records] == ["model", "pipeline"]
+    assert [r["config"] for r in records] == ["model-alone", "pipeline"]
     assert all(r["reply"]["trace"][1]["model_calls"] for r in records)
     assert records[1]["reply"]["status"] in {"verified", "corrected"}
     assert records[1]["passed"]  # the pipeline answers from tool facts, or corrects to them

@@ -27,7 +27,7 @@ def _backend(base: BackendConfig, kind: str | None, model: str | None, base_url:
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(message, style="red", markup=False, highlight=False)
+    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

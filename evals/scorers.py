@@ -9,6 +9,7 @@ re-implements a domain fact, so the judge and the assistant cannot disagree on w
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -331,24 +332,16 @@ def score_molecule(rule: MoleculeRule, text: str) -> RuleVerdict:
                        metrics={k: float(v) if v is not None else None for k, v in scores.model_dump().items()})
 
 
+SCORERS: dict[str, Callable[[Any, str], RuleVerdict]] = {
+    "structure": score_structure, "formula": score_formula, "numeric": score_numeric, "label": score_label,
+    "claims": score_claims, "choice": score_choice, "letters": score_letters, "caption": score_caption,
+    "molecule": score_molecule,
+}
+
+
 def score_rule(rule: Rule, text: str) -> RuleVerdict:
-    if isinstance(rule, StructureRule):
-        return score_structure(rule, text)
-    if isinstance(rule, FormulaRule):
-        return score_formula(rule, text)
-    if isinstance(rule, NumericRule):
-        return score_numeric(rule, text)
-    if isinstance(rule, LabelRule):
-        return score_label(rule, text)
-    if isinstance(rule, ClaimsRule):
-        return score_claims(rule, text)
-    if isinstance(rule, LettersRule):
-        return score_letters(rule, text)
-    if isinstance(rule, CaptionRule):
-        return score_caption(rule, text)
-    if isinstance(rule, MoleculeRule):
-        return score_molecule(rule, text)
-    return score_choice(rule, text)
+    """The verdict of one rule, by the scorer of its kind."""
+    return SCORERS[rule.kind](rule, text)
 
 
 def score_item(item: Item, text: str) -> ItemScore:

@@ -35,12 +35,15 @@ PROPERTY_SETS: dict[str, tuple[str, str, str]] = {
 
 
 def _key(smiles: str) -> str | None:
+    from rdkit.rdBase import BlockLogs
+
     from assistants.chem.molecule import InvalidSmiles, inchi_key
 
-    try:
-        return inchi_key(smiles)
-    except InvalidSmiles:
-        return None
+    with BlockLogs():  # InChI warnings on thousands of published rows say nothing to the user
+        try:
+            return inchi_key(smiles)
+        except InvalidSmiles:
+            return None
 
 
 def _names(row: dict[str, Any], row_id: str) -> list[Item]:

@@ -1,4 +1,5 @@
-"""Rows of a published table (CSV, TSV, JSON, JSONL), with a one-line error naming what is missing.
+"""Rows of a published table (CSV, TSV, JSON, JSONL, gzipped or not), with a one-line error naming
+what is missing.
 
 Every loader states the columns it needs; a file without one of them is refused with the file
 name, the missing column and the columns it does have, so a user knows at once whether they
@@ -8,6 +9,7 @@ pointed at the wrong file or at another version of the benchmark.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -17,22 +19,35 @@ from evals.suite import SuiteError
 TABLE_SUFFIXES = (".json", ".jsonl", ".csv", ".tsv", ".txt")
 
 
+def suffix(path: Path) -> str:
+    """The layout suffix of a file, looking through a .gz (`test.txt.gz` is a .txt)."""
+    return Path(path.stem).suffix if path.suffix == ".gz" else path.suffix
+
+
+def read_text(path: Path) -> str:
+    """A file's text, gunzipped when it ends in .gz; SuiteError when it cannot be read."""
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rt", encoding="utf-8-sig") as handle:
+                return handle.read()
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise SuiteError(f"cannot read {path}: {exc}") from exc
+
+
 def _delimiter(path: Path, first_line: str) -> str:
-    if path.suffix == ".tsv" or (path.suffix != ".csv" and "\t" in first_line):
+    if suffix(path) == ".tsv" or (suffix(path) != ".csv" and "\t" in first_line):
         return "\t"
     return ","
 
 
 def read_table(path: Path, header: list[str] | None = None) -> list[dict[str, Any]]:
     """Rows as dicts; `header` names the columns of a file published without a header row."""
+    text = read_text(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SuiteError(f"cannot read {path}: {exc}") from exc
-    try:
-        if path.suffix == ".jsonl":
+        if suffix(path) == ".jsonl":
             return [json.loads(line) for line in text.splitlines() if line.strip()]
-        if path.suffix == ".json":
+        if suffix(path) == ".json":
             data = json.loads(text)
             rows = data if isinstance(data, list) else data.get("data", [])
             return [r for r in rows if isinstance(r, dict)]
@@ -66,7 +81,7 @@ def table_files(path: Path, suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> list[
         return [path]
     if not path.is_dir():
         raise SuiteError(f"no file or folder at {path}")
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in suffixes)
+    files = sorted(p for p in path.iterdir() if p.is_file() and suffix(p) in suffixes)
     if not files:
         raise SuiteError(f"no {'/'.join(suffixes)} files in {path}")
     return files

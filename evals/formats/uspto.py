@@ -1,7 +1,7 @@
 """USPTO reaction files: one reaction SMILES per line (`reactants>>product` or
 `reactants>reagents>product`, anything after the first space ignored), or a CSV/TSV with a
 reaction column (`reactants>reagents>production` as in USPTO-50k, `rxn_smiles`, `reaction`).
-Atom maps are removed. Forward items ask for the product from reactants and reagents; retro
+Files may be gzipped. Atom maps are removed. Forward items ask for the product from reactants and reagents; retro
 items ask for the reactants (without reagents) from the product."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evals.formats import items
-from evals.formats.tables import cell, read_table, table_files
+from evals.formats.tables import cell, read_table, read_text, suffix, table_files
 from evals.suite import Item, Suite, SuiteError
 
 REACTION_COLUMNS = ("reactants>reagents>production", "rxn_smiles", "reaction_smiles", "reaction", "rxn")
@@ -18,8 +18,10 @@ REACTION_COLUMNS = ("reactants>reagents>production", "rxn_smiles", "reaction_smi
 def unmapped(smiles: str) -> str | None:
     """Canonical SMILES without atom-map numbers; None when RDKit cannot read it."""
     from rdkit import Chem
+    from rdkit.rdBase import BlockLogs
 
-    mol = Chem.MolFromSmiles(smiles)
+    with BlockLogs():
+        mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         return None
     for atom in mol.GetAtoms():
@@ -28,17 +30,13 @@ def unmapped(smiles: str) -> str | None:
 
 
 def _reactions(path: Path) -> list[str]:
-    if path.suffix in (".csv", ".tsv"):
+    if suffix(path) in (".csv", ".tsv"):
         rows = read_table(path)
         column = next((c for c in REACTION_COLUMNS if rows and c in rows[0]), None)
         if column is None:
             raise SuiteError(f"{path.name}: missing a reaction column (one of {', '.join(REACTION_COLUMNS)})")
         return [cell(r, column) for r in rows]
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SuiteError(f"cannot read {path}: {exc}") from exc
-    return [line.split()[0] for line in lines if line.strip()]
+    return [line.split()[0] for line in read_text(path).splitlines() if line.strip()]
 
 
 def _parts(reaction: str) -> tuple[str, str, str] | None:

@@ -158,6 +158,11 @@ def make_record(config: RunConfig, item: Item, suite: Suite, reply: Reply, judge
     return record
 
 
+def run_item(pipeline: Pipeline, config: RunConfig, item: Item, suite: Suite, judge: Backend | None) -> dict[str, Any]:
+    """Ask one item under one configuration and score the answer; never raises for a bad answer."""
+    return make_record(config, item, suite, ask(pipeline, config, item), judge)
+
+
 def _groups(configs: list[RunConfig]) -> dict[str, list[RunConfig]]:
     groups: dict[str, list[RunConfig]] = {}
     for config in configs:

@@ -2,7 +2,10 @@
 
 The model alone is the `general` assistant (one model call, no domain tools, no domain checks)
 on the same backend and the same question: the single-stage baseline. Every other configuration
-runs the suite's own assistant with one switch changed.
+runs the suite's own assistant with one switch changed. Two ablations separate what the tools,
+the model and the correction step each contribute: `tools-only` composes the answer from tool
+facts with no model call, and `no-correction` keeps the model's last draft as it was written
+(its checks still reported), instead of the text the correction step rebuilt from tool facts.
 """
 
 from __future__ import annotations
@@ -12,11 +15,15 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistants.registry import load_assistant
 from stages.config import BackendConfig
 from stages.messages import RunOptions
+from stages.stage import Assistant
 
-Ablation = Literal["tools", "retrieval", "repairs", "backends"]
+Ablation = Literal["tools-only", "correction", "tools", "retrieval", "repairs", "backends"]
 ABLATIONS: dict[str, str] = {
+    "tools-only": "the answer composed from tool facts, no model call (config tools-only)",
+    "correction": "the model's last draft as it was written, checks still reported (config no-correction)",
     "tools": "the pipeline with its domain tools off (RunOptions.tools = False)",
     "retrieval": "the pipeline with retrieval off (RunOptions.retrieval = False)",
     "repairs": "the pipeline without its repair loop (max_repairs = 0)",
@@ -31,6 +38,13 @@ class RunConfig(BaseModel):
     assistant: str
     backend: BackendConfig
     options: RunOptions = Field(default_factory=RunOptions)
+    tools_only: bool = Field(False, description="The assistant composes its answer from tool facts; no model call")
+    answer: Literal["final", "draft"] = Field("final", description="draft: the model's last draft as is, no correction")
+
+    def run_key(self) -> str:
+        """Configurations with the same key ask the same pipeline, so one run serves them all
+        (`pipeline` and `no-correction` differ only in which text of the reply they read)."""
+        return self.model_dump_json(include={"assistant", "backend", "options", "tools_only"})
 
     @property
     def label(self) -> str:
@@ -44,6 +58,18 @@ class AblationError(ValueError):
     """An ablation that cannot be set up as asked (e.g. `backends` without a second backend)."""
 
 
+# assistants that can phrase an answer from their tool facts alone (the chem assistant's template phrasing)
+TOOLS_ONLY: dict[str, str] = {"chem": "phrasing"}
+
+
+def build_assistant(config: RunConfig) -> Assistant:
+    """The configuration's assistant; for tools-only, switched to composing from its facts."""
+    assistant = load_assistant(config.assistant)
+    if config.tools_only:
+        setattr(assistant, TOOLS_ONLY[config.assistant], "template")
+    return assistant
+
+
 def run_configs(
     assistant: str,
     backend: BackendConfig,
@@ -51,14 +77,20 @@ def run_configs(
     backend_b: BackendConfig | None = None,
     model_alone: bool = True,
 ) -> list[RunConfig]:
-    """`model` (unless the suite's assistant already is the general one) and `pipeline`, then one
-    configuration per requested ablation, in the order asked."""
+    """`model-alone` (unless the suite's assistant already is the general one) and `pipeline`, then
+    one configuration per requested ablation, in the order asked."""
     configs = []
     if model_alone and assistant != "general":
-        configs.append(RunConfig(name="model", assistant="general", backend=backend))
+        configs.append(RunConfig(name="model-alone", assistant="general", backend=backend))
     configs.append(RunConfig(name="pipeline", assistant=assistant, backend=backend))
     for ablation in dict.fromkeys(ablations or []):
-        if ablation == "tools":
+        if ablation == "tools-only":
+            if assistant not in TOOLS_ONLY:
+                raise AblationError(f"the {assistant} assistant has no tools-only mode (available for: {', '.join(TOOLS_ONLY)})")
+            configs.append(RunConfig(name="tools-only", assistant=assistant, backend=backend, tools_only=True))
+        elif ablation == "correction":
+            configs.append(RunConfig(name="no-correction", assistant=assistant, backend=backend, answer="draft"))
+        elif ablation == "tools":
             configs.append(RunConfig(name="no-tools", assistant=assistant, backend=backend, options=RunOptions(tools=False)))
         elif ablation == "retrieval":
             configs.append(RunConfig(name="no-retrieval", assistant=assistant, backend=backend,
@@ -71,7 +103,7 @@ def run_configs(
                 raise AblationError("the backends ablation needs a second backend: give --backend-b and/or --model-b")
             configs.append(RunConfig(name="pipeline-b", assistant=assistant, backend=backend_b))
             if model_alone and assistant != "general":
-                configs.append(RunConfig(name="model-b", assistant="general", backend=backend_b))
+                configs.append(RunConfig(name="model-alone-b", assistant="general", backend=backend_b))
         else:
             raise AblationError(f"unknown ablation {ablation!r} (known: {', '.join(ABLATIONS)})")
     return configs

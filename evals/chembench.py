@@ -9,18 +9,17 @@ letter is extracted by `evals.scorers.extract_choice`.
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ValidationError, field_validator
 
+from evals.formats.tables import read_table
 from evals.suite import ChoiceRule, Item, Suite, SuiteError
 
 HINT = "There is a single choice question about chemistry. Answer the question by replying A, B, C or D."
 _SUFFIXES = (".json", ".jsonl", ".csv")
+MCQ_COLUMNS = ["question", "A", "B", "C", "D", "answer"]
 
 
 class McqRow(BaseModel):
@@ -50,22 +49,17 @@ def mcq_prompt(row: McqRow, shots: list[McqRow] | None = None) -> str:
     return f"{examples}{HINT}\n{question_block(row)}"
 
 
-def _rows(path: Path) -> list[dict[str, Any]]:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".csv":
-        return list(csv.DictReader(text.splitlines()))
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
-    data = json.loads(text)
-    return data if isinstance(data, list) else list(data.get("data", []))
-
-
 def read_rows(path: Path) -> list[McqRow]:
+    """Rows with `question, A, B, C, D, answer` (or OpenCompass's `input`/`target`); a CSV published
+    without a header row (as MMLU's are) is read with those six columns."""
     rows = []
-    try:
-        raw = _rows(path)
-    except (OSError, json.JSONDecodeError, csv.Error) as exc:
-        raise SuiteError(f"cannot read {path.name}: {exc}") from exc
+    raw = read_table(path)
+    if path.suffix == ".csv" and not (raw and {"question", "input"} & set(raw[0])):
+        raw = read_table(path, header=MCQ_COLUMNS)
+    for names in (("question", "input"), ("A",), ("B",), ("C",), ("D",), ("answer", "target")):
+        if raw and not any(n in raw[0] for n in names):
+            raise SuiteError(f"{path.name}: missing column {' or '.join(map(repr, names))} for the multiple-choice layout "
+                             f"(question, A, B, C, D, answer)")
     for n, row in enumerate(raw, 1):
         renamed = {"question": row.get("question", row.get("input")), "answer": row.get("answer", row.get("target")),
                    **{k: row.get(k) for k in "ABCD"}}

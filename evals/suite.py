@@ -81,8 +81,34 @@ class ChoiceRule(BaseModel):
     answer: Literal["A", "B", "C", "D"]
 
 
+class LettersRule(BaseModel):
+    """ChemBench's multiple choice: any number of options, one or more right; the set of letters
+    given must equal the set of right ones (no partial credit)."""
+
+    kind: Literal["letters"] = "letters"
+    answers: list[str] = Field(min_length=1, description="The right letters")
+    options: int = Field(ge=2, le=26, description="How many options the question lists (A, B, ...)")
+
+
+class CaptionRule(BaseModel):
+    """A free-text description graded against a reference (BLEU, ROUGE, METEOR); no pass or fail."""
+
+    kind: Literal["caption"] = "caption"
+    reference: str = Field(min_length=1)
+
+
+class MoleculeRule(BaseModel):
+    """The first SMILES in the answer is this molecule (or set of molecules, for reactants); also
+    graded by validity and fingerprint similarity."""
+
+    kind: Literal["molecule"] = "molecule"
+    smiles: str = Field(min_length=1)
+
+
 Rule = Annotated[
-    StructureRule | FormulaRule | NumericRule | LabelRule | ClaimsRule | ChoiceRule, Field(discriminator="kind")
+    StructureRule | FormulaRule | NumericRule | LabelRule | ClaimsRule | ChoiceRule | LettersRule | CaptionRule
+    | MoleculeRule,
+    Field(discriminator="kind"),
 ]
 
 

@@ -25,7 +25,8 @@ def test_list_names_every_suite_and_ablation() -> None:
     done = tristage("eval", "--list")
     assert done.returncode == 0, done.stderr
     for name in ("chem-names", "chem-properties", "chem-validity", "breakout-ohlcv", "breakout-footprint",
-                 "general-sanity", "chembench", "repairs"):
+                 "general-sanity", "chembench", "chembench-lamalab", "mmlu", "chemllmbench-names", "chemllmbench-property",
+                 "chebi20-captioning", "uspto-retro", "repairs", "tools-only", "correction"):
         assert name in done.stdout
 
 
@@ -35,6 +36,16 @@ def test_bad_requests_exit_2_with_one_line() -> None:
         done = tristage(*args)
         assert done.returncode == 2, (args, done.stderr)
         assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_published_file_of_the_wrong_layout_and_a_serial_backend_exit_2(tmp_path: Path) -> None:
+    wrong = tmp_path / "uspto_test.csv"
+    wrong.write_text("reactant,product\nCCO.CC(=O)O,CCOC(C)=O\n")
+    done = tristage("eval", "chemllmbench-retro", "--data", str(wrong))
+    assert done.returncode == 2 and "missing column 'products_smiles'" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    embedded = tristage("eval", "chemllmbench-reaction", "--data", str(wrong), "--backend", "embedded", "--concurrency", "4")
+    assert embedded.returncode == 2 and "needs a server backend" in embedded.stderr
 
 
 def test_eval_writes_results_report_and_resumes(tmp_path: Path) -> None:
@@ -67,7 +78,7 @@ def test_small_eval_on_the_embedded_model(tmp_path: Path) -> None:
     done = tristage("eval", "chem-properties", "--limit", "1", "--seed", "5", "--out", str(out), scripted=False, timeout=580)
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
-    assert [r["config"] for r in records] == ["model", "pipeline"]
+    assert [r["config"] for r in records] == ["model-alone", "pipeline"]
     assert all(r["reply"]["trace"][1]["model_calls"] for r in records)
     assert records[1]["reply"]["status"] in {"verified", "corrected"}
     assert records[1]["passed"]  # the pipeline answers from tool facts, or corrects to them

@@ -23,10 +23,10 @@ def scripted(_config: RunConfig) -> ScriptedBackend:
 
 def test_default_configs_put_the_model_alone_beside_the_pipeline() -> None:
     names = [c.name for c in run_configs("chem", SCRIPTED, ["repairs", "tools", "retrieval"])]
-    assert names == ["model", "pipeline", "no-repairs", "no-tools", "no-retrieval"]
+    assert names == ["model-alone", "pipeline", "no-repairs", "no-tools", "no-retrieval"]
     assert [c.name for c in run_configs("general", SCRIPTED)] == ["pipeline"]
     configs = run_configs("chem", SCRIPTED, ["backends"], backend_b=SCRIPTED.model_copy(update={"model": "b"}))
-    assert [c.name for c in configs] == ["model", "pipeline", "pipeline-b", "model-b"]
+    assert [c.name for c in configs] == ["model-alone", "pipeline", "pipeline-b", "model-alone-b"]
     with pytest.raises(AblationError, match="second backend"):
         run_configs("chem", SCRIPTED, ["backends"])
     with pytest.raises(AblationError, match="unknown ablation"):

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # after PYTHONPATH: a checkout named there is measured
 
 from assistants.chem.draft import parse_draft  # noqa: E402
 from assistants.chem.facts import formula_counts, typed_formula_counts  # noqa: E402

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # after PYTHONPATH: a checkout named there is measured
 
 from assistants.chem.assistant import ChemAssistant  # noqa: E402
 from assistants.general.assistant import GeneralAssistant  # noqa: E402
@@ -101,10 +101,14 @@ class Runner:
 
 
 def echoed(reply: Reply, assistant: Assistant, question: str) -> str:
-    """Prompt or repair-feedback text in the reply (words the user wrote themselves do not count)."""
-    feedback = [c.feedback for record in reply.trace for c in record.checks
-                if not c.passed and c.feedback and c.feedback != c.message]
-    check = echo_check(reply.text, [assistant.system_prompt, *feedback])
+    """Prompt or repair-feedback text in the reply. Words the user wrote do not count, nor the failed checks'
+    messages: a corrected reply says what was replaced, and such a message may share words with its feedback."""
+    failed = [c for record in reply.trace for c in record.checks if not c.passed]
+    feedback = [c.feedback for c in failed if c.feedback and c.feedback != c.message]
+    text = reply.text
+    for message in {c.message for c in failed if c.message}:
+        text = text.replace(message, "")
+    check = echo_check(text, [assistant.system_prompt, *feedback])
     if check.passed:
         return ""
     found = str(check.found).strip("'…").casefold()

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from assistants.chem.assistant import ChemAssistant
 from assistants.chem.facts import formula_counts
 from assistants.chem.molecule import formula, parse_smiles
 from benchmarks import trust_adversarial
 from benchmarks.adversarial.bars import RANGE_HIGH_MAX, RANGE_LOW_MIN, BarsSpec, build_bars
 from benchmarks.adversarial.items import CATEGORIES, Item, load_items, missing_facts
-from stages.reply import Status
+from stages.reply import CheckResult, Reply, StageRecord, Status
 
 ITEMS = load_items()
 
@@ -87,3 +88,20 @@ def test_a_bad_set_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Ca
     bad.write_text("- id: x\n  category: nonsense\n  assistant: chem\n  question: q\n  expect: {status: [verified]}\n")
     assert trust_adversarial.main(["--questions", str(bad)]) == 2
     assert capsys.readouterr().err.startswith("error: cannot read")
+
+
+def _reply(text: str) -> Reply:
+    check = CheckResult(name="answers_question", kind="coverage", passed=False,
+                        message="it did not give which has the higher boiling point",
+                        feedback="Give which has the higher boiling point: ethanol.")
+    return Reply(assistant="chem", text=text, status=Status.CORRECTED, trace=[StageRecord(stage="verify", checks=[check])])
+
+
+def test_echoes_are_prompt_or_feedback_text_but_not_what_was_replaced_or_the_users_words() -> None:
+    chem = ChemAssistant(phrasing="template")
+    said = "Ethanol boils higher.\n\nRebuilt from tool facts: the model's draft was replaced because\n- it did not give which has the higher boiling point"
+    assert trust_adversarial.echoed(_reply(said), chem, "Which boils higher?") == ""
+    assert trust_adversarial.echoed(_reply("Give which has the higher boiling point: ethanol."), chem, "Which boils higher?")
+    assert trust_adversarial.echoed(_reply(f"{chem.system_prompt} Ethanol."), chem, "Which boils higher?")
+    copied = "Your previous answer had problems: fix it."
+    assert trust_adversarial.echoed(_reply(copied), chem, copied) == ""

@@ -69,7 +69,8 @@ def read_table(path: Path, max_mb: float = MAX_MB) -> pd.DataFrame:
                        "file per ticker in a folder, or raise the limit.")
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
-            return pd.read_parquet(path)
+            table = pd.read_parquet(path)
+            return table if isinstance(table.index, pd.RangeIndex) else table.reset_index()
         return pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, ValueError, pd.errors.ParserError, ImportError, UnicodeDecodeError) as exc:
         raise BadInput(f"Cannot read {path.name}: {' '.join(str(exc).split())[:200]}") from exc
@@ -119,7 +120,7 @@ def _drop_unreadable(universe: Universe, table: pd.DataFrame, name: str) -> None
     bad = pd.Series(False, index=table.index)
     for column in (c for c in PRICE_COLUMNS if c in table.columns):
         text = table[column]
-        if text.dtype != object:
+        if pd.api.types.is_numeric_dtype(text):
             continue
         parsed = pd.to_numeric(text, errors="coerce")
         unreadable = parsed.isna() & text.astype(str).str.strip().ne("")

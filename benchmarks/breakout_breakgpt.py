@@ -47,6 +47,11 @@ def main() -> None:
     print(f"BreakGPT samples: {n} ({sum(s.split == 'train' for s in samples)} train, "
           f"{sum(s.split == 'test' for s in samples)} test)")
     print("rules vs labels: " + ", ".join(f"{k} {v}/{n}" for k, v in agree.items()))
+    for split in ("train", "test"):
+        pairs = [(f, s) for f, s in zip(facts, samples, strict=True) if s.split == split]
+        print(f"  {split} samples ({len(pairs)}, made by: tool rule): " + ", ".join(
+            f"{k} {sum(getattr(f, k) == getattr(s, k) for f, s in pairs)}/{len(pairs)}"
+            for k in ("direction", "level", "side", "label")))
     for f, s in zip(facts, samples, strict=True):
         if f.side != s.side or f.label != s.label:
             print(f"  {s.id}: rule side {f.side} (sell {f.sell_volume:g} vs buy {f.buy_volume:g}) "

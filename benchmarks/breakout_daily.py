@@ -7,9 +7,12 @@ Scored on the test events (positive class: true breakout):
 
 - majority class of the training events (the baseline of this run),
 - the volume-confirmation rule (volume >= 1.5x the range average),
-- tristage's deterministic evidence call (2 of 3: volume, close location, strength),
-- the embedded model alone, one prompt with the bars (on a seeded subset of test events),
-- the tristage chain (S1 → S2 → S3, checked) on the same subset, given only bars up to the event,
+- tristage's deterministic evidence call (2 of 3: volume, close location, strength) — a tool rule,
+- the shipped calibrated model (P(true) >= 0.5; fitted on S&P 500 bars of 2013–2018, so these
+  tickers and years are all out of its sample) — AUC and Brier against the training base rate too,
+- the embedded language model alone, one prompt with the bars (on a seeded subset of test events),
+- the tristage pipeline (S1 → S2 → S3, checked) on the same subset, given only bars up to the event:
+  its call is the calibrated model's; the language model's own S3 answer is scored on its own row,
 - stability: the same input several times → the same judgment.
 
     python benchmarks/breakout_daily.py [--subset 12] [--seed 0] [--stability 1] [--repeats 5] [--no-model]
@@ -30,6 +33,8 @@ from assistants.market.answers import parse_judgment
 from assistants.market.assistant import BreakoutAssistant
 from assistants.market.breakouts import ScanConfig, evidence, scan_many, volume_rule
 from assistants.market.prompts import load_pack
+from assistants.market.scores import auc, brier
+from assistants.market.skill import load_model
 from assistants.market.samples import sample_ohlcv
 from stages.backends.base import Backend, GenerationParams
 from stages.messages import Attachment, Message, ask
@@ -64,12 +69,13 @@ def model_alone(backend: Backend, bars: pd.DataFrame, name: str, window: int) ->
     return None if judgment is None else judgment == "true"
 
 
-def chain(pipeline: Pipeline, bars: pd.DataFrame, name: str) -> tuple[bool | None, str]:
+def chain(pipeline: Pipeline, bars: pd.DataFrame, name: str) -> tuple[bool | None, bool | None, str]:
+    """The pipeline's call (the calibrated model's), the language model's own S3 call, and the status."""
     text = bars.to_csv(index_label="date")
     reply = pipeline.run(ask(f"Is the last breakout of {name} true or false?",
                              attachments=[Attachment(kind="text", name=name, text=text)]))
-    judgment = reply.result.get("judgment")
-    return (None if judgment is None else judgment == "true"), reply.status.value
+    judgment, own = reply.result.get("judgment"), reply.result.get("model_judgment")
+    return (None if judgment is None else judgment == "true"), (None if own is None else own == "true"), reply.status.value
 
 
 def main() -> None:
@@ -89,7 +95,12 @@ def main() -> None:
           f"outcomes in test: {dict(Counter(test['outcome'].astype(str)))}")
     print(row(f"majority class ({'true' if majority else 'false'})", scores(truth, [majority] * len(test))))
     print(row("volume-confirmation rule", scores(truth, volume_rule(test, config).tolist())))
-    print(row("evidence call (2 of 3)", scores(truth, evidence(test, config)["evidence_true"].tolist())))
+    print(row("tool rule: evidence call (2 of 3)", scores(truth, evidence(test, config)["evidence_true"].tolist())))
+    model = load_model()
+    probability = model.probability(test)
+    print(row("calibrated model (P >= 0.5)", scores(truth, (probability >= 0.5).tolist())) +
+          f"  AUC {auc(np.array(truth), probability):.3f}, Brier {brier(np.array(truth), probability):.4f} vs "
+          f"base rate {brier(np.array(truth), np.full(len(test), train['label'].astype(bool).mean())):.4f}")
     if args.no_model:
         return
 
@@ -104,19 +115,21 @@ def main() -> None:
     started = time.perf_counter()
     alone = [model_alone(backend, bars_until(frames, e), e["ticker"], config.window) for _, e in subset.iterrows()]
     alone_s = (time.perf_counter() - started) / len(subset)
-    print(row("  model alone (single prompt)", scores(sub_truth, alone)) + f"  {alone_s:.1f} s/event")
+    print(row("  language model alone (1 prompt)", scores(sub_truth, alone)) + f"  {alone_s:.1f} s/event")
+    print(row("  calibrated model on the subset", scores(sub_truth, (model.probability(subset) >= 0.5).tolist())))
     pipeline = Pipeline(BreakoutAssistant(config=config), backend)
     started = time.perf_counter()
     runs = [chain(pipeline, bars_until(frames, e), e["ticker"]) for _, e in subset.iterrows()]
     chain_s = (time.perf_counter() - started) / len(subset)
-    print(row("  tristage chain", scores(sub_truth, [j for j, _ in runs])) + f"  {chain_s:.1f} s/event; "
-          f"statuses {dict(Counter(s for _, s in runs))}")
+    print(row("  pipeline (call: calibrated model)", scores(sub_truth, [j for j, _, _ in runs])) + f"  {chain_s:.1f} s/event; "
+          f"statuses {dict(Counter(s for _, _, s in runs))}")
+    print(row("  pipeline: language model's S3 call", scores(sub_truth, [own for _, own, _ in runs])))
 
     stable_alone = stable_chain = 0
     for _, e in subset.head(args.stability).iterrows():
         bars = bars_until(frames, e)
         stable_alone += len({model_alone(backend, bars, e["ticker"], config.window) for _ in range(args.repeats)}) == 1
-        stable_chain += len({chain(pipeline, bars, e["ticker"])[0] for _ in range(args.repeats)}) == 1
+        stable_chain += len({chain(pipeline, bars, e["ticker"])[1] for _ in range(args.repeats)}) == 1
     print(f"stability ({args.repeats} runs each, {args.stability} events): model alone {stable_alone}/{args.stability}, "
           f"chain {stable_chain}/{args.stability} gave one judgment")
 

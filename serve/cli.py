@@ -16,6 +16,7 @@ from rich.table import Table
 
 from assistants.chem.reactions.cli import reactions_app
 from assistants.knowledge.cli import kb_app
+from assistants.market.cli import breakout_app
 from assistants.registry import UnknownAssistant, assistant_names, load_assistant
 from data_templates.cli import data_app
 from evals.cli import analyze_app, eval_command
@@ -53,6 +54,7 @@ app.add_typer(vllm_app, name="vllm")
 app.command("eval")(eval_command)
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(train_app, name="train")
+app.add_typer(breakout_app, name="breakout")
 
 out = Console()
 err = Console(stderr=True)

@@ -1,16 +1,21 @@
 """The breakout assistant: BreakGPT's chain on footprint bars, and its extension to OHLCV bars.
 
-Detect resolves the data (attachment, pasted table, ticker and dates, bundled sample) and
-computes every fact with the deterministic tools. Reason runs the chain, one model call per
-stage. Verify checks each stage's answer against the facts. A repair attempt re-asks only the
-stages whose checks failed, with the check's message as feedback, so the budget goes where it
+Detect resolves the data (attachment, pasted table, ticker and dates, bundled sample), reads
+what is asked (the last bar, a date, whether there is any, the most recent breakout) and computes
+every fact with the deterministic tools, the calibrated probability included; a bar that is no
+breakout, or a file of many tickers, is answered by the tools alone, with a coverage check.
+Reason runs the chain, one model call per stage. Verify checks each stage's answer against the facts. A repair attempt re-asks only the
+stages whose checks failed, with the check's feedback in the system message, so the budget goes where it
 is needed: the footprint chain needs 4 calls and the OHLCV chain 3, and every further call in
 `max_model_calls` buys one stage repair. When the budget runs out mid-chain the unanswered
-stages fail their checks and the reply is corrected from the facts.
+stages fail their checks and the reply is corrected from the facts. The S3 call is the
+calibrated model's; the confirmations explain it; the model's own wording stays marked unchecked.
 """
 
 from __future__ import annotations
 
+import io
+import re
 import weakref
 from pathlib import Path
 from typing import Any
@@ -22,15 +27,33 @@ from assistants.knowledge.cases import case_query
 from assistants.knowledge.chroma import KnowledgeBase, KnowledgeConfig
 from assistants.limits import require_question
 from assistants.market import chains
-from assistants.market.breakouts import ScanConfig, evidence, label_events, scan_breakouts
+from assistants.market.breakouts import ScanConfig
+from assistants.market.findings import base_facts, event_facts, pick_event
 from assistants.market.footprint import analyze_footprint, footprint_bars, footprint_to_text
+from assistants.market.intent import BreakoutIntent, read_intent, without_asked_date
 from assistants.market.prompts import PromptPack, load_pack
+from assistants.market.replies import (
+    case_outcomes,
+    cases_text,
+    coverage_check,
+    event_head,
+    event_text,
+    footprint_coverage,
+    no_event_text,
+    screen_coverage,
+    screen_facts,
+    screen_text,
+    tool_text_checks,
+)
+from assistants.market.screen import score_events
+from assistants.market.skill import BreakoutModel, load_model
 from assistants.market.sources import MarketInput, resolve_input
+from assistants.market.universe import Universe, has_ticker_column, load_universe, read_table, universe_from_table
 from stages.backends.base import GenerationParams
 from stages.messages import Message
 from stages.reply import CheckResult, Reply, Status
 from stages.retrieval import FIELD, Retrieval, citations_retrieved, gather, strip_citations, with_passages
-from stages.stage import Assistant, BadInput, BudgetExceeded, Detection, Draft, EarlyExit, RunContext
+from stages.stage import Assistant, BadInput, BudgetExceeded, Detection, Draft, EarlyExit, RunContext, repair_notes
 
 DISCLAIMER = "_Not financial advice: an automated technical reading of past prices, not a recommendation to trade._"
 CHART_CONTEXT_BARS = 60
@@ -53,10 +76,11 @@ class BreakoutAssistant(Assistant):
     description = "Trading-range breakout judgments on footprint and OHLCV data, BreakGPT's chain."
 
     def __init__(self, pack: str = "tristage", config: ScanConfig | None = None,
-                 cases: KnowledgeBase | None = None) -> None:
+                 cases: KnowledgeBase | None = None, model: BreakoutModel | None = None) -> None:
         self.pack: PromptPack = load_pack(pack)
         self.system_prompt = self.pack.system
-        self.config = config or ScanConfig()
+        self.model = model or load_model()
+        self.config = config or self.model.scan
         self.cases = cases or KnowledgeBase("breakout")  # the case library (`tristage kb build breakout`)
         self._runs: weakref.WeakKeyDictionary[RunContext, _RunState] = weakref.WeakKeyDictionary()
 
@@ -65,11 +89,38 @@ class BreakoutAssistant(Assistant):
     def detect(self, ctx: RunContext) -> Detection:
         if not ctx.request.attachments:
             require_question(ctx.request.last_user_text)
-        data = resolve_input(ctx.request)
+        intent = read_intent(ctx.request.last_user_text)
+        universe = self._attached_universe(ctx)
+        if universe is not None and len(universe.frames) > 1:
+            return self._detect_screen(universe, intent)
+        if universe is not None:
+            name, bars = next(iter(universe.frames.items()))
+            data = MarketInput(kind="ohlcv", name=name, origin="file", bars=bars)
+        else:
+            data = resolve_input(without_asked_date(ctx.request, intent))
         self._runs[ctx] = _RunState(data=data)
         if data.kind == "footprint":
             return self._detect_footprint(data)
-        return self._detect_ohlcv(data)
+        return self._detect_ohlcv(data, intent, ctx)
+
+    def _attached_universe(self, ctx: RunContext) -> Universe | None:
+        """An attached table with a ticker column: one ticker is judged, several are screened."""
+        for attachment in ctx.request.attachments[:1]:
+            if attachment.kind == "path" and attachment.path and Path(attachment.path).is_file():
+                path = Path(attachment.path)
+                if path.suffix.lower() in (".parquet", ".pq"):
+                    columns = list(read_table(path).columns)
+                else:
+                    with path.open(encoding="utf-8", errors="replace") as handle:
+                        columns = handle.readline().strip().split(",")
+                if has_ticker_column(columns):
+                    return load_universe(path, self.config)
+            if attachment.kind == "text" and attachment.text:
+                header = attachment.text.strip().splitlines()[0].split(",")
+                if has_ticker_column(header):
+                    table = pd.read_csv(io.StringIO(attachment.text.strip()), dtype=str, keep_default_na=False)
+                    return universe_from_table(table, attachment.name or "attached table", self.config)
+        return None
 
     def _detect_footprint(self, data: MarketInput) -> Detection:
         assert data.footprint is not None
@@ -79,57 +130,38 @@ class BreakoutAssistant(Assistant):
                    f"sell {facts['sell_volume']:g} vs buy {facts['buy_volume']:g} → {facts['label']}")
         return Detection(task="footprint", facts=facts, summary=summary)
 
-    def _detect_ohlcv(self, data: MarketInput) -> Detection:
+    def _detect_screen(self, universe: Universe, intent: BreakoutIntent) -> Detection:
+        events = score_events(universe.frames, self.model)
+        facts = screen_facts(universe, events)
+        text = screen_text(facts)
+        return Detection(task="screen", facts=facts, summary=f"screened {facts['tickers']} tickers", early=EarlyExit(
+            status=Status.VERIFIED, text=text, reason="a screen answered by the tools",
+            checks=[screen_coverage(text, facts)]))
+
+    def _detect_ohlcv(self, data: MarketInput, intent: BreakoutIntent, ctx: RunContext) -> Detection:
         bars = data.bars
         assert bars is not None
-        config = self.config
-        events = scan_breakouts(bars, config)
-        if events.empty:
-            last = bars.iloc[-config.window - 1 : -1]
-            text = (f"No breakout in {data.name} ({data.origin}, {len(bars)} bars to {bars.index[-1]:%Y-%m-%d}): "
-                    f"no close left the range of the {config.window} bars before it. The latest range is "
-                    f"{chains.price(last['low'].min())}–{chains.price(last['high'].max())}.")
-            facts = {"name": data.name, "origin": data.origin, "bars": len(bars), "events": 0}
-            return Detection(task="ohlcv", facts=facts, summary="no breakout", early=EarlyExit(
-                status=Status.VERIFIED, text=text, reason="no breakout to judge"))
-        labelled = label_events(bars, events, config)
-        event = labelled.iloc[-1]
-        proof = evidence(labelled.iloc[[-1]], config).iloc[0]
-        i = int(event["index"])
-        shown = bars.iloc[max(0, i - config.window) : i + 1]
-        volume_ratio = None if pd.isna(event["volume_ratio"]) else float(event["volume_ratio"])
-        facts: dict[str, Any] = {
-            "name": data.name,
-            "origin": data.origin,
-            "bars": len(bars),
-            "events": len(events),
-            "window": config.window,
-            "index": i,
-            "date": f"{event['date']:%Y-%m-%d}",
-            "direction": event["direction"],
-            **{k: float(event[k]) for k in ("level", "close", "range_high", "range_low", "atr", "width_atr",
-                                            "close_location", "gap_atr", "atr_multiple")},
-            "touches": int(event["touches"]),
-            "volume_ratio": volume_ratio,
-            "volume_confirmed": bool(proof["volume_confirmed"]),
-            "close_confirmed": bool(proof["close_confirmed"]),
-            "strength_confirmed": bool(proof["strength_confirmed"]),
-            "confirmations": int(proof[["volume_confirmed", "close_confirmed", "strength_confirmed"]].sum()),
-            "evidence_true": bool(proof["evidence_true"]),
-            "volume_ratio_min": config.volume_ratio_min,
-            "close_location_min": config.close_location_min,
-            "strength_atr_min": config.strength_atr_min,
-            "target_atr": config.target_atr,
-            "horizon": config.horizon,
-            "outcome": str(event["outcome"]),
-            "bars_to_outcome": None if pd.isna(event["bars_to_outcome"]) else float(event["bars_to_outcome"]),
-            "table": chains.bars_table(shown),
-            "dates": [f"{d:%Y-%m-%d}" for d in shown.index],
-        }
-        if volume_ratio is None:
-            facts["note"] = "the data has no volume, so volume cannot confirm"
-        summary = (f"{data.name}: {len(events)} breakouts; last {facts['direction']} on {facts['date']} through "
-                   f"{facts['level']:.4g}, {facts['confirmations']}/3 confirmations")
+        events = score_events({data.name: bars}, self.model)
+        base = base_facts(data.name, data.origin, bars, events, intent, self.config)
+        if intent.kind == "date" and base["asked"] is None:
+            text = (f"There is no bar on {intent.date} in {data.name} (bars from {bars.index[0]:%Y-%m-%d} to "
+                    f"{base['last_date']}), so I cannot say whether it broke out then.")
+            return Detection(task="ohlcv", facts=base, summary="asked date not in the data",
+                             early=EarlyExit(status=Status.UNVERIFIED, text=text, reason="the asked date is not a bar"))
+        event = pick_event(events, intent, bars)
+        if event is None:
+            text = no_event_text(base)
+            return Detection(task="ohlcv", facts=base, summary=f"no breakout on {intent.describe()}", early=EarlyExit(
+                status=Status.VERIFIED, text=text, reason=f"no breakout on {intent.describe()}",
+                checks=tool_text_checks(text, base)))
+        facts = event_facts(base, event, bars, self.config)
+        state = self._runs[ctx]
+        state.retrieval = gather(self.cases.filtered({"direction": facts["direction"]}), case_query(facts),
+                                 KnowledgeConfig.from_settings().top_k, ctx.request.options.retrieval)
+        facts["cases"] = case_outcomes(state.retrieval)
+        summary = (f"{data.name}: {len(events)} breakouts; {intent.describe()}: {facts['direction']} on {facts['date']} "
+                   f"through {facts['level']:.4g}, P(true) {facts['probability']:.2f}, {facts['confirmations']}/3 "
+                   "confirmations")
         return Detection(task="ohlcv", facts=facts, summary=summary)
 
     # ------------------------------------------------------------ reason
@@ -142,9 +174,6 @@ class BreakoutAssistant(Assistant):
         facts = ctx.detection.facts
         tools = ctx.request.options.tools
         asked = 0
-        if ctx.detection.task == "ohlcv" and state.retrieval is None:
-            state.retrieval = gather(self.cases.filtered({"direction": facts["direction"]}), case_query(facts),
-                                     KnowledgeConfig.from_settings().top_k, ctx.request.options.retrieval)
         for stage in self._stages(ctx):
             if state.passed.get(stage):
                 continue
@@ -152,14 +181,11 @@ class BreakoutAssistant(Assistant):
                 values = chains.footprint_values(facts, state.answers, tools)
             else:
                 values = chains.ohlcv_values(facts, state.answers, tools)
-            messages = [Message(role="system", content=self.pack.system),
+            notes = repair_notes([state.feedback[stage]]) if stage in state.feedback else ""
+            messages = [Message(role="system", content=self.pack.system + notes),
                         Message(role="user", content=self.pack.render(stage, **values))]
             if stage == "ohlcv_s3" and state.retrieval is not None:
                 messages = with_passages(messages, state.retrieval)
-            previous = state.answers.get(stage)
-            if previous is not None and stage in state.feedback:
-                messages += [Message(role="assistant", content=previous["raw"]),
-                             Message(role="user", content=f"{state.feedback[stage]} Answer again.")]
             try:
                 completion = ctx.call_model(messages, GenerationParams(
                     max_tokens=chains.MAX_TOKENS[stage], temperature=0.0))
@@ -187,44 +213,69 @@ class BreakoutAssistant(Assistant):
             answer = state.answers.get(stage)
             if answer is None:
                 checks = [CheckResult(name=f"{stage}_answered", passed=False,
-                                      message=f"Stage {stage} was not asked (model-call budget spent).")]
+                                      message=f"stage {stage} was never answered (the model-call budget ran out)",
+                                      feedback=f"Answer stage {stage}.")]
             else:
                 checks = check(stage, answer, strip_citations(answer["raw"]), facts)
                 if stage == "ohlcv_s3" and state.retrieval is not None:
                     checks.append(citations_retrieved(answer["raw"], state.retrieval.passages))
             state.passed[stage] = all(c.passed for c in checks)
-            failed = [c.message for c in checks if not c.passed]
+            failed = [c.instruction for c in checks if not c.passed]
             if failed:
                 state.feedback[stage] = " ".join(failed)
             else:
                 state.feedback.pop(stage, None)
             results.extend(checks)
+        if all(state.passed.get(s) for s in self._stages(ctx)):
+            results.append(self._coverage(self.render(draft, ctx), ctx))
         return results
+
+    def _coverage(self, text: str, ctx: RunContext) -> CheckResult:
+        facts = ctx.detection.facts
+        if ctx.detection.task == "footprint":
+            return footprint_coverage(text, facts)
+        return coverage_check(text, facts)
+
+    def verify_text(self, text: str, ctx: RunContext) -> list[CheckResult]:
+        """A reply the tools composed: it must answer the asked bar and cite only facts."""
+        facts = ctx.detection.facts
+        if ctx.detection.task == "footprint":
+            return [footprint_coverage(text, facts), chains.footprint_quotes(text, facts)]
+        return tool_text_checks(text, facts)
+
+    def unchecked(self, draft: Draft, ctx: RunContext) -> list[str]:
+        """The OHLCV rationale: its numbers, date and call were checked, its reasoning in words was not.
+
+        A footprint report says nothing beyond direction, level, volumes, side and call, all checked."""
+        if ctx.detection.task == "footprint":
+            return []
+        raw = strip_citations((draft.fields.get("ohlcv_s3") or {}).get("raw", ""))
+        words = re.sub(r"(?is)answer\s*[:：].*$", "", raw).strip()
+        return ["the model's explanation in words (its numbers, date and call were checked)"] if words else []
 
     # ------------------------------------------------------------ answer
 
     def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
-        return self._facts_text(ctx)
-
-    def _facts_text(self, ctx: RunContext) -> str:
         facts = ctx.detection.facts
         if ctx.detection.task == "footprint":
             return chains.footprint_text(facts)
-        return "\n".join(filter(None, [chains.ohlcv_text(facts), chains.hindsight(facts)]))
+        return event_text(facts)
 
     def render(self, draft: Draft, ctx: RunContext) -> str:
         facts = ctx.detection.facts
-        final = "report" if ctx.detection.task == "footprint" else "ohlcv_s3"
-        answer = (draft.fields.get(final) or {}).get("raw", "")
-        judgment = facts["label"] if ctx.detection.task == "footprint" else (draft.fields[final] or {}).get("judgment")
-        head = f"**{facts['direction'].capitalize()} breakout through {chains.price(facts['level'])}: {judgment} breakout.**"
-        extra = chains.hindsight(facts) if ctx.detection.task == "ohlcv" else ""
-        return "\n".join(filter(None, [head, answer, extra]))
+        if ctx.detection.task == "footprint":
+            answer = (draft.fields.get("report") or {}).get("raw", "")
+            head = f"**{facts['direction'].capitalize()} breakout through {chains.price(facts['level'])}: {facts['label']} breakout.**"
+            return "\n".join(filter(None, [head, answer]))
+        answer = (draft.fields.get("ohlcv_s3") or {}).get("raw", "")
+        return "\n".join(filter(None, [event_head(facts), answer, cases_text(facts["cases"]), chains.hindsight(facts)]))
 
     def result(self, draft: Draft | None, ctx: RunContext) -> dict[str, Any]:
         """Facts, each stage's answer and verdict, and what a chart needs (see chart.py)."""
-        facts = {k: v for k, v in ctx.detection.facts.items() if k not in ("tables", "table", "dates")}
+        facts = {k: v for k, v in ctx.detection.facts.items() if k not in ("tables", "table", "dates", "ranking")}
         out: dict[str, Any] = {"task": ctx.detection.task, "facts": facts}
+        if ctx.detection.task == "screen":
+            out["ranking"] = ctx.detection.facts["ranking"]
         state = self._runs.get(ctx)
         if state is None:
             return out
@@ -236,20 +287,9 @@ class BreakoutAssistant(Assistant):
             out["chart"] = ohlcv_chart_data(state.data.bars, facts, self.config)
         final = state.answers.get("report") or state.answers.get("ohlcv_s3") or {}
         out["model_judgment"] = final.get("judgment")
-        out["judgment"] = self._judgment(ctx, state)
+        out["judgment"] = facts.get("label") if ctx.detection.task == "footprint" else facts.get("call")
+        out["judged_by"] = "footprint rule" if ctx.detection.task == "footprint" else "calibrated model"
         return out
-
-    @staticmethod
-    def _judgment(ctx: RunContext, state: _RunState) -> str | None:
-        """The reply's call: the checked model answer when every stage passed, else the facts'."""
-        facts = ctx.detection.facts
-        if ctx.detection.task == "footprint":
-            return facts.get("label")
-        if "evidence_true" not in facts:
-            return None
-        if state.answers and all(state.passed.get(s) for s in chains.OHLCV_STAGES):
-            return state.answers["ohlcv_s3"].get("judgment")
-        return "true" if facts["evidence_true"] else "false"
 
     def finish(self, text: str, ctx: RunContext) -> str:
         return f"{text}\n\n{DISCLAIMER}"
@@ -284,7 +324,7 @@ def ohlcv_chart_data(bars: pd.DataFrame, facts: dict[str, Any], config: ScanConf
         "range_low": facts["range_low"],
         "level": facts["level"],
         "direction": facts["direction"],
-        "judgment": "true" if facts["evidence_true"] else "false",
+        "judgment": facts["call"],
     }
 
 

@@ -73,7 +73,7 @@ def parse_stage(stage: str, raw: str) -> dict[str, Any]:
         }
     if stage == "ohlcv_s2":
         return {"cited": parse_numbers(raw)}
-    return {"judgment": parse_judgment(raw), "low_confidence": "low confidence" in raw.lower()}
+    return {"judgment": parse_judgment(raw)}
 
 
 # ---------------------------------------------------------------- footprint
@@ -112,13 +112,17 @@ def footprint_check(stage: str, fields: dict[str, Any], raw: str, facts: dict[st
     if stage == "s2":
         found = fields.get("level")
         ok = found is not None and abs(found - facts["level"]) < facts["tick"] / 2
-        return [_check("s2_level", ok, f"The level is the prior {'high' if facts['direction'] == 'upward' else 'low'} "
-                       f"of the earlier bars, {price(facts['level'])}.", facts["level"], found)]
+        extreme = "high" if facts["direction"] == "upward" else "low"
+        return [_check("s2_level", ok, f"it gave the level {'nothing' if found is None else price(found)}; the prior "
+                       f"{extreme} of the earlier bars is {price(facts['level'])}", facts["level"], found,
+                       feedback=f"The level is the prior {extreme} of the earlier bars, {price(facts['level'])}.")]
     if stage == "s3":
         return [_equal("s3_side", fields.get("side"), facts["side"], "the stronger side at and beyond the level")]
+    named_side = parse_side(raw)
     return [
         _equal("report_judgment", fields.get("judgment"), facts["label"], "the true/false judgment"),
         footprint_quotes(raw, facts),
+        _equal("report_side", named_side or facts["side"], facts["side"], "the stronger side"),
     ]
 
 
@@ -131,14 +135,17 @@ def footprint_quotes(raw: str, facts: dict[str, Any]) -> CheckResult:
                          ("buy volume", facts["buy_volume"])):
         if not cites(raw, value):
             missing.append(f"the {label} ({price(value) if label == 'level' else volume(value)})")
-    allowed = [facts["level"], facts["sell_volume"], facts["buy_volume"], facts["prior_high"], facts["prior_low"],
-               facts["last_high"], facts["last_low"], facts["tick"]]
-    allowed += [v for pair in facts["pairs"] for v in pair]
-    invented = unknown_numbers(raw, allowed)
+    invented = unknown_numbers(raw, footprint_allowed(facts))
     problems = ([f"quote {', '.join(missing)}"] if missing else []) + (
         [f"do not cite numbers that are not in the facts ({', '.join(invented[:5])})"] if invented else [])
-    return _check("report_quotes", not problems, "The rationale must " + "; ".join(problems) + ".",
-                  None, {"missing": missing, "invented": invented})
+    return _check("report_quotes", not problems, "the rationale did not " + "; ".join(problems),
+                  None, {"missing": missing, "invented": invented}, feedback="The rationale must " + "; ".join(problems) + ".")
+
+
+def footprint_allowed(facts: dict[str, Any]) -> list[float]:
+    allowed = [facts["level"], facts["sell_volume"], facts["buy_volume"], facts["prior_high"], facts["prior_low"],
+               facts["last_high"], facts["last_low"], facts["tick"], float(facts["bars"] - 1)]
+    return allowed + [v for pair in facts["pairs"] for v in pair]
 
 
 def footprint_text(facts: dict[str, Any]) -> str:
@@ -178,7 +185,10 @@ def ohlcv_values(facts: dict[str, Any], answers: dict[str, dict[str, Any]], tool
         **{k: f"{facts[k]:.2f}" if isinstance(facts[k], float) else facts[k] for k in (
             "volume_ratio", "close_location", "atr_multiple", "gap_atr", "width_atr", "touches",
             "volume_ratio_min", "close_location_min", "strength_atr_min")},
-        "evidence": evidence_text(facts) if tools else (answers.get("ohlcv_s2") or {}).get("raw", "not available"),
+        "evidence": evidence_text(facts) if tools else (answers.get("ohlcv_s2") or {}).get("raw", "not given"),
+        "probability": f"{round(100 * facts['probability'])}%",
+        "base_rate": f"{round(100 * facts['base_rate'])}%",
+        "call": facts["call"],
     }
 
 
@@ -192,11 +202,24 @@ def evidence_text(facts: dict[str, Any]) -> str:
     )
 
 
+def _percent(value: float) -> float:
+    return round(100 * value)
+
+
 def ohlcv_allowed(facts: dict[str, Any]) -> list[float]:
+    """Every number a breakout reply may cite: measured values, rule thresholds, probabilities in %."""
     keys = ("level", "close", "range_high", "range_low", "atr", "width_atr", "touches", "volume_ratio",
             "close_location", "gap_atr", "atr_multiple", "volume_ratio_min", "close_location_min",
-            "strength_atr_min", "confirmations", "window")
-    return [float(facts[k]) for k in keys if facts.get(k) is not None] + [3.0, 0.0, 1.0]
+            "strength_atr_min", "confirmations", "window", "bars", "events", "events_up", "events_down",
+            "last_close", "last_range_low", "last_range_high", "target_atr", "horizon", "bars_to_outcome")
+    allowed = [float(facts[k]) for k in keys if facts.get(k) is not None]
+    allowed += [_percent(facts[k]) for k in ("probability", "base_rate") if facts.get(k) is not None]
+    allowed += [float(facts[k]) for k in ("probability", "base_rate") if facts.get(k) is not None]
+    allowed += [float(v) for v in (facts.get("cases") or {}).values() if isinstance(v, int)]
+    for extra in (facts.get("recent"), facts.get("asked")):
+        allowed += [float(v) for k, v in (extra or {}).items() if isinstance(v, (int, float)) and k != "index"]
+        allowed += [_percent(extra[k]) for k in ("probability",) if extra and extra.get(k) is not None]
+    return allowed + [3.0, 0.0, 1.0, 2.0]
 
 
 def ohlcv_check(stage: str, fields: dict[str, Any], raw: str, facts: dict[str, Any]) -> list[CheckResult]:
@@ -204,25 +227,28 @@ def ohlcv_check(stage: str, fields: dict[str, Any], raw: str, facts: dict[str, A
         level = fields.get("level")
         level_ok = level is not None and matches(price(level), facts["level"]) or (
             level is not None and abs(level - facts["level"]) <= 1e-3 * abs(facts["level"]))
+        side = "high" if facts["direction"] == "upward" else "low"
         return [
             _equal("s1_direction", fields.get("direction"), facts["direction"], "the breakout direction"),
-            _check("s1_level", level_ok, f"The level is the range {'high' if facts['direction'] == 'upward' else 'low'}"
-                   f", {price(facts['level'])}.", facts["level"], level),
+            _check("s1_level", level_ok, f"it gave the level {'nothing' if level is None else price(level)}; the "
+                   f"range {side} is {price(facts['level'])}", facts["level"], level,
+                   feedback=f"The level is the range {side}, {price(facts['level'])}."),
             _equal("s1_date", fields.get("date"), facts["date"], "the breakout date"),
         ]
     checks = [cited_numbers(f"{stage[-2:]}_numbers", raw, facts)]
     if stage == "ohlcv_s2":
         return checks
     judgment = fields.get("judgment")
-    expected = "true" if facts["evidence_true"] else "false"
-    consistent = judgment == expected or fields.get("low_confidence", False)
+    expected = facts["call"]
     return [
-        _check("s3_judgment", judgment is not None, "End with 'Answer: true breakout' or 'Answer: false breakout'.",
-               expected, judgment),
+        _check("s3_judgment", judgment is not None, "it gave no true/false call",
+               expected, judgment, feedback="End with 'Answer: true breakout' or 'Answer: false breakout'."),
         *checks,
-        _check("s3_consistent", judgment is None or consistent,
-               f"The evidence ({facts['confirmations']} of 3 confirm) points to a {expected} breakout; judge "
-               "consistently with it or say 'low confidence'.", expected, judgment),
+        _check("s3_consistent", judgment is None or judgment == expected,
+               f"it called it a {judgment} breakout; the calibrated probability {round(100 * facts['probability'])}% "
+               f"makes it a {expected} breakout", expected, judgment,
+               feedback=f"The calibrated probability of a true breakout is {round(100 * facts['probability'])}%: "
+                        f"call it a {expected} breakout."),
     ]
 
 
@@ -233,25 +259,11 @@ def cited_numbers(name: str, raw: str, facts: dict[str, Any]) -> CheckResult:
         number = number_after(raw, word)
         if number is not None and facts.get(key) is not None and not matches(number, float(facts[key])):
             wrong.append(f"{word} {number} (is {facts[key]:.2f})")
-    dates = [d for d in parse_dates(raw) if d not in facts["dates"]]
-    wrong += [f"{d} (not a bar in the data)" for d in dates]
-    return _check(name, not wrong, "Cite only the measured values: " + "; ".join(wrong[:6]) + ".", None, wrong)
-
-
-def ohlcv_text(facts: dict[str, Any]) -> str:
-    side = "high" if facts["direction"] == "upward" else "low"
-    verdict = "true" if facts["evidence_true"] else "false"
-    mixed = facts["confirmations"] in (1, 2)
-    lines = [
-        f"**{facts['name']}: {facts['direction']} breakout on {facts['date']} through {price(facts['level'])}; the "
-        f"evidence points to a {verdict} breakout{' (low confidence: mixed evidence)' if mixed else ''}.**",
-        f"- S1 range and breakout: the close {price(facts['close'])} left the {facts['window']}-bar range "
-        f"{price(facts['range_low'])}–{price(facts['range_high'])} through its {side} "
-        f"(width {facts['width_atr']:.2f} ATR, {facts['touches']} touches of the level).",
-        f"- S2 confirmation: {evidence_text(facts)}; gap {facts['gap_atr']:.2f} ATR.",
-        f"- S3 judgment: {verdict} breakout, because {facts['confirmations']} of 3 confirmations hold.",
-    ]
-    return "\n".join(lines)
+    known = {*facts.get("dates", []), facts.get("last_date"), facts.get("date"), (facts.get("recent") or {}).get("date"),
+             (facts.get("intent") or {}).get("date")}
+    wrong += [f"{d} (not a bar in the data)" for d in parse_dates(raw) if d not in known]
+    return _check(name, not wrong, "it cited values that are not in the data: " + "; ".join(wrong[:6]),
+                  None, wrong, feedback="Cite only the measured values given; leave out " + "; ".join(wrong[:6]) + ".")
 
 
 def hindsight(facts: dict[str, Any]) -> str:
@@ -269,13 +281,15 @@ def hindsight(facts: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- shared
 
 
-def _check(name: str, passed: bool, message: str, expected: Any, found: Any) -> CheckResult:
-    return CheckResult(name=name, passed=bool(passed), message="" if passed else message, expected=expected, found=found)
+def _check(name: str, passed: bool, message: str, expected: Any, found: Any, feedback: str = "") -> CheckResult:
+    """`message` says what the draft got wrong; `feedback` tells the model what to write instead."""
+    return CheckResult(name=name, passed=bool(passed), message="" if passed else message,
+                       feedback="" if passed else feedback, expected=expected, found=found)
 
 
 def _equal(name: str, found: Any, expected: Any, what: str) -> CheckResult:
-    message = f"{what.capitalize()} is {expected}, not {found or 'missing'}."
-    return _check(name, found == expected, message, expected, found)
+    message = f"it gave {what} as {found or 'nothing'}; the data shows {expected}"
+    return _check(name, found == expected, message, expected, found, feedback=f"{what.capitalize()} is {expected}.")
 
 
 def bars_table(bars: pd.DataFrame) -> str:

@@ -6,11 +6,10 @@ Footprint: each bar's price span, the level and the prior range, sell and buy vo
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from assistants.market.atomic import atomic_path
 from stages.stage import BadInput
 
 _UP, _DOWN, _LEVEL, _RANGE = "#26a69a", "#ef5350", "#1f4e9c", "rgba(31,78,156,0.12)"
@@ -101,14 +100,9 @@ def save_png(result: dict[str, Any], path: Path) -> Path:
     vol.set_xticks(list(xs)[::step], labels[::step], rotation=30, fontsize=7)
     vol.set_ylabel("volume")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(fd)
     try:
-        fig.savefig(tmp, format="png", dpi=110)
-        os.replace(tmp, path)
+        with atomic_path(path) as temp:
+            fig.savefig(temp, format="png", dpi=110)
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path

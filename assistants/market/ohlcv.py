@@ -37,7 +37,7 @@ def normalize_ohlcv(frame: pd.DataFrame, name: str = "data") -> tuple[pd.DataFra
     table = frame.copy()
     if not isinstance(table.index, (pd.DatetimeIndex, pd.RangeIndex)):
         table = table.reset_index()
-    keys = {c: _column_key(c) for c in table.columns}
+    keys = {c: column_key(c) for c in table.columns}
     table = table.rename(columns=keys)
     table = table.loc[:, ~table.columns.duplicated()]
     if not isinstance(table.index, pd.DatetimeIndex):
@@ -107,7 +107,7 @@ def parse_ohlcv_text(text: str) -> pd.DataFrame:
     return normalize_ohlcv(frame, "pasted table")[0]
 
 
-def _column_key(column: object) -> str:
+def column_key(column: object) -> str:
     if isinstance(column, tuple):  # yfinance's (field, ticker) columns
         column = column[0]
     key = re.sub(r"[^a-z_]", "", str(column).strip().lower().replace(" ", "_")).replace("_", "")

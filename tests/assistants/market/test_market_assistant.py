@@ -46,8 +46,9 @@ def test_wrong_s1_gets_feedback_and_only_that_stage_is_asked_again():
     assert reply.status is Status.VERIFIED
     assert len(backend.calls) == 5
     repair = backend.calls[4]
-    assert repair[-2].content == "Answer: downward"
-    assert "direction is upward, not downward" in repair[-1].content
+    assert [m.role for m in repair] == ["system", "user"]  # the repair note goes into the system message
+    assert "The breakout direction is upward." in repair[0].content
+    assert "Answer again" not in repair[-1].content
 
 
 def test_spent_budget_means_a_reply_corrected_from_the_facts():
@@ -90,7 +91,7 @@ def test_ohlcv_chain_on_a_bundled_sample():
     facts = probe.result["facts"]
     assert facts["origin"] == "bundled sample bokeh/AAPL" and facts["date"] == "2010-06-16"
     level = f"{facts['level']:.2f}"
-    verdict = "true" if facts["evidence_true"] else "false"
+    verdict = facts["call"]
     script = [
         f"The close left the range. Answer: upward, {level}, 2010-06-16",
         f"Volume ratio {facts['volume_ratio']:.2f} does not confirm; close location {facts['close_location']:.2f} "
@@ -99,8 +100,13 @@ def test_ohlcv_chain_on_a_bundled_sample():
         f"Answer: {verdict} breakout",
     ]
     reply, backend = run(request, script)
-    assert reply.status is Status.VERIFIED, reply.reason
+    # every number, the date and the call passed; the wording of the rationale is the model's own
+    assert reply.status is Status.UNVERIFIED, reply.reason
+    assert reply.reason.startswith("unchecked: the model's explanation")
+    assert "Not checked by any tool: the model's explanation in words" in reply.text
     assert reply.result["judgment"] == reply.result["model_judgment"] == verdict
+    assert reply.result["judged_by"] == "calibrated model"
+    assert f"{facts['probability']:.0%} likely true (base rate {facts['base_rate']:.0%})" in reply.text
     assert "2010-06-16" in backend.calls[0][1].content
     assert reply.result["chart"]["bars"][reply.result["chart"]["breakout_index"]]["date"].startswith("2010-06-16")
 
@@ -110,7 +116,7 @@ def test_ohlcv_rationale_numbers_and_consistency_are_checked():
     probe, _ = run(request, ["x"])
     facts = probe.result["facts"]
     level = f"{facts['level']:.2f}"
-    wrong = "true" if not facts["evidence_true"] else "false"
+    wrong = "false" if facts["call"] == "true" else "true"
     script = [f"Answer: upward, {level}, 2010-06-16", "Volume ratio 4.20 confirms. Answer: 1 of 3 confirm",
               f"On 2010-06-17 it broke out. Answer: {wrong} breakout"]
     reply, _ = run(request, script)

@@ -1,0 +1,188 @@
+"""Breakout replies written from tool facts, and the coverage check that a reply answers what was asked.
+
+The first sentence answers the asked bar (the last bar, a date, whether there is any, the latest
+breakout); then the calibrated probability with the base rate of the same direction, the
+confirmations as its explanation, the outcomes of the most similar past cases, and hindsight.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistants.market.chains import cited_numbers, evidence_text, hindsight, price
+from assistants.market.screen import last_bar_ranking
+from stages.reply import CheckResult
+from stages.retrieval import Retrieval
+
+_OUTCOME_WORDS = {"target": "reached the target", "failed": "closed back inside the range",
+                  "timeout": "did neither within the horizon"}
+
+
+def pct(probability: float) -> str:
+    return f"{probability:.0%}"
+
+
+def case_outcomes(retrieval: Retrieval | None) -> dict[str, Any]:
+    """How the retrieved similar cases turned out, or why there are none."""
+    if retrieval is None or not retrieval.passages:
+        note = retrieval.note if retrieval is not None else "retrieval is off for this request"
+        return {"k": 0, "note": re.sub(r"\s*\([^()]*\)", "", note)}
+    outcomes = [str(p.metadata.get("outcome", "")) for p in retrieval.passages]
+    return {"k": len(outcomes), **{o: outcomes.count(o) for o in _OUTCOME_WORDS}}
+
+
+def cases_text(cases: dict[str, Any]) -> str:
+    if not cases.get("k"):
+        return f"Similar past cases: none retrieved ({cases.get('note', '')})."
+    parts = [f"{cases[o]} {_OUTCOME_WORDS[o]}" for o in _OUTCOME_WORDS if cases.get(o)]
+    return f"Of the {cases['k']} most similar past cases, " + ", ".join(parts) + "."
+
+
+def probability_text(facts: dict[str, Any]) -> str:
+    return (f"the calibrated model gives a {pct(facts['probability'])} probability that it is true (base rate of "
+            f"{facts['direction']} breakouts: {pct(facts['base_rate'])}), so it is a {facts['call']} breakout")
+
+
+def _where(facts: dict[str, Any]) -> str:
+    return (f"close {price(facts['last_close'])} {facts['last_state']} the {facts['window']}-bar range "
+            f"{price(facts['last_range_low'])}–{price(facts['last_range_high'])}")
+
+
+def _recent_text(facts: dict[str, Any]) -> str:
+    recent = facts.get("recent")
+    if not recent:
+        return "There is no breakout anywhere in the data."
+    return (f"The most recent breakout was {recent['direction']} on {recent['date']} through {price(recent['level'])} "
+            f"({pct(recent['probability'])} probability of a true breakout).")
+
+
+def no_event_text(facts: dict[str, Any]) -> str:
+    """The whole answer when the asked bar (or the data) has no breakout."""
+    kind = facts["intent"]["kind"]
+    if kind == "last_bar":
+        head = f"No breakout on the last bar ({facts['last_date']}: {_where(facts)})."
+        return f"{head} {_recent_text(facts)}"
+    if kind == "date":
+        asked = facts["asked"]
+        head = (f"No breakout on {facts['intent']['date']} (close {price(asked['close'])} {asked['state']} the "
+                f"{facts['window']}-bar range {price(asked['range_low'])}–{price(asked['range_high'])}).")
+        return f"{head} {_recent_text(facts)}"
+    return (f"No breakout in {facts['name']} ({facts['bars']} bars to {facts['last_date']}): no close left the range "
+            f"of the {facts['window']} bars before it (last bar {facts['last_date']}: {_where(facts)}).")
+
+
+def event_head(facts: dict[str, Any]) -> str:
+    """The first sentence of a reply about one breakout, answering the asked bar."""
+    kind = facts["intent"]["kind"]
+    what = (f"{facts['direction']} breakout on {facts['date']} through {price(facts['level'])}: "
+            f"{pct(facts['probability'])} likely true (base rate {pct(facts['base_rate'])}), a {facts['call']} breakout")
+    if kind == "last_bar":
+        return f"**Yes, the last bar is a breakout: {what}.**"
+    if kind == "date":
+        return f"**Yes, {facts['date']} is a breakout: {what}.**"
+    if kind == "any":
+        count = (f"{facts['events']} breakouts in the data ({facts['events_up']} upward, {facts['events_down']} "
+                 "downward)")
+        return f"**Yes, {count}; the most recent: {what}.**"
+    last = "" if facts["date"] == facts["last_date"] else f" (last bar {facts['last_date']}: {_where(facts)})"
+    return f"**{facts['name']}: the most recent breakout is the {what}{last}.**"
+
+
+def event_text(facts: dict[str, Any]) -> str:
+    """The reply about one breakout written from the facts alone."""
+    side = "high" if facts["direction"] == "upward" else "low"
+    rule = "true" if facts["evidence_true"] else "false"
+    lines = [
+        event_head(facts),
+        f"- S1 range and breakout: the close {price(facts['close'])} left the {facts['window']}-bar range "
+        f"{price(facts['range_low'])}–{price(facts['range_high'])} through its {side} "
+        f"(width {facts['width_atr']:.2f} ATR, {facts['touches']} touches of the level).",
+        f"- S2 confirmation: {evidence_text(facts)} (the rule alone would say {rule}); gap {facts['gap_atr']:.2f} ATR.",
+        f"- S3 judgment: {probability_text(facts)}.",
+        f"- {cases_text(facts['cases'])}",
+    ]
+    return "\n".join(filter(None, [*lines, hindsight(facts)]))
+
+
+def _has(text: str, value: str) -> bool:
+    return value.lower() in text.lower()
+
+
+def coverage_check(text: str, facts: dict[str, Any]) -> CheckResult:
+    """The reply answers the asked intent about the asked bar, with the call and its probability."""
+    kind = facts["intent"]["kind"]
+    needed: list[str] = []
+    if "date" not in facts:  # no breakout where asked
+        needed += {"last_bar": ["no breakout on the last bar", facts["last_date"]],
+                   "date": [f"no breakout on {facts['intent'].get('date')}"]}.get(kind, ["no breakout in"])
+    else:
+        needed += [facts["date"], f"{facts['call']} breakout", pct(facts["probability"])]
+        needed += {"last_bar": ["the last bar is a breakout"], "any": [f"{facts['events']} breakout"]}.get(kind, [])
+    missing = [n for n in needed if not _has(text, n)]
+    if kind == "last_bar" and "date" not in facts and re.search(r"\bthe last bar is a breakout\b", text, re.I):
+        missing.append("not a breakout on the last bar")
+    return CheckResult(
+        name="answers_intent", kind="coverage", passed=not missing, expected=needed, found=missing,
+        message="" if not missing else f"it did not answer about {_intent_words(facts)} (missing: {', '.join(missing)})",
+        feedback=f"Answer about {_intent_words(facts)}.")
+
+
+def _intent_words(facts: dict[str, Any]) -> str:
+    kind = facts["intent"]["kind"]
+    return {"last_bar": "the last bar", "date": f"the bar of {facts['intent'].get('date')}",
+            "any": "whether there is any breakout"}.get(kind, "the most recent breakout")
+
+
+def tool_text_checks(text: str, facts: dict[str, Any]) -> list[CheckResult]:
+    """Checks of a reply the tools wrote: it answers the question and cites only facts."""
+    return [coverage_check(text, facts), cited_numbers("reply_numbers", text, facts)]
+
+
+def footprint_coverage(text: str, facts: dict[str, Any]) -> CheckResult:
+    """A footprint reply states the direction, the level and the true/false call."""
+    needed = [facts["direction"], price(facts["level"]), f"{facts['label']} breakout"]
+    missing = [n for n in needed if not _has(text, n)]
+    return CheckResult(name="answers_breakout", kind="coverage", passed=not missing, expected=needed, found=missing,
+                       message="" if not missing else f"it left out {', '.join(missing)}",
+                       feedback="State the direction, the level and whether it is a true or false breakout.")
+
+
+SCREEN_ROWS = 10
+
+
+def screen_facts(universe: Any, events: Any) -> dict[str, Any]:
+    """A screen of many tickers: today's breakouts ranked by probability (else the most recent ones)."""
+    today = last_bar_ranking(events)
+    shown = today if len(today) else events.sort_values(["date", "probability"], ascending=[False, False])
+    ranking = [{"ticker": str(r.ticker), "date": f"{r.date:%Y-%m-%d}", "direction": str(r.direction),
+                "level": float(r.level), "probability": float(r.probability), "base_rate": float(r.base_rate),
+                "confirmations": int(r.confirmations)} for r in shown.head(SCREEN_ROWS).itertuples()]
+    return {"tickers": len(universe.frames), "bars": universe.bars, "skipped": universe.skipped[:5],
+            "skipped_count": len(universe.skipped), "dropped_rows": universe.dropped_rows[:5],
+            "events": len(events), "last_bar_events": len(today), "ranking": ranking}
+
+
+def screen_text(facts: dict[str, Any]) -> str:
+    skipped = f", {facts['skipped_count']} skipped ({'; '.join(facts['skipped'][:3])})" if facts["skipped_count"] else ""
+    head = (f"Screened {facts['tickers']} tickers ({facts['bars']:,} bars{skipped}): {facts['events']:,} breakouts, "
+            f"{facts['last_bar_events']} on the last bar.")
+    if facts["last_bar_events"]:
+        title = "Breakouts on the last bar, most probably true first:"
+    else:
+        title = "No breakout on any ticker's last bar; the most recent breakouts:"
+    rows = [f"{i}. {r['ticker']} {r['date']} {r['direction']} through {price(r['level'])}: {pct(r['probability'])} "
+            f"probability of a true breakout (base rate {pct(r['base_rate'])}), {r['confirmations']}/3 confirmations"
+            for i, r in enumerate(facts["ranking"], start=1)]
+    notes = [f"Rows dropped: {'; '.join(facts['dropped_rows'])}."] if facts["dropped_rows"] else []
+    return "\n".join([head, title, *rows, *notes])
+
+
+def screen_coverage(text: str, facts: dict[str, Any]) -> CheckResult:
+    """The screen says how many tickers and last-bar breakouts there are and lists each ranked one."""
+    needed = [f"Screened {facts['tickers']} tickers", f"{facts['last_bar_events']} on the last bar"]
+    needed += [f"{r['ticker']} {r['date']} {r['direction']} through {price(r['level'])}: {pct(r['probability'])}"
+               for r in facts["ranking"]]
+    missing = [n for n in needed if n not in text]
+    return CheckResult(name="answers_screen", kind="coverage", passed=not missing, expected=len(needed),
+                       found=missing, message="" if not missing else f"it left out {'; '.join(missing[:3])}")

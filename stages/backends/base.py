@@ -7,6 +7,7 @@ devices) stays behind this protocol.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -93,6 +94,14 @@ class Backend(Protocol):
         params: GenerationParams,
         cancel: threading.Event | None = None,
     ) -> Iterator[StreamDelta]: ...
+
+
+def machine_threads() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def complete_by_streaming(

@@ -18,7 +18,6 @@ from __future__ import annotations
 import codecs
 import json
 import logging
-import os
 import queue
 import threading
 import time
@@ -41,6 +40,7 @@ from stages.backends.base import (
     StopCutter,
     StreamDelta,
     complete_by_streaming,
+    machine_threads,
 )
 from stages.config import BackendConfig
 from stages.messages import Message
@@ -61,14 +61,6 @@ def import_llama_cpp() -> ModuleType:
     except (ImportError, OSError) as exc:  # OSError: the shared library is there but cannot load
         raise BackendUnavailable(MISSING.format(reason=str(exc).strip() or type(exc).__name__)) from exc
     return llama_cpp
-
-
-def machine_threads() -> int:
-    """The cores this process may run on (a container's CPU set, not the host's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 @lru_cache(maxsize=32)

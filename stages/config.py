@@ -20,7 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-BackendKind = Literal["embedded", "openai", "vllm", "langchain", "scripted"]
+BackendKind = Literal["llamacpp", "embedded", "openai", "vllm", "langchain", "scripted"]
 DEFAULT_MODEL = "smollm2-135m-instruct"
 
 
@@ -41,9 +41,12 @@ def config_path() -> Path | None:
 
 
 class BackendConfig(BaseModel):
-    """Which model answers, and how to reach it."""
+    """Which model answers, and how to reach it.
 
-    kind: BackendKind = "embedded"
+    `llamacpp` (the default) runs a GGUF model in this process with llama.cpp; `embedded` runs a
+    transformers model in this process (adapters, hub models, training-time checks)."""
+
+    kind: BackendKind = "llamacpp"
     model: str = Field(DEFAULT_MODEL, description="Alias, local folder or hub id; the served name for openai")
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://gpu:8000/v1")
     api_key: SecretStr | None = None
@@ -51,6 +54,8 @@ class BackendConfig(BaseModel):
     max_retries: int = Field(3, ge=0, le=10)
     device: str = Field("auto", description="embedded/vllm: auto, cpu, cuda, cuda:1, mps")
     dtype: str = Field("auto", description="embedded/vllm: auto, float32, bfloat16, float16")
+    context_length: int | None = Field(None, ge=256, description="llamacpp: context window in tokens; unset: the model's own")
+    threads: int | None = Field(None, ge=1, le=256, description="llamacpp: CPU threads; unset: all usable cores but one")
     trust_remote_code: bool = Field(False, description="Run code shipped with a model (ChemLLM needs it)")
     profile: str | None = Field(None, description="Prompt/generation profile, e.g. chemllm-1.5")
     langchain_model: str | None = Field(None, description="langchain: 'module:Class' of a BaseChatModel")

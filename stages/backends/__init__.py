@@ -29,7 +29,8 @@ __all__ = [
     "make_backend",
 ]
 
-_LOCAL = ("embedded", "vllm")  # models held in this process: loaded once, shared
+_LOCAL = ("llamacpp", "embedded", "vllm")  # models held in this process: loaded once, shared
+_DEFERRABLE = ("llamacpp", "embedded")
 _shared: dict[str, Backend] = {}
 _lock = threading.Lock()
 
@@ -37,12 +38,12 @@ _lock = threading.Lock()
 def make_backend(config: BackendConfig, cache_dir: Path | None = None, lazy: bool = False) -> Backend:
     """Build (or reuse) the backend a config names; local models load once per process.
 
-    `lazy`: an embedded model not loaded yet is loaded on its first call instead of now. (vLLM is
-    never deferred: its minutes of start-up would count against the first turn's time budget.)
+    `lazy`: a llamacpp or embedded model not loaded yet is loaded on its first call instead of now.
+    (vLLM is never deferred: its minutes of start-up would count against the first turn's time budget.)
     """
     cache_dir = cache_dir or get_settings().cache_dir
     key = config.model_dump_json()
-    if lazy and config.kind == "embedded" and key not in _shared:
+    if lazy and config.kind in _DEFERRABLE and key not in _shared:
         from stages.backends.lazy import LazyBackend
 
         return LazyBackend(config, lambda: make_backend(config, cache_dir))
@@ -56,6 +57,10 @@ def make_backend(config: BackendConfig, cache_dir: Path | None = None, lazy: boo
 
 
 def _build(config: BackendConfig, cache_dir: Path) -> Backend:
+    if config.kind == "llamacpp":
+        from stages.backends.llamacpp import load_or_fall_back
+
+        return load_or_fall_back(config, cache_dir)
     if config.kind == "embedded":
         from stages.backends.embedded import EmbeddedBackend
 

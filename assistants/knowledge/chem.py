@@ -1,10 +1,7 @@
 """Compound records of the store as passages: names and synonyms first, identifiers, properties.
 
-A passage shows the whole record but is matched by its names: its key (what is embedded) holds the
-names a user may ask by and the formula. SMILES, InChIKeys and property lists cut into word pieces
-by the hundred, so embedding them made a record cost ~250 word pieces (MiniLM's whole window, about
-ten times the names alone) while adding nothing a synonym query can match. The list of synonyms is
-capped; the id is the CAS number (unique in the store), so rebuilds are idempotent.
+MiniLM reads at most 256 word pieces, so the names a user may ask by come first and the list of
+synonyms is capped; the id is the CAS number (unique in the store), so rebuilds are idempotent.
 """
 
 from __future__ import annotations
@@ -62,11 +59,11 @@ def _property(p: MeasuredProperty) -> str:
     return f"{p.label} {p.value:.6g}{unit} ({p.kind}, {p.method})"
 
 
-def compound_text(compound: Compound, also: list[str], properties: list[MeasuredProperty]) -> str:
-    """The record as shown: names, the synonyms `also`, identifiers, measured properties."""
+def compound_text(compound: Compound, names: list[str], properties: list[MeasuredProperty]) -> str:
     parts = [f"{title(compound)}."]
     if compound.iupac_name and compound.iupac_name != title(compound):
         parts.append(f"IUPAC name: {compound.iupac_name}.")
+    also = synonyms(compound, names)
     if also:
         parts.append(f"Also known as: {'; '.join(also)}.")
     cid = f", PubChem CID {compound.cid}" if compound.cid and compound.cid > 0 else ""
@@ -77,18 +74,10 @@ def compound_text(compound: Compound, also: list[str], properties: list[Measured
     return " ".join(parts)
 
 
-def compound_key(compound: Compound, also: list[str]) -> str:
-    """What a compound is matched by: its names and formula."""
-    names = [title(compound), compound.iupac_name, *also]
-    return "; ".join(dict.fromkeys(n for n in names if n)) + f". {compound.formula}"
-
-
 def compound_passage(store: CompoundStore, compound: Compound) -> Passage:
-    also = synonyms(compound, store.names_of(compound, MAX_NAMES))
     return Passage(
         id=passage_id(compound),
-        text=compound_text(compound, also, store.properties(compound)),
-        key=compound_key(compound, also),
+        text=compound_text(compound, store.names_of(compound, MAX_NAMES), store.properties(compound)),
         source=SOURCE,
         metadata={"kind": "compound", "cas": compound.cas, "cid": compound.cid or -1, "formula": compound.formula,
                   "name": title(compound)},

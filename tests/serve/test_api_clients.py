@@ -47,12 +47,12 @@ def test_models_lists_the_assistants_that_load(client: openai.OpenAI) -> None:
 def test_chat_completion_has_the_openai_shape_usage_and_the_tristage_field(client: openai.OpenAI) -> None:
     completion = client.chat.completions.create(model="general", messages=ask("What is water?"))
     assert completion.object == "chat.completion"
-    assert completion.choices[0].message.content == ANSWER
+    assert completion.choices[0].message.content.startswith(ANSWER)
     assert completion.choices[0].finish_reason == "stop"
     assert completion.usage is not None and completion.usage.completion_tokens == len(ANSWER.split())
     assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
     extension = completion.model_extra["tristage"]
-    assert extension["status"] == "verified"
+    assert extension["status"] == "unverified"  # general chat: no tool checks it
     assert [record["stage"] for record in extension["trace"]] == ["detect", "reason", "verify"]
     assert completion.id == f"chatcmpl-{extension['request_id']}"
 
@@ -76,14 +76,14 @@ def test_stream_concatenates_to_the_answer_with_progress_and_a_final_extension(c
     )
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    assert text == ANSWER
+    assert text.startswith(ANSWER)
     events = [c.model_extra["tristage"]["event"] for c in chunks if "event" in (c.model_extra.get("tristage") or {})]
     kinds = [event["type"] for event in events]
     assert kinds[0] == "stage_started" and "token" in kinds and "check" in kinds
     assert "".join(e["text"] for e in events if e["type"] == "token") == ANSWER
     finals = [c for c in chunks if c.choices and c.choices[0].finish_reason]
     assert len(finals) == 1 and finals[0].choices[0].finish_reason == "stop"
-    assert finals[0].model_extra["tristage"]["status"] == "verified"
+    assert finals[0].model_extra["tristage"]["status"] == "unverified"
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == len(ANSWER.split())
 
 
@@ -169,7 +169,7 @@ def test_attachments_inline_file_part_and_extension_field(client: openai.OpenAI)
         messages=[{"role": "user", "content": [{"type": "text", "text": "What is water?"}, part]}],
         extra_body={"attachments": [{"kind": "ticker", "ticker": "AAPL", "start": "2020-01-01"}]},
     )
-    assert completion.choices[0].message.content == ANSWER
+    assert completion.choices[0].message.content.startswith(ANSWER)
     broken = {"type": "file", "file": {"filename": "x.bin", "file_data": "not base64!"}}
     with pytest.raises(openai.BadRequestError):
         client.chat.completions.create(model="general", messages=[{"role": "user", "content": [broken]}])
@@ -201,10 +201,10 @@ def test_langchain_chat_openai_invoke_and_stream(server: ServerProcess) -> None:
 
     chat = ChatOpenAI(base_url=f"{server.base_url}/v1", api_key=KEY, model="general", max_retries=0)
     message = chat.invoke("What is water?")
-    assert message.content == ANSWER
+    assert message.content.startswith(ANSWER)
     assert message.usage_metadata["output_tokens"] == len(ANSWER.split())
     streamed = "".join(str(piece.content) for piece in chat.stream("What is water?"))
-    assert streamed == ANSWER
+    assert streamed.startswith(ANSWER)
 
 
 def test_tristage_serves_its_own_openai_backend(server: ServerProcess) -> None:
@@ -215,6 +215,6 @@ def test_tristage_serves_its_own_openai_backend(server: ServerProcess) -> None:
 
     backend = OpenAIBackend(f"{server.base_url}/v1", "general", api_key=KEY)
     question = [Message(role="user", content="What is water?")]
-    assert backend.complete(question, GenerationParams()).text == ANSWER
+    assert backend.complete(question, GenerationParams()).text.startswith(ANSWER)
     streamed = "".join(delta.text for delta in backend.stream(question, GenerationParams()))
-    assert streamed == ANSWER
+    assert streamed.startswith(ANSWER)

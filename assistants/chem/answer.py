@@ -6,7 +6,7 @@ is asked for, so a template answer passes through the same parser and checks as 
 
 from __future__ import annotations
 
-from assistants.chem.coverage import TEMPERATURE_KEYS, label, value_of, wanted, winner
+from assistants.chem.coverage import TEMPERATURE_KEYS, label, shown_value, value_of, wanted, winner
 from assistants.chem.facts import ChemFacts
 from assistants.chem.reactions.answer import compose_reaction
 from assistants.chem.resolve import MoleculeRecord
@@ -50,14 +50,6 @@ def _identity_lines(molecule: MoleculeRecord, facts: ChemFacts) -> list[str]:
     return lines
 
 
-def _shown(quantity: str, value: str | float) -> str:
-    if quantity == "mass":
-        return f"{float(value):.2f} g/mol"
-    if quantity in TEMPERATURE_KEYS:
-        return f"{float(value) - 273.15:.2f} °C ({float(value):.2f} K)"
-    return str(value)
-
-
 def lead(facts: ChemFacts) -> str:
     """The answer to the question itself, in a sentence, from the tool facts (empty when they give none)."""
     comparison = facts.intent.comparison
@@ -65,8 +57,8 @@ def lead(facts: ChemFacts) -> str:
         best, rest = ranked
         verb = _VERBS.get((comparison.quantity, comparison.direction),
                           f"has the {comparison.direction} {_SENTENCE_WORDS.get(comparison.quantity, comparison.quantity)}")
-        others = ", ".join(f"{_shown(comparison.quantity, value_of(m, comparison.quantity))} for {_named(m)}" for m in rest)  # type: ignore[arg-type]
-        return f"{label(best)[:1].upper()}{label(best)[1:]} {verb}: {_shown(comparison.quantity, value_of(best, comparison.quantity))} against {others}."  # type: ignore[arg-type]
+        others = ", ".join(f"{shown_value(comparison.quantity, value_of(m, comparison.quantity))} for {_named(m)}" for m in rest)  # type: ignore[arg-type]
+        return f"{label(best)[:1].upper()}{label(best)[1:]} {verb}: {shown_value(comparison.quantity, value_of(best, comparison.quantity))} against {others}."  # type: ignore[arg-type]
     if facts.task == "validity":
         invalid = [u for u in facts.unresolved if u.kind == "smiles"]
         if invalid:
@@ -79,7 +71,7 @@ def lead(facts: ChemFacts) -> str:
         for quantity in wanted(facts):
             value = value_of(molecule, quantity)
             if value is not None:
-                parts.append(f"the {_SENTENCE_WORDS[quantity]} of {_named(molecule)} is {_shown(quantity, value)}")
+                parts.append(f"the {_SENTENCE_WORDS[quantity]} of {_named(molecule)} is {shown_value(quantity, value)}")
     for item in facts.formulas:
         if "mass" in facts.requested:
             parts.append(f"the molecular weight of {item.hill} is {item.average_mass:.2f} g/mol")

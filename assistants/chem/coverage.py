@@ -80,7 +80,8 @@ def _key(smiles: str) -> str:
         return ""
 
 
-def _shown(quantity: str, value: str | float) -> str:
+def shown_value(quantity: str, value: str | float) -> str:
+    """A tool value as replies and repair notes write it."""
     if quantity == "mass":
         return f"{float(value):.3f} g/mol"
     if quantity in TEMPERATURE_KEYS:
@@ -139,7 +140,7 @@ def check_coverage(draft: ParsedDraft, raw: str, facts: ChemFacts, store: Compou
             value = value_of(molecule, quantity)
             if value is not None and not _given(quantity, molecule, draft, raw, names.get(molecule.inchikey, set())):
                 words = _WORDS.get(quantity, quantity.replace("_", " "))
-                missing.append((f"the {words} of {label(molecule)}", _shown(quantity, value)))
+                missing.append((f"the {words} of {label(molecule)}", shown_value(quantity, value)))
     for item in facts.formulas:
         if "mass" in facts.requested and not any(near_mass(m.value, [item.average_mass]) for m in draft.masses):
             missing.append((f"the molecular weight of {item.hill}", f"{item.average_mass:.3f} g/mol"))

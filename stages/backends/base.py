@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
@@ -157,3 +157,39 @@ class StopCutter:
     def flush(self) -> str:
         out, self.pending = self.pending, ""
         return out
+
+
+def relay(
+    pieces: Iterable[str],
+    stop: list[str],
+    worker: threading.Thread,
+    halt: threading.Event,
+    failure: Callable[[], BaseException | None],
+    model: str,
+    cancel: threading.Event | None = None,
+) -> Generator[StreamDelta, None, tuple[str, bool]]:
+    """Text a generating worker thread hands over, cut at stop strings, as deltas.
+
+    Stops reading at a stop string or `cancel`, then halts and joins the worker; a failure it left is
+    raised as a BackendError. Returns the whole text and whether a stop string ended it.
+    """
+    cutter = StopCutter(stop)
+    parts: list[str] = []
+    try:
+        for piece in pieces:
+            if ready := cutter.feed(piece):
+                parts.append(ready)
+                yield StreamDelta(text=ready)
+            if cutter.stopped or (cancel is not None and cancel.is_set()):
+                break
+    finally:
+        halt.set()
+        worker.join()
+    if (error := failure()) is not None:
+        if isinstance(error, BackendError):
+            raise error
+        raise BackendError(f"model {model!r} failed while generating: {error}") from error
+    if rest := cutter.flush():
+        parts.append(rest)
+        yield StreamDelta(text=rest)
+    return "".join(parts), cutter.stopped

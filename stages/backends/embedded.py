@@ -32,7 +32,7 @@ from stages.backends.base import (
     Completion,
     FinishReason,
     GenerationParams,
-    StopCutter,
+    relay,
     StreamDelta,
     complete_by_streaming,
 )
@@ -173,31 +173,13 @@ class EmbeddedBackend:
             target=self._generate, args=(prompt, params, streamer, _Halt(halt, cancel), outcome), daemon=True
         )
         worker.start()
-        cutter = StopCutter(params.stop)
-        parts: list[str] = []
-        try:
-            for chunk in streamer:
-                if ready := cutter.feed(chunk):
-                    parts.append(ready)
-                    yield StreamDelta(text=ready)
-                if cutter.stopped or (cancel is not None and cancel.is_set()):
-                    break
-        finally:
-            halt.set()
-            worker.join()
-        if outcome.error is not None:
-            if isinstance(outcome.error, BackendError):
-                raise outcome.error
-            raise BackendError(f"model {self.model!r} failed while generating: {outcome.error}") from outcome.error
-        if rest := cutter.flush():
-            parts.append(rest)
-            yield StreamDelta(text=rest)
+        text, stopped = yield from relay(streamer, params.stop, worker, halt, lambda: outcome.error, self.model, cancel)
         completion = Completion(
-            text="".join(parts),
+            text=text,
             model=self.model,
             prompt_tokens=outcome.prompt_tokens,
             completion_tokens=len(outcome.generated),
-            finish_reason=self._finish_reason(outcome.generated, params, cutter.stopped, cancel),
+            finish_reason=self._finish_reason(outcome.generated, params, stopped, cancel),
             latency_s=time.perf_counter() - started,
         )
         yield StreamDelta(completion=completion)

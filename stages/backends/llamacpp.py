@@ -38,7 +38,7 @@ from stages.backends.base import (
     Completion,
     FinishReason,
     GenerationParams,
-    StopCutter,
+    relay,
     StreamDelta,
     complete_by_streaming,
     machine_threads,
@@ -203,31 +203,14 @@ class LlamaCppBackend:
         request = _Request(tokens, params, min(params.max_tokens, room), self._grammar(params.json_schema), (halt, cancel))
         worker = threading.Thread(target=self._generate, args=(request,), daemon=True)
         worker.start()
-        cutter = StopCutter(params.stop)
-        parts: list[str] = []
-        try:
-            while (piece := request.pieces.get()) is not _DONE:
-                if ready := cutter.feed(piece):
-                    parts.append(ready)
-                    yield StreamDelta(text=ready)
-                if cutter.stopped:
-                    break
-        finally:
-            halt.set()
-            worker.join()
-        if request.error is not None:
-            if isinstance(request.error, BackendError):
-                raise request.error
-            raise BackendError(f"model {self.model!r} failed while generating: {request.error}") from request.error
-        if rest := cutter.flush():
-            parts.append(rest)
-            yield StreamDelta(text=rest)
+        text, stopped = yield from relay(iter(request.pieces.get, _DONE), params.stop, worker, halt,
+                                         lambda: request.error, self.model)
         completion = Completion(
-            text="".join(parts),
+            text=text,
             model=self.model,
             prompt_tokens=len(tokens),
             completion_tokens=request.generated,
-            finish_reason=self._finish_reason(request, cutter.stopped, cancel),
+            finish_reason=self._finish_reason(request, stopped, cancel),
             latency_s=time.perf_counter() - started,
         )
         yield StreamDelta(completion=completion)

@@ -192,12 +192,13 @@ def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None
             elif candidate:
                 unparsed[index] = token
     names = _names(text, words, consumed, store, opsin)
+    invalid = [token for index, token in unparsed.items() if index not in names.covered]
     for name in names.chosen:
-        _add(found.names, name)
+        if name not in invalid:  # one unparsable token is reported once, as the SMILES it tried to be
+            _add(found.names, name)
     found.structures, found.tried = names.structures, names.tried
-    for index, token in unparsed.items():
-        if index not in names.covered:
-            _add(found.invalid_smiles, token)
+    for token in invalid:
+        _add(found.invalid_smiles, token)
     found.truncated = names.capped
     return _capped(found)
 

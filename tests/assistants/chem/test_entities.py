@@ -72,3 +72,7 @@ def test_a_50kb_message_is_handled_quickly(store: CompoundStore) -> None:
     found = extract_entities(text, store)
     assert time.perf_counter() - started < 5
     assert found.names[:2] == ["ethanol", "benzene"]
+
+
+def test_an_unparsable_token_in_a_name_slot_is_reported_once(store: CompoundStore) -> None:
+    assert entities("What is the SMILES of (((((((?", store) == {"invalid_smiles": ["((((((("]}

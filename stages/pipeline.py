@@ -191,7 +191,7 @@ class Pipeline:
         corrected = assistant.correct(draft, failed, ctx)
         if corrected is not None:
             checks = self._stage("verify", ctx, trace, emit, lambda: assistant.verify_text(corrected, ctx))
-            verdict = judge(checks, [], corrected)
+            verdict = judge(checks, self._left_unchecked(corrected, ctx), corrected)
             why = f"Rebuilt from tool facts: the model's draft was replaced because\n{problems}"
             if verdict.status is Status.VERIFIED:
                 return self._reply(ctx, trace, f"{corrected}\n\n{why}", Status.CORRECTED, f"corrected: {names}",
@@ -258,11 +258,18 @@ class Pipeline:
         elif record.error:
             record.summary = record.error
 
+    def _left_unchecked(self, text: str, ctx: RunContext) -> list[str]:
+        """What a text the tools wrote still leaves unchecked: parts of the question no tool answers
+        (a "why", a reagent, a price forecast), whoever phrases the rest."""
+        written = self.assistant.parse(text, ctx)
+        written.author = "tools"
+        return self.assistant.unchecked(written, ctx)
+
     def _early(self, ctx: RunContext, trace: list[StageRecord], early: EarlyExit) -> Reply:
         """Detect's own answer; a claim of `verified` is judged on its checks like any draft."""
         if early.status is not Status.VERIFIED:
             return self._reply(ctx, trace, early.text, early.status, early.reason, None, answered_by="detect")
-        verdict = judge(early.checks, [], early.text)
+        verdict = judge(early.checks, self._left_unchecked(early.text, ctx), early.text)
         text = early.text if not verdict.unchecked else f"{early.text}\n\n{unchecked_note(verdict.unchecked)}"
         return self._reply(ctx, trace, text, verdict.status, verdict.reason or early.reason, None,
                            answered_by="detect", unchecked=verdict.unchecked)

@@ -6,9 +6,13 @@ is asked for, so a template answer passes through the same parser and checks as 
 
 from __future__ import annotations
 
-from assistants.chem.coverage import TEMPERATURE_KEYS, label, shown_value, value_of, wanted, winner
+from assistants.chem.coverage import (
+    TEMPERATURE_KEYS, difference, label, shown_difference, shown_value, value_of, wanted, winner,
+)
 from assistants.chem.facts import ChemFacts
 from assistants.chem.reactions.answer import compose_reaction
+from assistants.chem.reactions.chat import asks_reagent
+from assistants.chem.relations import verdict
 from assistants.chem.resolve import MoleculeRecord
 from assistants.chem.store import MeasuredProperty
 
@@ -58,7 +62,17 @@ def lead(facts: ChemFacts) -> str:
         verb = _VERBS.get((comparison.quantity, comparison.direction),
                           f"has the {comparison.direction} {_SENTENCE_WORDS.get(comparison.quantity, comparison.quantity)}")
         others = ", ".join(f"{shown_value(comparison.quantity, value_of(m, comparison.quantity))} for {_named(m)}" for m in rest)  # type: ignore[arg-type]
-        return f"{label(best)[:1].upper()}{label(best)[1:]} {verb}: {shown_value(comparison.quantity, value_of(best, comparison.quantity))} against {others}."  # type: ignore[arg-type]
+        sentence = f"{label(best)} {verb}: {shown_value(comparison.quantity, value_of(best, comparison.quantity))} against {others}"  # type: ignore[arg-type]
+        delta = difference(facts, comparison)
+        if facts.intent.difference and delta is not None:
+            sentence += f", a difference of {shown_difference(comparison.quantity, delta)}"
+        if facts.intent.yes_no:
+            subject = min(facts.molecules, key=lambda m: _mentioned_at(facts.question, m))
+            sentence = f"{'yes' if subject.inchikey == best.inchikey else 'no'}: {sentence}"
+        return f"{sentence[:1].upper()}{sentence[1:]}."
+    said = verdict(facts.intent, facts.molecules, [label(m) for m in facts.molecules])
+    if said is not None:
+        return said.sentence
     if facts.task == "validity":
         invalid = [u for u in facts.unresolved if u.kind == "smiles"]
         if invalid:
@@ -79,6 +93,12 @@ def lead(facts: ChemFacts) -> str:
         return ""
     sentence = "; ".join(parts)
     return f"{sentence[:1].upper()}{sentence[1:]}."
+
+
+def _mentioned_at(question: str, molecule: MoleculeRecord) -> int:
+    """Where the question first names a molecule (its end when it does not), to find its subject."""
+    at = question.lower().find(molecule.query.lower())
+    return at if at >= 0 else len(question)
 
 
 def _named(molecule: MoleculeRecord) -> str:
@@ -116,8 +136,15 @@ def _molecule_block(molecule: MoleculeRecord, facts: ChemFacts) -> list[str]:
             label = prop.label if prop.key not in _TEMPERATURE_KEYS else prop.label.replace("Normal b", "B")
             lines.append(f"{label}: {format_property(prop)}")
     missing = [key for key in facts.requested if key.endswith(("_point", "_temperature", "_pressure", "_volume", "_factor"))]
+    doubtful = {d.value.key: d for d in molecule.doubtful}
+    for d in doubtful.values():
+        if d.value.key in facts.requested or wants_all:
+            words = d.value.label.lower().replace("normal b", "b")
+            lines.append(f"Note: the compound store gives a {words} of {format_property(d.value)} for this isotopologue, but "
+                         f"{format_property(d.parent_value)} for unlabelled {d.parent}; isotopologues differ by a few kelvin at "
+                         "most, so the store's value for this one is doubtful.")
     for key in missing:
-        if not any(p.key == key for p in molecule.properties):
+        if key not in doubtful and not any(p.key == key for p in molecule.properties):
             lines.append(f"Note: the compound store has no {key.replace('_', ' ')} for {_label(molecule)}.")
     if molecule.descriptors and (facts.task == "describe" or "descriptors" in facts.requested or wants_all):
         d = molecule.descriptors
@@ -173,7 +200,10 @@ def compose(facts: ChemFacts) -> str:
         elif facts.prediction is None:
             lines.append("Answer: no products were given, and I do not predict reaction products without a verified tool.")
         blocks.append("\n".join(lines))
-    if facts.task == "reaction" and not facts.reactions and facts.molecules and facts.prediction is None:
+    if asks_reagent(facts.question):
+        blocks.append("Answer: the reaction tools do not name reagents, catalysts or conditions (the precedent reactions "
+                      "record none), so I cannot tell which one this needs.")
+    elif facts.task == "reaction" and not facts.reactions and facts.molecules and facts.prediction is None:
         blocks.append("Answer: I can describe the reactants, but I do not predict reaction products without a verified tool.")
     for item in facts.unresolved:
         blocks.append(f"Unresolved: {item.message}")

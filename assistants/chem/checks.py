@@ -66,6 +66,8 @@ def check_masses(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     does not name may be either."""
     average = [m.average_mass for m in facts.molecules] + [f.average_mass for f in facts.formulas]
     exact = [m.monoisotopic_mass for m in facts.molecules]
+    if facts.intent.difference:  # "by how much heavier": a difference of two weights is a mass claim too
+        average += [abs(a - b) for i, a in enumerate(average) for b in average[i + 1:]]
     pools = {"average": ("molecular weight", average), "monoisotopic": ("monoisotopic mass", exact),
              "either": ("mass", average + exact)}
     problems, fixes = [], []
@@ -89,6 +91,8 @@ def check_properties(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     problems, fixes = [], []
     for (key, kelvin), temperature in stated.items():
         values = [p.value for m in facts.molecules for p in m.properties if p.key == key]
+        # a doubtful store value, or the unlabelled parent's, may be quoted: the reply marks it unchecked
+        values += [v.value for m in facts.molecules for d in m.doubtful if d.value.key == key for v in (d.value, d.parent_value)]
         words = key.replace("_", " ")
         if not values:
             problems.append(f"it gave a {words} of {temperature.text}, which no tool supplies")

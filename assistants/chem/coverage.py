@@ -14,6 +14,8 @@ from assistants.chem.draft import ParsedDraft
 from assistants.chem.facts import ChemFacts, formula_counts, typed_formula_counts
 from assistants.chem.intent import Comparison
 from assistants.chem.molecule import InvalidSmiles, inchi_key
+from assistants.chem.reactions.chat import asks_reagent
+from assistants.chem.relations import stated_verdict, verdict as sameness_verdict
 from assistants.chem.resolve import MoleculeRecord
 from assistants.chem.store import CompoundStore
 from stages.reply import CheckResult
@@ -27,6 +29,8 @@ _WORDS = {"smiles": "SMILES", "name": "name", "inchikey": "InChIKey", "inchi": "
 _NO = re.compile(r"\b(?:no|not|invalid|isn't|is not)\b", re.IGNORECASE)
 _YES = re.compile(r"\b(?:yes|valid)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
+_DIFFERENCE_TOLERANCE = {"mass": 0.05}
 _HIGHER = re.compile(r"\b(?:higher|larger|greater|bigger|heavier|more|highest|hotter)\b", re.IGNORECASE)
 _LOWER = re.compile(r"\b(?:lower|smaller|less|lighter|lowest|colder)\b", re.IGNORECASE)
 
@@ -87,6 +91,23 @@ def shown_value(quantity: str, value: str | float) -> str:
     if quantity in TEMPERATURE_KEYS:
         return f"{float(value):.2f} K ({float(value) - 273.15:.2f} °C)"
     return str(value)
+
+
+def difference(facts: ChemFacts, comparison: Comparison) -> float | None:
+    """How far apart the compared molecules' values are (the first against the next), when known."""
+    if (ranked := winner(facts, comparison)) is None:
+        return None
+    best, rest = ranked
+    return abs(float(value_of(best, comparison.quantity)) - float(value_of(rest[0], comparison.quantity)))  # type: ignore[arg-type]
+
+
+def shown_difference(quantity: str, delta: float) -> str:
+    return f"{delta:.3f} g/mol" if quantity == "mass" else f"{delta:.2f} K"
+
+
+def _gives_difference(quantity: str, delta: float, raw: str) -> bool:
+    tolerance = _DIFFERENCE_TOLERANCE.get(quantity, TEMPERATURE_TOLERANCE_K)
+    return any(abs(abs(float(n)) - delta) <= tolerance for n in _NUMBER.findall(raw))
 
 
 def winner(facts: ChemFacts, comparison: Comparison) -> tuple[MoleculeRecord, list[MoleculeRecord]] | None:
@@ -156,6 +177,12 @@ def check_coverage(draft: ParsedDraft, raw: str, facts: ChemFacts, store: Compou
         if claimed is None or claimed.inchikey != best.inchikey:
             words = _WORDS.get(comparison.quantity, comparison.quantity.replace("_", " "))
             missing.append((f"which has the {comparison.direction} {words}", label(best)))
+        delta = difference(facts, comparison)
+        if facts.intent.difference and delta is not None and not _gives_difference(comparison.quantity, delta, raw):
+            missing.append(("by how much they differ", shown_difference(comparison.quantity, delta)))
+    said = sameness_verdict(facts.intent, facts.molecules, [label(m) for m in facts.molecules])
+    if said is not None and stated_verdict(raw) != said.yes:
+        missing.append(("the right yes or no", said.sentence))
     problems = [f"it did not give {what}" for what, _ in missing]
     fixes = [f"Give {what}: {value}." for what, value in missing]
     return CheckResult(name="answers_question", kind="coverage", passed=not missing, message="; ".join(problems),
@@ -169,12 +196,19 @@ def unchecked_parts(facts: ChemFacts, author: str) -> list[str]:
         parts.append("the whole answer: no tool checks general chemistry explanations")
     if facts.task == "reaction" and facts.prediction is None and not facts.reactions:
         parts.append("the reaction: no tool predicted or checked its products")
+    if asks_reagent(facts.question):
+        parts.append("the reagent or conditions: the reaction tools do not name them")
     if facts.intent.why:
         parts.append("the explanation of why: the tools supply the facts, not the reasoning")
     for molecule in facts.molecules:
+        doubtful = {d.value.key: d for d in molecule.doubtful}
         for quantity in wanted(facts):
-            if value_of(molecule, quantity) is None:
-                words = _WORDS.get(quantity, quantity.replace("_", " "))
+            words = _WORDS.get(quantity, quantity.replace("_", " "))
+            if quantity in doubtful:
+                d = doubtful[quantity]
+                parts.append(f"the {words} of {label(molecule)}: the store's {shown_value(quantity, d.value.value)} is far from "
+                             f"{shown_value(quantity, d.parent_value.value)} for unlabelled {d.parent}, so no value is vouched for")
+            elif value_of(molecule, quantity) is None:
                 parts.append(f"the {words} of {label(molecule)}: not in the compound store")
     parts += [f"'{item.query}': not resolved to a structure" for item in facts.unresolved if facts.task != "validity"]
     if author == "model":

@@ -160,7 +160,7 @@ def _add(items: list[str], value: str) -> None:
 def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None) -> Entities:
     """Every chemical mention; with `opsin`, names are also tried against OPSIN (one batch per call)."""
     found = Entities()
-    explicit = {m.group(1).rstrip(".,;?!") for m in _EXPLICIT_SMILES.finditer(text)}
+    explicit = {m.group(1).rstrip(".,;?!") for m in _EXPLICIT_SMILES.finditer(text) if re.search(r"[A-Za-z*]", m.group(1))}
     explicit |= {m.group(1).strip() for m in _BACKTICKED.finditer(text) if " " not in m.group(1).strip()}
     consumed: set[int] = set()
     unparsed: dict[int, str] = {}  # SMILES-like tokens that do not parse: reported unless part of a name
@@ -319,6 +319,7 @@ def _names(
     names: list[str] = []
     taken: list[str] = []
     covered: set[int] = set()
+    unknown_slots: list[str] = []  # reported unless a name found inside them explains them ("aspirin greater")
     for whole, cut, strong in dict.fromkeys(slots):
         if any(whole.lower() in t.lower() for t in taken):
             continue  # part of a comma-separated name already found whole
@@ -326,12 +327,15 @@ def _names(
         if phrase and resolved(phrase):
             taken.append(phrase)
             covered |= set(spans.get(phrase, ()))
-        wanted = resolved(phrase) or (strong and phrase and (_SYSTEMATIC.search(phrase) or len(phrase.split()) <= 4))
-        if wanted and not consumed_tokens & set(phrase.split()):
-            names.append(phrase)
+            if not consumed_tokens & set(phrase.split()):
+                names.append(phrase)
+        elif strong and phrase and (_SYSTEMATIC.search(phrase) or len(phrase.split()) <= 4) and not consumed_tokens & set(phrase.split()):
+            unknown_slots.append(phrase)
     tried: dict[str, list[str]] = {}
+    found_in_runs: list[str] = []
     for run in runs:
         found_in_run = _cover(run, resolved)
+        found_in_runs += found_in_run
         for span in found_in_run:
             names.append(span)
             covered |= set(spans.get(span, ()))
@@ -340,6 +344,7 @@ def _names(
             if unknown:
                 names.append(unknown)
                 tried[unknown] = [s for s in spans if set(spans[s]) <= set(spans.get(unknown, ())) and _looks_systematic(s)]
+    names += [p for p in unknown_slots if not any(_contains(p, found) for found in found_in_runs)]
     chosen = _dedupe_contained(list(dict.fromkeys(names)))
     return _FoundNames(chosen=chosen, structures={n: parsed[n] for n in chosen if n in parsed},
                        tried={n: t for n, t in tried.items() if n in chosen}, covered=covered, capped=capped)
@@ -367,12 +372,18 @@ def _unresolved_mention(run: list[tuple[int, str]]) -> str:
     return " ".join(w for _, w in run[systematic[0] : systematic[-1] + 1])
 
 
+def _contains(longer: str, shorter: str) -> bool:
+    """Whether `shorter` is a whole-word part of `longer` (case-insensitive)."""
+    low, other = shorter.lower(), longer.lower()
+    return low != other and re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", other) is not None
+
+
 def _dedupe_contained(names: list[str]) -> list[str]:
     """Drop names that are part of a longer name found too ("acid" inside "acetic acid")."""
     lowered = [n.lower() for n in names]
     keep = []
     for name, low in zip(names, lowered, strict=True):
-        if any(low != other and re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", other) for other in lowered):
+        if any(_contains(other, name) for other in names):
             continue
         if low not in (k.lower() for k in keep):
             keep.append(name)

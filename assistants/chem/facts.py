@@ -13,6 +13,7 @@ from assistants.chem.intent import Intent, read_intent
 from assistants.chem.molecule import InvalidSmiles, formula, inchi_key
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
 from assistants.chem.reactions.answer import ReactionAnswer
+from assistants.chem.reactions.chat import asks_reagent
 from assistants.chem.resolve import MoleculeRecord, Unresolved, resolve_cas, resolve_names, resolve_smiles
 from assistants.chem.safety import SafetyVerdict, screen
 from assistants.chem.store import CompoundStore
@@ -74,7 +75,7 @@ class ChemFacts(BaseModel):
 def classify(text: str, found: Entities, requested: list[str]) -> Task:
     lowered = text.lower()
     has_structure = bool(found.smiles or found.cas or found.invalid_smiles)
-    if found.reactions or re.search(r"\breact\w*|\bproducts?\b|reactants?|->|→|\byields?\b", lowered):
+    if found.reactions or asks_reagent(text) or re.search(r"\breact(?!iv)\w*|\bproducts?\b|reactants?|->|→|\byields?\b|\bto give\b", lowered):
         if found.count:
             return "reaction"
     if re.search(r"\bvalid\w*|\bcheck\b|\bcorrect\b|\bparse\b", lowered) and has_structure:

@@ -35,11 +35,21 @@ COMPARABLE = ("boiling_point", "melting_point", "critical_temperature", "mass")
 _HIGHER = r"higher|larger|greater|bigger|heavier|more|highest|largest|heaviest|hotter"
 _LOWER = r"lower|smaller|less|lighter|lowest|smallest|lightest|colder"
 _COMPARISON = re.compile(rf"\b(?:which|what|who)\b[^?]*?\b(?P<dir>{_LOWER}|{_HIGHER})\b|"
-                         rf"\b(?:boils?|melts?|weighs?)\s+(?P<dir2>{_HIGHER}|{_LOWER})\b|\bcompare\b", re.IGNORECASE)
+                         rf"\b(?:boils?|melts?|weighs?)\s+(?P<dir2>{_HIGHER}|{_LOWER})\b|\b(?P<dir3>{_HIGHER}|{_LOWER})\s+than\b|"
+                         r"\bcompare\b", re.IGNORECASE)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bhow come\b|\breason\b|\baccount for\b", re.IGNORECASE)
+_DIFFERENCE = re.compile(r"\bby how much\b|\bhow much (?:heavier|lighter|higher|lower|more|less)\b|\bdifference\b|\bdiffer by\b",
+                         re.IGNORECASE)
+# "Do A and B have the same formula?", "Is X the same compound as Y?", "Are A and B isomers?"
+_SAME_FORMULA = re.compile(r"\b(?:same|identical|different)\s+(?:molecular\s+|empirical\s+)?formula(?:e|s)?\b", re.IGNORECASE)
+_SAME_COMPOUND = re.compile(
+    r"\b(?:same|identical|different)\s+(?:compound|molecule|substance|chemical|species|structure)s?\b|\bthe same as\b|"
+    r"\b(?:identical|the same)\s*\?", re.IGNORECASE)
+_ISOMERS = re.compile(r"\bisomers?\b", re.IGNORECASE)
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|could|was|were|has|have|will|would|should)\b", re.IGNORECASE)
 
 Direction = Literal["higher", "lower"]
+Aspect = Literal["formula", "compound", "isomers"]
 
 
 class Comparison(BaseModel):
@@ -50,6 +60,9 @@ class Comparison(BaseModel):
 class Intent(BaseModel):
     quantities: list[str] = Field(default_factory=list, description="asked for every entity")
     comparison: Comparison | None = None
+    difference: bool = Field(False, description="the comparison asks by how much")
+    sameness: Aspect | None = Field(None, description="asks whether the molecules share a formula, are one compound, or are isomers")
+    asks_different: bool = Field(False, description="the sameness question is put as \"different?\": yes means not the same")
     why: bool = False
     yes_no: bool = False
     questions: int = 1
@@ -70,15 +83,25 @@ def read_intent(text: str) -> Intent:
     match = _COMPARISON.search(text)
     comparable = [q for q in quantities if q in COMPARABLE]
     if match and comparable:
-        words = match.group("dir") or match.group("dir2") or "higher"
+        words = match.group("dir") or match.group("dir2") or match.group("dir3") or "higher"
         direction = _direction(words)
         if "volatil" in text.lower() and comparable[0] == "boiling_point":
             direction = "lower" if direction == "higher" else "higher"  # more volatile: boils lower
         comparison = Comparison(quantity=comparable[0], direction=direction)
+    sameness: Aspect | None = None
+    if _SAME_FORMULA.search(text):
+        sameness = "formula"
+    elif _ISOMERS.search(text) and _YES_NO.search(text):
+        sameness = "isomers"
+    elif _SAME_COMPOUND.search(text):
+        sameness = "compound"
     sentences = [s for s in re.split(r"(?<=[?])\s+", text.strip()) if s.strip()]
     return Intent(
         quantities=quantities,
         comparison=comparison,
+        difference=comparison is not None and bool(_DIFFERENCE.search(text)),
+        sameness=sameness,
+        asks_different=sameness is not None and bool(re.search(r"\bdifferent\b|\bdiffer\b", text, re.IGNORECASE)),
         why=bool(_WHY.search(text)),
         yes_no=bool(_YES_NO.search(text)),
         questions=max(1, sum(1 for s in sentences if s.rstrip().endswith("?"))),

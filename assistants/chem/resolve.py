@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistants.chem.isotopes import DoubtfulValue, doubtful_values
 from assistants.chem.molecule import DescriptorSet, InvalidSmiles, MoleculeFacts, descriptors, molecule_facts
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
 from assistants.chem.pubchem import PubChemUnavailable, pubchem_smiles
@@ -31,7 +32,19 @@ class MoleculeRecord(MoleculeFacts):
     store_match: StoreMatch = "none"
     store_note: str = ""
     properties: list[MeasuredProperty] = Field(default_factory=list)
+    doubtful: list[DoubtfulValue] = Field(default_factory=list, description="store values set aside: far from the unlabelled parent's")
     descriptors: DescriptorSet | None = None
+
+
+def _vetted(record: MoleculeRecord, store: CompoundStore) -> MoleculeRecord:
+    """The record with store values an isotope label cannot explain set aside as doubtful."""
+    if not record.isotopes or not record.properties:
+        return record
+    doubtful = doubtful_values(record.smiles, record.properties, store)
+    if not doubtful:
+        return record
+    keys = {d.value.key for d in doubtful}
+    return record.model_copy(update={"properties": [p for p in record.properties if p.key not in keys], "doubtful": doubtful})
 
 
 class Unresolved(BaseModel):
@@ -59,7 +72,7 @@ def record_from_smiles(smiles: str, query: str, source: Source, store: CompoundS
                 "different stereo, isotope or charge layer; its name is not this exact species."
             )
     exact = compound if match == "exact" else None
-    return MoleculeRecord(
+    return _vetted(MoleculeRecord(
         query=query,
         source=source,
         **facts.model_dump(),
@@ -71,7 +84,7 @@ def record_from_smiles(smiles: str, query: str, source: Source, store: CompoundS
         store_note=note,
         properties=store.properties(exact) if exact else [],
         descriptors=descriptors(smiles),
-    )
+    ), store)
 
 
 def _from_compound(compound: Compound, query: str, store: CompoundStore) -> MoleculeRecord | Unresolved:
@@ -91,6 +104,7 @@ def _from_compound(compound: Compound, query: str, store: CompoundStore) -> Mole
                 "properties": store.properties(compound),
             }
         )
+        record = _vetted(record, store)
     return record
 
 

@@ -246,12 +246,16 @@ class BreakoutAssistant(Assistant):
     def unchecked(self, draft: Draft, ctx: RunContext) -> list[str]:
         """The OHLCV rationale: its numbers, date and call were checked, its reasoning in words was not.
 
-        A footprint report says nothing beyond direction, level, volumes, side and call, all checked."""
+        A footprint report says nothing beyond direction, level, volumes, side and call, all checked; a
+        question about where the price goes next is answered by no tool, whoever wrote the reply."""
+        asked = (ctx.detection.facts.get("intent") or {}).get("forecast")
+        forecast = ["whether the price rises or falls next: no tool forecasts prices (the probability is that "
+                    "the breakout holds)"] if asked else []
         if ctx.detection.task == "footprint":
-            return []
+            return forecast
         raw = strip_citations((draft.fields.get("ohlcv_s3") or {}).get("raw", ""))
         words = re.sub(r"(?is)answer\s*[:：].*$", "", raw).strip()
-        return ["the model's explanation in words (its numbers, date and call were checked)"] if words else []
+        return [*forecast, "the model's explanation in words (its numbers, date and call were checked)"] if words else forecast
 
     # ------------------------------------------------------------ answer
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from stages.messages import Message, Request
 
@@ -22,10 +22,17 @@ _LAST_BAR = re.compile(
 _ANY = re.compile(r"\b(?:is|are) there (?:any|a|one)\b|\bany breakouts?\b|\bhow many breakouts?\b|"
                   r"\bwere there (?:any )?breakouts?\b|\bdid (?:it|the price|\w+) (?:ever )?break out\b", re.IGNORECASE)
 
+# A forecast of the price itself: no tool makes one (the probability is that a breakout holds).
+_FORECAST = re.compile(
+    r"\bwill (?:it|the (?:stock|price|share)s?|this (?:stock|share|ticker|one)|\w+) (?:go|rise|fall|drop|climb|rally|crash|keep)\b|"
+    r"\bgo (?:up|down)\b|\btomorrow\b|\bnext (?:day|week|month|year|session)\b|\bprice target\b|"
+    r"\bshould (?:i|we) (?:buy|sell|short|hold)\b|\bforecast\b", re.IGNORECASE)
+
 
 class BreakoutIntent(BaseModel):
     kind: IntentKind = "recent"
     date: str | None = None
+    forecast: bool = Field(False, description="asks where the price goes next, which no tool forecasts")
 
     def describe(self) -> str:
         return {"last_bar": "the last bar", "date": f"the bar of {self.date}", "any": "whether there is any breakout",
@@ -34,14 +41,15 @@ class BreakoutIntent(BaseModel):
 
 def read_intent(text: str) -> BreakoutIntent:
     """The asked bar or question; a plain "judge it" means the most recent breakout."""
+    forecast = _FORECAST.search(text) is not None
     dated = _ON_DATE.search(text)
     if dated:
-        return BreakoutIntent(kind="date", date=dated.group(1))
-    if _LAST_BAR.search(text):
-        return BreakoutIntent(kind="last_bar")
+        return BreakoutIntent(kind="date", date=dated.group(1), forecast=forecast)
+    if _LAST_BAR.search(text) and not re.search(r"\btomorrow\b", text, re.IGNORECASE):
+        return BreakoutIntent(kind="last_bar", forecast=forecast)
     if _ANY.search(text):
-        return BreakoutIntent(kind="any")
-    return BreakoutIntent()
+        return BreakoutIntent(kind="any", forecast=forecast)
+    return BreakoutIntent(forecast=forecast)
 
 
 def without_asked_date(request: Request, intent: BreakoutIntent) -> Request:

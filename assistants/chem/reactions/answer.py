@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistants.chem.reactions.balance import Balance, balance
+from assistants.chem.reactions.chemistry import canonical
 from assistants.chem.reactions.forward import ProductCandidate, predict_products
 from assistants.chem.reactions.library import ReactionLibrary
 from assistants.chem.reactions.retro import ReactantSet, predict_reactants
@@ -97,10 +98,18 @@ def answer_forward(library: ReactionLibrary, molecules: list[str]) -> ReactionAn
     return answer
 
 
-def answer_retro(library: ReactionLibrary, target: str) -> ReactionAnswer:
-    """One-step precursors of a target molecule."""
-    prediction = predict_reactants(library, target, RETRO_TOP_K)
+def answer_retro(library: ReactionLibrary, target: str, using: list[str] | None = None) -> ReactionAnswer:
+    """One-step precursors of a target molecule; with `using`, only reactant sets that contain those
+    starting materials ("a synthesis of paracetamol from 4-aminophenol")."""
+    prediction = predict_reactants(library, target, RETRO_TOP_K * (3 if using else 1))
     answer = ReactionAnswer(direction="retro", query=[prediction.target], library_size=len(library))
+    if using:
+        wanted = {canonical(s) for s in using}
+        prediction.candidates = [c for c in prediction.candidates if wanted <= {canonical(r) for r in c.reactants}][:RETRO_TOP_K]
+        if not prediction.candidates:
+            answer.problem = (f"No template from the {len(library):,} precedent reactions makes this target from "
+                              f"{', '.join(using)} in one step, so I cannot suggest such a synthesis.")
+            return answer
     if not prediction.candidates:
         answer.problem = (f"No template from the {len(library):,} precedent reactions gives this target and re-checks forward, "
                           "so I cannot suggest reactants for it.")

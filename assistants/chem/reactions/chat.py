@@ -27,7 +27,7 @@ _RETRO = re.compile(
     r"|route to|made from|prepared from)\b",
     re.IGNORECASE,
 )
-_FORWARD = re.compile(r"\bproducts?\b|\breact\w*|\byields?\b|\bgives?\b|->|→|>>|\+ *\?|\bform(?:s|ed)?\b", re.IGNORECASE)
+_FORWARD = re.compile(r"\bproducts?\b|\breact(?!iv)\w*|\byields?\b|\bgives?\b|->|→|>>|\+ *\?|\bform(?:s|ed)?\b", re.IGNORECASE)
 # Where a question names its reactants or its target, so each name is resolved (or reported) itself.
 _REACTANT_SLOT = re.compile(
     r"(?:products?|outcome|result) (?:of|from|when|formed (?:from|by|when)) (?:reacting |mixing |treating |combining )?"
@@ -40,6 +40,10 @@ _TARGET_SLOT = re.compile(
     r"route to)\s+(?P<t>[^?]+?)\s*(?:\?|$| in one step| from )",
     re.IGNORECASE,
 )
+_STARTING_SLOT = re.compile(r"\bfrom\s+(?P<s>[^?]+?)\s*(?:\?|\.?$| in one step| using )", re.IGNORECASE)
+# Reagents, catalysts and conditions: the shipped precedent reactions carry none, so no tool answers these.
+_REAGENT = re.compile(r"\b(?:which|what) (?:reagents?|catalysts?|conditions|oxidi[sz]ing agents?|reducing agents?|solvents?)\b"
+                      r"|\breagents? (?:for|to|that|would)\b", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s+and\s+|\s+with\s+|\s*\+\s*|,\s*", re.IGNORECASE)
 _ARTICLE = re.compile(r"^(?:the|a|an|some)\s+", re.IGNORECASE)
 _REACTANTS_LINE = re.compile(r"^\s*[-*]?\s*\**(?:reactants|precursors|starting materials)\**\s*[:=]\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -51,6 +55,11 @@ def intent(text: str) -> Direction | None:
     return "forward" if _FORWARD.search(text) else None
 
 
+def asks_reagent(text: str) -> bool:
+    """Whether the question asks which reagent, catalyst or conditions a reaction needs."""
+    return _REAGENT.search(text) is not None
+
+
 def _named(phrase: str) -> list[str]:
     parts = [_ARTICLE.sub("", p.strip(" .;:'\"")) for p in _SEPARATORS.split(phrase)]
     return [p for p in parts if p]
@@ -59,8 +68,6 @@ def _named(phrase: str) -> list[str]:
 def _slot_molecules(text: str, direction: Direction) -> list[str] | str | None:
     """The molecules a question's reactant (or target) slot names, resolved one by one; the problem
     in words when one does not resolve; None when the question has no such slot."""
-    from assistants.chem.reactions.inputs import BadReactionInput, molecule_input
-
     if direction == "retro":
         match = _TARGET_SLOT.search(text)
         phrases = [match.group("t")] if match else []
@@ -70,10 +77,18 @@ def _slot_molecules(text: str, direction: Direction) -> list[str] | str | None:
             [*_named(match.group("b")), *_named(match.group("c"))] if match else [])
     if not phrases or any(">" in p for p in phrases):
         return None
+    return _resolved(phrases)
+
+
+def _resolved(phrases: list[str]) -> list[str] | str:
+    """Each phrase as canonical SMILES, or the problem in words when one does not resolve."""
+    from assistants.chem.reactions.inputs import BadReactionInput, molecule_input
+
     try:
         return [molecule_input(p) for p in phrases]
     except BadReactionInput as exc:
         return str(exc)
+
 
 
 def _molecules(facts: ChemFacts) -> tuple[list[str], list[str]]:
@@ -109,9 +124,13 @@ def answer_question(text: str, facts: ChemFacts, library: ReactionLibrary | None
 
         library = get_library()
     if direction == "retro":
+        start = _STARTING_SLOT.search(text) if named else None
+        using = _resolved(_named(start.group("s"))) if start else []
+        if isinstance(using, str):
+            return ReactionAnswer(direction="retro", query=[], problem=f"I could not resolve the starting material: {using}")
         if len(given) != 1:
             return ReactionAnswer(direction="retro", query=[], problem=f"{len(given)} molecules were given; name the one target molecule to make.")
-        return answer_retro(library, given[0])
+        return answer_retro(library, given[0], using)
     return answer_forward(library, given)
 
 

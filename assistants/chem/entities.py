@@ -344,7 +344,7 @@ def _names(
             if unknown:
                 names.append(unknown)
                 tried[unknown] = [s for s in spans if set(spans[s]) <= set(spans.get(unknown, ())) and _looks_systematic(s)]
-    names += [p for p in unknown_slots if not any(_contains(p, found) for found in found_in_runs)]
+    names += [p for p in unknown_slots if not any(_explains(found, p) for found in found_in_runs)]
     chosen = _dedupe_contained(list(dict.fromkeys(names)))
     return _FoundNames(chosen=chosen, structures={n: parsed[n] for n in chosen if n in parsed},
                        tried={n: t for n, t in tried.items() if n in chosen}, covered=covered, capped=capped)
@@ -370,6 +370,16 @@ def _unresolved_mention(run: list[tuple[int, str]]) -> str:
     if not systematic:
         return ""
     return " ".join(w for _, w in run[systematic[0] : systematic[-1] + 1])
+
+
+def _explains(name: str, phrase: str) -> bool:
+    """Whether a name found inside an unresolved phrase is what the phrase meant: the words left over
+    are plain words ("caffeine greater"), not the rest of a systematic name ("2-[4-(…)phenyl propanoic
+    acid", whose fragment must never answer for the whole)."""
+    if not _contains(phrase, name):
+        return False
+    rest = re.sub(re.escape(name), " ", phrase, flags=re.IGNORECASE)
+    return not re.search(r"[\d()\[\]{}]|\w-|-\w", rest)
 
 
 def _contains(longer: str, shorter: str) -> bool:

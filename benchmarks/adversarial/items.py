@@ -148,7 +148,8 @@ def missing_facts(item: Item, text: str) -> list[str]:
     expect = item.expect
     parsed = parse_draft(text)
     problems: list[str] = []
-    keys = {_key(s, expect.exact_structure) for s in parsed.smiles}
+    given = [*parsed.smiles, *(part for s in parsed.smiles if "." in s for part in s.split("."))]  # a reactant set's members
+    keys = {_key(s, expect.exact_structure) for s in given}
     problems += [f"no SMILES of {s}" for s in expect.smiles if _key(s, expect.exact_structure) not in keys]
     readings = [r for f in parsed.formulas for r in typed_formula_counts(f)]
     problems += [f"no formula {f}" for f in expect.formula if formula_counts(f) not in readings]

@@ -8,13 +8,6 @@ from benchmarks.adversarial.items import load_items
 from benchmarks.trust_adversarial import run, tally
 
 
-# Open defects, each still wrong and verified: comparisons whose second compound the store names
-# oddly (cmp-07, cmp-09), isotopologues with wrong store data or a yes/no left unanswered (iso-06,
-# iso-08), and reaction questions answered with compound facts only (rxn-02, rxn-04, rxn-08, rxn-10).
-# The list may only shrink: any other item verified wrong fails this test.
-KNOWN_WRONG_VERIFIED = {"cmp-07", "cmp-09", "iso-06", "iso-08", "rxn-02", "rxn-04", "rxn-08", "rxn-10"}
-
-
 @pytest.mark.slow
 def test_tools_only_replies_keep_the_status_promise() -> None:
     outcomes = run(load_items(), use_model=False)
@@ -23,4 +16,6 @@ def test_tools_only_replies_keep_the_status_promise() -> None:
     empty = [o.id for o in outcomes if o.non_answer_verified]
     echoes = [f"{o.id}: {o.echo}" for o in outcomes if o.echo]
     assert result.n == len(outcomes) >= 120
-    assert (sorted(set(wrong) - KNOWN_WRONG_VERIFIED), empty, echoes) == ([], [], []), "items whose reply breaks the status promise"
+    assert (wrong, empty, echoes) == ([], [], []), "items whose reply breaks the status promise"
+    disagree = [o.id for o in outcomes if not o.agrees]
+    assert disagree == [], "items whose status is not one the item allows"

@@ -76,3 +76,18 @@ def test_a_50kb_message_is_handled_quickly(store: CompoundStore) -> None:
 
 def test_an_unparsable_token_in_a_name_slot_is_reported_once(store: CompoundStore) -> None:
     assert entities("What is the SMILES of (((((((?", store) == {"invalid_smiles": ["((((((("]}
+
+
+def test_a_name_followed_by_plain_words_in_its_slot_is_found(store: CompoundStore) -> None:
+    found = entities("Is the molecular weight of caffeine greater than that of aspirin?", store)
+    assert sorted(found["names"]) == ["aspirin", "caffeine"] and "invalid_smiles" not in found
+
+
+def test_a_fragment_never_answers_for_a_broken_systematic_name(store: CompoundStore) -> None:
+    found = entities("What is the SMILES of 2-[4-(2-methylpropyl)phenyl propanoic acid?", store)
+    assert found["names"] == ["2-[4-(2-methylpropyl)phenyl propanoic acid"]
+
+
+def test_a_dash_after_the_word_smiles_is_not_smiles(store: CompoundStore) -> None:
+    found = entities("Convert these to SMILES - acetic acid, ethyl acetate, acetone.", store)
+    assert found["names"] == ["acetic acid", "ethyl acetate", "acetone"] and "invalid_smiles" not in found

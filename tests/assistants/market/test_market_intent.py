@@ -103,3 +103,18 @@ def test_a_checked_bare_call_is_verified():
     reply, _ = run(AAPL, script=script)
     assert reply.status is Status.VERIFIED, reply.reason
     assert reply.answered_by == "model" and not reply.unchecked
+
+
+@pytest.mark.parametrize(("question", "forecast"), [
+    ("Will this stock go up tomorrow?", True),
+    ("Should I buy AAPL?", True),
+    ("Is there a breakout on the last bar of this data?", False),
+])
+def test_a_price_forecast_is_recognised(question, forecast):
+    assert read_intent(question).forecast is forecast
+
+
+def test_a_forecast_question_is_never_verified():
+    reply, _ = run(f"Will {AAPL} go up tomorrow?")
+    assert reply.status is Status.UNVERIFIED, reply.reason
+    assert "whether the price rises or falls next: no tool forecasts prices" in reply.text

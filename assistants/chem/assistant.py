@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import BaseModel
+
+from stages.backends.base import BackendError
+from stages.backends.structured import parse_json_reply
 from stages.config import BackendConfig, get_settings
 from stages.messages import Message
 from stages.reply import CheckResult, Status
@@ -18,6 +22,7 @@ from assistants.chem.facts import ChemFacts, gather_facts
 from assistants.chem.profiles import profile_for
 from assistants.chem.reactions.chat import reaction_unchecked
 from assistants.chem.store import CompoundStore, get_store
+from assistants.chem.structured import answer_numbers_check, draft_model, render, schema_instructions
 from assistants.general.assistant import answer_checks
 from assistants.knowledge.bases import retriever_for
 from assistants.knowledge.chroma import KnowledgeConfig
@@ -99,10 +104,10 @@ class ChemAssistant(Assistant):
             return EarlyExit(status=Status.UNVERIFIED, text=text, reason=f"could not resolve: {names}")
         return None
 
-    def prompt(self, ctx: RunContext) -> list[Message]:
+    def prompt(self, ctx: RunContext, answer_format: str | None = None) -> list[Message]:
         facts = self.facts(ctx)
         task = facts.task if facts else "general"
-        system = f"{self.system_prompt}\n\nAnswer format:\n{_FIELDS.get(task, _FIELDS['general'])}"
+        system = f"{self.system_prompt}\n\nAnswer format:\n{answer_format or _FIELDS.get(task, _FIELDS['general'])}"
         if facts is not None:
             system = f"{system}\n\nFacts from tools (trust these over memory):\n{facts_for_prompt(facts)}"
         system += repair_notes(ctx.feedback)
@@ -120,10 +125,35 @@ class ChemAssistant(Assistant):
         profile = profile_for(BackendConfig(model=ctx.backend.model, profile=settings.profile))
         retrieval = gather(self.retriever, ctx.request.last_user_text, KnowledgeConfig.from_settings().top_k,
                            ctx.request.options.retrieval)
-        completion = ctx.call_model(with_passages(self.prompt(ctx), retrieval), profile.params())
-        draft = self.parse(completion.text, ctx)
+        schema = draft_model(facts) if facts is not None and self._structured(ctx) else None
+        if schema is None:
+            completion = ctx.call_model(with_passages(self.prompt(ctx), retrieval), profile.params())
+            draft = self.parse(completion.text, ctx)
+        else:
+            messages = with_passages(self.prompt(ctx, schema_instructions(facts)), retrieval)  # type: ignore[arg-type]
+            params = profile.params().model_copy(update={"json_schema": schema.model_json_schema()})
+            completion = ctx.call_model(messages, params, stream=False)
+            draft = self._structured_draft(completion.text, schema, facts, ctx)  # type: ignore[arg-type]
         draft.fields["finish_reason"] = completion.finish_reason
         draft.fields[FIELD] = retrieval.model_dump(mode="json")
+        return draft
+
+    @staticmethod
+    def _structured(ctx: RunContext) -> bool:
+        """Schema-constrained drafts where the backend can constrain decoding (unless configured off)."""
+        enabled = bool(get_settings().assistants.get("chem", {}).get("structured", True))
+        return enabled and ctx.backend.capabilities.json_schema
+
+    def _structured_draft(self, text: str, schema: type[BaseModel], facts: ChemFacts, ctx: RunContext) -> Draft:
+        """The draft rendered from the validated fields; the raw text, leniently parsed, when they do not validate."""
+        try:
+            filled = parse_json_reply(text, schema)
+        except BackendError as exc:
+            draft = self.parse(text, ctx)
+            draft.parse_error = str(exc)
+            return draft
+        draft = self.parse(render(filled, facts), ctx)
+        draft.fields["structured"] = filled.model_dump(mode="json")
         return draft
 
     def parse(self, raw: str, ctx: RunContext) -> Draft:
@@ -134,6 +164,8 @@ class ChemAssistant(Assistant):
 
     def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
         checks = [*answer_checks(draft), citations_retrieved(draft.raw, Retrieval.of(draft).passages)]
+        if "structured" in draft.fields:
+            checks.append(answer_numbers_check(draft.fields["structured"]))
         facts = self.facts(ctx)
         if facts is None:
             return checks
@@ -148,7 +180,9 @@ class ChemAssistant(Assistant):
         return checks if coverage is None else [*checks, coverage]
 
     def instructions(self, ctx: RunContext) -> list[str]:
-        return [self.system_prompt, *_FIELDS.values(), *ctx.feedback]
+        facts = self.facts(ctx)
+        structured = [schema_instructions(facts)] if facts is not None and draft_model(facts) is not None else []
+        return [self.system_prompt, *_FIELDS.values(), *structured, *ctx.feedback]
 
     def unchecked(self, draft: Draft, ctx: RunContext) -> list[str]:
         facts = self.facts(ctx)

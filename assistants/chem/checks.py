@@ -120,6 +120,10 @@ def _name_key(name: str) -> str:
     return " ".join(name.strip().strip("`*.").split()).lower()
 
 
+# PubChem lists formulas among synonyms ("c2h6o" for ethanol): a formula is shared by isomers, never a name.
+_FORMULA_SYNONYM = re.compile(r"(?=.*\d)(?:[a-z][a-z]?\d*)+")
+
+
 def allowed_names(facts: ChemFacts, store: CompoundStore) -> dict[str, set[str]]:
     """Every name the store lists for each resolved molecule (by InChIKey), plus the query as asked."""
     names: dict[str, set[str]] = {}
@@ -127,7 +131,7 @@ def allowed_names(facts: ChemFacts, store: CompoundStore) -> dict[str, set[str]]
         allowed = {n.lower() for n in (molecule.name, molecule.common_name, molecule.query) if n}
         if molecule.cid is not None and (compound := store.by_cid(molecule.cid)) is not None:
             allowed |= set(store.names_of(compound, limit=1000))
-        names.setdefault(molecule.inchikey, set()).update(allowed)
+        names.setdefault(molecule.inchikey, set()).update(n for n in allowed if not _FORMULA_SYNONYM.fullmatch(n))
     return names
 
 

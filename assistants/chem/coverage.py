@@ -14,6 +14,7 @@ from assistants.chem.draft import ParsedDraft
 from assistants.chem.facts import ChemFacts, formula_counts, typed_formula_counts
 from assistants.chem.intent import Comparison
 from assistants.chem.molecule import InvalidSmiles, inchi_key
+from assistants.chem.names import ratio_unstated
 from assistants.chem.reactions.chat import asks_reagent
 from assistants.chem.relations import stated_verdict, verdict as sameness_verdict
 from assistants.chem.resolve import MoleculeRecord
@@ -210,6 +211,8 @@ def unchecked_parts(facts: ChemFacts, author: str) -> list[str]:
                              f"{shown_value(quantity, d.parent_value.value)} for unlabelled {d.parent}, so no value is vouched for")
             elif value_of(molecule, quantity) is None:
                 parts.append(f"the {words} of {label(molecule)}: not in the compound store")
+    parts += [f"the number of each component of {label(m)}: a name written 'A;B' does not state it (one of each is assumed)"
+              for m in facts.molecules if m.source == "opsin" and ratio_unstated(m.query, m.smiles)]
     parts += [f"'{item.query}': not resolved to a structure" for item in facts.unresolved if facts.task != "validity"]
     if author == "model":
         if facts.task == "describe":

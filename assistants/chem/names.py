@@ -8,9 +8,12 @@ by part; the whole wins, else every part must parse and the structure is their m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 Opsin = Callable[[list[str]], list[str | None]]
+# Parts whose word carries its own count ("dihydrochloride", "pentahydrate").
+_COUNTED_PART = re.compile(r"^(?:mono|di|tri|tetra|penta|hexa)?(?:hydro(?:chloride|bromide|iodide|fluoride)|hydrate)$", re.IGNORECASE)
 
 
 def _asked(name: str) -> list[str]:
@@ -34,3 +37,21 @@ def parse_names(names: list[str], opsin: Opsin) -> dict[str, str]:
         elif parts and all(smiles.get(p) for p in parts):
             parsed[name] = ".".join(str(smiles[p]) for p in parts)
     return parsed
+
+
+def ratio_unstated(name: str, smiles: str) -> bool:
+    """Whether a PubChem "A;B" name leaves the number of each component open: PubChem writes two
+    trifluoroacetic acids once ("X;2,2,2-trifluoroacetic acid"), so a mixture read from such a name
+    is certain only when its ions balance and its other neutral parts are counted words ("hydrochloride")."""
+    from rdkit import Chem
+
+    from assistants.chem.molecule import parse_smiles
+
+    parts = [p.strip() for p in name.split(";") if p.strip()]
+    if len(parts) < 2 or "." not in smiles:
+        return False
+    charges = [Chem.GetFormalCharge(parse_smiles(component)) for component in smiles.split(".")]
+    if sum(charges) != 0:
+        return True
+    neutral = sum(1 for c in charges if c == 0)
+    return neutral > 1 and not all(_COUNTED_PART.match(p) for p in parts[1:])

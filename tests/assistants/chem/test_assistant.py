@@ -200,7 +200,11 @@ def test_a_non_answer_or_a_bad_identifier_is_never_verified(store: CompoundStore
 def test_long_names_and_salts_resolve_whole(store: CompoundStore) -> None:
     ester = ("[(3S,5R,10S,13R,14R)-4,4,10,13,14-pentamethyl-17-[(2R)-6-methylhept-5-en-2-yl]-2,3,5,6,7,11,12,15,"
              "16,17-decahydro-1H-cyclopenta[a]phenanthren-3-yl] 2-(hydroxymethyl)prop-2-enoate")
-    for name in (ester, "N-(dithiolan-3-ylmethyl)-N-methylpropan-1-amine;oxalic acid", "7-phthalimido-1-naphthoic acid"):
+    salt = "N-(dithiolan-3-ylmethyl)-N-methylpropan-1-amine;oxalic acid"
+    for name in (ester, salt, "7-phthalimido-1-naphthoic acid"):
         reply = run(f"What is the SMILES of {name}?", store)
-        assert reply.status is Status.VERIFIED, name
         assert [m["query"] for m in reply.result["molecules"]] == [name]
+        if name == salt:  # PubChem writes a salt's parts once, whatever their number: the ratio is unchecked
+            assert reply.status is Status.UNVERIFIED and "does not state it (one of each is assumed)" in reply.text
+        else:
+            assert reply.status is Status.VERIFIED, name

@@ -115,9 +115,19 @@ def name_keys(names: list[str]) -> dict[str, str]:
     return keys
 
 
+_NO_STEREO = "UHFFFAOYSA"  # the second InChIKey block of a structure with no stereo or isotope layer
+
+
 def _same(expected: str, found: str, skeleton: bool) -> bool:
+    """Same molecule by InChIKey. A reference written without stereo (many published SMILES drop it)
+    says nothing about it, so an answer's stereo cannot be wrong against it: connectivity and
+    protonation decide."""
     expected, found = expected.strip().upper(), found.strip().upper()
-    return expected[:14] == found[:14] if skeleton else expected == found
+    if skeleton:
+        return expected[:14] == found[:14]
+    if expected[15:25] == _NO_STEREO:
+        return expected[:14] == found[:14] and expected[-1:] == found[-1:]
+    return expected == found
 
 
 def score_structure(rule: StructureRule, text: str) -> RuleVerdict:

@@ -40,6 +40,15 @@ def test_structure_by_name(answer: str, passed: bool, parsed: bool) -> None:
     assert (verdict.passed, verdict.parsed) == (passed, parsed), verdict
 
 
+def test_a_reference_without_stereo_accepts_either_stereo_but_not_another_molecule() -> None:
+    alanine = "QNAYBMKLOCPYGJ-UHFFFAOYSA-N"  # written without stereo, as many published SMILES are
+    rule = StructureRule(inchikey=alanine)
+    assert score_rule(rule, "SMILES: C[C@H](N)C(=O)O").passed
+    assert score_rule(rule, "SMILES: CC(N)C(=O)O").passed
+    assert not score_rule(rule, "SMILES: NCCC(=O)O").passed  # beta-alanine: other connectivity
+    assert not score_rule(StructureRule(inchikey="QNAYBMKLOCPYGJ-REOHCLBHSA-N"), "SMILES: C[C@@H](N)C(=O)O").passed
+
+
 def test_skeleton_match_ignores_stereo() -> None:
     l_alanine = "QNAYBMKLOCPYGJ-REOHCLBHSA-N"
     rule = StructureRule(inchikey=l_alanine, skeleton=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistants.chem.draft import ParsedDraft
 from assistants.chem.facts import ChemFacts, element_counts, formula_counts, typed_formula_counts
@@ -125,13 +126,20 @@ def _name_key(name: str) -> str:
 _FORMULA_SYNONYM = re.compile(r"(?=.*\d)(?:[a-z][a-z]?\d*)+")
 
 
+@lru_cache(maxsize=256)
+def _store_names(store: CompoundStore, cid: int) -> frozenset[str]:
+    """Every name the store lists for a compound (read once per compound: name and coverage checks both ask)."""
+    compound = store.by_cid(cid)
+    return frozenset(store.names_of(compound, limit=1000)) if compound is not None else frozenset()
+
+
 def allowed_names(facts: ChemFacts, store: CompoundStore) -> dict[str, set[str]]:
     """Every name the store lists for each resolved molecule (by InChIKey), plus the query as asked."""
     names: dict[str, set[str]] = {}
     for molecule in facts.molecules:
         allowed = {n.lower() for n in (molecule.name, molecule.common_name, molecule.query) if n}
-        if molecule.cid is not None and (compound := store.by_cid(molecule.cid)) is not None:
-            allowed |= set(store.names_of(compound, limit=1000))
+        if molecule.cid is not None:
+            allowed |= _store_names(store, molecule.cid)
         names.setdefault(molecule.inchikey, set()).update(n for n in allowed if not _FORMULA_SYNONYM.fullmatch(n))
     return names
 

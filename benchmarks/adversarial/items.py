@@ -16,9 +16,10 @@ from benchmarks.adversarial.bars import BarsSpec, dates
 from stages.reply import Status
 
 QUESTIONS = Path(__file__).with_name("questions.yaml")
+PLAIN_CHAT = Path(__file__).with_name("plain_chat.yaml")  # 25 questions as a new user types them, for model runs
 CATEGORIES = (
     "basics", "comparison", "why", "multi_entity", "long_names", "salts", "isotopes", "reactions", "unknown_names",
-    "out_of_scope", "injection", "replayed_drafts", "breakout", "general", "safety", "bad_input",
+    "out_of_scope", "injection", "replayed_drafts", "breakout", "general", "safety", "bad_input", "plain_chat",
 )
 AssistantName = Literal["chem", "breakout", "general"]
 _PLACEHOLDER = re.compile(r"\{(last_date|date\[(-?\d+)\]|repeat)\}")

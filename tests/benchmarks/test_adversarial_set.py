@@ -12,14 +12,14 @@ from assistants.chem.facts import formula_counts
 from assistants.chem.molecule import formula, parse_smiles
 from benchmarks import trust_adversarial
 from benchmarks.adversarial.bars import RANGE_HIGH_MAX, RANGE_LOW_MIN, BarsSpec, build_bars
-from benchmarks.adversarial.items import CATEGORIES, Item, load_items, missing_facts
+from benchmarks.adversarial.items import CATEGORIES, PLAIN_CHAT, Item, load_items, missing_facts
 from stages.reply import CheckResult, Reply, StageRecord, Status
 
-ITEMS = load_items()
+ITEMS = load_items() + load_items(PLAIN_CHAT)
 
 
 def test_the_set_is_large_and_covers_every_category() -> None:
-    assert len(ITEMS) >= 120
+    assert len(ITEMS) >= 120 + 25 and sum(item.category == "plain_chat" for item in ITEMS) == 25
     assert {item.category for item in ITEMS} == set(CATEGORIES)
     assert all(sum(item.category == c for item in ITEMS) >= 5 for c in CATEGORIES)
 

@@ -44,7 +44,7 @@ from stages.backends.scripted import ScriptedBackend  # noqa: E402
 from stages.config import get_settings  # noqa: E402
 from stages.messages import RunOptions, ask  # noqa: E402
 from stages.pipeline import Pipeline  # noqa: E402
-from stages.reply import Reply  # noqa: E402
+from stages.reply import Reply, Status  # noqa: E402
 
 TASKS = ("iupac_to_smiles", "smiles_to_iupac", "smiles_to_formula", "name_to_mw", "boiling_point", "unresolvable")
 
@@ -157,6 +157,9 @@ class Row(BaseModel):
     detect_verify_ms: list[float] = []
     cpu_ms: list[float] = []
     statuses: dict[str, int] = {}
+    verified: int = 0
+    verified_wrong: list[str] = []
+    refused: list[str] = []
     seconds: float = 0.0
 
     @property
@@ -173,7 +176,14 @@ def run_row(system: str, items: list[Item], make: Callable[[], Pipeline], option
         reply: Reply = pipeline.run(ask(item.question, options=options))
         row.cpu_ms.append((time.process_time() - cpu) * 1000)
         row.statuses[reply.status.value] = row.statuses.get(reply.status.value, 0) + 1
-        row.correct += score(item, reply.text)
+        right = score(item, reply.text)
+        row.correct += right
+        if reply.status is Status.VERIFIED:
+            row.verified += 1
+            if not right:
+                row.verified_wrong.append(item.question)
+        if reply.status is Status.REFUSED:
+            row.refused.append(item.question)
         row.detect_verify_ms.append(sum(r.duration_ms for r in reply.trace if r.stage in ("detect", "verify")))
     row.seconds = time.perf_counter() - started
     return row
@@ -222,13 +232,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  pipeline+model {task}: {rows[-1].accuracy:.1%} in {rows[-1].seconds:.1f} s", flush=True)
 
     baseline = {r.task: r.accuracy for r in rows if r.system.startswith("model alone")}
-    print("\n| system | task | n | accuracy | vs model alone | reply statuses |")
-    print("|---|---|---|---|---|---|")
+    print("\n| system | task | n | accuracy | vs model alone | verified | verified wrong | reply statuses |")
+    print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         base = baseline.get(row.task)
         ratio = f"{row.accuracy / base:.1f}x" if base else ("n/a" if base is None else "inf")
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(row.statuses.items()))
-        print(f"| {row.system} | {row.task} | {row.n} | {row.accuracy:.1%} | {ratio} | {statuses} |")
+        wrong = f"{len(row.verified_wrong)} ({len(row.verified_wrong) / row.verified:.1%})" if row.verified else "-"
+        print(f"| {row.system} | {row.task} | {row.n} | {row.accuracy:.1%} | {ratio} | {row.verified} | {wrong} | {statuses} |")
+    for row in rows:
+        for question in row.verified_wrong:
+            print(f"verified but wrong ({row.task}): {question}")
+        for question in row.refused:
+            print(f"refused ({row.task}): {question}")
     template_rows = [row for row in rows if row.system.startswith("pipeline, tools + template")]
     for label, values in () if not template_rows else (
         ("detect+verify wall time", [ms for row in template_rows for ms in row.detect_verify_ms]),

@@ -7,7 +7,6 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from stages.backends.base import BackendError
-from stages.backends.structured import parse_json_reply
 from stages.config import BackendConfig, get_settings
 from stages.messages import Message
 from stages.reply import CheckResult, Status
@@ -22,7 +21,9 @@ from assistants.chem.facts import ChemFacts, gather_facts
 from assistants.chem.profiles import profile_for
 from assistants.chem.reactions.chat import reaction_unchecked
 from assistants.chem.store import CompoundStore, get_store
-from assistants.chem.structured import answer_numbers_check, draft_model, render, schema_instructions
+from assistants.chem.structured import (
+    answer_numbers_check, draft_model, filled_fields, render, schema_check, schema_instructions,
+)
 from assistants.general.assistant import answer_checks
 from assistants.knowledge.bases import retriever_for
 from assistants.knowledge.chroma import KnowledgeConfig
@@ -147,10 +148,10 @@ class ChemAssistant(Assistant):
     def _structured_draft(self, text: str, schema: type[BaseModel], facts: ChemFacts, ctx: RunContext) -> Draft:
         """The draft rendered from the validated fields; the raw text, leniently parsed, when they do not validate."""
         try:
-            filled = parse_json_reply(text, schema)
+            filled = filled_fields(text, schema)
         except BackendError as exc:
             draft = self.parse(text, ctx)
-            draft.parse_error = str(exc)
+            draft.parse_error = draft.fields["schema_error"] = str(exc)
             return draft
         draft = self.parse(render(filled, facts), ctx)
         draft.fields["structured"] = filled.model_dump(mode="json")
@@ -164,9 +165,11 @@ class ChemAssistant(Assistant):
 
     def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
         checks = [*answer_checks(draft), citations_retrieved(draft.raw, Retrieval.of(draft).passages)]
-        if "structured" in draft.fields:
-            checks.append(answer_numbers_check(draft.fields["structured"]))
+        if "schema_error" in draft.fields:
+            checks.append(schema_check(draft.fields["schema_error"]))
         facts = self.facts(ctx)
+        if "structured" in draft.fields and facts is not None:
+            checks.append(answer_numbers_check(draft.fields["structured"], facts))
         if facts is None:
             return checks
         return checks + self._checks(draft.raw, facts)

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import json
 import re
 
 from pydantic import BaseModel, Field, create_model
 
 from assistants.chem.coverage import wanted
 from assistants.chem.facts import ChemFacts
+from stages.backends.structured import parse_json_reply
 from stages.reply import CheckResult
 
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?|(?<![\w])\.\d+")
+# A number a sentence states: not a locant ("2-chloroethyl", "1,3-"), not part of a formula or a stereo label.
+_NUMBER = re.compile(r"(?<![\w.,\-])-?\d*\.?\d+(?![\w\-]|,\d)")
 
 STRUCTURED_TASKS = ("name_to_smiles", "smiles_to_name", "properties", "describe")
 MAX_ANSWER_CHARS = 160  # a sentence: a constrained small model otherwise runs on inside the string
@@ -40,6 +43,22 @@ _ITEMS: dict[str, tuple[str, type, str, str]] = {
 def _items(facts: ChemFacts) -> list[str]:
     asked = [q for q in wanted(facts) if q in _ITEMS]
     return asked or ["formula"]
+
+
+def filled_fields(text: str, schema: type[BaseModel]) -> BaseModel:
+    """The filled schema; raw control characters inside strings (which a grammar lets through) are
+    read as text. BackendError naming the problem when the JSON still does not match."""
+    try:
+        text = json.dumps(json.loads(text, strict=False))
+    except json.JSONDecodeError:
+        pass  # left as written: the validation error says where it breaks
+    return parse_json_reply(text, schema, source="the draft")
+
+
+def schema_check(error: str) -> CheckResult:
+    """A form check: a schema-constrained draft that does not fill its schema never reaches the user."""
+    return CheckResult(name="schema_filled", kind="form", passed=not error, message=error,
+                       feedback="Answer with the JSON fields asked for, each value on one line." if error else "")
 
 
 def draft_model(facts: ChemFacts) -> type[BaseModel] | None:
@@ -84,15 +103,25 @@ def _near(value: float, known: list[float]) -> bool:
     return any(abs(value - k) <= max(0.05, abs(k) * 0.001) for k in known)
 
 
-def answer_numbers_check(filled: dict[str, Any]) -> CheckResult:
-    """Every number in the answer sentence must be one of the filled fields' values: the sentence
-    restates the fields, it adds no numbers of its own (".18016" for a weight of 180.159)."""
+def _fact_values(facts: ChemFacts) -> list[float]:
+    """The numbers the tools supplied: masses, and property values in K and in °C."""
+    values: list[float] = []
+    for m in facts.molecules:
+        values += [m.average_mass, m.monoisotopic_mass]
+        values += [v for p in m.properties for v in ((p.value, p.value - 273.15) if p.unit == "K" else (p.value,))]
+    return values + [f.average_mass for f in facts.formulas]
+
+
+def answer_numbers_check(filled: dict[str, Any], facts: ChemFacts) -> CheckResult:
+    """Every number in the answer sentence must be a tool value, one of the filled fields' or the
+    question's own: the sentence restates facts, it adds no numbers of its own (".18016" for 180.159)."""
     known = [float(n) for molecule in filled["molecules"] for value in molecule.values() if value is not None
              for n in _NUMBER.findall(str(value))]
+    known += _fact_values(facts) + [float(n) for n in _NUMBER.findall(facts.question)]
     stray = [n for n in _NUMBER.findall(filled["answer"]) if not _near(float(n), known)]
     return CheckResult(
         name="answer_numbers", passed=not stray,
-        message=f"its answer sentence gives {', '.join(stray)}, which is none of the values it filled in" if stray else "",
+        message=f"its answer sentence gives {', '.join(stray)}, which is no tool value" if stray else "",
         feedback="Write the answer sentence with the values from the tool facts only." if stray else "",
         found=stray,
     )

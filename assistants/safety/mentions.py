@@ -177,11 +177,15 @@ def iupac_hits(text: str) -> list[SafetyHit]:
     except OpsinUnavailable as exc:
         log.warning("safety screen: OPSIN unavailable, systematic names read from the list only: %s", exc)
         return []
+    from assistants.chem.molecule import InvalidSmiles
+
     hits = []
     for name, smiles in zip(candidates, structures, strict=True):
-        if smiles:
-            hits += [hit.model_copy(update={"how": "iupac", "detail": f"{name} -> {hit.detail}"})
-                     for hit in screen_structure(smiles)]
+        try:
+            found = screen_structure(smiles) if smiles else []
+        except InvalidSmiles:  # OPSIN wrote a structure RDKit cannot sanitize ("…[ClH]…"): nothing to compare
+            continue
+        hits += [hit.model_copy(update={"how": "iupac", "detail": f"{name} -> {hit.detail}"}) for hit in found]
     return hits
 
 

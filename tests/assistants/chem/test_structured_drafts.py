@@ -8,7 +8,8 @@ import pytest
 from assistants.chem.assistant import ChemAssistant
 from assistants.chem.facts import gather_facts
 from assistants.chem.store import CompoundStore
-from assistants.chem.structured import answer_numbers_check, draft_model, render
+from assistants.chem.structured import answer_numbers_check, draft_model, filled_fields, render, schema_check
+from stages.backends.base import BackendError
 from stages.backends import make_backend
 from stages.config import BackendConfig
 from stages.messages import ask
@@ -33,9 +34,29 @@ def test_a_filled_schema_renders_as_the_labelled_lines_the_checks_read(store: Co
     assert schema is not None
     filled = schema.model_validate({"answer": "Aspirin weighs 180.159 g/mol.", "molecules": [{"molecular_weight_g_per_mol": 180.159}]})
     assert render(filled, facts) == "Answer: Aspirin weighs 180.159 g/mol.\n\nMolecular weight: 180.159 g/mol"
-    assert answer_numbers_check(filled.model_dump()).passed
-    stray = answer_numbers_check({"answer": ".18016", "molecules": [{"molecular_weight_g_per_mol": 180.159}]})
-    assert not stray.passed and stray.message == "its answer sentence gives .18016, which is none of the values it filled in"
+    assert answer_numbers_check(filled.model_dump(), facts).passed
+    stray = answer_numbers_check({"answer": ".18016", "molecules": [{"molecular_weight_g_per_mol": 180.159}]}, facts)
+    assert not stray.passed and stray.message == "its answer sentence gives .18016, which is no tool value"
+
+
+def test_locants_are_not_numbers_and_tool_values_in_either_unit_are(store: CompoundStore) -> None:
+    facts = gather_facts("What is the boiling point of acetone?", store)
+    sentence = {"answer": "Propan-2-one (2-propanone) boils at 329.22 K, that is 56.07 °C.",
+                "molecules": [{"boiling_point_celsius": 56.07}]}
+    assert answer_numbers_check(sentence, facts).passed
+    assert not answer_numbers_check({**sentence, "answer": "It boils at 61 °C."}, facts).passed
+
+
+def test_a_draft_that_does_not_fill_its_schema_is_a_form_failure(store: CompoundStore) -> None:
+    facts = gather_facts("What is the molecular weight of aspirin?", store)
+    schema = draft_model(facts)
+    assert schema is not None
+    with_newline = '{"answer": "It weighs\n180.159 g/mol.", "molecules": [{"molecular_weight_g_per_mol": 180.159}]}'
+    assert filled_fields(with_newline, schema).model_dump()["answer"] == "It weighs\n180.159 g/mol."
+    with pytest.raises(BackendError, match="did not return valid ChemDraft JSON"):
+        filled_fields('{"answer": "It weighs 180.159', schema)
+    check = schema_check("the draft did not return valid ChemDraft JSON")
+    assert check.kind == "form" and not check.passed
 
 
 @pytest.mark.slow

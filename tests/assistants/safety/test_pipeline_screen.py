@@ -81,3 +81,14 @@ def test_a_screen_that_fails_refuses() -> None:
 
     reply = Pipeline(load_assistant("general"), ScriptedBackend(["hi"]), screen=Broken()).run(ask("hello"))
     assert reply.status is Status.REFUSED and "could not check" in reply.text
+
+
+def test_a_name_opsin_reads_into_a_structure_rdkit_rejects_does_not_break_the_screen() -> None:
+    """The reply "…2-chloroethyl chloroformate (2-chloroethyl carbonochloridate)…" holds spans OPSIN reads
+    into hypervalent chlorine; the screen skips them instead of withholding a harmless answer."""
+    from assistants.chem.assistant import ChemAssistant
+
+    reply = Pipeline(ChemAssistant(phrasing="template"), ScriptedBackend(["x"])).run(
+        ask("What is the boiling point of 2-chloroethyl chloroformate?"))
+    assert reply.status is Status.VERIFIED, reply.reason
+    assert "428.15 K (155.00 °C)" in reply.text

@@ -28,7 +28,9 @@ from pydantic import BaseModel, Field
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # after PYTHONPATH: a checkout named there is measured
 
+from assistants.chem.answer import compose  # noqa: E402
 from assistants.chem.assistant import ChemAssistant  # noqa: E402
+from assistants.chem.facts import gather_facts  # noqa: E402
 from assistants.general.assistant import GeneralAssistant  # noqa: E402
 from assistants.market.assistant import BreakoutAssistant  # noqa: E402
 from benchmarks.adversarial.bars import bars_csv  # noqa: E402
@@ -36,7 +38,7 @@ from benchmarks.adversarial.items import CATEGORIES, QUESTIONS, Item, load_items
 from benchmarks.trust_common import Share, chem_pipeline, model_backend, tools_backend, write_json  # noqa: E402
 from stages.backends.base import Backend  # noqa: E402
 from stages.backends.scripted import ScriptedBackend  # noqa: E402
-from stages.echo import echo_check  # noqa: E402
+from stages.echo import echo_check, note_instructions  # noqa: E402
 from stages.messages import Attachment, RunOptions, ask  # noqa: E402
 from stages.pipeline import Pipeline  # noqa: E402
 from stages.reply import Reply, Status  # noqa: E402
@@ -105,6 +107,9 @@ def echoed(reply: Reply, assistant: Assistant, question: str) -> str:
     messages: a corrected reply says what was replaced, and such a message may share words with its feedback."""
     failed = [c for record in reply.trace for c in record.checks if not c.passed]
     feedback = [c.feedback for c in failed if c.feedback and c.feedback != c.message]
+    if isinstance(assistant, ChemAssistant):  # the facts a note gave may be restated, as the engine allows
+        told = compose(gather_facts(question, assistant.store))
+        feedback = [run for f in feedback for run in note_instructions(f, told)]
     text = reply.text
     for message in {c.message for c in failed if c.message}:
         text = text.replace(message, "")

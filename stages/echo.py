@@ -33,6 +33,26 @@ def repeats(text: str, source: str, window: int = WINDOW) -> bool:
     return any(given[i : i + window] in said for i in range(0, len(given) - window + 1, _STEP))
 
 
+_CLAUSE = re.compile(r"(:\s+|;\s+|(?<=[.!?])\s+)")
+
+
+def note_instructions(note: str, facts_text: str) -> list[str]:
+    """The runs of a repair note's clauses that the tool facts do not contain, as written: a model that
+    restates the facts a note gave it ("Give the SMILES of caffeine: Cn1c…") is following the note,
+    not echoing it."""
+    known = _normal(facts_text)
+    parts = _CLAUSE.split(note)  # clause, separator, clause, …
+    runs, current = [], ""
+    for i in range(0, len(parts), 2):
+        clause, separator = parts[i], parts[i + 1] if i + 1 < len(parts) else ""
+        if clause.strip() and _normal(clause).rstrip(".") in known:
+            runs.append(current)
+            current = ""
+        else:
+            current += clause + separator
+    return [run.strip() for run in [*runs, current] if run.strip()]
+
+
 def echo_check(text: str, instructions: list[str]) -> CheckResult:
     """Fails when the draft repeats a prompt phrase or any stretch of the given instructions."""
     echoed = [source for source in instructions if source.strip() and repeats(text, source)]

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from stages.backends.base import BackendError
 from stages.config import BackendConfig, get_settings
+from stages.echo import note_instructions
 from stages.messages import Message
 from stages.reply import CheckResult, Status
 from stages.retrieval import FIELD, Retrieval, Retriever, citations_retrieved, gather, strip_citations, with_passages
@@ -184,8 +185,11 @@ class ChemAssistant(Assistant):
 
     def instructions(self, ctx: RunContext) -> list[str]:
         facts = self.facts(ctx)
-        structured = [schema_instructions(facts)] if facts is not None and draft_model(facts) is not None else []
-        return [self.system_prompt, *_FIELDS.values(), *structured, *ctx.feedback]
+        if facts is None:
+            return [self.system_prompt, *_FIELDS.values(), *ctx.feedback]
+        structured = [schema_instructions(facts)] if draft_model(facts) is not None else []
+        told = compose(facts)
+        return [self.system_prompt, *_FIELDS.values(), *structured, *(run for f in ctx.feedback for run in note_instructions(f, told))]
 
     def unchecked(self, draft: Draft, ctx: RunContext) -> list[str]:
         facts = self.facts(ctx)

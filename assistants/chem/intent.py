@@ -20,7 +20,7 @@ QUANTITY_WORDS: tuple[tuple[str, str], ...] = (
     ("inchi", r"\binchi\b(?!-?key)"),
     ("cas", r"\bcas\b(?: (?:number|registry|rn|no))?"),
     ("formula", r"formula"),
-    ("mass", r"molecular weight|molar mass|\bmass\b|\bmw\b|weigh|heavier|lighter"),
+    ("mass", r"molecular weight|molar mass|\bmass\b|\bmw\b|weigh|\bheavy\b|heavier|lighter"),
     ("boiling_point", r"boil|volatil"),
     ("melting_point", r"melt|freez"),
     ("critical_temperature", r"critical temp|\btc\b"),

@@ -21,13 +21,13 @@ numbers drop, the same-run ratios much less.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from contextlib import closing
 
 from pydantic import BaseModel, Field, ValidationError
 
+from benchmarks.machine_load import load_average
 from stages.backends.base import GenerationParams, machine_threads
 from stages.backends.llamacpp import LlamaCppBackend
 from stages.config import DEFAULT_MODEL, BackendConfig, Settings
@@ -68,9 +68,6 @@ def long_prompt(session: int, question: str, backend: LlamaCppBackend, target: i
     return messages
 
 
-def loads() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -82,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.tokens, args.rounds, args.drafts = min(args.tokens, 64), min(args.rounds, 3), min(args.drafts, 6)
-    print(f"load average before: {loads()}")
+    print(f"load average before: {load_average()}")
 
     cache_dir = Settings().cache_dir
     started = time.perf_counter()
@@ -168,7 +165,7 @@ def main() -> None:
         done = slow.complete(STORY, GenerationParams(max_tokens=min(args.tokens, 64)))
         rate = done.completion_tokens / done.latency_s
         print(f"transformers backend greedy:   {rate:6.1f} tokens/s (llamacpp / transformers {o / rate:.1f}x)")
-    print(f"load average after: {loads()}")
+    print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":

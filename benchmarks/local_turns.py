@@ -10,19 +10,22 @@ concurrent API users.
   `--per-user` chem questions over HTTP; every request must come back 200 with a reply, none lost.
   The floor is one user alone, so the ratio says how far queueing on one model stretches a turn.
 
-    python benchmarks/local_turns.py [--chem 8] [--breakout 4] [--users 8] [--per-user 2]
+The load average before and after is printed: on a machine shared with other work the absolute
+times grow, the same-run ratios much less.
+
+    python benchmarks/local_turns.py [--quick] [--chem 8] [--breakout 4] [--users 8] [--per-user 2]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from benchmarks.machine_load import load_average
 from assistants.chem.assistant import ChemAssistant
 from assistants.market.assistant import BreakoutAssistant
 from assistants.market.footprint import footprint_to_text
@@ -46,6 +49,7 @@ CHEM = [
     "Compare the molecular weights of methanol and ethanol.",
     "What is the IUPAC name of acetic acid?",
 ]
+
 
 
 def model_s(reply: Reply) -> float:
@@ -120,8 +124,11 @@ def main() -> None:
     parser.add_argument("--breakout", type=int, default=4, help="breakout replies")
     parser.add_argument("--users", type=int, default=8, help="concurrent API users (0: skip the API part)")
     parser.add_argument("--per-user", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="4 chem turns, 2 breakout replies, 8 users x 1 turn")
     args = parser.parse_args()
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.quick:
+        args.chem, args.breakout, args.per_user = min(args.chem, 4), min(args.breakout, 2), 1
+    print(f"load average before: {load_average()}")
 
     settings = get_settings()
     backend = make_backend(settings.backend_for("chem"))
@@ -137,7 +144,7 @@ def main() -> None:
            target_s=10)
     if args.users:
         api_users(args.users, args.per_user)
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from stages.backends import make_backend
 from stages.config import get_settings
 from stages.messages import ask
 from stages.pipeline import Pipeline
-from stages.reply import Reply
+from stages.reply import ModelCall, Reply
 
 CHEM = [
     "What is the molecular weight of caffeine?",
@@ -56,8 +56,8 @@ def model_s(reply: Reply) -> float:
     return sum(call.latency_s for record in reply.trace for call in record.model_calls)
 
 
-def model_calls(reply: Reply) -> int:
-    return sum(len(record.model_calls) for record in reply.trace)
+def model_calls(reply: Reply) -> list[ModelCall]:
+    return [call for record in reply.trace for call in record.model_calls]
 
 
 def timed_turns(pipeline: Pipeline, requests: list) -> tuple[list[float], list[float], list[Reply]]:
@@ -75,10 +75,15 @@ def report(label: str, walls: list[float], floors: list[float], replies: list[Re
     statuses = statistics.multimode([r.status.value for r in replies])
     counts = {s: sum(r.status.value == s for r in replies) for s in {r.status.value for r in replies}}
     p50, floor = statistics.median(walls), statistics.median(floors)
-    calls = statistics.median(model_calls(r) for r in replies)
+    calls = [model_calls(r) for r in replies]
+    each = [call for turn in calls for call in turn]
     print(f"{label}: p50 {p50:.2f} s, max {max(walls):.2f} s over {len(walls)} turns (target p50 < {target_s:g} s); "
-          f"model calls alone p50 {floor:.2f} s ({calls:.0f} calls/turn), turn / model-calls {p50 / floor:.2f}x; "
-          f"statuses {counts} (most common {statuses[0]})")
+          f"model calls alone p50 {floor:.2f} s ({statistics.median(len(c) for c in calls):.0f} calls/turn), "
+          f"turn / model-calls {f'{p50 / floor:.2f}x' if floor else 'n/a (no model call)'}; statuses {counts} (most common {statuses[0]})")
+    if each:
+        print(f"  per model call: prompt {statistics.median(c.prompt_tokens for c in each):.0f} tokens, reply "
+              f"{statistics.median(c.completion_tokens for c in each):.0f} tokens, "
+              f"{statistics.median(c.latency_s for c in each):.2f} s (medians)")
 
 
 def api_users(users: int, per_user: int) -> None:

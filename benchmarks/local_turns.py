@@ -91,7 +91,8 @@ def api_users(users: int, per_user: int) -> None:
         started = time.perf_counter()
         response = client.post("/v1/chat/completions", json={
             "model": "chem", "messages": [{"role": "user", "content": question}]})
-        response.raise_for_status()
+        if response.status_code != 200:
+            raise AssertionError(f"HTTP {response.status_code}: {response.text[:300]}")
         text = response.json()["choices"][0]["message"]["content"]
         if not text.strip():
             raise AssertionError(f"empty reply to {question!r}")
@@ -115,18 +116,23 @@ def api_users(users: int, per_user: int) -> None:
         with ThreadPoolExecutor(users) as pool:
             latencies = [t for t in pool.map(run, questions) if t is not None]
         elapsed = time.perf_counter() - started
+        log = server.log().splitlines()
+        first = next((i for i, line in enumerate(log) if "internal error" in line), len(log))
+        errors = log[first : first + 40]  # the first internal error's traceback
     print(f"API, {users} concurrent users x {per_user} chem turns: {len(latencies)}/{len(questions)} answered, "
           f"{len(failures)} failed; p50 {statistics.median(latencies):.2f} s, max {max(latencies):.2f} s, "
           f"{len(latencies) / elapsed:.2f} turns/s; one user alone p50 {statistics.median(alone):.2f} s "
           f"(concurrent p50 / alone {statistics.median(latencies) / statistics.median(alone):.1f}x)")
     for failure in failures[:5]:
         print(f"  failed: {failure}")
+    if failures and errors:
+        print("  server log:", *errors, sep="\n    ")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chem", type=int, default=8, help="chem turns")
-    parser.add_argument("--breakout", type=int, default=4, help="breakout replies")
+    parser.add_argument("--chem", type=int, default=8, help="chem turns (0: skip)")
+    parser.add_argument("--breakout", type=int, default=4, help="breakout replies (0: skip)")
     parser.add_argument("--users", type=int, default=8, help="concurrent API users (0: skip the API part)")
     parser.add_argument("--per-user", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="4 chem turns, 2 breakout replies, 8 users x 1 turn")
@@ -136,17 +142,18 @@ def main() -> None:
     print(f"load average before: {load_average()}")
 
     settings = get_settings()
-    backend = make_backend(settings.backend_for("chem"))
-    print(f"backend {backend.name}:{backend.model}")
-    chem = Pipeline(ChemAssistant(), backend)
-    chem.run(ask(CHEM[0]))  # warm-up: the compound store, OPSIN's JVM, the model
-    report("chem turn", *timed_turns(chem, [ask(q) for q in (CHEM * 2)[: args.chem]]), target_s=3)
-
-    breakout = Pipeline(BreakoutAssistant(), make_backend(settings.backend_for("breakout")))
-    frames = [synthetic_footprint(d, s, bars=4, seed=seed)
-              for seed, (d, s) in enumerate([("downward", "seller"), ("upward", "buyer")] * args.breakout)]
-    report("breakout reply", *timed_turns(breakout, [ask(footprint_to_text(f)) for f in frames[: args.breakout]]),
-           target_s=10)
+    if args.chem:
+        backend = make_backend(settings.backend_for("chem"))
+        print(f"backend {backend.name}:{backend.model}")
+        chem = Pipeline(ChemAssistant(), backend)
+        chem.run(ask(CHEM[0]))  # warm-up: the compound store, OPSIN's JVM, the model
+        report("chem turn", *timed_turns(chem, [ask(q) for q in (CHEM * 2)[: args.chem]]), target_s=3)
+    if args.breakout:
+        breakout = Pipeline(BreakoutAssistant(), make_backend(settings.backend_for("breakout")))
+        frames = [synthetic_footprint(d, s, bars=4, seed=seed)
+                  for seed, (d, s) in enumerate([("downward", "seller"), ("upward", "buyer")] * args.breakout)]
+        report("breakout reply", *timed_turns(breakout, [ask(footprint_to_text(f)) for f in frames[: args.breakout]]),
+               target_s=10)
     if args.users:
         api_users(args.users, args.per_user)
     print(f"load average after: {load_average()}")

@@ -10,19 +10,22 @@ concurrent API users.
   `--per-user` chem questions over HTTP; every request must come back 200 with a reply, none lost.
   The floor is one user alone, so the ratio says how far queueing on one model stretches a turn.
 
-    python benchmarks/local_turns.py [--chem 8] [--breakout 4] [--users 8] [--per-user 2]
+The load average before and after is printed: on a machine shared with other work the absolute
+times grow, the same-run ratios much less.
+
+    python benchmarks/local_turns.py [--quick] [--chem 8] [--breakout 4] [--users 8] [--per-user 2]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from benchmarks.machine_load import load_average
 from assistants.chem.assistant import ChemAssistant
 from assistants.market.assistant import BreakoutAssistant
 from assistants.market.footprint import footprint_to_text
@@ -32,7 +35,7 @@ from stages.backends import make_backend
 from stages.config import get_settings
 from stages.messages import ask
 from stages.pipeline import Pipeline
-from stages.reply import Reply
+from stages.reply import ModelCall, Reply
 
 CHEM = [
     "What is the molecular weight of caffeine?",
@@ -48,12 +51,13 @@ CHEM = [
 ]
 
 
+
 def model_s(reply: Reply) -> float:
     return sum(call.latency_s for record in reply.trace for call in record.model_calls)
 
 
-def model_calls(reply: Reply) -> int:
-    return sum(len(record.model_calls) for record in reply.trace)
+def model_calls(reply: Reply) -> list[ModelCall]:
+    return [call for record in reply.trace for call in record.model_calls]
 
 
 def timed_turns(pipeline: Pipeline, requests: list) -> tuple[list[float], list[float], list[Reply]]:
@@ -71,10 +75,15 @@ def report(label: str, walls: list[float], floors: list[float], replies: list[Re
     statuses = statistics.multimode([r.status.value for r in replies])
     counts = {s: sum(r.status.value == s for r in replies) for s in {r.status.value for r in replies}}
     p50, floor = statistics.median(walls), statistics.median(floors)
-    calls = statistics.median(model_calls(r) for r in replies)
+    calls = [model_calls(r) for r in replies]
+    each = [call for turn in calls for call in turn]
     print(f"{label}: p50 {p50:.2f} s, max {max(walls):.2f} s over {len(walls)} turns (target p50 < {target_s:g} s); "
-          f"model calls alone p50 {floor:.2f} s ({calls:.0f} calls/turn), turn / model-calls {p50 / floor:.2f}x; "
-          f"statuses {counts} (most common {statuses[0]})")
+          f"model calls alone p50 {floor:.2f} s ({statistics.median(len(c) for c in calls):.0f} calls/turn), "
+          f"turn / model-calls {f'{p50 / floor:.2f}x' if floor else 'n/a (no model call)'}; statuses {counts} (most common {statuses[0]})")
+    if each:
+        print(f"  per model call: prompt {statistics.median(c.prompt_tokens for c in each):.0f} tokens, reply "
+              f"{statistics.median(c.completion_tokens for c in each):.0f} tokens, "
+              f"{statistics.median(c.latency_s for c in each):.2f} s (medians)")
 
 
 def api_users(users: int, per_user: int) -> None:
@@ -82,7 +91,8 @@ def api_users(users: int, per_user: int) -> None:
         started = time.perf_counter()
         response = client.post("/v1/chat/completions", json={
             "model": "chem", "messages": [{"role": "user", "content": question}]})
-        response.raise_for_status()
+        if response.status_code != 200:
+            raise AssertionError(f"HTTP {response.status_code}: {response.text[:300]}")
         text = response.json()["choices"][0]["message"]["content"]
         if not text.strip():
             raise AssertionError(f"empty reply to {question!r}")
@@ -106,38 +116,47 @@ def api_users(users: int, per_user: int) -> None:
         with ThreadPoolExecutor(users) as pool:
             latencies = [t for t in pool.map(run, questions) if t is not None]
         elapsed = time.perf_counter() - started
+        log = server.log().splitlines()
+        first = next((i for i, line in enumerate(log) if "internal error" in line), len(log))
+        errors = log[first : first + 40]  # the first internal error's traceback
     print(f"API, {users} concurrent users x {per_user} chem turns: {len(latencies)}/{len(questions)} answered, "
           f"{len(failures)} failed; p50 {statistics.median(latencies):.2f} s, max {max(latencies):.2f} s, "
           f"{len(latencies) / elapsed:.2f} turns/s; one user alone p50 {statistics.median(alone):.2f} s "
           f"(concurrent p50 / alone {statistics.median(latencies) / statistics.median(alone):.1f}x)")
     for failure in failures[:5]:
         print(f"  failed: {failure}")
+    if failures and errors:
+        print("  server log:", *errors, sep="\n    ")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chem", type=int, default=8, help="chem turns")
-    parser.add_argument("--breakout", type=int, default=4, help="breakout replies")
+    parser.add_argument("--chem", type=int, default=8, help="chem turns (0: skip)")
+    parser.add_argument("--breakout", type=int, default=4, help="breakout replies (0: skip)")
     parser.add_argument("--users", type=int, default=8, help="concurrent API users (0: skip the API part)")
     parser.add_argument("--per-user", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="4 chem turns, 2 breakout replies, 8 users x 1 turn")
     args = parser.parse_args()
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.quick:
+        args.chem, args.breakout, args.per_user = min(args.chem, 4), min(args.breakout, 2), 1
+    print(f"load average before: {load_average()}")
 
     settings = get_settings()
-    backend = make_backend(settings.backend_for("chem"))
-    print(f"backend {backend.name}:{backend.model}")
-    chem = Pipeline(ChemAssistant(), backend)
-    chem.run(ask(CHEM[0]))  # warm-up: the compound store, OPSIN's JVM, the model
-    report("chem turn", *timed_turns(chem, [ask(q) for q in (CHEM * 2)[: args.chem]]), target_s=3)
-
-    breakout = Pipeline(BreakoutAssistant(), make_backend(settings.backend_for("breakout")))
-    frames = [synthetic_footprint(d, s, bars=4, seed=seed)
-              for seed, (d, s) in enumerate([("downward", "seller"), ("upward", "buyer")] * args.breakout)]
-    report("breakout reply", *timed_turns(breakout, [ask(footprint_to_text(f)) for f in frames[: args.breakout]]),
-           target_s=10)
+    if args.chem:
+        backend = make_backend(settings.backend_for("chem"))
+        print(f"backend {backend.name}:{backend.model}")
+        chem = Pipeline(ChemAssistant(), backend)
+        chem.run(ask(CHEM[0]))  # warm-up: the compound store, OPSIN's JVM, the model
+        report("chem turn", *timed_turns(chem, [ask(q) for q in (CHEM * 2)[: args.chem]]), target_s=3)
+    if args.breakout:
+        breakout = Pipeline(BreakoutAssistant(), make_backend(settings.backend_for("breakout")))
+        frames = [synthetic_footprint(d, s, bars=4, seed=seed)
+                  for seed, (d, s) in enumerate([("downward", "seller"), ("upward", "buyer")] * args.breakout)]
+        report("breakout reply", *timed_turns(breakout, [ask(footprint_to_text(f)) for f in frames[: args.breakout]]),
+               target_s=10)
     if args.users:
         api_users(args.users, args.per_user)
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,10 @@ DESCRIPTIONS: dict[KbName, str] = {
     "breakout": "past breakout events with their features and outcomes",
     "docs": "user documents (text, markdown, PDF text), read by the chem assistant",
 }
+# Compounds `kb build chem` indexes unless told `--all`: embedding is what a build costs, and on a
+# 2-core CPU all-MiniLM-L6-v2 reads a few dozen records a second at best, so the whole store
+# (~76k records) takes most of an hour there, while this sample is minutes.
+CHEM_SAMPLE = 10_000
 # Which knowledge bases each assistant's reason stage searches.
 READS: dict[str, tuple[KbName, ...]] = {"chem": ("chem", "docs"), "breakout": ("breakout",)}
 

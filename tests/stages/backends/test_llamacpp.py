@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from stages.backends import make_backend
 from stages.backends.base import BackendError, BackendUnavailable, GenerationParams, machine_threads
-from stages.backends.llamacpp import LlamaCppBackend, load_or_fall_back
+from stages.backends.llamacpp import LlamaCppBackend, decode_threads, load_or_fall_back
 from stages.backends.structured import complete_json
 from stages.config import DEFAULT_MODEL, BackendConfig, Settings
 from stages.messages import Message
@@ -113,12 +113,15 @@ def test_factory_shares_one_loaded_model(backend: LlamaCppBackend) -> None:
     assert backend.name == "llamacpp" and backend.model == DEFAULT_MODEL
     assert backend.capabilities.streaming and backend.capabilities.local and backend.capabilities.json_schema
     assert backend.context == 8192  # the model's own context when none is configured
+    params = backend.llama.context_params
+    assert (params.n_threads, params.n_threads_batch) == (decode_threads(), machine_threads())
 
 
 @pytest.mark.slow
 def test_context_and_threads_come_from_config() -> None:
     small = make_backend(BackendConfig(context_length=512, threads=1), Settings().cache_dir)
     assert isinstance(small, LlamaCppBackend) and small.context == 512
+    assert (small.llama.context_params.n_threads, small.llama.context_params.n_threads_batch) == (1, 1)
     long_prompt = [Message(role="user", content="lighthouse " * 600)]
     with pytest.raises(BackendError, match="reads at most 512"):
         small.complete(long_prompt, GenerationParams(max_tokens=4))

@@ -105,9 +105,19 @@ class MoleculeRule(BaseModel):
     smiles: str = Field(min_length=1)
 
 
+class RankedRule(BaseModel):
+    """Where this molecule (or reactant set) comes in the ranked candidates a reply offers: the SMILES
+    its text gives, in order, then the tool's ranked candidates it carries. Graded as top-k hits, no
+    pass or fail, so a tool's top-10 is measured beside the one answer the text commits to."""
+
+    kind: Literal["ranked"] = "ranked"
+    smiles: str = Field(min_length=1)
+    ks: list[int] = Field(default_factory=lambda: [1, 5, 10], min_length=1)
+
+
 Rule = Annotated[
     StructureRule | FormulaRule | NumericRule | LabelRule | ClaimsRule | ChoiceRule | LettersRule | CaptionRule
-    | MoleculeRule,
+    | MoleculeRule | RankedRule,
     Field(discriminator="kind"),
 ]
 

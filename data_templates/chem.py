@@ -19,7 +19,7 @@ from assistants.chem import molecule
 from assistants.chem.corruption import corrupt
 from assistants.chem.functional_groups import functional_groups
 from assistants.chem.split import heldout
-from data_templates.chem_reactions import REACTION_TASKS, ReactionRecord, banned_products, is_banned, reaction_facts, reaction_records
+from data_templates.chem_reactions import REACTION_TASKS, ReactionRecord, distinctive_products, is_banned, reaction_facts, reaction_records
 from data_templates.chem_sources import ChemRecord, file_records, store_records
 from data_templates.domain import Malformed, Outcome
 from data_templates.samples import pack_samples, record_rng
@@ -236,7 +236,7 @@ class ChemDomain(BaseModel):
                 skipped="formula disagrees with structure",
                 detail=f"{record.source}#{record.source_id}: states {record.formula}, structure gives {base.formula}",
             )
-        if (not record.inchikey and heldout(molecule.inchi_key(record.smiles))) or base.smiles in banned_products():
+        if (not record.inchikey and heldout(molecule.inchi_key(record.smiles))) or base.smiles in distinctive_products():
             return Outcome(skipped=HELDOUT, detail=f"{record.source}#{record.source_id}")
         split = molecule_split(scaffold_key(base.smiles), self.heldout_scaffolds)
         rng = record_rng(seed, self.name, f"{record.source}#{record.source_id}")

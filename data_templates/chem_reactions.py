@@ -4,7 +4,8 @@ reaction source (the template library's training reactions) or a user's atom-map
 A reaction gives samples only where the checks the chat applies to a reaction claim pass on the
 recorded outcome (`reaction_checks`: it parses, the reaction's own template gives it, no atom from
 nowhere), so no sample states a reaction the tools could not support. The product of every held-out
-evaluation reaction is banned: a reaction that names one anywhere (product, reactant, reagent) is skipped.
+evaluation reaction is banned: a reaction that gives one, or names one of four or more heavy atoms as
+a reactant or reagent, is skipped (as is such a compound).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from assistants.chem.reactions.templates import apply, extract_retro, forward_of
 FORWARD, RETRO, CLASS, REAGENTS = "chem.reaction_forward", "chem.reaction_retro", "chem.reaction_class", "chem.reaction_reagents"
 REACTION_TASKS = (FORWARD, RETRO, CLASS, REAGENTS)
 SHIPPED = "shipped USPTO reactions"
+MIN_DISTINCTIVE_ATOMS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +75,24 @@ def banned_products() -> frozenset[str]:
     return frozenset(products)
 
 
+@cache
+def distinctive_products() -> frozenset[str]:
+    """Held-out products with at least MIN_DISTINCTIVE_ATOMS heavy atoms: banned in any role. Smaller
+    ones (HCl is the product of a held-out row whose salt is its largest fragment) are reagents of
+    thousands of reactions and say nothing about an evaluation reaction."""
+    from rdkit import Chem, rdBase
+
+    with rdBase.BlockLogs():
+        mols = {p: Chem.MolFromSmiles(p) for p in banned_products()}
+    return frozenset(p for p, m in mols.items() if m is not None and m.GetNumHeavyAtoms() >= MIN_DISTINCTIVE_ATOMS)
+
+
 def is_banned(reaction: MappedReaction) -> bool:
-    """Whether the reaction names a held-out product anywhere: as product, reactant or reagent."""
-    banned = banned_products()
-    molecules = [canonical(reaction.product), *(canonical(p) for p in reaction.reactants.split(".")), *reaction.reagents]
-    return any(m in banned for m in molecules)
+    """Whether the reaction gives a held-out product, or names a distinctive one as a reactant or reagent."""
+    if canonical(reaction.product) in banned_products():
+        return True
+    distinctive = distinctive_products()
+    return any(m in distinctive for m in [*(canonical(p) for p in reaction.reactants.split(".")), *reaction.reagents])
 
 
 def _failures(answer: ReactionAnswer, claim: str) -> str | None:

@@ -17,7 +17,14 @@ from assistants.chem.reactions.chemistry import canonical
 from assistants.chem.reactions.sources import MappedReaction
 from data_templates.builder import BuildOptions, build
 from data_templates.chem import HELDOUT, ChemDomain
-from data_templates.chem_reactions import REACTION_TASKS, SHIPPED, ReactionRecord, banned_products, reaction_facts
+from data_templates.chem_reactions import (
+    REACTION_TASKS,
+    SHIPPED,
+    ReactionRecord,
+    banned_products,
+    distinctive_products,
+    reaction_facts,
+)
 from data_templates.shards import iter_samples, read_manifest
 from serve.cli import app
 
@@ -59,10 +66,13 @@ def test_a_users_reactions_give_every_reaction_task_checked_and_held_out_product
     assert all(counts.get(task, 0) > 0 for task in REACTION_TASKS), counts
     assert manifest.skipped[HELDOUT] >= len(sources["heldout"]) + 2  # the held-out rows, the reaction using one, the compound
     samples = list(iter_samples(tmp_path / "out", read_manifest(tmp_path / "out")))
-    banned = banned_products()
+    banned, distinctive = banned_products(), distinctive_products()
+    assert "Cl" in banned and "Cl" not in distinctive and heldout_product in distinctive
     for sample in samples:
         text = " ".join(m.content for m in sample.messages)
-        assert not (_mentioned(text) & banned), sample.meta.source_id
+        assert not (_mentioned(text) & distinctive), sample.meta.source_id
+        if sample.meta.task in REACTION_TASKS:
+            assert sample.meta.key.rsplit(">", 1)[1] not in banned  # the reaction's product
         assert heldout_product not in text
     forward = [s for s in samples if s.meta.task == "chem.reaction_forward"]
     assert {s.meta.source for s in forward} == {"mine.csv"}

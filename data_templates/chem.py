@@ -19,7 +19,14 @@ from assistants.chem import molecule
 from assistants.chem.corruption import corrupt
 from assistants.chem.functional_groups import functional_groups
 from assistants.chem.split import heldout
-from data_templates.chem_reactions import REACTION_TASKS, ReactionRecord, distinctive_products, is_banned, reaction_facts, reaction_records
+from data_templates.chem_reactions import (
+    REACTION_TASKS,
+    ReactionRecord,
+    distinctive_products,
+    is_banned,
+    reaction_facts,
+    reaction_records,
+)
 from data_templates.chem_sources import ChemRecord, file_records, store_records
 from data_templates.domain import Malformed, Outcome
 from data_templates.samples import pack_samples, record_rng

@@ -46,7 +46,9 @@ def build_command(
     workers: Annotated[int, typer.Option(help="Worker processes (or Ray tasks with --engine ray)")] = 1,
     engine: Annotated[Literal["local", "ray"], typer.Option(help="local processes or Ray Data")] = "local",
     source: Annotated[list[Path], typer.Option("--source", help="Input files (chem: CSV/JSONL/SDF; breakout: OHLCV CSV/parquet, footprint text/CSV)")] = [],  # noqa: B006
-    reactions: Annotated[list[Path], typer.Option("--reactions", help="chem: atom-mapped reaction files for the reaction tasks (reaction SMILES lines, CSV, USPTO formats; .gz ok) instead of the shipped reactions")] = [],  # noqa: B006
+    reactions: Annotated[list[Path], typer.Option("--reactions", help="chem: atom-mapped reaction files for the reaction "
+                                                  "tasks (reaction SMILES lines, CSV, USPTO formats; .gz ok) instead of "
+                                                  "the shipped reactions")] = [],  # noqa: B006
     task: Annotated[list[str], typer.Option("--task", help="Only these template packs (repeatable)")] = [],  # noqa: B006
     samples: Annotated[bool, typer.Option("--samples/--no-samples", help="breakout: include the bundled OHLCV samples")] = True,
     ticker: Annotated[list[str], typer.Option("--ticker", help="breakout: fetch this ticker from Yahoo Finance (repeatable)")] = [],  # noqa: B006

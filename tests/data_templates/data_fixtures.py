@@ -108,7 +108,8 @@ def write_reaction_csv(path: Path, reactions: list, extra_rows: list[str] = ()) 
         writer = csv.writer(handle)
         writer.writerow(["id", "class", "reactants>reagents>production"])
         for reaction in reactions:
-            writer.writerow([reaction.id, reaction.reaction_class or "", f"{reaction.reactants}>{'.'.join(reaction.reagents)}>{reaction.product}"])
+            smiles = f"{reaction.reactants}>{'.'.join(reaction.reagents)}>{reaction.product}"
+            writer.writerow([reaction.id, reaction.reaction_class or "", smiles])
         for number, row in enumerate(extra_rows, start=1):
             writer.writerow([f"extra-{number}", "", row])
     return path

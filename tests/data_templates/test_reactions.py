@@ -36,7 +36,8 @@ _CODE = re.compile(r"`([^`\s]+)`|(\S*>\S*>\S*)|of (\S+) in one step|make (\S+)\?
 def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     folder = tmp_path_factory.mktemp("reactions")
     training = shipped_reactions("uspto15k_train.txt.gz", 8) + shipped_reactions("uspto50k_valid.csv.gz", 8)
-    heldout = shipped_reactions("uspto15k_valid.txt.gz", 3, heldout=True) + shipped_reactions("uspto50k_valid.csv.gz", 3, heldout=True)
+    heldout = (shipped_reactions("uspto15k_valid.txt.gz", 3, heldout=True)
+               + shipped_reactions("uspto50k_valid.csv.gz", 3, heldout=True))
     # a reaction whose product is new but that names a held-out product among its molecules is held out too
     uses_heldout = f"{canonical(heldout[0].product)}.[CH3:90][I:91]>>[CH3:90][OH:92]"
     path = write_reaction_csv(folder / "mine.csv", training + heldout, extra_rows=["CCO>>CC=O", uses_heldout])

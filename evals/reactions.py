@@ -2,26 +2,25 @@
 reactions (`python -m evals.reactions`): never a template source nor a scorer's training row.
 
 Questions give unmapped canonical SMILES, as a user types them (atom maps would tell a model which
-atoms end up in the product). An item is right when the reply's first SMILES is the recorded product
-(forward) or reactant set (retro); its `ranked` rule also grades top-1/5/10 over the candidates the
-reply offers (its text, then the reaction tool's ranked list)."""
+atoms end up in the product). Each item's `ranked` rule reads the candidates the reply offers (the
+SMILES its text gives, the question's own left out, then the reaction tool's ranked list): the item is
+right when the first is the recorded product (forward) or reactant set (retro), and top-5/10 are graded."""
 
 from __future__ import annotations
 
 import argparse
 
-from assistants.chem.molecule import inchi_key
 from assistants.chem.reactions.chemistry import canonical, canonical_set
 from assistants.chem.reactions.evaluation import forward_query
 from assistants.chem.reactions.shipped import forward_heldout, retro_heldout
 from evals.registry import SUITES_DIR
-from evals.suite import Item, RankedRule, StructureRule, Suite, write_suite_file
+from evals.suite import Item, RankedRule, Suite, write_suite_file
 
-VERSION = 2
+VERSION = 3
 
 
 def _item(item_id: str, question: str, answer: str, meta: dict[str, object]) -> Item:
-    rules = [StructureRule(inchikey=inchi_key(answer), via="smiles"), RankedRule(smiles=answer)]
+    rules = [RankedRule(smiles=answer, judged=True)]
     return Item(id=item_id, task="reaction", question=question, rules=rules, meta={"answer": answer, **meta})
 
 

@@ -342,14 +342,15 @@ def _set_key(smiles: str) -> str | None:
         return None
 
 
-def ranked_candidates(text: str, offered: list[str]) -> list[str]:
+def ranked_candidates(text: str, offered: list[str], asked: str = "") -> list[str]:
     """The candidates a reply puts forward, best first: the SMILES its text gives (the claim first),
-    then the tool's ranked candidates the reply carries, each molecule (or set) once."""
+    then the tool's ranked candidates the reply carries, each molecule (or set) once; a molecule the
+    question `asked` gives (a retrosynthesis target, restated in the answer) is no candidate."""
     from assistants.chem.draft import parse_draft
 
     bare = answer_smiles(text)
     found = [*parse_draft(text).smiles, *([bare] if bare else []), *offered]
-    seen: set[str] = set()
+    seen: set[str] = {key for smiles in parse_draft(asked).smiles if (key := _set_key(smiles)) is not None}
     ranked = []
     for smiles in found:
         key = _set_key(smiles)
@@ -359,14 +360,14 @@ def ranked_candidates(text: str, offered: list[str]) -> list[str]:
     return ranked
 
 
-def score_ranked(rule: RankedRule, text: str, offered: list[str]) -> RuleVerdict:
-    ranked = ranked_candidates(text, offered)
+def score_ranked(rule: RankedRule, text: str, offered: list[str], asked: str = "") -> RuleVerdict:
+    ranked = ranked_candidates(text, offered, asked)
     expected = _set_key(rule.smiles)
     keys = [_set_key(s) for s in ranked]
     position = keys.index(expected) + 1 if expected is not None and expected in keys else None
     metrics: dict[str, float | None] = {f"top{k}": float(position is not None and position <= k) for k in rule.ks}
     metrics["candidates"] = float(len(ranked))
-    return RuleVerdict(kind=rule.kind, passed=None, parsed=bool(ranked), expected=rule.smiles,
+    return RuleVerdict(kind=rule.kind, passed=position == 1 if rule.judged else None, parsed=bool(ranked), expected=rule.smiles,
                        found={"rank": position, "candidates": ranked[: max(rule.ks)]},
                        detail="" if ranked else "no candidate in the reply", metrics=metrics)
 
@@ -378,17 +379,17 @@ SCORERS: dict[str, Callable[[Any, str], RuleVerdict]] = {
 }
 
 
-def score_rule(rule: Rule, text: str, offered: list[str] | None = None) -> RuleVerdict:
+def score_rule(rule: Rule, text: str, offered: list[str] | None = None, asked: str = "") -> RuleVerdict:
     """The verdict of one rule, by the scorer of its kind; `offered`: the ranked candidates the
-    reply carries beside its text (only the `ranked` rule reads them)."""
+    reply carries beside its text, and `asked`: the question (only the `ranked` rule reads them)."""
     if isinstance(rule, RankedRule):
-        return score_ranked(rule, text, offered or [])
+        return score_ranked(rule, text, offered or [], asked)
     return SCORERS[rule.kind](rule, text)
 
 
 def score_item(item: Item, text: str, offered: list[str] | None = None) -> ItemScore:
     """Every rule of the item against one answer; the item passes when all of its judged rules pass."""
-    verdicts = [score_rule(rule, text, offered) for rule in item.rules]
+    verdicts = [score_rule(rule, text, offered, item.question) for rule in item.rules]
     judged = [v for v in verdicts if v.passed is not None]
     passed = sum(bool(v.passed) for v in judged)
     return ItemScore(passed=passed == len(judged) if judged else None, score=passed / len(judged) if judged else 0.0,

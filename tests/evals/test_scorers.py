@@ -165,3 +165,15 @@ def test_ranked_rules_are_graded_beside_the_judged_ones() -> None:
                                                               RankedRule(smiles="CC(=O)NCC")])
     wrong_first = score_item(item, "Product: CCO", ["CC(=O)NCC"])
     assert wrong_first.passed is False and wrong_first.verdicts[1].metrics["top5"] == 1.0
+
+
+def test_a_judged_ranked_rule_passes_on_top_1_and_never_counts_the_question_s_molecules() -> None:
+    from evals.suite import RankedRule
+
+    item = Item(id="r", task="reaction", question="How can I make CCNC(C)=O? Suggest the reactants.",
+                rules=[RankedRule(smiles="CC(=O)Cl.CCN", judged=True)])
+    answer = "Reactants: CC(=O)Cl.CCN\nAnswer: CCNC(C)=O can be made in one step from CC(=O)Cl.CCN."
+    right = score_item(item, answer, ["CC(=O)Cl.CCN", "CC(=O)O.CCN"])
+    assert right.passed is True and right.verdicts[0].found["candidates"] == ["CC(=O)Cl.CCN", "CC(=O)O.CCN"]
+    wrong = score_item(item, "Reactants: CC(=O)O.CCN", ["CC(=O)Cl.CCN"])
+    assert wrong.passed is False and wrong.verdicts[0].metrics["top5"] == 1.0

@@ -28,7 +28,7 @@ from data_templates.templates import all_packs
 MAX_EXAMPLES = 20
 # Bumped when the same seed and templates would build different samples (e.g. the random draws
 # change), so a resume never mixes the two.
-BUILDER_VERSION = 2
+BUILDER_VERSION = 3
 
 
 class BuildOptions(BaseModel):

@@ -19,6 +19,14 @@ from assistants.chem import molecule
 from assistants.chem.corruption import corrupt
 from assistants.chem.functional_groups import functional_groups
 from assistants.chem.split import heldout
+from data_templates.chem_reactions import (
+    REACTION_TASKS,
+    ReactionRecord,
+    distinctive_products,
+    is_banned,
+    reaction_facts,
+    reaction_records,
+)
 from data_templates.chem_sources import ChemRecord, file_records, store_records
 from data_templates.domain import Malformed, Outcome
 from data_templates.samples import pack_samples, record_rng
@@ -151,10 +159,12 @@ def _validity_facts(smiles: str, rng: random.Random) -> dict[str, Any]:
 
 
 class ChemDomain(BaseModel):
-    """Compounds from the store (default) or files, rendered through the chem packs."""
+    """Compounds from the store (default) or files, then reactions (the shipped ones by default, or
+    `reactions` files), rendered through the chem packs."""
 
     name: str = "chem"
     files: list[Path] = Field(default_factory=list)
+    reactions: list[Path] = Field(default_factory=list, description="atom-mapped reaction files for the reaction tasks")
     tasks: list[str] = Field(default_factory=list, description="pack names; empty = every chem pack")
     heldout_scaffolds: frozenset[str] = frozenset()
     _chosen: list[Pack] | None = PrivateAttr(default=None)
@@ -167,15 +177,30 @@ class ChemDomain(BaseModel):
             self._chosen = self.packs()
         return self._chosen
 
-    def describe(self) -> dict[str, Any]:
-        return {"sources": [str(f) for f in self.files] or ["store"], "tasks": [p.name for p in self.packs()],
-                "isolate_heldout_scaffolds": bool(self.heldout_scaffolds)}
+    def _wants(self) -> tuple[bool, bool]:
+        """Whether the chosen packs need compound records, and whether they need reaction records."""
+        names = {p.name for p in self._packs()}
+        return bool(names - set(REACTION_TASKS)), bool(names & set(REACTION_TASKS))
 
-    def records(self) -> Iterator[ChemRecord | Malformed]:
-        if not self.files:
-            yield from store_records()
-        for path in self.files:
-            yield from file_records(path)
+    def _reaction_sources(self) -> list[str]:
+        """The reaction files; the shipped reactions only when no other source is named."""
+        if self.reactions:
+            return [str(f) for f in self.reactions]
+        return [] if self.files else ["shipped"]
+
+    def describe(self) -> dict[str, Any]:
+        return {"sources": [str(f) for f in self.files] or ["store"], "reactions": self._reaction_sources(),
+                "tasks": [p.name for p in self.packs()], "isolate_heldout_scaffolds": bool(self.heldout_scaffolds)}
+
+    def records(self) -> Iterator[ChemRecord | ReactionRecord | Malformed]:
+        compounds, reactions = self._wants()
+        if compounds:
+            if not self.files:
+                yield from store_records()
+            for path in self.files:
+                yield from file_records(path)
+        if reactions and self._reaction_sources():
+            yield from reaction_records(self.reactions)
 
     def prepare(self) -> None:
         all_packs()
@@ -196,12 +221,17 @@ class ChemDomain(BaseModel):
         )
         return base
 
-    def facts(self, record: ChemRecord, seed: int) -> list[dict[str, dict[str, Any]]]:
+    def facts(self, record: ChemRecord | ReactionRecord, seed: int) -> list[dict[str, dict[str, Any]]]:
         """The template fields per task for one record (for augmentation and previews of fields)."""
+        if isinstance(record, ReactionRecord):
+            found = reaction_facts(record.reaction)
+            return [] if isinstance(found, str) else [found.facts]
         base = self.base_facts(record)
         return [task_facts(base, record_rng(seed, self.name, f"{record.source}#{record.source_id}"))]
 
-    def process(self, record: ChemRecord, seed: int) -> Outcome:
+    def process(self, record: ChemRecord | ReactionRecord, seed: int) -> Outcome:
+        if isinstance(record, ReactionRecord):
+            return self._reaction_outcome(record, seed)
         if record.inchikey and heldout(record.inchikey):
             return Outcome(skipped=HELDOUT, detail=f"{record.source}#{record.source_id}")
         try:
@@ -213,7 +243,7 @@ class ChemDomain(BaseModel):
                 skipped="formula disagrees with structure",
                 detail=f"{record.source}#{record.source_id}: states {record.formula}, structure gives {base.formula}",
             )
-        if not record.inchikey and heldout(molecule.inchi_key(record.smiles)):
+        if (not record.inchikey and heldout(molecule.inchi_key(record.smiles))) or base.smiles in distinctive_products():
             return Outcome(skipped=HELDOUT, detail=f"{record.source}#{record.source_id}")
         split = molecule_split(scaffold_key(base.smiles), self.heldout_scaffolds)
         rng = record_rng(seed, self.name, f"{record.source}#{record.source_id}")
@@ -221,6 +251,23 @@ class ChemDomain(BaseModel):
         rows, invalid = pack_samples(self._packs(), facts, rng, source=record.source, source_id=record.source_id,
                                      key=base.smiles, split=split, seed=seed)
         return Outcome(rows=rows, invalid=invalid)
+
+    def _reaction_outcome(self, record: ReactionRecord, seed: int) -> Outcome:
+        """Samples of one reaction: skipped when it touches a held-out product or no task passes its checks."""
+        reaction = record.reaction
+        where = f"{record.source}#{reaction.id}"
+        if is_banned(reaction):
+            return Outcome(skipped=HELDOUT, detail=where)
+        found = reaction_facts(reaction)
+        if isinstance(found, str):
+            return Outcome(skipped=found, detail=where)
+        dropped = {f"reaction task, {failure} check failed": 1 for failure in found.failed}
+        if not found.facts:
+            return Outcome(skipped="reaction failed its checks", detail=f"{where}: {'; '.join(found.failed)}")
+        split = molecule_split(scaffold_key(found.product), self.heldout_scaffolds)
+        rows, invalid = pack_samples(self._packs(), found.facts, record_rng(seed, self.name, where), source=record.source,
+                                     source_id=reaction.id, key=found.key, split=split, seed=seed)
+        return Outcome(rows=rows, invalid=invalid, dropped=dropped)
 
 
 def heldout_scaffolds() -> frozenset[str]:

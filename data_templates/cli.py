@@ -46,6 +46,9 @@ def build_command(
     workers: Annotated[int, typer.Option(help="Worker processes (or Ray tasks with --engine ray)")] = 1,
     engine: Annotated[Literal["local", "ray"], typer.Option(help="local processes or Ray Data")] = "local",
     source: Annotated[list[Path], typer.Option("--source", help="Input files (chem: CSV/JSONL/SDF; breakout: OHLCV CSV/parquet, footprint text/CSV)")] = [],  # noqa: B006
+    reactions: Annotated[list[Path], typer.Option("--reactions", help="chem: atom-mapped reaction files for the reaction "
+                                                  "tasks (reaction SMILES lines, CSV, USPTO formats; .gz ok) instead of "
+                                                  "the shipped reactions")] = [],  # noqa: B006
     task: Annotated[list[str], typer.Option("--task", help="Only these template packs (repeatable)")] = [],  # noqa: B006
     samples: Annotated[bool, typer.Option("--samples/--no-samples", help="breakout: include the bundled OHLCV samples")] = True,
     ticker: Annotated[list[str], typer.Option("--ticker", help="breakout: fetch this ticker from Yahoo Finance (repeatable)")] = [],  # noqa: B006
@@ -64,7 +67,7 @@ def build_command(
     from data_templates.builder import BuildOptions, build
     from data_templates.shards import OutputDirError, check_output
 
-    missing = [str(p) for p in source if not p.is_file()]
+    missing = [str(p) for p in [*source, *reactions] if not p.is_file()]
     if missing:
         _fail(f"source file(s) not found: {', '.join(missing)}")
     try:
@@ -72,7 +75,7 @@ def build_command(
         options = BuildOptions(seed=seed, limit=limit, workers=workers, engine=engine, chunk_records=chunk,
                                formats=_formats(fmt), resume=resume, overwrite=overwrite)  # type: ignore[arg-type]
         yahoo = {"tickers": ticker, "start": start, "end": end, "interval": interval}
-        made = make_domain(domain, source, task, samples, isolate_heldout, yahoo)
+        made = make_domain(domain, source, task, samples, isolate_heldout, yahoo, reactions)
     except ValueError as exc:  # TemplateError, OutputDirError and invalid options are all ValueErrors
         _fail(str(exc))
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -92,16 +95,22 @@ def build_command(
 
 
 def make_domain(domain: str, files: list[Path], tasks: list[str], samples: bool = True,  # noqa: ANN201
-                isolate_heldout: bool = False, yahoo: dict | None = None):
-    """The builder domain for a CLI name; unknown packs fail here, before any record is read."""
+                isolate_heldout: bool = False, yahoo: dict | None = None, reactions: list[Path] | None = None):
+    """The builder domain for a CLI name; unknown packs and reaction files without atom maps fail
+    here, before any record is read."""
     from data_templates.templates import domain_packs
 
     names = [p.name for p in domain_packs("chem" if domain == "chem" else "market", tasks)] if tasks else []
     if domain == "chem":
         from data_templates.chem import ChemDomain, heldout_scaffolds
+        from data_templates.chem_reactions import probe
 
+        for path in reactions or []:
+            probe(path)
         scaffolds = heldout_scaffolds() if isolate_heldout else frozenset()
-        return ChemDomain(files=files, tasks=names, heldout_scaffolds=scaffolds)
+        return ChemDomain(files=files, reactions=reactions or [], tasks=names, heldout_scaffolds=scaffolds)
+    if reactions:
+        raise ValueError("--reactions applies to the chem domain only")
     from data_templates.market import MarketDomain, YahooSeries
 
     return MarketDomain(files=files, tasks=names, bundled=samples, yahoo=YahooSeries.model_validate(yahoo or {}))

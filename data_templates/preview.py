@@ -22,7 +22,10 @@ def pack_domain(pack: Pack, files: list[Path] | None = None) -> ChemDomain | Mar
     """The domain that renders `pack`, over the given files or the pack's default source."""
     if pack.domain == "chem":
         from data_templates.chem import ChemDomain
+        from data_templates.chem_reactions import REACTION_TASKS
 
+        if pack.name in REACTION_TASKS:  # the files are reaction sources
+            return ChemDomain(reactions=files or [], tasks=[pack.name])
         return ChemDomain(files=files or [], tasks=[pack.name])
     from data_templates.market import MarketDomain
 

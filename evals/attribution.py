@@ -36,7 +36,9 @@ def facts_from(reply: dict[str, Any]) -> list[str]:
 
 
 def _corrected(reply: dict[str, Any]) -> bool:
-    if reply.get("status") == "corrected":
+    """Rebuilt from tool facts: a `corrected` reply, or one whose text the engine says the tools wrote
+    after the model was called (a rebuilt text that still carries an unchecked part is `unverified`)."""
+    if reply.get("status") == "corrected" or reply.get("answered_by") == "tools":
         return True
     return any((r.get("data") or {}).get("corrected") for r in _trace(reply))
 

@@ -161,9 +161,41 @@ def graded(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def ranked(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Top-k hit rates of `ranked` rules per configuration, task and the part that made the call
+    (the top-1 is the answer the text gives; later ranks are the tool's candidates the reply carries)."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        for verdict in record.get("verdicts") or []:
+            if verdict.get("kind") == "ranked":
+                groups[(record["config"], record["task"], "all")].append(verdict)
+                groups[(record["config"], record["task"], record.get("answered_by", "unknown"))].append(verdict)
+    rows = []
+    for (config, task, part), verdicts in groups.items():
+        keys = [k for k in (verdicts[0].get("metrics") or {}) if k.startswith("top")]
+        scores = {k: mean(float((v.get("metrics") or {}).get(k) or 0.0) for v in verdicts) for k in keys}
+        rows.append({"config": config, "task": task, "part": part, "n": len(verdicts), "scores": scores})
+    return rows
+
+
+def _ranked_lines(records: list[dict[str, Any]]) -> list[str]:
+    rows = ranked(records)
+    if not rows:
+        return []
+    keys = list(dict.fromkeys(k for r in rows for k in r["scores"]))
+    lines = ["", "## Top-k (who made the call)", "",
+             "top-1 is the answer the reply's text gives; top-k adds the ranked candidates the reply carries "
+             "(the reaction tool's, in the pipeline; the model alone offers only what it writes).", "",
+             f"| configuration | task | made the call | n | {' | '.join(keys)} |", "|---|---|---|---:|" + "---:|" * len(keys)]
+    for r in rows:
+        values = " | ".join("—" if k not in r["scores"] else f"{r['scores'][k]:.3f}" for k in keys)
+        lines.append(f"| {r['config']} | {r['task']} | {r['part']} | {r['n']} | {values} |")
+    return lines
+
+
 def _metric_lines(records: list[dict[str, Any]]) -> list[str]:
     rows = graded(records)
-    lines: list[str] = []
+    lines: list[str] = _ranked_lines(records)
     for kind, title, keys in (("caption", "Captions", ["BLEU-2", "BLEU-4", "rouge1", "rouge2", "rougeL", "meteor"]),
                               ("molecule", "Molecules", ["exact", "validity", "maccs", "rdk", "morgan"])):
         found = [r for r in rows if r["kind"] == kind]

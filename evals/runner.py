@@ -123,15 +123,24 @@ def ask(pipeline: Pipeline, config: RunConfig, item: Item) -> Reply:
     return pipeline.run(request)
 
 
+def offered(reply: dict[str, Any]) -> list[str]:
+    """The ranked candidates a reply carries beside its text: the reaction tool's prediction (chem)."""
+    facts = (reply.get("result") or {}).get("facts") or {}
+    prediction = facts.get("prediction") or {}
+    return [str(c) for c in prediction.get("candidates") or []]
+
+
 def make_record(config: RunConfig, item: Item, suite: Suite, reply: Reply, judge: Backend | None) -> dict[str, Any]:
     """The scored record of one reply as `config` reads it: the final text, or the model's last draft."""
     public = reply.public()
     text, status = reply.text, reply.status.value
+    candidates = offered(public)
     if config.answer == "draft":
         drafted = last_draft(public)
         if drafted is not None:
             text, status = drafted
-    score = score_item(item, text)
+        candidates = []  # the draft as written: only what its text offers
+    score = score_item(item, text, candidates)
     who = attribute(public, tools_only=config.tools_only, draft=config.answer == "draft")
     record: dict[str, Any] = {
         "suite": suite.name,

@@ -25,6 +25,7 @@ from evals.suite import (
     LettersRule,
     MoleculeRule,
     NumericRule,
+    RankedRule,
     Rule,
     StructureRule,
 )
@@ -342,6 +343,45 @@ def score_molecule(rule: MoleculeRule, text: str) -> RuleVerdict:
                        metrics={k: float(v) if v is not None else None for k, v in scores.model_dump().items()})
 
 
+def _set_key(smiles: str) -> str | None:
+    from assistants.chem.molecule import InvalidSmiles, inchi_key
+
+    try:
+        return inchi_key(smiles)
+    except InvalidSmiles:
+        return None
+
+
+def ranked_candidates(text: str, offered: list[str], asked: str = "") -> list[str]:
+    """The candidates a reply puts forward, best first: the SMILES its text gives (the claim first),
+    then the tool's ranked candidates the reply carries, each molecule (or set) once; a molecule the
+    question `asked` gives (a retrosynthesis target, restated in the answer) is no candidate."""
+    from assistants.chem.draft import parse_draft
+
+    bare = answer_smiles(text)
+    found = [*parse_draft(text).smiles, *([bare] if bare else []), *offered]
+    seen: set[str] = {key for smiles in parse_draft(asked).smiles if (key := _set_key(smiles)) is not None}
+    ranked = []
+    for smiles in found:
+        key = _set_key(smiles)
+        if key is not None and key not in seen:
+            seen.add(key)
+            ranked.append(smiles)
+    return ranked
+
+
+def score_ranked(rule: RankedRule, text: str, offered: list[str], asked: str = "") -> RuleVerdict:
+    ranked = ranked_candidates(text, offered, asked)
+    expected = _set_key(rule.smiles)
+    keys = [_set_key(s) for s in ranked]
+    position = keys.index(expected) + 1 if expected is not None and expected in keys else None
+    metrics: dict[str, float | None] = {f"top{k}": float(position is not None and position <= k) for k in rule.ks}
+    metrics["candidates"] = float(len(ranked))
+    return RuleVerdict(kind=rule.kind, passed=position == 1 if rule.judged else None, parsed=bool(ranked), expected=rule.smiles,
+                       found={"rank": position, "candidates": ranked[: max(rule.ks)]},
+                       detail="" if ranked else "no candidate in the reply", metrics=metrics)
+
+
 SCORERS: dict[str, Callable[[Any, str], RuleVerdict]] = {
     "structure": score_structure, "formula": score_formula, "numeric": score_numeric, "label": score_label,
     "claims": score_claims, "choice": score_choice, "letters": score_letters, "caption": score_caption,
@@ -349,14 +389,17 @@ SCORERS: dict[str, Callable[[Any, str], RuleVerdict]] = {
 }
 
 
-def score_rule(rule: Rule, text: str) -> RuleVerdict:
-    """The verdict of one rule, by the scorer of its kind."""
+def score_rule(rule: Rule, text: str, offered: list[str] | None = None, asked: str = "") -> RuleVerdict:
+    """The verdict of one rule, by the scorer of its kind; `offered`: the ranked candidates the
+    reply carries beside its text, and `asked`: the question (only the `ranked` rule reads them)."""
+    if isinstance(rule, RankedRule):
+        return score_ranked(rule, text, offered or [], asked)
     return SCORERS[rule.kind](rule, text)
 
 
-def score_item(item: Item, text: str) -> ItemScore:
-    """Every rule of the item against one answer; the item passes when all of them pass."""
-    verdicts = [score_rule(rule, text) for rule in item.rules]
+def score_item(item: Item, text: str, offered: list[str] | None = None) -> ItemScore:
+    """Every rule of the item against one answer; the item passes when all of its judged rules pass."""
+    verdicts = [score_rule(rule, text, offered, item.question) for rule in item.rules]
     judged = [v for v in verdicts if v.passed is not None]
     passed = sum(bool(v.passed) for v in judged)
     return ItemScore(passed=passed == len(judged) if judged else None, score=passed / len(judged) if judged else 0.0,

@@ -105,9 +105,20 @@ class MoleculeRule(BaseModel):
     smiles: str = Field(min_length=1)
 
 
+class RankedRule(BaseModel):
+    """Where this molecule (or reactant set) comes in the ranked candidates a reply offers: the SMILES
+    its text gives, in order, then the tool's ranked candidates it carries (the question's own
+    molecules are never a candidate). Graded as top-k hits; `judged`: it also passes or fails, on top-1."""
+
+    kind: Literal["ranked"] = "ranked"
+    smiles: str = Field(min_length=1)
+    ks: list[int] = Field(default_factory=lambda: [1, 5, 10], min_length=1)
+    judged: bool = Field(False, description="Pass when the first candidate is the expected one")
+
+
 Rule = Annotated[
     StructureRule | FormulaRule | NumericRule | LabelRule | ClaimsRule | ChoiceRule | LettersRule | CaptionRule
-    | MoleculeRule,
+    | MoleculeRule | RankedRule,
     Field(discriminator="kind"),
 ]
 

@@ -2,7 +2,7 @@
 
 Each turn streams `Pipeline.stream` events into the chat: a step per stage (pending while it
 runs, its summary and checks when done), the draft tokens inside the reason step, then the answer
-with a status badge, molecule depictions (chem) or the breakout chart. The stop button sets the
+with a status badge, reaction and molecule depictions (chem) or the breakout chart. The stop button sets the
 run's cancel event, so the backend stops between tokens and the turn ends as `cancelled`.
 Users pick neither backend kind, model nor URL: only one of the operator's named backends, when
 there are any. A data file is accepted only when Gradio's upload route received it; exports go
@@ -43,6 +43,7 @@ EXAMPLES: dict[str, list[str]] = {
         "What is the molecular weight of aspirin?",
         "Give the SMILES and molecular formula of caffeine.",
         "Is CC(=O)Oc1ccccc1C(=O)O a valid SMILES? What is it?",
+        "What is the main product of CC(=O)Cl.CCN>>?",
     ],
     "breakout": [
         "Is AAPL breaking out of its trading range? Use the bundled sample.",
@@ -126,9 +127,37 @@ def conversation(turns: list[dict[str, Any]], text: str) -> list[Message]:
     return [*messages, Message(role="user", content=text)]
 
 
+def reaction_figures(prediction: dict[str, Any]) -> list[tuple[str, str]]:
+    """(reaction SMILES, caption) of a reaction answer: the top candidate, then its precedent."""
+    if prediction.get("problem") or not prediction.get("top"):
+        return []
+    query, top = ".".join(prediction.get("query") or []), str(prediction["top"])
+    agents = ".".join(prediction.get("reagents") or [])
+    forward = prediction.get("direction") == "forward"
+    drawn = f"{query}>{agents}>{top}" if forward else f"{top}>>{query}"
+    figures = [(drawn, f"top candidate (score {float(prediction.get('score', 0)):.2f}, "
+                       f"{prediction.get('confidence', 'low')} confidence)")]
+    if prediction.get("precedent"):
+        figures.append((str(prediction["precedent"]), f"precedent {prediction.get('precedent_id', '')} "
+                                                      f"(similarity {float(prediction.get('precedent_similarity', 0)):.2f})"))
+    return figures
+
+
 def extras(reply: Reply) -> list[Any]:
-    """Molecule depictions (chem) and the breakout chart, as chat content; a failure costs nothing."""
+    """Reaction and molecule depictions (chem) and the breakout chart, as chat content; a failure costs nothing."""
     shown: list[Any] = []
+    prediction = (reply.result.get("facts") or {}).get("prediction") or {}
+    figures = reaction_figures(prediction) if reply.status is not Status.ERROR else []
+    if figures:
+        try:
+            from assistants.chem.depict import reaction_svg
+
+            cards = "".join(f"<figure class='tristage-reaction' style='margin:4px'>{reaction_svg(smiles)}"
+                            f"<figcaption>{escape(caption)}: {escape(smiles)}</figcaption></figure>"
+                            for smiles, caption in figures)
+            shown.append(gr.HTML(f"<div class='tristage-reactions'>{cards}</div>"))
+        except Exception as exc:
+            log.warning("could not depict the reaction: %s", one_line(exc))
     molecules = reply.result.get("molecules") or []
     if molecules:
         try:

@@ -217,6 +217,7 @@ class ChemAssistant(Assistant):
             "facts": {
                 "formulas": [f.model_dump(mode="json") for f in facts.formulas],
                 "reactions": [r.model_dump(mode="json") for r in facts.reactions],
+                "prediction": facts.prediction.model_dump(mode="json") if facts.prediction is not None else None,
                 "unresolved": [u.model_dump(mode="json") for u in facts.unresolved],
                 "functional_groups": {k: [g.model_dump() for g in v] for k, v in facts.groups.items()},
                 "requested": facts.requested,

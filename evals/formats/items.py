@@ -4,7 +4,7 @@ USPTO files of the same task ask the same question and are scored by the same ru
 
 from __future__ import annotations
 
-from evals.suite import CaptionRule, FormulaRule, Item, LabelRule, MoleculeRule, StructureRule
+from evals.suite import CaptionRule, FormulaRule, Item, LabelRule, MoleculeRule, RankedRule, StructureRule
 
 YES_NO = {"Yes": [r"yes"], "No": [r"no"]}
 
@@ -27,14 +27,14 @@ def forward(item_id: str, reactants: str, product: str) -> Item:
     return Item(id=item_id, task="reaction_prediction",
                 question=f"Predict the main product of this reaction. Reactants and reagents: {reactants}. "
                          "Give the product as a SMILES.",
-                rules=[MoleculeRule(smiles=product)])
+                rules=[MoleculeRule(smiles=product), RankedRule(smiles=product)])
 
 
 def retro(item_id: str, product: str, reactants: str) -> Item:
     return Item(id=item_id, task="retrosynthesis",
                 question=f"Suggest the reactants that make this product in one step: {product}. "
                          "Give the reactants as SMILES separated by '.'.",
-                rules=[MoleculeRule(smiles=reactants)])
+                rules=[MoleculeRule(smiles=reactants), RankedRule(smiles=reactants)])
 
 
 def caption(item_id: str, smiles: str, description: str) -> Item:

@@ -87,3 +87,29 @@ def write_footprints(path: Path, count: int = 12, bad: bool = True) -> Path:
         lines += [inside, "Table 1: Sell Buy Price 1 two 1000.00 Table 2: Sell Buy Price 3 4 1000.25"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def shipped_reactions(name: str, count: int, heldout: bool = False) -> list:
+    """The first `count` reactions of a shipped reaction file whose product is (or is not) the product
+    of a held-out evaluation reaction (project data, read here so each test writes its own source file)."""
+    from itertools import islice
+
+    from assistants.chem.reactions.chemistry import canonical
+    from assistants.chem.reactions.shipped import DATA_DIR
+    from assistants.chem.reactions.sources import read_source
+    from data_templates.chem_reactions import banned_products
+
+    banned = banned_products()
+    return list(islice((r for r in read_source(DATA_DIR / name) if (canonical(r.product) in banned) == heldout), count))
+
+def write_reaction_csv(path: Path, reactions: list, extra_rows: list[str] = ()) -> Path:
+    """A CSV of atom-mapped reactions (id, class, reactants>reagents>product), as USPTO-50K ships them."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "class", "reactants>reagents>production"])
+        for reaction in reactions:
+            smiles = f"{reaction.reactants}>{'.'.join(reaction.reagents)}>{reaction.product}"
+            writer.writerow([reaction.id, reaction.reaction_class or "", smiles])
+        for number, row in enumerate(extra_rows, start=1):
+            writer.writerow([f"extra-{number}", "", row])
+    return path

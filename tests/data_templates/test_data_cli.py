@@ -65,4 +65,4 @@ def test_preview_renders_real_samples(compound_csv: Path):
 
 def test_lock_reports_success():
     done = runner.invoke(app, ["data", "lock"])
-    assert done.exit_code == 0 and "21 packs" in done.output
+    assert done.exit_code == 0 and "25 packs" in done.output

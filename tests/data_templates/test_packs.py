@@ -8,12 +8,13 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from data_fixtures import fixture_records, footprint_text
+from data_fixtures import fixture_records, footprint_text, shipped_reactions
 
 from assistants.market.footprint import parse_footprint_text
 from assistants.market.samples import sample_ohlcv
 from data_templates.checks import answer_problems
 from data_templates.chem import ChemDomain, task_facts
+from data_templates.chem_reactions import reaction_facts
 from data_templates.market import MarketDomain, SeriesRecord, footprint_facts
 from data_templates.templates import (
     MIN_ANSWERS,
@@ -45,6 +46,10 @@ def facts_by_task(records: list) -> dict[str, list[dict]]:
                 found.setdefault(task, []).append(facts)
     for seed in range(8):
         for task, facts in footprint_facts(parse_footprint_text(footprint_text(seed))).items():
+            found.setdefault(task, []).append(facts)
+    for reaction in shipped_reactions("uspto15k_train.txt.gz", 6) + shipped_reactions("uspto50k_valid.csv.gz", 6):
+        found_reaction = reaction_facts(reaction)
+        for task, facts in ({} if isinstance(found_reaction, str) else found_reaction.facts).items():
             found.setdefault(task, []).append(facts)
     ibm = SeriesRecord(source="bundled", source_id="IBM", bars=sample_ohlcv("bokeh/IBM").head(1200))
     for by_task in MarketDomain(bundled=False).facts(ibm, seed=0):

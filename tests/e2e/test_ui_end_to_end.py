@@ -57,6 +57,20 @@ def test_gradio_client_gets_a_chem_answer_with_steps_and_a_depiction(server: Ser
     assert Path(download).read_text().count("\n") == 2
 
 
+def test_gradio_client_gets_a_reaction_drawn_with_its_precedent(server: ServerProcess) -> None:
+    from gradio_client import Client
+
+    client = Client(f"{server.base_url}/", auth=("chemist", KEY), verbose=False)
+    history, badge, _box, _download = client.predict(
+        text="What is the main product of CC(=O)Cl.CCN>>?", file_path=None, history=[], api_name="/chem_chat"
+    )
+    assert re.search(r"\b(verified|corrected|unverified)\b", badge), badge
+    drawings = [part["value"] for m in history for part in m["content"]
+                if part.get("type") == "component" and "tristage-reactions" in str(part.get("value"))]
+    assert len(drawings) == 1 and drawings[0].count("<svg") == 2
+    assert "top candidate" in drawings[0] and "precedent" in drawings[0]
+
+
 LOGIN = """(() => {{
   const set = (input, value) => {{
     Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, value);

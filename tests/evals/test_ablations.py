@@ -86,3 +86,13 @@ def test_calibration_counts_verified_replies_that_are_wrong() -> None:
 def test_tools_only_needs_an_assistant_that_composes_from_facts() -> None:
     with pytest.raises(AblationError, match="no tools-only mode"):
         run_configs("breakout", BackendConfig(kind="scripted"), ["tools-only"])
+
+
+def test_a_rebuilt_text_that_stays_unverified_is_the_correction_steps() -> None:
+    from evals.attribution import CORRECTION, MODEL, attribute
+
+    trace = [{"stage": "reason", "model_calls": [{"output": "Product: CCO"}]}, {"stage": "verify", "checks": []}]
+    rebuilt = {"status": "unverified", "answered_by": "tools", "trace": trace, "result": {}}
+    kept = {"status": "unverified", "answered_by": "model", "trace": trace, "result": {}}
+    assert attribute(rebuilt).part == CORRECTION and attribute(kept).part == MODEL
+    assert attribute(rebuilt, draft=True).part == MODEL

@@ -150,3 +150,39 @@ def test_item_passes_only_when_every_rule_passes() -> None:
     assert not score.passed
     assert score.score == pytest.approx(2 / 3)
     assert not score.parsed
+
+
+def test_ranked_reads_the_text_first_then_the_offered_candidates() -> None:
+    from evals.suite import RankedRule
+
+    rule = RankedRule(smiles="CCNC(C)=O")
+    claimed = score_rule(rule, "Product: CCNC(C)=O\nAnswer: the amide.", ["CCN(C)C(C)=O"])
+    assert claimed.found["rank"] == 1 and claimed.metrics["top1"] == 1.0 and claimed.passed is None
+    later = score_rule(rule, "Product: CCN(C)C(C)=O", ["CN(CC)C(C)=O", "CC(=O)NCC", "O", "CO", "CCO", "CCCO"])
+    assert later.found["rank"] == 2  # the claim once (the first offer is the same molecule), then the tool's list
+    assert (later.metrics["top1"], later.metrics["top5"], later.metrics["top10"]) == (0.0, 1.0, 1.0)
+    sets = score_rule(RankedRule(smiles="CCN.CC(=O)Cl"), "Reactants: CC(=O)Cl.CCN", [])
+    assert sets.found["rank"] == 1  # a reactant set matches in any order
+    missing = score_rule(rule, "I cannot tell.", [])
+    assert (missing.parsed, missing.found["rank"], missing.metrics["top10"]) == (False, None, 0.0)
+
+
+def test_ranked_rules_are_graded_beside_the_judged_ones() -> None:
+    from evals.suite import RankedRule
+
+    item = Item(id="r", task="reaction", question="?", rules=[StructureRule(inchikey="PMDCZENCAXMSOU-UHFFFAOYSA-N"),
+                                                              RankedRule(smiles="CC(=O)NCC")])
+    wrong_first = score_item(item, "Product: CCO", ["CC(=O)NCC"])
+    assert wrong_first.passed is False and wrong_first.verdicts[1].metrics["top5"] == 1.0
+
+
+def test_a_judged_ranked_rule_passes_on_top_1_and_never_counts_the_question_s_molecules() -> None:
+    from evals.suite import RankedRule
+
+    item = Item(id="r", task="reaction", question="How can I make CCNC(C)=O? Suggest the reactants.",
+                rules=[RankedRule(smiles="CC(=O)Cl.CCN", judged=True)])
+    answer = "Reactants: CC(=O)Cl.CCN\nAnswer: CCNC(C)=O can be made in one step from CC(=O)Cl.CCN."
+    right = score_item(item, answer, ["CC(=O)Cl.CCN", "CC(=O)O.CCN"])
+    assert right.passed is True and right.verdicts[0].found["candidates"] == ["CC(=O)Cl.CCN", "CC(=O)O.CCN"]
+    wrong = score_item(item, "Reactants: CC(=O)O.CCN", ["CC(=O)Cl.CCN"])
+    assert wrong.passed is False and wrong.verdicts[0].metrics["top5"] == 1.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,27 @@ def test_chem_answers_show_the_molecule_depiction() -> None:
     assert depictions and "<svg" in depictions[0].value and "aspirin" in depictions[0].value
     assert "180" in content(next(m for m in reversed(history) if isinstance(content(m), str) and m.role == "assistant"
                                  and not m.metadata.get("title")))
+
+
+@pytest.mark.slow
+def test_reaction_answers_draw_the_top_candidate_and_its_precedent() -> None:
+    pytest.importorskip("assistants.chem.assistant")
+    handler, _ = tab("chem", ["Product: CCNC(C)=O\nAnswer: The acyl chloride acylates the amine to give CCNC(C)=O."])
+    history, turns, badge, *_ = turn(handler, "What is the main product of CC(=O)Cl.CCN>>?")[-1]
+    drawings = [content(m).value for m in history if isinstance(content(m), gr.HTML) and "tristage-reactions" in content(m).value]
+    assert len(drawings) == 1
+    prediction = turns[1]["result"]["facts"]["prediction"]
+    assert drawings[0].count("<svg") == 2  # the top candidate's reaction and its precedent's
+    drawn = f"{'.'.join(prediction['query'])}>{'.'.join(prediction['reagents'])}>{prediction['top']}"
+    assert sorted(prediction["query"]) == ["CC(=O)Cl", "CCN"] and escape(drawn) in drawings[0]
+    assert f"precedent {prediction['precedent_id']}" in drawings[0] and escape(prediction["precedent"]) in drawings[0]
+
+
+def test_replies_without_a_reaction_draw_none() -> None:
+    pytest.importorskip("assistants.chem.assistant")
+    handler, _ = tab("chem", ["Formula: C9H8O4\nMolecular weight: 180.16 g/mol\nAnswer: Aspirin is 180.16 g/mol."])
+    history, *_ = turn(handler, "What is the molecular weight of aspirin?")[-1]
+    assert not any(isinstance(content(m), gr.HTML) and "tristage-reactions" in content(m).value for m in history)
 
 
 def test_the_ui_has_a_tab_and_named_endpoints_per_assistant() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistants.chem import heldout
-from assistants.chem.depict import to_png, to_svg
+from assistants.chem.depict import InvalidReaction, reaction_svg, to_png, to_svg
 from assistants.chem.molecule import InvalidSmiles
 from assistants.chem.profiles import UnknownProfile, profile_for
 from stages.config import BackendConfig
@@ -39,3 +39,15 @@ def test_depictions(tmp_path: Path) -> None:
     assert [p.name for p in png.parent.iterdir()] == ["ethanol.png"]
     with pytest.raises(InvalidSmiles):
         to_svg("C1CC")
+
+
+def test_reaction_depictions_draw_every_molecule_and_name_the_bad_part() -> None:
+    plain = reaction_svg("CC(=O)Cl.CCN>>CCNC(C)=O")
+    with_agent = reaction_svg("CC(=O)Cl.CCN>c1ccncc1>CCNC(C)=O")
+    assert xml.dom.minidom.parseString(plain).documentElement.tagName == "svg"
+    assert len(with_agent) > len(plain)  # the agent is drawn over the arrow
+    for bad in ("CCO", "CCO>>", ">>CCO", "A>B>C>D"):
+        with pytest.raises(InvalidReaction):
+            reaction_svg(bad)
+    with pytest.raises(InvalidSmiles, match="ring-closure"):
+        reaction_svg("C1CC>>CCO")

@@ -18,7 +18,8 @@ def run(text: str, store: CompoundStore, replies: list[str] | None = None) -> Re
 
 def test_reaction_smiles_gets_the_product_first_with_its_precedent(store: CompoundStore) -> None:
     reply = run("CC(=O)Cl.CCN>>", store)
-    assert reply.status is Status.VERIFIED, reply.text
+    assert reply.status is Status.UNVERIFIED, reply.text  # a template's ranked guess, not a recorded reaction
+    assert "Not checked by any tool: whether CCNC(C)=O is the main product: a template prediction" in reply.text
     assert reply.text.startswith("Product: CCNC(C)=O\nAnswer: The main product is CCNC(C)=O")
     assert "precedents, e.g. " in reply.text and "By-products: hydrogen chloride" in reply.text
     assert "do not predict" not in reply.text
@@ -40,14 +41,26 @@ def test_an_unknown_name_is_named_and_nothing_is_predicted(store: CompoundStore)
 
 def test_how_to_make_gives_reactants_rechecked_forward(store: CompoundStore) -> None:
     reply = run("How can I make N-ethylacetamide?", store)
-    assert reply.status is Status.VERIFIED, reply.text
+    assert reply.status is Status.UNVERIFIED, reply.text
     assert reply.text.startswith("Reactants: ") and "re-checked forward" in reply.text
+    assert "a template prediction" in reply.text
 
 
-def test_a_draft_with_the_supported_product_is_verified(store: CompoundStore) -> None:
+def test_a_recorded_reaction_is_verified(store: CompoundStore) -> None:
+    from assistants.chem.reactions.library import get_library
+
+    library = get_library()
+    reactants, product = library.precedent_text(5).split(">>")
+    reply = run(f"{reactants}>>", store)
+    assert reply.status is Status.VERIFIED, reply.text
+    assert reply.text.startswith(f"Product: {product}")
+
+
+def test_a_draft_with_the_supported_product_passes_its_checks_but_stays_a_prediction(store: CompoundStore) -> None:
     draft = "Product: CCNC(C)=O\nAnswer: N-ethylacetamide, CCNC(C)=O, with HCl released."
     reply = run("CC(=O)Cl.CCN>>", store, [draft])
-    assert reply.status is Status.VERIFIED and reply.text == draft
+    assert reply.status is Status.UNVERIFIED and reply.text.startswith(draft)
+    assert all(c.passed for r in reply.trace for c in r.checks)
 
 
 def test_a_draft_with_an_unsupported_product_is_corrected_never_verified(store: CompoundStore) -> None:

@@ -139,6 +139,7 @@ def make_record(config: RunConfig, item: Item, suite: Suite, reply: Reply, judge
         "config": config.name,
         "item": item.id,
         "task": item.task,
+        "split": item.meta.get("split"),
         "question": item.question,
         "answer": text,
         "passed": score.passed,

@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from evals.breakout_skill import skill_lines
+
 REPORT = "report.md"
 ACCURACY_PNG = "accuracy.png"
 LATENCY_PNG = "latency.png"
@@ -213,6 +215,7 @@ def markdown(records: list[dict[str, Any]], title: str, notes: list[str] | None 
               "| configuration | part | answers | judged | correct | facts from |", "|---|---|---:|---:|---:|---|"]
     for row in parts(records):
         lines.append(f"| {row['config']} | {row['part']} | {row['n']} | {row['judged']} | {row['correct']} | {row['facts_from']} |")
+    lines += skill_lines(records)
     lines += _metric_lines(records)
     lines += ["", "## Latency", "", "| configuration | mean s | median s | judge agreement |", "|---|---:|---:|---:|"]
     for c in (c for c in cells if c.task == ALL_TASKS):

@@ -60,5 +60,5 @@ def load_footprint_suite(path: Path) -> Suite:
         raise SuiteError(str(exc)) from exc
     if not samples:
         raise SuiteError(f"{path.name} holds no samples")
-    return Suite(name="breakout-footprint", description="BreakGPT footprint chain: direction, level, side, label",
+    return Suite(name="breakout-footprint", version=2, description="BreakGPT footprint chain: direction, level, side, label",
                  assistant="breakout", source=source, items=[footprint_item(s) for s in samples])

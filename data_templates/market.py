@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -119,6 +120,13 @@ def footprint_facts(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
         "earlier": f.bars - 1,
     }
     return {task: common for task in FOOTPRINT_TASKS}
+
+
+def series_splits(bars: pd.DataFrame, config: ScanConfig) -> np.ndarray:
+    """train / validation / test for each bar of one series by date ('' = embargo), so no event's
+    range or outcome window spans two splits. Eval suites drawn from the bundled series take test
+    events only, so a model fine-tuned on the built data is never scored on its training events."""
+    return time_split_labels(len(bars), gap=config.window + config.horizon)
 
 
 def when(stamp: pd.Timestamp) -> str:
@@ -277,7 +285,7 @@ class MarketDomain(BaseModel):
         return outcome
 
     def _series(self, record: SeriesRecord, seed: int) -> Outcome:
-        splits = time_split_labels(len(record.bars), gap=self.config.window + self.config.horizon)
+        splits = series_splits(record.bars, self.config)
         outcome = Outcome()
         try:
             for index, by_task in self._events(record):

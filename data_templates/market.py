@@ -216,7 +216,10 @@ class MarketDomain(BaseModel):
         sources = ([f"bundled:{n}" for n in sample_names()] if self.bundled else []) + [str(f) for f in self.files]
         y = self.yahoo
         sources += [f"yahoo:{t}:{y.start}..{y.end}:{y.interval}" for t in y.tickers]
-        return {"sources": sources, "tasks": [p.name for p in self.packs()], "scan": self.config.model_dump()}
+        model = self.breakout_model()
+        return {"sources": sources, "tasks": [p.name for p in self.packs()], "scan": self.config.model_dump(),
+                "probability_model": {"kind": model.kind, "fitted_on": model.provenance.get("data"),
+                                      "sha256": model.provenance.get("sha256")}}
 
     def records(self) -> Iterator[SeriesRecord | FootprintRecord | Malformed]:
         if self.bundled:

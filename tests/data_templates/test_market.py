@@ -70,6 +70,7 @@ def test_judgment_rationale_states_what_the_reply_states(tmp_path: Path, ohlcv_c
     manifest = build(MarketDomain(files=[ohlcv_csv], bundled=False, tasks=["market.ohlcv_judgment"]), out,
                      BuildOptions())
     samples = list(iter_samples(out, manifest))
+    assert manifest.config["probability_model"]["fitted_on"] == "sp500_2013_2018_daily.csv.gz"
     pipeline = Pipeline(BreakoutAssistant(), ScriptedBackend(["Answer: maybe"]))
     for sample in samples[:: max(1, len(samples) // 3)][:3]:
         reply = pipeline.run(ask(f"Was the bar on {sample.meta.time} a breakout?",

@@ -26,7 +26,7 @@ from evals.scorers import score_item
 from evals.suite import Item, Suite
 from stages.backends.base import Backend
 from stages.messages import Request
-from stages.pipeline import Pipeline
+from stages.pipeline import Pipeline, without_check_notes
 from stages.reply import Reply
 
 RESULTS = "results.jsonl"
@@ -131,7 +131,7 @@ def make_record(config: RunConfig, item: Item, suite: Suite, reply: Reply, judge
         drafted = last_draft(public)
         if drafted is not None:
             text, status = drafted
-    score = score_item(item, text)
+    score = score_item(item, without_check_notes(text))
     who = attribute(public, tools_only=config.tools_only, draft=config.answer == "draft")
     record: dict[str, Any] = {
         "suite": suite.name,

@@ -81,3 +81,19 @@ def test_breakgpt_training_and_test_samples_are_never_pooled(tmp_path: Path) -> 
     assert cells[("pipeline", ALL_TASKS)] == 1  # the held-out sample only
     assert paired(records, "pipeline", "pipeline-b").n == 1
     assert "split `train` (a compared model's training data) are left out of `all`" in markdown(records, "t")
+
+
+def test_a_corrected_reply_is_scored_on_its_answer_not_on_the_notes_about_its_draft(tmp_path: Path) -> None:
+    frame = synthetic_footprint("downward", "seller", seed=3)
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"id": "s", "tables": footprint_to_text(frame),
+                                "expected": {"direction": "downward", "level": 1000.0, "side": "seller"}}) + "\n")
+    suite = load_footprint_suite(path)
+    answers = ["Answer: downward", "Answer: 1000.00", "Answer: buyers", "Answer: false breakout"]
+    pipeline = Pipeline(load_assistant("breakout"), ScriptedBackend(answers))
+    config = RunConfig(name="pipeline", assistant="breakout", backend=BackendConfig(kind="scripted"))
+    record = run_item(pipeline, config, suite.items[0], suite, judge=None)
+    notes = record["answer"].split("replaced because")[1]
+    assert record["status"] == "corrected" and "the buy volume (400)" in notes  # the last side word of the reply
+    sides = [v for v in record["verdicts"] if isinstance(v["expected"], dict) and "side" in v["expected"]]
+    assert sides[0]["found"] == {"side": "seller"} and record["passed"]

@@ -1,9 +1,10 @@
 """The breakout builder: OHLCV series and footprint samples → the facts each market pack needs.
 
-OHLCV events, their features, confirmations and forward labels come from the breakout tools
-(`scan_many`, `evidence`); footprint facts from `analyze_footprint`. A judgment's prompt shows
-only bars up to the event (checked per sample), while its rationale is conditioned on the
-forward label, so the label never leaks into the question.
+OHLCV events come from the same scoring as the replies (`score_events`: features, confirmations,
+the calibrated probability with its base rate, and the forward label), and a judgment's rationale
+states them in the replies' own words (`probability_text`, `evidence_text`); footprint facts come
+from `analyze_footprint`. A judgment's prompt shows only bars up to the event (checked per sample),
+while its answer follows the forward label, so the label never leaks into the question.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from assistants.market.breakouts import ScanConfig, evidence, scan_many
+from assistants.market.breakouts import ScanConfig
 from assistants.market.chains import bars_table, evidence_text, price, volume
 from assistants.market.footprint import analyze_footprint, footprint_from_table, footprint_to_text, parse_footprint_text
 from assistants.market.ohlcv import load_ohlcv_file
+from assistants.market.replies import probability_text
 from assistants.market.samples import sample_names, sample_ohlcv
+from assistants.market.screen import CONFIRMATIONS, score_events
+from assistants.market.skill import BreakoutModel, load_model
 from assistants.market.yahoo import fetch_yfinance
 from data_templates.domain import Malformed, Outcome
 from data_templates.samples import pack_samples, record_rng
@@ -117,16 +122,21 @@ def footprint_facts(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return {task: common for task in FOOTPRINT_TASKS}
 
 
+def series_splits(bars: pd.DataFrame, config: ScanConfig) -> np.ndarray:
+    """train / validation / test for each bar of one series by date ('' = embargo), so no event's
+    range or outcome window spans two splits. Eval suites drawn from the bundled series take test
+    events only, so a model fine-tuned on the built data is never scored on its training events."""
+    return time_split_labels(len(bars), gap=config.window + config.horizon)
+
+
 def when(stamp: pd.Timestamp) -> str:
     """A bar's time as the bar tables show it: the date, plus the time for intraday bars."""
     return f"{stamp:%Y-%m-%d}" if stamp.hour == 0 and stamp.minute == 0 else f"{stamp:%Y-%m-%d %H:%M}"
 
 
-def event_facts(
-    name: str, lines: list[str], dates: pd.DatetimeIndex, event: dict[str, Any], proof: dict[str, Any],
-    config: ScanConfig,
-) -> dict[str, Any]:
-    """Template fields of one OHLCV breakout event (bars up to and including the event only).
+def event_facts(name: str, lines: list[str], dates: pd.DatetimeIndex, event: dict[str, Any], config: ScanConfig) -> dict[str, Any]:
+    """Template fields of one scored OHLCV breakout event (a `score_events` row; bars up to and
+    including the event only, the forward label apart).
 
     `lines` is the whole series as `bars_table` writes it (one line per bar), made once per series.
     """
@@ -138,12 +148,13 @@ def event_facts(
         "volume_ratio": ratio,
         "close_location": float(event["close_location"]),
         "atr_multiple": float(event["atr_multiple"]),
-        "volume_confirmed": bool(proof["volume_confirmed"]),
-        "close_confirmed": bool(proof["close_confirmed"]),
-        "strength_confirmed": bool(proof["strength_confirmed"]),
-        "confirmations": int(proof["volume_confirmed"]) + int(proof["close_confirmed"]) + int(proof["strength_confirmed"]),
+        **{k: bool(event[k]) for k in CONFIRMATIONS},
+        "confirmations": int(event["confirmations"]),
     }
+    scored = {"probability": float(event["probability"]), "base_rate": float(event["base_rate"]),
+              "direction": str(event["direction"]), "call": str(event["judgment"])}
     label = event["label"]
+    verdict = None if pd.isna(label) else ("true" if bool(label) else "false")
     return {
         "name": name,
         "table": "\n".join(lines[first : i + 1]),
@@ -162,8 +173,11 @@ def event_facts(
         "atr_multiple": f"{raw['atr_multiple']:.2f}",
         "confirmations": raw["confirmations"],
         "evidence": evidence_text(raw),
-        "evidence_verdict": "true" if bool(proof["evidence_true"]) else "false",
-        "verdict": None if pd.isna(label) else ("true" if bool(label) else "false"),
+        "evidence_verdict": "true" if bool(event["evidence_true"]) else "false",
+        "call": scored["call"],
+        "judgment": probability_text(scored),
+        "verdict": verdict,
+        "verdict_answer": None if verdict is None else f"Answer: {verdict} breakout",
         "horizon": config.horizon,
         "target_atr": f"{config.target_atr:g}",
     }
@@ -188,6 +202,7 @@ class MarketDomain(BaseModel):
     bundled: bool = True
     config: ScanConfig = Field(default_factory=ScanConfig)
     _chosen: list[Pack] | None = PrivateAttr(default=None)
+    _model: BreakoutModel | None = PrivateAttr(default=None)
 
     def packs(self) -> list[Pack]:
         return domain_packs("market", self.tasks)
@@ -201,7 +216,10 @@ class MarketDomain(BaseModel):
         sources = ([f"bundled:{n}" for n in sample_names()] if self.bundled else []) + [str(f) for f in self.files]
         y = self.yahoo
         sources += [f"yahoo:{t}:{y.start}..{y.end}:{y.interval}" for t in y.tickers]
-        return {"sources": sources, "tasks": [p.name for p in self.packs()], "scan": self.config.model_dump()}
+        model = self.breakout_model()
+        return {"sources": sources, "tasks": [p.name for p in self.packs()], "scan": self.config.model_dump(),
+                "probability_model": {"kind": model.kind, "fitted_on": model.provenance.get("data"),
+                                      "sha256": model.provenance.get("sha256")}}
 
     def records(self) -> Iterator[SeriesRecord | FootprintRecord | Malformed]:
         if self.bundled:
@@ -231,13 +249,18 @@ class MarketDomain(BaseModel):
             return [footprint_facts(parse_footprint_text(record.tables))]
         return [by_task for _index, by_task in self._events(record)]
 
+    def breakout_model(self) -> BreakoutModel:
+        """The shipped calibrated model, reading events as `config` defines them."""
+        if self._model is None:
+            self._model = load_model().model_copy(update={"scan": self.config})
+        return self._model
+
     def _events(self, record: SeriesRecord) -> Iterator[tuple[int, dict[str, dict[str, Any]]]]:
         """Each breakout event of a series: its bar index and its fields per task (BadInput if too short)."""
-        events = scan_many({record.source_id: record.bars}, self.config, label=True)
-        proofs = evidence(events, self.config)
+        events = score_events({record.source_id: record.bars}, self.breakout_model())
         lines = bars_table(record.bars).split("\n")
-        for event, proof in zip(events.to_dict("records"), proofs.to_dict("records"), strict=True):
-            facts = event_facts(record.source_id, lines, record.bars.index, event, proof, self.config)
+        for event in events.to_dict("records"):
+            facts = event_facts(record.source_id, lines, record.bars.index, event, self.config)
             yield int(event["index"]), {t: facts for t in OHLCV_TASKS if t != JUDGMENT or facts["verdict"] is not None}
 
     def process(self, record: SeriesRecord | FootprintRecord, seed: int) -> Outcome:
@@ -265,7 +288,7 @@ class MarketDomain(BaseModel):
         return outcome
 
     def _series(self, record: SeriesRecord, seed: int) -> Outcome:
-        splits = time_split_labels(len(record.bars), gap=self.config.window + self.config.horizon)
+        splits = series_splits(record.bars, self.config)
         outcome = Outcome()
         try:
             for index, by_task in self._events(record):

@@ -1,20 +1,20 @@
 """The breakout footprint suite from user-provided samples in BreakGPT's format.
 
-Each JSONL line is `{"id", "tables", "expected": {"direction", "level", "side"}}`: `tables` is
-the footprint text (`Table k: Sell Buy Price ...`, last table = breakout bar). The final
-true/false label follows from direction and side by the assistant's own rule. The samples stay
-where the user keeps them; nothing is copied into the project.
+A folder holding BreakGPT's files gives both its training samples (`train_multi_stage.jsonl`,
+labels from the annotated answers) and its test samples (`test_samples.jsonl`); a JSONL file in
+the test format gives test samples only. BreakGPT was fine-tuned on the training samples, so the
+two are kept apart: task `footprint train` and `footprint test`, and training items never count
+in the report's `all` row (item meta `split`). The samples stay where the user keeps them;
+nothing is copied into the project.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
-
-from assistants.market.footprint import breakout_label
+from assistants.market.breakgpt import TEST_FILE, TRAIN_FILE, BreakGPTSample, read_test_samples, read_train_samples
 from evals.suite import Item, LabelRule, NumericRule, Suite, SuiteError
+from stages.stage import BadInput
 
 DIRECTIONS = {"upward": [r"up(?:ward)?s?"], "downward": [r"down(?:ward)?s?"]}
 SIDES = {"buyer": [r"buy(?:er)?s?", r"buying"], "seller": [r"sell(?:er)?s?", r"selling"]}
@@ -25,51 +25,40 @@ QUESTION = (
     "through, whether buyers or sellers were stronger beyond that level, and whether it is a true or "
     "false breakout."
 )
-DEFAULT_FILE = "test_samples.jsonl"
 
 
-class _Expected(BaseModel):
-    direction: str
-    level: float
-    side: str
-
-
-class _Sample(BaseModel):
-    id: str
-    tables: str
-    expected: _Expected
-
-
-def footprint_item(sample_id: str, tables: str, direction: str, level: float, side: str) -> Item:
+def footprint_item(sample: BreakGPTSample) -> Item:
     """One footprint question with its four rules (direction, level to a hundredth, side, label)."""
     rules = [
-        LabelRule(field="direction", value=direction, choices=DIRECTIONS),
-        NumericRule(value=level, tolerance=0.01, label=r"level|through|broke(?:n)? (?:above|below)"),
-        LabelRule(field="side", value=side, choices=SIDES),
-        LabelRule(field="breakout", value=breakout_label(direction, side), choices=JUDGMENTS),  # type: ignore[arg-type]
+        LabelRule(field="direction", value=sample.direction, choices=DIRECTIONS),
+        NumericRule(value=sample.level, tolerance=0.01, label=r"level|through|broke(?:n)? (?:above|below)"),
+        LabelRule(field="side", value=sample.side, choices=SIDES),
+        LabelRule(field="breakout", value=sample.label, choices=JUDGMENTS),
     ]
-    return Item(id=sample_id, task="footprint", question=QUESTION.format(tables=tables.strip()), rules=rules)
+    return Item(id=sample.id, task=f"footprint {sample.split}", question=QUESTION.format(tables=sample.tables.strip()),
+                rules=rules, meta={"split": sample.split, "label_source": sample.label_source})
+
+
+def _samples(path: Path) -> tuple[list[BreakGPTSample], str]:
+    if not path.is_dir():
+        return read_test_samples(path), path.name
+    if not (path / TEST_FILE).is_file():
+        raise SuiteError(f"no footprint samples at {path / TEST_FILE}: give a JSONL file or a folder with {TEST_FILE}")
+    train = read_train_samples(path / TRAIN_FILE) if (path / TRAIN_FILE).is_file() else []
+    files = [TRAIN_FILE, TEST_FILE] if train else [TEST_FILE]
+    return train + read_test_samples(path / TEST_FILE), " + ".join(files)
 
 
 def load_footprint_suite(path: Path) -> Suite:
-    """A directory holding `test_samples.jsonl`, or any JSONL file of samples in that format."""
+    """BreakGPT's folder (training and test samples, kept apart) or a JSONL file of test-format samples."""
     path = path.expanduser()
-    file = path / DEFAULT_FILE if path.is_dir() else path
-    if not file.is_file():
-        raise SuiteError(f"no footprint samples at {file}: give a JSONL file or a folder with {DEFAULT_FILE}")
-    items = []
-    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            sample = _Sample.model_validate(json.loads(line))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            raise SuiteError(f"{file.name} line {n} is not a footprint sample: {' '.join(str(exc).split())[:300]}") from exc
-        e = sample.expected
-        if e.direction not in DIRECTIONS or e.side not in SIDES:
-            raise SuiteError(f"{file.name} line {n}: direction must be upward/downward and side buyer/seller")
-        items.append(footprint_item(sample.id, sample.tables, e.direction, e.level, e.side))
-    if not items:
-        raise SuiteError(f"{file.name} holds no samples")
-    return Suite(name="breakout-footprint", description="BreakGPT footprint chain: direction, level, side, label",
-                 assistant="breakout", source=str(file.name), items=items)
+    if not path.exists():
+        raise SuiteError(f"no footprint samples at {path}: give a JSONL file or a folder with {TEST_FILE}")
+    try:
+        samples, source = _samples(path)
+    except (BadInput, OSError, KeyError, IndexError, TypeError, ValueError) as exc:
+        raise SuiteError(str(exc)) from exc
+    if not samples:
+        raise SuiteError(f"{path.name} holds no samples")
+    return Suite(name="breakout-footprint", version=2, description="BreakGPT footprint chain: direction, level, side, label",
+                 assistant="breakout", source=source, items=[footprint_item(s) for s in samples])

@@ -3,7 +3,8 @@
 Chemistry items come only from the held-out split (`assistants.chem.heldout`), so no compound a
 dataset builder trains on is ever asked about; every expected answer is read from the compound
 store and RDKit, the same tools the assistant uses. Breakout OHLCV items are real breakout events
-in the bundled daily bars, shown as a pasted table that ends on the breakout bar; the expected
+of the bundled daily bars from the split `tristage data build breakout` keeps for test (the last
+10% of each series), shown as a pasted table that ends on the breakout bar; the expected
 judgment is what later bars did (target reached = true breakout, closed back inside = false).
 The same seed writes the same files.
 """
@@ -134,16 +135,18 @@ def ohlcv_table(bars: pd.DataFrame) -> str:
 
 
 def breakout_ohlcv(rng: random.Random, n: int = 20) -> Suite:
-    from assistants.market.breakouts import scan_breakouts
+    from assistants.market.breakouts import ScanConfig, scan_breakouts
     from assistants.market.ohlcv import parse_ohlcv_text
     from assistants.market.samples import sample_ohlcv
+    from data_templates.market import series_splits
     from evals.footprint import DIRECTIONS, JUDGMENTS
 
     candidates: list[tuple[str, pd.DataFrame, Any]] = []
     for ticker in ("AAPL", "IBM", "MSFT", "GOOG"):
         bars = sample_ohlcv(f"bokeh/{ticker}")
         events = scan_breakouts(bars, label=True)
-        decided = events[events["outcome"].isin(["target", "failed"])]
+        held_out = series_splits(bars, ScanConfig())[events["index"].to_numpy()] == "test"
+        decided = events[events["outcome"].isin(["target", "failed"]) & held_out]
         candidates += [(ticker, bars, row) for row in decided.itertuples(index=False)]
     items = []
     for ticker, bars, event in rng.sample(candidates, len(candidates)):
@@ -163,12 +166,14 @@ def breakout_ohlcv(rng: random.Random, n: int = 20) -> Suite:
             rules=[LabelRule(field="direction", value=str(event.direction), choices=DIRECTIONS),
                    NumericRule(value=round(float(last["level"]), 2), tolerance=0.011, label=r"level|through"),
                    LabelRule(field="breakout", value="true" if true else "false", choices=JUDGMENTS)],
-            meta={"outcome": event.outcome},
+            meta={"outcome": event.outcome, "split": "test"},
         ))
         if len(items) >= n:
             break
-    return Suite(name="breakout-ohlcv", description="Real breakouts in bundled daily bars; judged by what later bars did",
-                 assistant="breakout", source="bokeh_sampledata AAPL, IBM, MSFT, GOOG (split-adjusted)", items=items)
+    return Suite(name="breakout-ohlcv", version=2,
+                 description="Real breakouts in bundled daily bars (the data build's test split); judged by what later bars did",
+                 assistant="breakout", source="bokeh_sampledata AAPL, IBM, MSFT, GOOG (split-adjusted), last 10% of each series",
+                 items=items)
 
 
 def generate(out_dir: Path = SUITES_DIR, seed: int = 0) -> list[Path]:

@@ -24,7 +24,8 @@ class External(NamedTuple):
 
 _CHEMLLMBENCH = "evals.formats.chemllmbench:load_layout"
 EXTERNAL: dict[str, External] = {
-    "breakout-footprint": External("BreakGPT footprint chain on user-provided samples (--data: folder or JSONL)",
+    "breakout-footprint": External("BreakGPT footprint chain (--data: BreakGPT's folder, its training and test samples "
+                                   "reported apart, or a JSONL file of test-format samples)",
                                    "evals.footprint:load_footprint_suite"),
     "chembench": External("ChemBench4K multiple choice from a local copy (--data: folder with test/ and dev/, or one file)",
                           "evals.chembench:load_chembench", shots=True),

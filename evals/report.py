@@ -6,6 +6,8 @@ paired table counts items one configuration gets right and the other wrong, whic
 ablation claim ("the pipeline adds N points") actually rests on. Calibration is the promise of
 the status: among replies marked `verified`, how many are right, and the share that are wrong.
 Graded items (captions) have no right or wrong: they count in the metric tables, not in accuracy.
+Items a compared model was trained on (split `train`, e.g. BreakGPT's training footprints) are
+shown on their own task rows and left out of the `all` row and the paired comparison.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from evals.breakout_skill import skill_lines
+
 REPORT = "report.md"
 ACCURACY_PNG = "accuracy.png"
 LATENCY_PNG = "latency.png"
 ALL_TASKS = "all"
+TRAINING = "train"
 
 
 class Cell(BaseModel):
@@ -88,19 +93,25 @@ def _cell(config: str, task: str, rows: list[dict[str, Any]]) -> Cell:
     )
 
 
+def seen_in_training(record: dict[str, Any]) -> bool:
+    return record.get("split") == TRAINING
+
+
 def summarize(records: list[dict[str, Any]]) -> list[Cell]:
     """Cells per (configuration, task) plus an `all` row per configuration, in first-seen order."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for record in records:
         groups[(record["config"], record["task"])].append(record)
-        groups[(record["config"], ALL_TASKS)].append(record)
+        if not seen_in_training(record):
+            groups[(record["config"], ALL_TASKS)].append(record)
     return [_cell(config, task, rows) for (config, task), rows in groups.items()]
 
 
 def paired(records: list[dict[str, Any]], a: str, b: str) -> Paired:
-    """Items both configurations answered (judged items only), split by who got them right."""
-    first = {r["item"]: bool(r["passed"]) for r in records if r["config"] == a and r["passed"] is not None}
-    second = {r["item"]: bool(r["passed"]) for r in records if r["config"] == b and r["passed"] is not None}
+    """Items both configurations answered (judged items outside training data), split by who got them right."""
+    held = [r for r in records if r["passed"] is not None and not seen_in_training(r)]
+    first = {r["item"]: bool(r["passed"]) for r in held if r["config"] == a}
+    second = {r["item"]: bool(r["passed"]) for r in held if r["config"] == b}
     common = sorted(set(first) & set(second))
     pairs = Counter((first[i], second[i]) for i in common)
     return Paired(a=a, b=b, n=len(common), both=pairs[(True, True)], only_a=pairs[(True, False)],
@@ -116,10 +127,11 @@ def _share(value: float | None) -> str:
 
 
 def parts(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per configuration and part that produced the answer (model, correction step, tools, error):
-    how many answers, how many of the judged ones right, and where their facts came from."""
+    """Per configuration and part that produced the answer (model, correction step, tools, error), over
+    items outside training data: how many answers, how many of the judged ones right, and where their
+    facts came from."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for record in records:
+    for record in (r for r in records if not seen_in_training(r)):
         groups[(record["config"], record.get("answered_by", "unknown"))].append(record)
     rows = []
     for (config, part), found in groups.items():
@@ -218,7 +230,9 @@ def markdown(records: list[dict[str, Any]], title: str, notes: list[str] | None 
     lines += [f"- {note}" for note in notes or []]
     lines += ["", "## Accuracy and calibration", "",
               "Accuracy is over judged items; \"verified right\" is the accuracy among replies marked `verified`, "
-              "\"verified wrong\" the share of those that are wrong.", "",
+              "\"verified wrong\" the share of those that are wrong." + (
+                  f" Items of split `{TRAINING}` (a compared model's training data) are left out of `{ALL_TASKS}`."
+                  if any(seen_in_training(r) for r in records) else ""), "",
               "| configuration | task | n | correct | accuracy | 95% CI | verified | verified right | verified wrong "
               "| parsed | statuses |",
               "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|"]
@@ -233,6 +247,7 @@ def markdown(records: list[dict[str, Any]], title: str, notes: list[str] | None 
               "| configuration | part | answers | judged | correct | facts from |", "|---|---|---:|---:|---:|---|"]
     for row in parts(records):
         lines.append(f"| {row['config']} | {row['part']} | {row['n']} | {row['judged']} | {row['correct']} | {row['facts_from']} |")
+    lines += skill_lines(records)
     lines += _metric_lines(records)
     lines += ["", "## Latency", "", "| configuration | mean s | median s | judge agreement |", "|---|---:|---:|---:|"]
     for c in (c for c in cells if c.task == ALL_TASKS):

@@ -26,7 +26,7 @@ from evals.scorers import score_item
 from evals.suite import Item, Suite
 from stages.backends.base import Backend
 from stages.messages import Request
-from stages.pipeline import Pipeline
+from stages.pipeline import Pipeline, without_check_notes
 from stages.reply import Reply
 
 RESULTS = "results.jsonl"
@@ -140,7 +140,7 @@ def make_record(config: RunConfig, item: Item, suite: Suite, reply: Reply, judge
         if drafted is not None:
             text, status = drafted
         candidates = []  # the draft as written: only what its text offers
-    score = score_item(item, text, candidates)
+    score = score_item(item, without_check_notes(text), candidates)
     who = attribute(public, tools_only=config.tools_only, draft=config.answer == "draft")
     record: dict[str, Any] = {
         "suite": suite.name,
@@ -148,6 +148,7 @@ def make_record(config: RunConfig, item: Item, suite: Suite, reply: Reply, judge
         "config": config.name,
         "item": item.id,
         "task": item.task,
+        "split": item.meta.get("split"),
         "question": item.question,
         "answer": text,
         "passed": score.passed,

@@ -36,6 +36,17 @@ _ERROR_TYPES: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 
+CORRECTED_NOTE = "Rebuilt from tool facts: the model's draft was replaced because"
+FAILED_NOTE = "Not verified — these checks failed:"
+
+
+def without_check_notes(text: str) -> str:
+    """A reply's answer without the notes on what its draft got wrong (they quote the wrong and
+    the right values, so a scorer reading them would credit or blame the notes, not the answer)."""
+    cuts = [i for i in (text.find(f"\n\n{CORRECTED_NOTE}"), text.find(f"\n\n{FAILED_NOTE}")) if i >= 0]
+    return text[: min(cuts)] if cuts else text
+
+
 def error_type(exc: BaseException) -> str:
     """A stable name for a failure, which the CLI and the API map to exit codes and statuses."""
     for cls, name in _ERROR_TYPES:
@@ -192,7 +203,7 @@ class Pipeline:
         if corrected is not None:
             checks = self._stage("verify", ctx, trace, emit, lambda: assistant.verify_text(corrected, ctx))
             verdict = judge(checks, self._left_unchecked(corrected, ctx), corrected)
-            why = f"Rebuilt from tool facts: the model's draft was replaced because\n{problems}"
+            why = f"{CORRECTED_NOTE}\n{problems}"
             if verdict.status is Status.VERIFIED:
                 return self._reply(ctx, trace, f"{corrected}\n\n{why}", Status.CORRECTED, f"corrected: {names}",
                                    draft, answered_by="tools")
@@ -202,7 +213,7 @@ class Pipeline:
         if any(c.kind == "form" for c in failed):  # an echo or an empty draft never reaches the user
             text = f"I could not produce a usable answer: the model's draft failed these checks:\n{problems}"
             return self._reply(ctx, trace, text, Status.UNVERIFIED, f"failed checks: {names}", draft, answered_by="none")
-        text = f"{assistant.render(draft, ctx)}\n\nNot verified — these checks failed:\n{problems}"
+        text = f"{assistant.render(draft, ctx)}\n\n{FAILED_NOTE}\n{problems}"
         return self._reply(ctx, trace, text, Status.UNVERIFIED, f"failed checks: {names}", draft)
 
     def _stage(

@@ -4,6 +4,9 @@ Events come from the same scan the breakout assistant runs (`scan_many` over rea
 the bundled samples by default); each case describes its features in the same words that
 `case_query` uses for the breakout being judged, and only those words are embedded, so the
 nearest passages are the most similar historical cases. Cases whose outcome is still open are left out: they teach nothing yet.
+Each case carries the time its outcome was decided (`decided_s`), so a breakout is only ever shown
+cases already decided before its own bar (`decided_before`): no case, not even the event itself,
+tells the judgment what happened later.
 """
 
 from __future__ import annotations
@@ -66,7 +69,17 @@ def _measured(event: Mapping[str, Any]) -> str:
             f"{float(event['atr_multiple']):.2f} ATR beyond the level, gap {float(event['gap_atr']):.2f} ATR.")
 
 
-def case_passage(event: Mapping[str, Any], config: ScanConfig, confirmations: int) -> Passage:
+def _seconds(stamp: Any) -> int:
+    return int(pd.Timestamp(stamp).timestamp())
+
+
+def decided_before(direction: str, stamp: Any) -> dict[str, Any]:
+    """The metadata filter of the cases a breakout at `stamp` may see: same direction, decided earlier."""
+    return {"$and": [{"direction": direction}, {"decided_s": {"$lt": _seconds(stamp)}}]}
+
+
+def case_passage(event: Mapping[str, Any], config: ScanConfig, confirmations: int, decided: Any) -> Passage:
+    """One decided breakout as a case; `decided` is the time of the bar that decided its outcome."""
     ticker = str(event["ticker"])
     date = _date(event["date"])
     outcome = _OUTCOMES[str(event["outcome"])].format(
@@ -79,7 +92,7 @@ def case_passage(event: Mapping[str, Any], config: ScanConfig, confirmations: in
         key=case_query(event),
         source=SOURCE,
         metadata={"kind": "breakout_case", "ticker": ticker, "date": date, "direction": str(event["direction"]),
-                  "outcome": str(event["outcome"]), "confirmations": confirmations},
+                  "outcome": str(event["outcome"]), "confirmations": confirmations, "decided_s": _seconds(decided)},
     )
 
 
@@ -91,4 +104,10 @@ def case_passages(frames: dict[str, pd.DataFrame] | None = None, config: ScanCon
     events = events[events["outcome"] != "open"]
     proof = evidence(events, config)
     confirmations = proof[["volume_confirmed", "close_confirmed", "strength_confirmed"]].sum(axis=1)
-    return [case_passage(row, config, int(confirmations[i])) for i, row in events.iterrows()]
+    ahead = events["bars_to_outcome"].fillna(config.horizon).to_numpy().astype(int)
+    passages = []
+    for (i, row), step in zip(events.iterrows(), ahead, strict=True):
+        dates = frames[str(row["ticker"])].index
+        decided = dates[min(int(row["index"]) + step, len(dates) - 1)]
+        passages.append(case_passage(row, config, int(confirmations[i]), decided))
+    return passages

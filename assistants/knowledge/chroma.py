@@ -11,6 +11,7 @@ keep one writer (a `kb build`) at a time, or use a server.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -129,8 +130,9 @@ def connect(config: KnowledgeConfig) -> Any:
 
 
 def passage_hash(passage: Passage) -> str:
-    """Changes when what is shown or what is matched changes."""
-    return hashlib.sha1(f"{passage.key}\0{passage.text}".encode()).hexdigest()[:16]
+    """Changes when what is shown, what is matched or what is filtered on (the metadata) changes."""
+    meta = json.dumps(passage.metadata, sort_keys=True, default=str)
+    return hashlib.sha1(f"{passage.key}\0{passage.text}\0{meta}".encode()).hexdigest()[:16]
 
 
 class KnowledgeBase:

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistants.knowledge.cases import case_query
+from assistants.knowledge.cases import case_query, decided_before
 from assistants.knowledge.chroma import KnowledgeBase, KnowledgeConfig
 from assistants.limits import require_question
 from assistants.market import chains
@@ -156,7 +156,7 @@ class BreakoutAssistant(Assistant):
                 checks=tool_text_checks(text, base)))
         facts = event_facts(base, event, bars, self.config)
         state = self._runs[ctx]
-        state.retrieval = gather(self.cases.filtered({"direction": facts["direction"]}), case_query(facts),
+        state.retrieval = gather(self.cases.filtered(decided_before(facts["direction"], event["date"])), case_query(facts),
                                  KnowledgeConfig.from_settings().top_k, ctx.request.options.retrieval)
         facts["cases"] = case_outcomes(state.retrieval)
         summary = (f"{data.name}: {len(events)} breakouts; {intent.describe()}: {facts['direction']} on {facts['date']} "

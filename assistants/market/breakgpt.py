@@ -13,13 +13,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from assistants.market.answers import answer_part, parse_direction, parse_judgment, parse_numbers, parse_side, to_float
 from assistants.market.footprint import breakout_label, footprint_to_text, parse_footprint_text
 from stages.stage import BadInput
 
 ENV_DIR = "TRISTAGE_BREAKGPT_DIR"
+TRAIN_FILE, TEST_FILE = "train_multi_stage.jsonl", "test_samples.jsonl"
 
 
 class BreakGPTSample(BaseModel):
@@ -53,12 +54,11 @@ def breakgpt_dir(given: str | Path | None = None) -> Path:
     return Path(folder)
 
 
-def load_breakgpt(folder: str | Path | None = None) -> list[BreakGPTSample]:
-    """The 10 training and 3 test samples with their labels."""
-    folder = breakgpt_dir(folder)
-    chats = [obj["messages"] for obj in read_json_objects(folder / "train_multi_stage.jsonl")]
+def read_train_samples(file: Path) -> list[BreakGPTSample]:
+    """The training footprints with the labels their chat answers give."""
+    chats = [obj["messages"] for obj in read_json_objects(file)]
     if len(chats) % 4:
-        raise BadInput("train_multi_stage.jsonl should hold 4 questions per footprint.")
+        raise BadInput(f"{file.name} should hold 4 questions per footprint.")
     n = len(chats) // 4
     samples = []
     for i in range(n):
@@ -74,11 +74,39 @@ def load_breakgpt(folder: str | Path | None = None) -> list[BreakGPTSample]:
             label=parse_judgment(verdict) or "",
             label_source="annotated",
         ))
-    for obj in read_json_objects(folder / "test_samples.jsonl"):
-        expected = obj["expected"]
-        samples.append(BreakGPTSample(
-            id=obj["id"], split="test", tables=obj["tables"], direction=expected["direction"],
-            level=float(expected["level"]), side=expected["side"],
-            label=breakout_label(expected["direction"], expected["side"]), label_source="rule",
-        ))
     return samples
+
+
+class _Expected(BaseModel):
+    direction: Literal["upward", "downward"]
+    level: float
+    side: Literal["buyer", "seller"]
+
+
+class _TestSample(BaseModel):
+    id: str
+    tables: str
+    expected: _Expected
+
+
+def read_test_samples(file: Path) -> list[BreakGPTSample]:
+    """Samples in the test file's format, `{"id", "tables", "expected": {"direction", "level", "side"}}`
+    one per line; the label follows from direction and side by the footprint rule."""
+    samples = []
+    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = _TestSample.model_validate(json.loads(line))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise BadInput(f"{file.name} line {n} is not a footprint sample: {' '.join(str(exc).split())[:300]}") from exc
+        e = obj.expected
+        samples.append(BreakGPTSample(id=obj.id, split="test", tables=obj.tables, direction=e.direction, level=e.level,
+                                      side=e.side, label=breakout_label(e.direction, e.side), label_source="rule"))
+    return samples
+
+
+def load_breakgpt(folder: str | Path | None = None) -> list[BreakGPTSample]:
+    """The 10 training and 3 test samples with their labels."""
+    folder = breakgpt_dir(folder)
+    return read_train_samples(folder / TRAIN_FILE) + read_test_samples(folder / TEST_FILE)

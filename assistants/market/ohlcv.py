@@ -8,6 +8,7 @@ columns open, high, low, close, volume. Validation refuses what would silently c
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from pathlib import Path
 
@@ -93,13 +94,18 @@ def looks_like_ohlcv_text(text: str) -> bool:
     return all(re.search(rf"\b{c}\b", head) for c in ("open", "high", "low", "close"))
 
 
+_BAR_START = re.compile(r"""^\s*["']?\d""")  # a bar row starts with its date or timestamp
+
+
 def parse_ohlcv_text(text: str) -> pd.DataFrame:
-    """A pasted CSV (comma, tab, semicolon or whitespace separated) with a header row."""
+    """A pasted CSV (comma, tab, semicolon or whitespace separated) with a header row; the table ends
+    at the first line after it that is no bar (a question written below the table)."""
     lines = [line for line in text.strip().splitlines() if line.strip()]
     start = next((i for i, line in enumerate(lines) if looks_like_ohlcv_text(line)), None)
     if start is None:
         raise BadInput("No OHLCV table found: paste a header row with date, open, high, low, close, volume.")
-    block = "\n".join(lines[start:])
+    rows = list(itertools.takewhile(lambda line: _BAR_START.match(line) is not None, lines[start + 1 :]))
+    block = "\n".join([lines[start], *rows])
     try:
         frame = pd.read_csv(io.StringIO(block), sep=None, engine="python")
     except (ValueError, pd.errors.ParserError) as exc:

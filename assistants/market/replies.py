@@ -157,7 +157,8 @@ def screen_facts(universe: Any, events: Any) -> dict[str, Any]:
     shown = today if len(today) else events.sort_values(["date", "probability"], ascending=[False, False])
     ranking = [{"ticker": str(r.ticker), "date": f"{r.date:%Y-%m-%d}", "direction": str(r.direction),
                 "level": float(r.level), "probability": float(r.probability), "base_rate": float(r.base_rate),
-                "confirmations": int(r.confirmations)} for r in shown.head(SCREEN_ROWS).itertuples()]
+                "confirmations": int(r.confirmations), "judgment": str(r.judgment), "outcome": str(r.outcome)}
+               for r in shown.head(SCREEN_ROWS).itertuples()]
     return {"tickers": len(universe.frames), "bars": universe.bars, "skipped": universe.skipped[:5],
             "skipped_count": len(universe.skipped), "dropped_rows": universe.dropped_rows[:5],
             "events": len(events), "last_bar_events": len(today), "ranking": ranking}

@@ -29,7 +29,7 @@ def score_events(frames: dict[str, pd.DataFrame], model: BreakoutModel) -> pd.Da
     events["base_rate"] = model.base_rates(events)
     events["judgment"] = np.where(events["probability"] >= 0.5, "true", "false")
     lengths = pd.Series({name: len(f) for name, f in frames.items()})
-    events["last_bar"] = events["index"].to_numpy() == lengths[events["ticker"].astype(str)].to_numpy() - 1
+    events["last_bar"] = events["index"].to_numpy() == events["ticker"].map(lengths).to_numpy(np.int64) - 1
     return events
 
 

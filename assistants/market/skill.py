@@ -87,7 +87,7 @@ class BreakoutModel(BaseModel):
         return 1.0 / (1.0 + np.exp(-z))
 
     def base_rates(self, events: pd.DataFrame) -> np.ndarray:
-        return events["direction"].astype(str).map(self.base_rate).to_numpy(np.float64)
+        return events["direction"].map(self.base_rate).to_numpy(np.float64)  # maps the categories, not every row
 
 
 def _tree_values(tree: Tree, x: np.ndarray) -> np.ndarray:
@@ -112,7 +112,7 @@ def design_matrix(events: pd.DataFrame) -> np.ndarray:
     columns = {
         **{f: events[f].to_numpy(np.float64) for f in FEATURES if f != "volume_ratio"},
         "log_volume_ratio": log_ratio,
-        "upward": (events["direction"].astype(str) == "upward").to_numpy(np.float64),
+        "upward": (events["direction"] == "upward").to_numpy(np.float64),
     }
     return np.nan_to_num(np.column_stack([columns[f] for f in MODEL_FEATURES]))
 

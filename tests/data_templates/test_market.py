@@ -8,10 +8,14 @@ import pandas as pd
 import pytest
 from data_fixtures import footprint_text, write_footprints
 
+from assistants.market.assistant import BreakoutAssistant
 from assistants.market.samples import sample_ohlcv
 from data_templates.builder import BuildOptions, build
 from data_templates.market import MarketDomain, YahooSeries
 from data_templates.shards import iter_samples
+from stages.backends.scripted import ScriptedBackend
+from stages.messages import Attachment, ask
+from stages.pipeline import Pipeline
 
 
 @pytest.fixture
@@ -58,6 +62,26 @@ def test_judgment_prompts_show_no_bar_after_the_event(tmp_path: Path, ohlcv_csv:
         question = sample.messages[1].content
         dates = [line.split()[0] for line in question.splitlines() if line[:4].isdigit()]
         assert dates and max(dates) == sample.meta.time
+
+
+def test_judgment_rationale_states_what_the_reply_states(tmp_path: Path, ohlcv_csv: Path):
+    """The target's probability, base rate and confirmations are the reply's own sentences for that bar."""
+    out = tmp_path / "ds"
+    manifest = build(MarketDomain(files=[ohlcv_csv], bundled=False, tasks=["market.ohlcv_judgment"]), out,
+                     BuildOptions())
+    samples = list(iter_samples(out, manifest))
+    assert manifest.config["probability_model"]["fitted_on"] == "sp500_2013_2018_daily.csv.gz"
+    pipeline = Pipeline(BreakoutAssistant(), ScriptedBackend(["Answer: maybe"]))
+    for sample in samples[:: max(1, len(samples) // 3)][:3]:
+        reply = pipeline.run(ask(f"Was the bar on {sample.meta.time} a breakout?",
+                                 attachments=[Attachment(kind="path", path=str(ohlcv_csv))]))
+        lines = {line.split(": ", 1)[0].lstrip("- "): line.split(": ", 1)[1].rstrip(".") for line in reply.text.splitlines()
+                 if line.startswith("- S")}
+        judgment = lines["S3 judgment"]
+        evidence = lines["S2 confirmation"].split(" (the rule alone")[0]
+        answer = sample.messages[-1].content
+        assert "probability that it is true (base rate of" in judgment
+        assert judgment in answer and evidence in answer, (sample.meta.time, answer, reply.text)
 
 
 def test_unusable_ohlcv_file_is_counted(tmp_path: Path):

@@ -6,13 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.assistants.market.breakgpt_fixtures import write_samples
 
 from assistants.market.footprint import footprint_to_text
 from assistants.market.synthetic import synthetic_footprint
 from assistants.registry import load_assistant
 from evals.footprint import load_footprint_suite
-from evals.runner import run_item
 from evals.ablations import RunConfig
+from evals.report import ALL_TASKS, markdown, paired, summarize
+from evals.runner import run_item, run_suite
 from evals.suite import SuiteError
 from stages.backends.scripted import ScriptedBackend
 from stages.config import BackendConfig
@@ -55,7 +57,43 @@ def test_pipeline_reply_is_scored(samples: Path) -> None:
 def test_malformed_samples_are_reported(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_text('{"id": "a", "tables": "Table 0: Sell Buy Price 1 2 3"}\n')
-    with pytest.raises(SuiteError, match="line 1"):
+    with pytest.raises(SuiteError, match="x.jsonl line 1"):
         load_footprint_suite(path)
     with pytest.raises(SuiteError, match="no footprint samples"):
         load_footprint_suite(tmp_path / "missing")
+
+
+def test_breakgpt_training_and_test_samples_are_never_pooled(tmp_path: Path) -> None:
+    footprints = [synthetic_footprint(d, s, seed=i) for i, (d, s) in  # type: ignore[arg-type]
+                  enumerate([("upward", "buyer"), ("downward", "seller"), ("downward", "buyer")])]
+    write_samples(tmp_path, footprints)
+    suite = load_footprint_suite(tmp_path)
+    assert suite.source == "train_multi_stage.jsonl + test_samples.jsonl"
+    assert [(i.id, i.task, i.meta["split"]) for i in suite.items] == [
+        ("train-1", "footprint train", "train"), ("train-2", "footprint train", "train"),
+        ("train-3", "footprint train", "train"), ("test-1", "footprint test", "test")]
+    configs = [RunConfig(name=n, assistant="breakout", backend=BackendConfig(kind="scripted", model=n))
+               for n in ("pipeline", "pipeline-b")]
+    records = run_suite(suite, configs, tmp_path / "out", lambda _c: ScriptedBackend(["Answer: upward"]))
+    assert {r["split"] for r in records} == {"train", "test"}
+    cells = {(c.config, c.task): c.n for c in summarize(records)}
+    assert cells[("pipeline", "footprint train")] == 3 and cells[("pipeline", "footprint test")] == 1
+    assert cells[("pipeline", ALL_TASKS)] == 1  # the held-out sample only
+    assert paired(records, "pipeline", "pipeline-b").n == 1
+    assert "split `train` (a compared model's training data) are left out of `all`" in markdown(records, "t")
+
+
+def test_a_corrected_reply_is_scored_on_its_answer_not_on_the_notes_about_its_draft(tmp_path: Path) -> None:
+    frame = synthetic_footprint("downward", "seller", seed=3)
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"id": "s", "tables": footprint_to_text(frame),
+                                "expected": {"direction": "downward", "level": 1000.0, "side": "seller"}}) + "\n")
+    suite = load_footprint_suite(path)
+    answers = ["Answer: downward", "Answer: 1000.00", "Answer: buyers", "Answer: false breakout"]
+    pipeline = Pipeline(load_assistant("breakout"), ScriptedBackend(answers))
+    config = RunConfig(name="pipeline", assistant="breakout", backend=BackendConfig(kind="scripted"))
+    record = run_item(pipeline, config, suite.items[0], suite, judge=None)
+    notes = record["answer"].split("replaced because")[1]
+    assert record["status"] == "corrected" and "the buy volume (400)" in notes  # the last side word of the reply
+    sides = [v for v in record["verdicts"] if isinstance(v["expected"], dict) and "side" in v["expected"]]
+    assert sides[0]["found"] == {"side": "seller"} and record["passed"]

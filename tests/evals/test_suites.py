@@ -32,6 +32,19 @@ def _suite(n: int) -> Suite:
     return Suite(name="toy", description="toy", assistant="general", items=items)
 
 
+def test_breakout_items_are_events_the_data_build_keeps_for_test() -> None:
+    import pandas as pd
+
+    from assistants.market.breakouts import ScanConfig
+    from assistants.market.samples import sample_ohlcv
+    from data_templates.market import series_splits
+
+    for item in load_suite("breakout-ohlcv").items:
+        ticker, date = item.id.split("-", 1)
+        bars = sample_ohlcv(f"bokeh/{ticker}")
+        assert series_splits(bars, ScanConfig())[bars.index.get_loc(pd.Timestamp(date))] == "test", item.id
+
+
 def test_same_seed_same_items_whatever_the_order() -> None:
     suite = _suite(20)
     reversed_suite = suite.model_copy(update={"items": list(reversed(suite.items))})

@@ -175,6 +175,37 @@ def test_attachments_inline_file_part_and_extension_field(client: openai.OpenAI)
         client.chat.completions.create(model="general", messages=[{"role": "user", "content": [broken]}])
 
 
+def test_an_attached_many_ticker_file_is_screened_as_the_scan_cli_scores_it(client: openai.OpenAI, tmp_path) -> None:
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from assistants.market.samples import sample_ohlcv
+    from serve.cli import app
+
+    parts = [sample_ohlcv(f"bokeh/{t}").loc["2012-09":"2012-11"].reset_index().assign(ticker=t)
+             for t in ("AAPL", "IBM", "MSFT")]
+    parts.append(parts[1].head(10).assign(ticker="TINY"))
+    path = tmp_path / "universe.csv"
+    pd.concat(parts).to_csv(path, index=False, float_format="%.2f", date_format="%Y-%m-%d")
+    data = base64.b64encode(path.read_bytes()).decode()
+    part = {"type": "file", "file": {"filename": "universe.csv", "file_data": f"data:text/csv;base64,{data}"}}
+    completion = client.chat.completions.create(
+        model="breakout", messages=[{"role": "user", "content": [{"type": "text", "text": "Which breakouts?"}, part]}])
+    text, extension = completion.choices[0].message.content, completion.model_extra["tristage"]
+    assert extension["status"] == "verified" and extension["result"]["task"] == "screen"
+    assert text.startswith("Screened 3 tickers") and "1 skipped (TINY: 10 bars" in text
+    done = CliRunner().invoke(app, ["breakout", "scan", "--data", str(path), "--out", str(tmp_path / "events.csv")])
+    assert done.exit_code == 0, done.output
+    events = pd.read_csv(tmp_path / "events.csv", dtype={"judgment": str})
+    ranking = extension["result"]["ranking"]
+    assert ranking and extension["result"]["facts"]["events"] == len(events)
+    for row in ranking:
+        found = events[(events["ticker"] == row["ticker"]) & (events["date"] == row["date"])].iloc[0]
+        assert (found["direction"], found["judgment"], found["outcome"], int(found["confirmations"])) == (
+            row["direction"], row["judgment"], row["outcome"], row["confirmations"])
+        assert found["probability"] == pytest.approx(row["probability"], rel=1e-5)
+
+
 def test_request_ids_are_echoed_and_reused(server: ServerProcess) -> None:
     response = httpx.post(
         f"{server.base_url}/v1/chat/completions",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from assistants.knowledge.cases import case_passages, case_query
@@ -21,6 +22,14 @@ def test_every_decided_event_is_a_case_with_a_unique_dated_id(ibm: list) -> None
     assert all(i.startswith("case:bokeh-IBM:") for i in ids)
     assert {p.metadata["outcome"] for p in ibm} <= {"target", "failed", "timeout"}
     assert {p.metadata["direction"] for p in ibm} == {"upward", "downward"}
+
+
+def test_a_case_is_dated_by_the_bar_that_decided_it(ibm: list) -> None:
+    bars = sample_ohlcv("bokeh/IBM")
+    for case in ibm[::25]:
+        start = bars.index.get_loc(pd.Timestamp(case.metadata["date"]))
+        decided = pd.Timestamp(case.metadata["decided_s"], unit="s")
+        assert decided in bars.index and 0 < bars.index.get_loc(decided) - start <= ScanConfig().horizon
 
 
 def test_a_case_reads_as_its_banded_features_then_numbers_then_outcome(ibm: list) -> None:

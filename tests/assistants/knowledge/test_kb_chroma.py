@@ -62,6 +62,15 @@ def test_document_builds_are_idempotent_and_drop_stale_chunks(make_kb: MakeKb, t
     assert docs.count() == 1
 
 
+def test_a_metadata_change_is_stored_on_rebuild(make_kb: MakeKb) -> None:
+    base = make_kb("testmeta")
+    cases = case_passages({"bokeh/IBM": sample_ohlcv("bokeh/IBM")})[:3]
+    assert base.build(cases).upserted == 3 and base.build(cases).unchanged == 3
+    moved = [c.model_copy(update={"metadata": {**c.metadata, "decided_s": 0}}) for c in cases]
+    assert base.build(moved).upserted == 3
+    assert {p.metadata["decided_s"] for p in base.retrieve(cases[0].key or cases[0].text, 3)} == {0}
+
+
 def test_queries_return_the_closest_passages_with_their_metadata(make_kb: MakeKb, tmp_path: Path) -> None:
     docs = make_kb("testdocs")
     _write(tmp_path / "docs", "solvents.md", SOLVENTS)

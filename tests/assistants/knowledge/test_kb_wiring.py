@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from assistants.chem.assistant import ChemAssistant
@@ -103,6 +104,21 @@ def test_breakout_shows_similar_cases_to_the_last_stage(make_kb) -> None:
     assert "Retrieved passages" not in backend.calls[0][-1].content
     shown = _retrieved(reply)["passages"]
     assert shown and all(p["id"].startswith("case:bokeh-IBM:") for p in shown)
+
+
+@pytest.mark.slow
+def test_a_breakout_is_shown_only_cases_decided_before_its_bar(make_kb) -> None:
+    bars = sample_ohlcv("bokeh/IBM")
+    library = make_kb("testcasestime")
+    cases = case_passages({"bokeh/IBM": bars})
+    library.build(cases)
+    event = next(p for p in cases if p.metadata["date"].startswith("2006"))
+    asked = f"Was the bar on {event.metadata['date']} of IBM from 2005-06-01 to 2007-12-31 a breakout?"
+    reply = Pipeline(BreakoutAssistant(cases=library), ScriptedBackend(["x"])).run(ask(asked))
+    assert reply.result["facts"]["date"] == event.metadata["date"]
+    shown = _retrieved(reply)["passages"]
+    assert shown and all(p["metadata"]["decided_s"] < pd.Timestamp(event.metadata["date"]).timestamp() for p in shown)
+    assert event.id not in {p["id"] for p in shown}
 
 
 def test_breakout_without_a_case_library_is_unchanged(tmp_path: Path) -> None:

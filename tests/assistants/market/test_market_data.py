@@ -57,6 +57,8 @@ def test_csv_parquet_and_pasted_text(tmp_path):
     pd.testing.assert_frame_equal(a, b, check_freq=False)
     pasted = "Here are my bars:\n" + frame.to_csv(index_label="Date", sep="\t")
     pd.testing.assert_frame_equal(parse_ohlcv_text(pasted), a, check_freq=False)
+    asked = pasted + "\nDid the last bar break out, and is it a true or false breakout?"
+    pd.testing.assert_frame_equal(parse_ohlcv_text(asked), a, check_freq=False)
     with pytest.raises(BadInput, match="No such data file"):
         load_ohlcv_file(tmp_path / "missing.csv")
     (tmp_path / "bad.csv").write_text("hello\n1,2\n")

@@ -95,6 +95,20 @@ def parameter_count(base: str, source: str, recipe: SFTRecipe) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def cpu_threads() -> int:
+    """Torch threads for a CPU run: the cores not busy when it starts, at least one; OMP_NUM_THREADS wins.
+
+    Other processes' load counts against the cores: on two cores shared with a dozen busy
+    processes, two threads took 12-20 s for a SmolLM2 step that one thread took in 4.5 s, since
+    every parallel region waits for both threads to be scheduled.
+    """
+    if os.environ.get("OMP_NUM_THREADS"):
+        return int(os.environ["OMP_NUM_THREADS"])
+    cores = len(os.sched_getaffinity(0))
+    others = max(0.0, os.getloadavg()[0] - 1)  # this process is starting, so it counts once in the load
+    return max(1, min(cores, round(cores - others)))
+
+
 def free_memory_bytes() -> tuple[str, int]:
     """The device training will use and its free memory (GPU 0's, or the machine's available RAM)."""
     import torch

@@ -27,6 +27,7 @@ from train.errors import Interrupted, TrainError
 from train.preflight import (
     GIB,
     check_fits,
+    cpu_threads,
     estimate,
     free_memory_bytes,
     load_options,
@@ -304,6 +305,9 @@ def run_sft(
     device, free = free_memory_bytes()
     check_fits(base, params, dtype, device, free)
     checkpoint = claim_output(out, spec, resume)
+    if device == "cpu":
+        torch.set_num_threads(cpu_threads())
+        device = f"cpu ({torch.get_num_threads()} of {len(os.sched_getaffinity(0))} cores)"
     disable_progress_bars()  # bars redraw in place; the lines here say the same, also through a pipe or a log
     hf_logging.disable_progress_bar()
     say(f"loading {base} ({params / 1e6:,.0f} M parameters, {dtype}) on {device}")

@@ -1,12 +1,23 @@
-"""Memory problems are found before training starts, with what to do about them."""
+"""Before the first step: memory that cannot fit, the sequence length, the CPU threads and an estimate of the run."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 import torch
 
 from train.errors import TrainError
-from train.preflight import GIB, StepTiming, check_fits, estimate, longest_sample, planned_steps, probe_worst_batch
+from train.preflight import (
+    GIB,
+    StepTiming,
+    check_fits,
+    cpu_threads,
+    estimate,
+    longest_sample,
+    planned_steps,
+    probe_worst_batch,
+)
 from train.recipe import SFTRecipe
 
 
@@ -90,3 +101,10 @@ def test_max_length_is_the_longest_sample_up_to_the_cap() -> None:
                           lines.append) == 256
     assert longest_sample(tokenizer, [_conversation(2)], 256, lines.append) == 16  # the recipe's floor
     assert lines[0] == "tokenizing up to 2 conversations for their longest (cap 256 tokens)"
+
+
+def test_cpu_threads_leave_busy_cores_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert cpu_threads() == 3
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert 1 <= cpu_threads() <= len(os.sched_getaffinity(0))

@@ -54,8 +54,8 @@ def sft_command(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Sequences per device per step")] = DEFAULTS.batch_size,
     grad_accum: Annotated[int, typer.Option("--grad-accum", min=1, help="Gradient accumulation steps")] = DEFAULTS.grad_accum,
     max_length: Annotated[int | None, typer.Option(
-        "--max-length", min=16, help="Tokens per sequence [default: the longest sample, at most 256 on a CPU, "
-        "1024 on a GPU]")] = DEFAULTS.max_length,
+        "--max-length", min=16, help="Tokens per sequence (default: the longest sample, at most 256 on a CPU, "
+        "1024 on a GPU)")] = DEFAULTS.max_length,
     eval_samples: Annotated[str, typer.Option(
         "--eval-samples", help="Validation conversations (a seeded sample), or all")] = str(DEFAULTS.eval_samples),
     warmup: Annotated[float, typer.Option("--warmup", help="Warm-up fraction (<1) or steps")] = DEFAULTS.warmup,

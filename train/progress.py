@@ -26,12 +26,12 @@ def duration(seconds: float) -> str:
     return f"{minutes // 60} h" + (f" {minutes % 60} min" if minutes % 60 else "")
 
 
-def rate_and_eta(done: int, total: int, elapsed: float, unit: str) -> str:
-    """'0.21 steps/s, ETA 38 s' (or '25.0 s per step' when slower) for `done` of `total` (plural `unit`)."""
+def rate_and_eta(done: int, total: int, elapsed: float, unit: str, units: str) -> str:
+    """'0.21 steps/s, ETA 38 s' (or '25.0 s per step' when slower) for `done` of `total`."""
     if done <= 0 or elapsed <= 0:
         return "ETA unknown"
     rate = done / elapsed
-    pace = f"{rate:.2f} {unit}/s" if rate >= 0.1 else f"{1 / rate:.1f} s per {unit.removesuffix('s')}"
+    pace = f"{rate:.2f} {units}/s" if rate >= 0.1 else f"{1 / rate:.1f} s per {unit}"
     return f"{pace}, ETA {duration((total - done) / rate) if total > done else '0 s'}"
 
 
@@ -53,7 +53,7 @@ class ValidationProgress:
         if self.done in (1, total) or now - self.last_line >= VALIDATION_LINE_S:
             self.last_line = now
             self.say(f"validation ({self.conversations:,} conversations): batch {self.done}/{total}, "
-                     f"{rate_and_eta(self.done, total, now - self.started, 'batches')}")
+                     f"{rate_and_eta(self.done, total, now - self.started, 'batch', 'batches')}")
 
 
 def trainer_progress(say: Progress, validation: ValidationProgress) -> Any:
@@ -74,7 +74,7 @@ def trainer_progress(say: Progress, validation: ValidationProgress) -> Any:
 
         def _timing(self, state: Any) -> str:
             return rate_and_eta(state.global_step - self.first_step, state.max_steps - self.first_step,
-                                time.perf_counter() - self.started, "steps")
+                                time.perf_counter() - self.started, "step", "steps")
 
         def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> Any:
             if state.global_step >= state.max_steps:

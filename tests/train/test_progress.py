@@ -11,10 +11,12 @@ def test_durations_read_as_a_person_would() -> None:
 
 
 def test_rate_and_eta_from_what_is_done() -> None:
-    assert rate_and_eta(2, 10, 10.0, "steps") == "0.20 steps/s, ETA 40 s"
-    assert rate_and_eta(10, 10, 50.0, "steps") == "0.20 steps/s, ETA 0 s"
-    assert rate_and_eta(1, 10, 400.0, "steps") == "400.0 s per step, ETA 1 h"
-    assert rate_and_eta(0, 10, 0.0, "steps") == "ETA unknown"
+    assert rate_and_eta(2, 10, 10.0, "step", "steps") == "0.20 steps/s, ETA 40 s"
+    assert rate_and_eta(10, 10, 50.0, "step", "steps") == "0.20 steps/s, ETA 0 s"
+    assert rate_and_eta(1, 10, 400.0, "step", "steps") == "400.0 s per step, ETA 1 h"
+    assert rate_and_eta(1, 16, 15.4, "batch", "batches") == "15.4 s per batch, ETA 4 min"
+    assert rate_and_eta(8, 16, 2.0, "batch", "batches") == "4.00 batches/s, ETA 2 s"
+    assert rate_and_eta(0, 10, 0.0, "step", "steps") == "ETA unknown"
 
 
 def test_validation_reports_its_first_and_last_batch_each_time() -> None:

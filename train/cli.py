@@ -163,10 +163,10 @@ def _report(out_dir: Path, eval_suite: str | None, eval_limit: int | None, modes
             evaluation = compare_eval(eval_suite, base, out_dir, out_dir, modes, eval_limit, device=device,  # type: ignore[arg-type]
                                       progress=_say)
         if entropy_texts:
-            _say("matrix entropy of base and fine-tune")
+            _say(f"matrix entropy of base and fine-tune (the adapter and card are in {out_dir} already)")
             training = load_training_data(result.spec.data)
             texts = prompts_of(training.validation or training.train, entropy_texts)
-            entropy = compare_entropy(texts, result, out_dir, get_settings().cache_dir, device)
+            entropy = compare_entropy(texts, result, out_dir, get_settings().cache_dir, device, progress=_say)
         card = write_card(out_dir, result, evaluation, entropy)
     except KeyboardInterrupt:
         raise _fail(f"evaluation interrupted; the adapter, train.json and model card in {out_dir} are kept",

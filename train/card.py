@@ -39,6 +39,13 @@ def _losses(result: SFTResult) -> list[str]:
     return lines
 
 
+def _validated(result: SFTResult) -> str:
+    if not result.validated_samples:
+        return "final validation not run or interrupted"
+    share = "all" if result.validated_samples == result.validation_samples else "a seeded sample"
+    return f"validated on {result.validated_samples:,}: {share}"
+
+
 def _evaluation(comparison: EvalComparison | None) -> list[str]:
     if comparison is None:
         return ["Not run: `tristage train report <this folder> --eval SUITE`."]
@@ -74,7 +81,8 @@ def model_card(result: SFTResult, evaluation: EvalComparison | None, entropy: En
         "## Data", "",
         f"- dataset: `{spec.data}` (domain {domain or '?'})",
         f"- sha256 of manifest.json and every shard: `{spec.data_sha256}`",
-        f"- conversations: {result.train_samples:,} train, {result.validation_samples:,} validation",
+        f"- conversations: {result.train_samples:,} train, {result.validation_samples:,} validation "
+        f"({_validated(result)})",
         "", "| task | train | validation | test |", "|---|---:|---:|---:|",
         *(f"| {task} | {c.get('train', 0)} | {c.get('validation', 0)} | {c.get('test', 0)} |"
           for task, c in sorted(counts.items())),

@@ -10,13 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from stages.config import DEFAULT_MODEL, get_settings
-from train.errors import TrainError
+from train.errors import Interrupted, TrainError
 from train.recipe import SFTRecipe
 
 train_app = typer.Typer(help="Fine-tune models on dataset builds (LoRA SFT) and write their model cards.")
 out = Console()
 err = Console(stderr=True)
-EXIT_INTERNAL, EXIT_BAD_INPUT = 1, 2
+EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 DEFAULTS = SFTRecipe()
 MODES = ("model", "pipeline")
 
@@ -28,11 +28,11 @@ DeviceOpt = Annotated[str, typer.Option("--device", help="Evaluation device: aut
 
 
 def _say(message: str) -> None:
-    err.print(message, markup=False, highlight=False)
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(message, style="red", markup=False, highlight=False)
+    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -53,7 +53,11 @@ def sft_command(
     max_steps: Annotated[int, typer.Option("--max-steps", help="Stop after N steps (smoke runs; -1: epochs)")] = -1,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Sequences per device per step")] = DEFAULTS.batch_size,
     grad_accum: Annotated[int, typer.Option("--grad-accum", min=1, help="Gradient accumulation steps")] = DEFAULTS.grad_accum,
-    max_length: Annotated[int, typer.Option("--max-length", min=16, help="Tokens per sequence")] = DEFAULTS.max_length,
+    max_length: Annotated[int | None, typer.Option(
+        "--max-length", min=16, help="Tokens per sequence (default: the longest sample, at most 256 on a CPU, "
+        "1024 on a GPU)")] = DEFAULTS.max_length,
+    eval_samples: Annotated[str, typer.Option(
+        "--eval-samples", help="Validation conversations (a seeded sample), or all")] = str(DEFAULTS.eval_samples),
     warmup: Annotated[float, typer.Option("--warmup", help="Warm-up fraction (<1) or steps")] = DEFAULTS.warmup,
     scheduler: Annotated[str, typer.Option("--scheduler", help="Learning-rate schedule")] = DEFAULTS.scheduler,
     logging_steps: Annotated[int, typer.Option("--logging-steps", min=1, help="Log the loss every N steps")] = DEFAULTS.logging_steps,
@@ -71,13 +75,15 @@ def sft_command(
     device: DeviceOpt = "auto",
 ) -> None:
     """LoRA SFT of --base on --data's train split (validated on its validation split); writes the adapter,
-    checkpoints, train.json and a model card to --out. Ctrl-C keeps the checkpoints: rerun with --resume."""
+    checkpoints, train.json and a model card to --out, then validates on a seeded sample. Ctrl-C while training
+    keeps the checkpoints (rerun with --resume); during validation or evaluation, the adapter and its card."""
     from train.dataset import load_training_data
     from train.sft import is_main_process, run_sft
 
     modes = eval_mode or list(MODES)
     try:
         recipe = SFTRecipe(
+            eval_samples=_eval_samples(eval_samples),
             lora_r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, target_modules=target_modules,
             learning_rate=lr, neftune_noise_alpha=neftune or None, epochs=epochs, max_steps=max_steps,
             batch_size=batch_size, grad_accum=grad_accum, max_length=max_length, warmup=warmup, scheduler=scheduler,
@@ -91,6 +97,11 @@ def sft_command(
         training = load_training_data(data, limit)
         result = run_sft(training, base, out_dir, recipe, get_settings().cache_dir, resume=resume, merge=merge,
                          progress=_say)
+    except Interrupted as exc:
+        raise _fail(str(exc), EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt:
+        raise _fail(f"interrupted; rerun the same command with --resume to go on in {out_dir}",
+                    EXIT_INTERRUPTED) from None
     except TrainError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except Exception as exc:  # one line for anything unforeseen, never a traceback
@@ -121,6 +132,15 @@ def report_command(
     _report(out_dir, eval_suite, eval_limit, modes, entropy_texts, device)
 
 
+def _eval_samples(text: str) -> int | None:
+    """--eval-samples: a positive count, or all (None)."""
+    if text.strip().lower() == "all":
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise TrainError(f"--eval-samples takes a positive number or all, not {text!r}")
+    return int(text)
+
+
 def _check_modes(modes: list[str]) -> None:
     if unknown := sorted(set(modes) - set(MODES)):
         raise TrainError(f"unknown --eval-mode {', '.join(unknown)}; use model and/or pipeline")
@@ -143,11 +163,14 @@ def _report(out_dir: Path, eval_suite: str | None, eval_limit: int | None, modes
             evaluation = compare_eval(eval_suite, base, out_dir, out_dir, modes, eval_limit, device=device,  # type: ignore[arg-type]
                                       progress=_say)
         if entropy_texts:
-            _say("matrix entropy of base and fine-tune")
+            _say(f"matrix entropy of base and fine-tune (the adapter and card are in {out_dir} already)")
             training = load_training_data(result.spec.data)
             texts = prompts_of(training.validation or training.train, entropy_texts)
-            entropy = compare_entropy(texts, result, out_dir, get_settings().cache_dir, device)
+            entropy = compare_entropy(texts, result, out_dir, get_settings().cache_dir, device, progress=_say)
         card = write_card(out_dir, result, evaluation, entropy)
+    except KeyboardInterrupt:
+        raise _fail(f"evaluation interrupted; the adapter, train.json and model card in {out_dir} are kept",
+                    EXIT_INTERRUPTED) from None
     except TrainError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except Exception as exc:  # one line for anything unforeseen, never a traceback

@@ -8,7 +8,6 @@ and `<out>/entropy`, in the formats `tristage eval` and `tristage analyze entrop
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -16,9 +15,8 @@ from pydantic import BaseModel
 
 from stages.config import BackendConfig
 from train.errors import TrainError
+from train.progress import Progress
 from train.sft import SFTResult, merge_adapter
-
-Progress = Callable[[str], None]
 Mode = Literal["model", "pipeline"]
 EVAL_DIR, ENTROPY_DIR = "eval", "entropy"
 
@@ -97,6 +95,7 @@ def compare_entropy(
     cache_dir: Path,
     device: str = "auto",
     max_tokens: int = 256,
+    progress: Progress | None = None,
 ) -> EntropyComparison:
     """Matrix entropy / effective rank per layer of base and fine-tune on the same texts (Diff-eRank).
 
@@ -107,11 +106,15 @@ def compare_entropy(
 
     if not texts:
         raise TrainError("no texts for the entropy analysis (the validation split is empty)")
+    say = progress or (lambda _message: None)
+    say(f"entropy: the base on {len(texts)} texts")
     base = analyze_model(result.spec.base, texts, cache_dir, device, max_tokens)
     if result.merged is not None and result.merged.is_dir():
+        say(f"entropy: the fine-tune on {len(texts)} texts")
         tuned = analyze_model(str(result.merged), texts, cache_dir, device, max_tokens)
     else:
         with tempfile.TemporaryDirectory(dir=out, prefix=".entropy-merged-") as work:
+            say(f"entropy: merging the adapter, then the fine-tune on {len(texts)} texts")
             tuned = analyze_model(str(merge_adapter(result, Path(work) / "merged")), texts, cache_dir, device,
                                   max_tokens)
     tuned.model = f"{result.adapter.name} (fine-tuned)"

@@ -8,6 +8,7 @@ a model was trained on.
 from __future__ import annotations
 
 import hashlib
+import random
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,11 @@ def load_training_data(folder: Path, limit: int | None = None) -> TrainingData:
     return TrainingData(folder=folder.resolve(), manifest=manifest, sha256=data_hash(folder, manifest),
                         train=train[:limit] if limit else train,
                         validation=validation[:limit] if limit else validation)
+
+
+def seeded_sample(conversations: list[dict[str, Any]], n: int | None, seed: int) -> list[dict[str, Any]]:
+    """`n` conversations drawn with `seed`, kept in split order; all of them when `n` is None or not smaller."""
+    if n is None or n >= len(conversations):
+        return conversations
+    keep = set(random.Random(seed).sample(range(len(conversations)), n))
+    return [c for i, c in enumerate(conversations) if i in keep]

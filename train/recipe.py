@@ -25,10 +25,12 @@ class SFTRecipe(BaseModel):
     max_steps: int = Field(-1, description="Stop after this many optimizer steps (-1: run the epochs)")
     batch_size: int = Field(4, ge=1, description="Sequences per device per step")
     grad_accum: int = Field(1, ge=1, description="Gradient accumulation steps")
-    max_length: int = Field(1024, ge=16, description="Tokens per sequence; longer ones are cut at the end")
+    max_length: int | None = Field(None, ge=16, description="Tokens per sequence; longer ones are cut at the end "
+                                   "(None: the longest sample, capped at 256 on a CPU and 1,024 on a GPU)")
     warmup: float = Field(0.03, ge=0, description="Warm-up: a fraction of the steps (< 1) or a step count")
     scheduler: str = Field("cosine", description="transformers learning-rate scheduler name")
     logging_steps: int = Field(10, ge=1)
+    eval_samples: int | None = Field(64, ge=1, description="Validation conversations, a seeded sample (None: all)")
     save_steps: int = Field(100, ge=1, description="Checkpoint (and validation) every N steps")
     save_total_limit: int = Field(3, ge=1, description="Checkpoints kept")
     seed: int = 0

@@ -16,29 +16,33 @@ import resource
 import shutil
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from data_templates.shards import write_atomic
-from train.dataset import TrainingData
-from train.errors import TrainError
+from train.dataset import TrainingData, seeded_sample
+from train.errors import Interrupted, TrainError
 from train.preflight import (
     GIB,
     check_fits,
+    cpu_threads,
+    estimate,
     free_memory_bytes,
     load_options,
     load_tokenizer,
+    longest_sample,
+    max_length_cap,
     parameter_count,
+    planned_steps,
     probe_worst_batch,
     resolve_base,
     training_dtype,
 )
+from train.progress import Progress, ValidationProgress, duration, trainer_progress
 from train.recipe import SFTRecipe
 
-Progress = Callable[[str], None]
 CHECKPOINTS = "checkpoints"
 MERGED = "merged"
 RUN_FILE = "run.json"
@@ -54,10 +58,10 @@ class RunSpec(BaseModel):
     recipe: SFTRecipe
 
     def differences(self, other: RunSpec) -> list[str]:
-        """Fields that differ; the run's length (max_steps, epochs) may change on resume."""
-        length = {"max_steps", "epochs"}
+        """Fields that differ; the run's length (max_steps, epochs) and validation size may change on resume."""
+        free = {"max_steps", "epochs", "eval_samples"}
         changed = [k for k in ("base", "data", "data_sha256") if getattr(self, k) != getattr(other, k)]
-        mine, theirs = self.recipe.model_dump(exclude=length), other.recipe.model_dump(exclude=length)
+        mine, theirs = self.recipe.model_dump(exclude=free), other.recipe.model_dump(exclude=free)
         return changed + [k for k in mine if mine[k] != theirs[k]]
 
 
@@ -77,8 +81,9 @@ class SFTResult(BaseModel):
     dtype: str
     parameters: int
     trainable_parameters: int
-    train_samples: int
-    validation_samples: int
+    train_samples: int = Field(description="Train conversations tokenized (with --max-steps, those its steps draw)")
+    validation_samples: int = Field(description="Conversations in the validation split")
+    validated_samples: int = Field(0, description="Conversations the final validation ran on (0: none, interrupted)")
     steps: int
     epochs: float
     seconds: float
@@ -179,23 +184,6 @@ def sft_config(recipe: SFTRecipe, out: Path, dtype: str, has_validation: bool) -
     )
 
 
-def _progress_callback(say: Progress) -> Any:
-    from transformers import TrainerCallback
-
-    class LogProgress(TrainerCallback):
-        """Sends each logged loss to `say`: the run's progress on the console."""
-
-        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None,
-                   **kw: Any) -> None:
-            if not state.is_world_process_zero or not logs:
-                return
-            shown = [f"{key} {logs[key]:.4g}" for key in ("loss", "eval_loss", "learning_rate") if key in logs]
-            if shown:
-                say(f"step {state.global_step}/{state.max_steps}: {', '.join(shown)}")
-
-    return LogProgress()
-
-
 def _losses(history: list[dict[str, Any]], key: str) -> list[LossPoint]:
     return [LossPoint(step=int(h["step"]), loss=float(h[key])) for h in history if key in h]
 
@@ -252,6 +240,37 @@ def merge_adapter(result: SFTResult, target: Path) -> Path:
     return save_merged(tuned, tokenizer, target)
 
 
+def _max_length(recipe: SFTRecipe, tokenizer: Any, conversations: list[dict[str, Any]], say: Progress) -> SFTRecipe:
+    """The recipe with --max-length set: as given, or the longest tokenized sample up to this device's cap."""
+    if recipe.max_length is not None:
+        return recipe
+    cap = max_length_cap()
+    length = longest_sample(tokenizer, conversations, cap, say)
+    say(f"--max-length {length}: " + (f"samples reach the cap of {cap} tokens and are cut there" if length == cap
+                                      else "the longest sample"))
+    return recipe.model_copy(update={"max_length": length})
+
+
+def _drawn(train: list[dict[str, Any]], recipe: SFTRecipe, processes: int, say: Progress) -> list[dict[str, Any]]:
+    """The train conversations to tokenize: with --max-steps, only as many as the steps draw (a seeded sample),
+    so a ten-step run does not tokenize thousands; otherwise the whole split."""
+    if recipe.max_steps <= 0:
+        return train
+    drawn = recipe.max_steps * recipe.batch_size * recipe.grad_accum * processes
+    if drawn >= len(train):
+        return train
+    say(f"--max-steps {recipe.max_steps} draws {drawn:,} of the {len(train):,} train conversations (a seeded sample)")
+    return seeded_sample(train, drawn, recipe.seed)
+
+
+def _write_records(out: Path, result: SFTResult, say: Progress) -> None:
+    """train.json and the model card, each written whole, then renamed."""
+    from train.card import write_card
+
+    write_atomic(out / RESULT_FILE, result.model_dump_json(indent=2))
+    say(f"model card: {write_card(out, result, None, None)}")
+
+
 def run_sft(
     data: TrainingData,
     base: str,
@@ -262,24 +281,35 @@ def run_sft(
     merge: bool = False,
     progress: Progress | None = None,
 ) -> SFTResult:
-    """Fine-tune `base` with LoRA on `data` into `out`; TrainError on anything a user can fix."""
+    """Fine-tune `base` with LoRA on `data` into `out`, save the adapter and its card, then validate;
+    TrainError on anything a user can fix, Interrupted on Ctrl-C (saying what was kept)."""
     import torch
-    from datasets import Dataset
+    from accelerate import PartialState
+    from datasets import Dataset, disable_progress_bars
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM, PrinterCallback
+    from transformers.utils import logging as hf_logging
     from trl import SFTTrainer
 
     say = progress or (lambda _message: None)
     if not data.train:
         raise TrainError(f"the train split of {data.folder} is empty")
-    spec = RunSpec(base=base, data=data.folder, data_sha256=data.sha256, recipe=recipe)
     source = resolve_base(base, cache_dir)
     tokenizer = load_tokenizer(base, source, recipe)
+    train = _drawn(data.train, recipe, PartialState().num_processes, say)
+    validation = seeded_sample(data.validation, recipe.eval_samples, recipe.seed)
+    recipe = _max_length(recipe, tokenizer, train + validation, say)
+    spec = RunSpec(base=base, data=data.folder, data_sha256=data.sha256, recipe=recipe)
     dtype = training_dtype(recipe)
     params = parameter_count(base, source, recipe)
     device, free = free_memory_bytes()
     check_fits(base, params, dtype, device, free)
     checkpoint = claim_output(out, spec, resume)
+    if device == "cpu":
+        torch.set_num_threads(cpu_threads())
+        device = f"cpu ({torch.get_num_threads()} of {len(os.sched_getaffinity(0))} cores)"
+    disable_progress_bars()  # bars redraw in place; the lines here say the same, also through a pipe or a log
+    hf_logging.disable_progress_bar()
     say(f"loading {base} ({params / 1e6:,.0f} M parameters, {dtype}) on {device}")
     try:
         model = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, dtype), **load_options(recipe))
@@ -287,23 +317,30 @@ def run_sft(
         raise TrainError(f"cannot load the weights of {base!r} from {source}: {exc}") from exc
     lora = LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, lora_dropout=recipe.lora_dropout,
                       target_modules=recipe.modules(), task_type="CAUSAL_LM")
+    validating = ValidationProgress(say, len(validation))
+    say(f"tokenizing {len(train):,} train and {len(validation):,} of {len(data.validation):,} validation "
+        f"conversations at up to {recipe.max_length} tokens")
+    started = time.perf_counter()
     try:
         trainer = SFTTrainer(
             model=model,
-            args=sft_config(recipe, out, dtype, bool(data.validation)),
-            train_dataset=Dataset.from_list(data.train),
-            eval_dataset=Dataset.from_list(data.validation) if data.validation else None,
+            args=sft_config(recipe, out, dtype, bool(validation)),
+            train_dataset=Dataset.from_list(train),
+            eval_dataset=Dataset.from_list(validation) if validation else None,
             processing_class=tokenizer,
             peft_config=lora,
-            callbacks=[_progress_callback(say)],
+            callbacks=[trainer_progress(say, validating)],
         )
     except ValueError as exc:  # e.g. assistant-only loss on a template without generation marks
         raise TrainError(f"cannot set up training: {exc}") from exc
     trainer.remove_callback(PrinterCallback)  # LogProgress reports the losses, in one line each
-    probe_worst_batch(trainer.model, recipe, len(tokenizer))
+    say(f"tokenized in {duration(time.perf_counter() - started)}")
+    timing = probe_worst_batch(trainer.model, recipe, len(tokenizer))
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
-    say(f"{len(data.train):,} train / {len(data.validation):,} validation conversations; "
-        f"{trainable:,} trainable parameters" + (f"; resuming from {checkpoint}" if checkpoint else ""))
+    steps = planned_steps(recipe, len(train), trainer.accelerator.num_processes)
+    say(f"{trainable:,} trainable parameters" + (f"; resuming from {checkpoint}" if checkpoint else ""))
+    say(f"timed pass: ~{timing.train_s:.1f} s a step of {recipe.batch_size} x {recipe.max_length} tokens, "
+        f"so {estimate(timing, recipe, steps, len(validation))}")
     started = time.perf_counter()
     try:
         outcome = trainer.train(resume_from_checkpoint=checkpoint)
@@ -311,21 +348,37 @@ def run_sft(
         raise TrainError(f"out of memory at step {trainer.state.global_step}; checkpoints in {out / CHECKPOINTS} "
                          "are kept: lower --batch-size or --max-length, then rerun with --resume") from exc
     except KeyboardInterrupt:
-        raise TrainError(f"interrupted at step {trainer.state.global_step}; rerun the same command with --resume "
-                         f"to continue from the last checkpoint in {out / CHECKPOINTS}") from None
+        raise Interrupted(f"interrupted at step {trainer.state.global_step}; rerun the same command with --resume "
+                          f"to continue from the last checkpoint in {out / CHECKPOINTS}") from None
     seconds = time.perf_counter() - started
     result = SFTResult(
         spec=spec, base_source=source, adapter=out.resolve(), device=device, dtype=dtype, parameters=params,
-        trainable_parameters=trainable, train_samples=len(data.train), validation_samples=len(data.validation),
+        trainable_parameters=trainable, train_samples=len(train), validation_samples=len(data.validation),
         steps=trainer.state.global_step, epochs=float(trainer.state.epoch or 0), seconds=round(seconds, 2),
         samples_per_s=round(float(outcome.metrics.get("train_samples_per_second", 0.0)), 3),
         peak_memory_gib=round(_peak_memory_gib(), 3), resumed_from=checkpoint,
         losses=_losses(trainer.state.log_history, "loss"),
         eval_losses=_losses(trainer.state.log_history, "eval_loss"),
     )
-    if trainer.is_world_process_zero():
+    main = trainer.is_world_process_zero()
+    if main:
+        say(f"saving the adapter to {out}")
         save_adapter(trainer.model, tokenizer, out)
         if merge:
+            say(f"merging the adapter into the base: {out / MERGED}")
             result.merged = save_merged(trainer.model, tokenizer, out / MERGED).resolve()
-        write_atomic(out / RESULT_FILE, result.model_dump_json(indent=2))
+        _write_records(out, result, say)
+    if not validation:
+        return result
+    validating.reset()
+    try:
+        trainer.evaluate()
+    except KeyboardInterrupt:
+        raise Interrupted(f"validation interrupted; the adapter, {RESULT_FILE} and model card in {out} are kept "
+                          "(without the final validation loss)") from None
+    result.validated_samples = len(validation)
+    result.eval_losses = _losses(trainer.state.log_history, "eval_loss")
+    if main:
+        say(f"validation loss {result.eval_losses[-1].loss:.4g} on {len(validation):,} conversations")
+        _write_records(out, result, say)
     return result

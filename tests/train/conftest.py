@@ -9,6 +9,7 @@ import pytest
 
 from data_templates.builder import BuildOptions, build
 from data_templates.chem import ChemDomain
+from data_templates.market import MarketDomain
 
 # (CID, IUPAC name, SMILES, formula, synonyms) as PubChem gives them
 COMPOUNDS = [
@@ -41,4 +42,12 @@ def chem_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("build")
     out = folder / "chem"
     build(ChemDomain(files=[write_compounds(folder / "compounds.csv")]), out, BuildOptions(seed=0))
+    return out
+
+
+@pytest.fixture(scope="session")
+def breakout_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished breakout build of the bundled OHLCV samples: long conversations, with a validation split."""
+    out = tmp_path_factory.mktemp("build") / "breakout"
+    build(MarketDomain(), out, BuildOptions(seed=3))
     return out

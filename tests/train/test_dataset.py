@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from data_templates.shards import read_manifest, save_manifest
-from train.dataset import load_training_data
+from train.dataset import load_training_data, seeded_sample
 from train.errors import TrainError
 
 
@@ -75,3 +75,11 @@ def test_a_build_without_a_train_split_is_refused(chem_build: Path, tmp_path: Pa
     save_manifest(copy, manifest)
     with pytest.raises(TrainError, match="no 'train' split"):
         load_training_data(copy)
+
+
+def test_seeded_sample_is_repeatable_and_keeps_split_order() -> None:
+    rows = [{"messages": [{"role": "user", "content": str(i)}]} for i in range(100)]
+    drawn = seeded_sample(rows, 10, seed=3)
+    assert drawn == seeded_sample(rows, 10, seed=3) != seeded_sample(rows, 10, seed=4)
+    assert len(drawn) == 10 and drawn == sorted(drawn, key=rows.index)
+    assert seeded_sample(rows, None, seed=3) == rows and seeded_sample(rows, 500, seed=3) == rows

@@ -1,12 +1,23 @@
-"""Memory problems are found before training starts, with what to do about them."""
+"""Before the first step: memory that cannot fit, the sequence length, the CPU threads and an estimate of the run."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 import torch
 
 from train.errors import TrainError
-from train.preflight import GIB, check_fits, probe_worst_batch
+from train.preflight import (
+    GIB,
+    StepTiming,
+    check_fits,
+    cpu_threads,
+    estimate,
+    longest_sample,
+    planned_steps,
+    probe_worst_batch,
+)
 from train.recipe import SFTRecipe
 
 
@@ -47,5 +58,53 @@ def test_worst_batch_leaves_no_gradients() -> None:
             loss = torch.nn.functional.cross_entropy(logits.view(-1, 10), labels.view(-1))
             return type("Out", (), {"loss": loss})()
 
-    probe_worst_batch(Wrapped(), SFTRecipe(batch_size=2, max_length=16), vocab_size=10)
+    timing = probe_worst_batch(Wrapped(), SFTRecipe(batch_size=2, max_length=16), vocab_size=10)
     assert all(p.grad is None for p in model.parameters())
+    assert timing.train_s > 0 and timing.validate_s > 0
+
+
+def test_estimate_counts_the_steps_and_every_validation() -> None:
+    timing = StepTiming(train_s=20.0, validate_s=6.0)  # 10 steps: 200 s; 64 conversations: 16 batches, 96 s
+    recipe = SFTRecipe(max_steps=10, batch_size=4)
+    assert estimate(timing, recipe, 10, 64) == "~5 min for 10 steps and validation on 64 conversations"
+    assert estimate(timing, SFTRecipe(save_steps=4), 10, 64) == (
+        "~9 min for 10 steps and validation on 64 conversations (3 times)")  # after steps 4, 8 and 10
+    assert estimate(timing, SFTRecipe(grad_accum=2), 10, 0) == "~7 min for 10 steps (no validation split)"
+
+
+def test_planned_steps_follow_max_steps_or_the_epochs() -> None:
+    assert planned_steps(SFTRecipe(max_steps=10), 6485, processes=1) == 10
+    assert planned_steps(SFTRecipe(batch_size=4, grad_accum=2, epochs=2), 100, processes=1) == 24
+    assert planned_steps(SFTRecipe(batch_size=4), 100, processes=2) == 13
+
+
+def _words_tokenizer() -> object:
+    """A real fast tokenizer, one token a word, with a chat template that joins the contents."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    words = Tokenizer(models.WordLevel({"[UNK]": 0, "benzene": 1}, unk_token="[UNK]"))
+    words.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=words, unk_token="[UNK]", eos_token="[UNK]")
+    tokenizer.chat_template = "{% for m in messages %}{{ m['content'] }} {% endfor %}"
+    return tokenizer
+
+
+def _conversation(words: int) -> dict[str, list[dict[str, str]]]:
+    return {"messages": [{"role": "user", "content": "benzene " * words}]}
+
+
+def test_max_length_is_the_longest_sample_up_to_the_cap() -> None:
+    tokenizer, lines = _words_tokenizer(), list[str]()
+    assert longest_sample(tokenizer, [_conversation(20), _conversation(40)], 256, lines.append) == 40
+    assert longest_sample(tokenizer, [_conversation(20), _conversation(900), _conversation(40)], 256,
+                          lines.append) == 256
+    assert longest_sample(tokenizer, [_conversation(2)], 256, lines.append) == 16  # the recipe's floor
+    assert lines[0] == "tokenizing up to 2 conversations for their longest (cap 256 tokens)"
+
+
+def test_cpu_threads_leave_busy_cores_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert cpu_threads() == 3
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert 1 <= cpu_threads() <= len(os.sched_getaffinity(0))

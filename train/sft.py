@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from data_templates.shards import write_atomic
 from train.dataset import TrainingData, seeded_sample
 from train.errors import Interrupted, TrainError
+from train.fit_length import fit_conversations
 from train.preflight import (
     GIB,
     check_fits,
@@ -251,6 +252,19 @@ def _max_length(recipe: SFTRecipe, tokenizer: Any, conversations: list[dict[str,
     return recipe.model_copy(update={"max_length": length})
 
 
+def _fitted(tokenizer: Any, conversations: list[dict[str, Any]], recipe: SFTRecipe, split: str,
+            say: Progress) -> list[dict[str, Any]]:
+    """The conversations fitted to --max-length with their answers whole (see fit_length.py)."""
+    assert recipe.max_length is not None
+    fitted = fit_conversations(tokenizer, conversations, recipe.max_length)
+    if fitted.trimmed or fitted.dropped:
+        say(f"{split}: {fitted.trimmed:,} conversation(s) longer than {recipe.max_length} tokens had the start of their "
+            f"prompt cut so the answer is trained on whole; {fitted.dropped:,} left out (the answer alone is longer)")
+    if not fitted.conversations and conversations:
+        raise TrainError(f"no {split} conversation fits in {recipe.max_length} tokens with its answer; raise --max-length")
+    return fitted.conversations
+
+
 def _drawn(train: list[dict[str, Any]], recipe: SFTRecipe, processes: int, say: Progress) -> list[dict[str, Any]]:
     """The train conversations to tokenize: with --max-steps, only as many as the steps draw (a seeded sample),
     so a ten-step run does not tokenize thousands; otherwise the whole split."""
@@ -299,6 +313,7 @@ def run_sft(
     train = _drawn(data.train, recipe, PartialState().num_processes, say)
     validation = seeded_sample(data.validation, recipe.eval_samples, recipe.seed)
     recipe = _max_length(recipe, tokenizer, train + validation, say)
+    train, validation = _fitted(tokenizer, train, recipe, "train", say), _fitted(tokenizer, validation, recipe, "validation", say)
     spec = RunSpec(base=base, data=data.folder, data_sha256=data.sha256, recipe=recipe)
     dtype = training_dtype(recipe)
     params = parameter_count(base, source, recipe)

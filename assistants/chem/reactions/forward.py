@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from assistants.chem.reactions.chemistry import canonical, canonical_set, packed_fingerprint, tanimoto
-from assistants.chem.reactions.evidence import Evidence, gather, rank
+from assistants.chem.reactions.chemistry import canonical, canonical_set
+from assistants.chem.reactions.evidence import Evidence, gather, rank, similar_precedents
 from assistants.chem.reactions.library import ReactionLibrary
 from assistants.chem.reactions.templates import apply, forward_of
 
@@ -36,21 +36,19 @@ def split_reagents(library: ReactionLibrary, molecules: list[str]) -> tuple[list
 
 
 def forward_evidence(library: ReactionLibrary, reactants: str, reagents: list[str] | None = None,
-                     exclude: list[int] | None = None) -> dict[str, Evidence]:
+                     leave_out: str | None = None) -> dict[str, Evidence]:
     """Every product the neighbours' templates give, with the evidence the scorer reads.
 
-    `exclude`: library rows left out (a training reaction scored against the rest of the library).
+    `leave_out`: a product whose precedents are ignored (a training reaction scored against the rest).
     """
-    similarities = tanimoto(packed_fingerprint(reactants), library.reactant_fps)
-    if exclude:
-        similarities[exclude] = -1.0
+    similarities, near = similar_precedents(library, reactants, "forward", leave_out)
     inputs = set(reactants.split("."))
 
     def outcomes(template: int) -> list[str]:
         products = {canonical(o) for o in apply(forward_of(library.templates[template]), reactants)}
         return sorted(p for p in products if p and p not in inputs)
 
-    return gather(library, similarities, outcomes, library.product_fps, "forward", frozenset(reagents or ()))
+    return gather(library, similarities, outcomes, library.product_fps, "forward", near, frozenset(reagents or ()))
 
 
 def predict_products(library: ReactionLibrary, molecules: list[str], top_k: int = 5) -> ForwardPrediction:

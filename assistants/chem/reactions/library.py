@@ -1,5 +1,6 @@
 """The template library: one retro template per precedent reaction, counted and with example reactions,
-plus the precedents' fingerprints that forward prediction and retrosynthesis rank by.
+plus the precedents' fingerprints that forward prediction and retrosynthesis rank by, and unmapped
+precedents (reactants and product without atom maps, so no template) that rank candidates too.
 
 Extracting templates takes minutes, so the library is built once into the cache dir (written to a
 temporary file and renamed, rebuilt when its sources, this version or RDKit/rdchiral change) and
@@ -20,18 +21,35 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
-from assistants.chem.reactions.chemistry import canonical, canonical_set, packed_fingerprint
+from assistants.chem.reactions.chemistry import FINGERPRINT_BITS, canonical, canonical_set, packed_fingerprint
+from assistants.chem.reactions.shipped import UnmappedPair
 from assistants.chem.reactions.sources import MappedReaction, ReadReport, read_source
 from assistants.chem.reactions.templates import extract_retro
 from stages.config import get_settings
 
-LIBRARY_VERSION = 1
+LIBRARY_VERSION = 2
 EXAMPLES_PER_TEMPLATE = 3
 CURRENT_POINTER = "reactions-current.json"
 Progress = Callable[[int, int], None]
+Item, Out = TypeVar("Item"), TypeVar("Out")
+
+
+@dataclass
+class Unmapped:
+    """Precedents without a template, row-aligned: they rank candidates but give none."""
+
+    ids: list[str] = field(default_factory=list)
+    reactants: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    product_fps: np.ndarray = field(default_factory=lambda: np.zeros((0, FINGERPRINT_BITS // 8), dtype=np.uint8))
+    reactant_fps: np.ndarray = field(default_factory=lambda: np.zeros((0, FINGERPRINT_BITS // 8), dtype=np.uint8))
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 @dataclass
@@ -50,6 +68,7 @@ class ReactionLibrary:
     product_fps: np.ndarray
     reactant_fps: np.ndarray
     reagent_roles: dict[str, tuple[int, int]] = field(default_factory=dict)
+    unmapped: Unmapped = field(default_factory=Unmapped)
     meta: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -88,29 +107,44 @@ def _row(reaction: MappedReaction) -> tuple[str | None, str, str, np.ndarray, np
     return extract_retro(reaction), reactants, product, packed_fingerprint(product), packed_fingerprint(reactants)
 
 
-def _rows(reactions: Sequence[MappedReaction], progress: Progress) -> list[tuple[str | None, str, str, np.ndarray, np.ndarray]]:
+def _pair_fingerprints(pair: UnmappedPair) -> tuple[np.ndarray, np.ndarray]:
+    return packed_fingerprint(pair.product), packed_fingerprint(pair.reactants)
+
+
+def _in_workers(work: Callable[[Item], Out], items: Sequence[Item], progress: Progress) -> list[Out]:
+    """`work` over `items` in up to four forked processes, in order, with progress every 250 items."""
     import multiprocessing
 
     workers = max(1, min(len(os.sched_getaffinity(0)), 4))
-    out: list[tuple[str | None, str, str, np.ndarray, np.ndarray]] = []
+    out: list[Out] = []
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        for row in pool.imap(_row, reactions, chunksize=32):
+        for row in pool.imap(work, items, chunksize=32):
             out.append(row)
-            if len(out) % 250 == 0 or len(out) == len(reactions):
-                progress(len(out), len(reactions))
+            if len(out) % 250 == 0 or len(out) == len(items):
+                progress(len(out), len(items))
     return out
 
 
-def build_library(reactions: Sequence[MappedReaction], path: Path, meta: dict[str, str], progress: Progress | None = None) -> ReactionLibrary:
-    """Extract every template, write the library to `path` atomically, and return it."""
+def _unmapped(pairs: Sequence[UnmappedPair], progress: Progress) -> Unmapped:
+    if not pairs:
+        return Unmapped()
+    fingerprints = _in_workers(_pair_fingerprints, pairs, progress)
+    return Unmapped(ids=[p.id for p in pairs], reactants=[p.reactants for p in pairs], products=[p.product for p in pairs],
+                    product_fps=np.stack([f[0] for f in fingerprints]), reactant_fps=np.stack([f[1] for f in fingerprints]))
+
+
+def build_library(reactions: Sequence[MappedReaction], path: Path, meta: dict[str, str], progress: Progress | None = None,
+                  unmapped: Sequence[UnmappedPair] = ()) -> ReactionLibrary:
+    """Extract every template, fingerprint the unmapped precedents, write the library to `path`
+    atomically, and return it."""
     say = progress or (lambda _done, _total: None)
     template_index: dict[str, int] = {}
     templates: list[str] = []
     counts: Counter[int] = Counter()
     examples: dict[int, list[int]] = {}
     kept: list[tuple[MappedReaction, str, str, int, np.ndarray, np.ndarray]] = []
-    for reaction, (retro, reactants, product, product_fp, reactant_fp) in zip(reactions, _rows(reactions, say), strict=True):
+    for reaction, (retro, reactants, product, product_fp, reactant_fp) in zip(reactions, _in_workers(_row, reactions, say), strict=True):
         if retro is None or not reactants or not product:
             continue
         index = template_index.setdefault(retro, len(templates))
@@ -141,7 +175,9 @@ def build_library(reactions: Sequence[MappedReaction], path: Path, meta: dict[st
         product_fps=np.stack([k[4] for k in kept]),
         reactant_fps=np.stack([k[5] for k in kept]),
         reagent_roles=reagent_roles,
-        meta={**meta, "precedents": str(len(kept)), "templates": str(len(templates)), "read": str(len(reactions))},
+        unmapped=_unmapped(unmapped, say),
+        meta={**meta, "precedents": str(len(kept)), "templates": str(len(templates)), "read": str(len(reactions)),
+              "unmapped_precedents": str(len(unmapped))},
     )
     _write(library, path)
     return library
@@ -171,14 +207,19 @@ def shipped_library_path(cache_dir: Path) -> Path:
     return library_path(cache_dir, source_digest(shipped_files()))
 
 
+def _shipped_sources() -> tuple[list[MappedReaction], list[UnmappedPair]]:
+    """The shipped template source and the shipped unmapped precedents not already in it."""
+    from assistants.chem.reactions.shipped import training_reactions, unmapped_precedents
+
+    reactions = list(training_reactions())
+    return reactions, list(unmapped_precedents({r.id for r in reactions}))
+
+
 def build_shipped(cache_dir: Path, progress: Progress | None = None) -> ReactionLibrary:
     """The library of the shipped training reactions (held-out reactions never enter it)."""
-    from assistants.chem.reactions.shipped import training_reactions
-
-    report = ReadReport()
-    reactions = list(training_reactions(report))
-    meta = {"source": "shipped USPTO-15K train + USPTO-50K valid (training part)", "digest": shipped_library_path(cache_dir).stem}
-    return build_library(reactions, shipped_library_path(cache_dir), meta, progress or _stderr_progress("reaction templates"))
+    reactions, pairs = _shipped_sources()
+    meta = {"source": "shipped USPTO-15K train + USPTO-50K valid (training part) + USPTO-50K train", "digest": shipped_library_path(cache_dir).stem}
+    return build_library(reactions, shipped_library_path(cache_dir), meta, progress or _stderr_progress("reaction templates"), pairs)
 
 
 def build_from_source(source: Path, cache_dir: Path, include_shipped: bool = True, progress: Progress | None = None) -> tuple[ReactionLibrary, ReadReport]:
@@ -186,16 +227,18 @@ def build_from_source(source: Path, cache_dir: Path, include_shipped: bool = Tru
 
     The whole source is read before anything is written, so a bad source (SourceError) leaves the cache as it was.
     """
-    from assistants.chem.reactions.shipped import shipped_files, training_reactions
+    from assistants.chem.reactions.shipped import shipped_files
 
     report = ReadReport()
     reactions = list(read_source(source, report))
     paths = [source, *(shipped_files() if include_shipped else [])]
     path = library_path(cache_dir, source_digest(paths))
+    pairs: list[UnmappedPair] = []
     if include_shipped:
-        reactions += list(training_reactions())
+        shipped, pairs = _shipped_sources()
+        reactions += shipped
     meta = {"source": f"{source.name}" + (" + shipped USPTO training reactions" if include_shipped else ""), "digest": path.stem}
-    library = build_library(reactions, path, meta, progress)
+    library = build_library(reactions, path, meta, progress, pairs)
     pointer = cache_dir / "chem" / CURRENT_POINTER
     temp = pointer.with_name(f".{pointer.name}.{os.getpid()}.tmp")
     temp.write_text(json.dumps({"path": path.name, "source": str(source)}))

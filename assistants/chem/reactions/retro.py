@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from assistants.chem.reactions.chemistry import canonical, canonical_set, packed_fingerprint, tanimoto
-from assistants.chem.reactions.evidence import Evidence, gather, rank
+from assistants.chem.reactions.chemistry import canonical, canonical_set
+from assistants.chem.reactions.evidence import Evidence, gather, rank, similar_precedents
 from assistants.chem.reactions.library import ReactionLibrary
 from assistants.chem.reactions.templates import apply, forward_of
 
@@ -33,16 +33,15 @@ class RetroPrediction(BaseModel):
     candidates: list[ReactantSet] = Field(default_factory=list)
 
 
-def retro_evidence(library: ReactionLibrary, target: str, exclude: list[int] | None = None) -> dict[str, Evidence]:
-    """Every reactant set the neighbours' retro templates give for the target, with its evidence."""
-    similarities = tanimoto(packed_fingerprint(target), library.product_fps)
-    if exclude:
-        similarities[exclude] = -1.0
+def retro_evidence(library: ReactionLibrary, target: str, leave_out: str | None = None) -> dict[str, Evidence]:
+    """Every reactant set the neighbours' retro templates give for the target, with its evidence
+    (`leave_out`: a product whose precedents are ignored)."""
+    similarities, near = similar_precedents(library, target, "retro", leave_out)
 
     def outcomes(template: int) -> list[str]:
         return sorted({canonical_set(o) for o in apply(library.templates[template], target)} - {""})
 
-    return gather(library, similarities, outcomes, library.reactant_fps, "retro")
+    return gather(library, similarities, outcomes, library.reactant_fps, "retro", near)
 
 
 def gives_target(template: str, reactants: str, target: str) -> bool:

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from assistants.chem.reactions.chemistry import canonical
-from assistants.chem.reactions.shipped import DATA_DIR, forward_heldout, heldout_products, retro_heldout, training_reactions
+from assistants.chem.reactions.shipped import (
+    DATA_DIR,
+    forward_heldout,
+    heldout_products,
+    retro_heldout,
+    training_reactions,
+    unmapped_precedents,
+)
 from assistants.chem.reactions.sources import ReadReport, SourceError, normalise, product_from_edits, read_source
 
 AMIDE = "[CH3:1][C:2](=[O:3])Cl.[CH3:4][CH2:5][NH2:6]>>[CH3:1][C:2](=[O:3])[NH:6][CH2:5][CH3:4]"
@@ -69,3 +76,12 @@ def test_no_training_reaction_has_a_held_out_product() -> None:
     banned = heldout_products()
     assert len(forward_heldout()) > 1400 and 900 < len(retro_heldout()) < 1100  # a few 15K edits do not rebuild
     assert not {canonical(r.product) for r in training_reactions()} & banned
+    pairs = list(unmapped_precedents())
+    assert len(pairs) > 35_000 and not {p.product for p in pairs} & banned
+
+
+def test_mapped_uspto50k_train_rows_are_a_template_source_and_not_also_unmapped() -> None:
+    mapped = list(read_source(DATA_DIR / "uspto50k_train_mapped.csv.gz"))
+    assert mapped and all(r.id.startswith("uspto50k-train-") and r.reaction_class for r in mapped)
+    ids = {r.id for r in mapped}
+    assert not ids & {p.id for p in unmapped_precedents(ids)}

@@ -254,14 +254,13 @@ def _max_length(recipe: SFTRecipe, tokenizer: Any, conversations: list[dict[str,
 
 def _fitted(tokenizer: Any, conversations: list[dict[str, Any]], recipe: SFTRecipe, split: str,
             say: Progress) -> list[dict[str, Any]]:
-    """The conversations fitted to --max-length with their answers whole (see fit_length.py)."""
+    """The conversations fitted to --max-length, their answers kept (see fit_length.py)."""
     assert recipe.max_length is not None
     fitted = fit_conversations(tokenizer, conversations, recipe.max_length)
-    if fitted.trimmed or fitted.dropped:
+    if fitted.trimmed:
         say(f"{split}: {fitted.trimmed:,} conversation(s) longer than {recipe.max_length} tokens had the start of their "
-            f"prompt cut so the answer is trained on whole; {fitted.dropped:,} left out (the answer alone is longer)")
-    if not fitted.conversations and conversations:
-        raise TrainError(f"no {split} conversation fits in {recipe.max_length} tokens with its answer; raise --max-length")
+            f"prompt cut so the answer is trained on; {fitted.answer_cut:,} of them have an answer longer than that, "
+            "whose end is cut")
     return fitted.conversations
 
 

@@ -40,9 +40,10 @@ def test_a_long_conversation_keeps_its_answer_and_its_question(tokenizer) -> Non
     assert long["messages"][1]["content"].endswith(user[len(CUT_MARK):])  # only the front was cut
 
 
-def test_short_ones_pass_and_an_answer_too_long_is_left_out(tokenizer) -> None:
+def test_short_ones_pass_and_an_answer_too_long_keeps_its_start(tokenizer) -> None:
     short = conversation(3)
-    too_long = {"messages": [{"role": "user", "content": "Say it."}, {"role": "assistant", "content": "word " * 400}]}
+    too_long = {"messages": [{"role": "user", "content": "Say it. " * 50}, {"role": "assistant", "content": "word " * 400}]}
     result = fit_conversations(tokenizer, [short, conversation(200), too_long], 256)
-    assert (result.trimmed, result.dropped, len(result.conversations)) == (1, 1, 2)
+    assert (result.trimmed, result.answer_cut, len(result.conversations)) == (2, 1, 3)
     assert result.conversations[0] == short
+    assert result.conversations[2]["messages"] == [{"role": "user", "content": CUT_MARK}, too_long["messages"][1]]

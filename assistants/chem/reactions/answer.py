@@ -15,7 +15,7 @@ from assistants.chem.reactions.retro import ReactantSet, predict_reactants
 
 Direction = Literal["forward", "retro"]
 Confidence = Literal["high", "medium", "low"]
-MAX_REACTANTS = 10
+MAX_REACTANTS = 20  # USPTO questions list up to a dozen molecules, reagents and solvents among them
 FORWARD_TOP_K, RETRO_TOP_K, SHOWN_ALTERNATIVES = 5, 10, 3
 # USPTO-50K's reaction classes (Schneider et al. 2016), for the precedents that carry one.
 CLASS_NAMES = {
@@ -66,8 +66,7 @@ def confidence_of(score: float, similarity: float) -> Confidence:
     return "medium" if score >= 0.3 else "low"
 
 
-def _class_name(library: ReactionLibrary, precedent_id: str) -> str:
-    row = library.ids.index(precedent_id)
+def _class_name(library: ReactionLibrary, row: int) -> str:
     number = library.classes[row]
     return CLASS_NAMES.get(number, "") if number is not None else ""
 
@@ -78,7 +77,7 @@ def _fill(answer: ReactionAnswer, library: ReactionLibrary, ranked: list[tuple[s
     answer.top, answer.score, answer.template, answer.template_count = smiles, top.score, top.template, top.template_count
     answer.precedent_id, answer.precedent, answer.precedent_similarity = top.precedent_id, top.precedent, top.precedent_similarity
     answer.confidence = confidence_of(top.score, top.precedent_similarity)
-    answer.reaction_class = _class_name(library, top.precedent_id)
+    answer.reaction_class = _class_name(library, top.precedent_row)
     answer.candidates = [s for s, _ in ranked]
     answer.alternatives = [Alternative(smiles=s, score=c.score, template_count=c.template_count, precedent_id=c.precedent_id)
                            for s, c in ranked[1 : 1 + SHOWN_ALTERNATIVES]]

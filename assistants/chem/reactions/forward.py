@@ -16,6 +16,7 @@ class ProductCandidate(BaseModel):
     template: str = Field(description="the forward template that gives it")
     template_count: int = Field(description="precedents the template was extracted from")
     precedent_id: str
+    precedent_row: int = Field(description="the precedent's row in the library (ids repeat: a patent holds several reactions)")
     precedent: str = Field(description="the most similar precedent reaction with this template")
     precedent_similarity: float
 
@@ -66,6 +67,7 @@ def predict_products(library: ReactionLibrary, molecules: list[str], top_k: int 
                 template=forward_of(library.templates[item.best_template]),
                 template_count=int(library.template_counts[item.best_template]),
                 precedent_id=library.ids[item.best_row],
+                precedent_row=item.best_row,
                 precedent=library.precedent_text(item.best_row),
                 precedent_similarity=round(item.best_similarity, 3),
             )

@@ -20,6 +20,7 @@ class ReactantSet(BaseModel):
     template: str = Field(description="the retro template that gives it")
     template_count: int
     precedent_id: str
+    precedent_row: int = Field(description="the precedent's row in the library (ids repeat: a patent holds several reactions)")
     precedent: str = Field(description="the precedent reaction with this template whose product is most like the target")
     precedent_similarity: float
 
@@ -65,6 +66,7 @@ def predict_reactants(library: ReactionLibrary, target: str, top_k: int = 10) ->
                 template=template,
                 template_count=int(library.template_counts[item.best_template]),
                 precedent_id=library.ids[item.best_row],
+                precedent_row=item.best_row,
                 precedent=library.precedent_text(item.best_row),
                 precedent_similarity=round(item.best_similarity, 3),
             )

@@ -33,24 +33,16 @@ def repeats(text: str, source: str, window: int = WINDOW) -> bool:
     return any(given[i : i + window] in said for i in range(0, len(given) - window + 1, _STEP))
 
 
-_CLAUSE = re.compile(r"(:\s+|;\s+|(?<=[.!?])\s+)")
-
-
 def note_instructions(note: str, facts_text: str) -> list[str]:
-    """The runs of a repair note's clauses that the tool facts do not contain, as written: a model that
-    restates the facts a note gave it ("Give the SMILES of caffeine: Cn1c…") is following the note,
-    not echoing it."""
-    known = _normal(facts_text)
-    parts = _CLAUSE.split(note)  # clause, separator, clause, …
-    runs, current = [], ""
-    for i in range(0, len(parts), 2):
-        clause, separator = parts[i], parts[i + 1] if i + 1 < len(parts) else ""
-        if clause.strip() and _normal(clause).rstrip(".") in known:
-            runs.append(current)
-            current = ""
-        else:
-            current += clause + separator
-    return [run.strip() for run in [*runs, current] if run.strip()]
+    """The stretches of a repair note that the tool facts do not contain: a model that restates the
+    facts a note gave it ("Give the boiling point of water: 373.12 K" answered "The boiling point of
+    water is 373.12 K") is following the note, not echoing it. Each stretch is one window the echo
+    check looks for; a note shorter than a window is kept whole unless the facts hold it."""
+    said, known = _normal(note), _normal(facts_text)
+    if len(said) < WINDOW:
+        return [note] if said.rstrip(".") not in known else []
+    windows = (said[i : i + WINDOW] for i in range(0, len(said) - WINDOW + 1, _STEP))
+    return list(dict.fromkeys(w for w in windows if w not in known))
 
 
 def echo_check(text: str, instructions: list[str]) -> CheckResult:

@@ -10,10 +10,12 @@ NOTE = ("Give the right yes or no: Yes: ethanol and dimethyl ether both have the
 FACTS = "Answer: Yes: ethanol and dimethyl ether both have the formula C2H6O; they are isomers: the same formula with different structures."
 
 
-def test_a_note_keeps_only_its_instruction_words() -> None:
-    assert note_instructions(NOTE, FACTS) == ["Give the right yes or no:"]
-    assert note_instructions("Do not state a boiling point: the tool facts have none.", "SMILES: CCO") == [
-        "Do not state a boiling point: the tool facts have none."]
+def test_a_note_keeps_only_the_stretches_the_facts_do_not_hold() -> None:
+    kept = note_instructions(NOTE, FACTS)
+    assert kept and all(len(w) == 32 and w not in " ".join(FACTS.lower().split()) for w in kept)
+    assert any(w.startswith("give the right yes or no") for w in kept)
+    short = "Do not state a boiling point."
+    assert note_instructions(short, "SMILES: CCO") == [short]
 
 
 def test_restating_the_facts_passes_and_copying_the_note_fails() -> None:
@@ -22,4 +24,7 @@ def test_restating_the_facts_passes_and_copying_the_note_fails() -> None:
     assert echo_check(answer, instructions).passed
     assert not echo_check(answer, [NOTE]).passed  # the raw note would have rejected a right answer
     assert not echo_check(f"Give the right yes or no: {answer}", instructions).passed
+    note = "Give the boiling point of hydrogen sulfide: 212.85 K (-60.30 °C)."
+    told = "The boiling point of hydrogen sulfide (sulfane) is 212.85 K (-60.30 °C)."
+    assert echo_check("The boiling point of hydrogen sulfide is 212.85 K (-60.30 °C).", note_instructions(note, told)).passed
     assert not echo_check("A previous draft was rejected. Write a new answer.", instructions).passed

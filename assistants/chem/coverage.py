@@ -18,10 +18,9 @@ from assistants.chem.names import ratio_unstated
 from assistants.chem.reactions.chat import asks_reagent
 from assistants.chem.relations import stated_verdict, verdict as sameness_verdict
 from assistants.chem.resolve import MoleculeRecord
-from assistants.chem.store import CompoundStore
+from assistants.chem.store import TEMPERATURE_KEYS, CompoundStore
 from stages.reply import CheckResult
 
-TEMPERATURE_KEYS = ("boiling_point", "melting_point", "critical_temperature")
 _CHECKABLE = ("smiles", "name", "inchikey", "inchi", "cas", "formula", "mass", *TEMPERATURE_KEYS)
 _TASK_DEFAULTS = {"name_to_smiles": ["smiles"], "smiles_to_name": ["name"]}
 _UNCOVERED_TASKS = ("general", "out_of_scope", "reaction")

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from assistants.chem.molecule import InvalidSmiles, canonical_smiles, inchi_key, parse_smiles
-from assistants.chem.store import CompoundStore, MeasuredProperty
+from assistants.chem.store import TEMPERATURE_KEYS, CompoundStore, MeasuredProperty
 
 ISOTOPOLOGUE_SPREAD_K = 10.0
-_TEMPERATURES = ("boiling_point", "melting_point", "critical_temperature")
 
 
 class DoubtfulValue(BaseModel):
@@ -46,7 +45,7 @@ def doubtful_values(smiles: str, properties: list[MeasuredProperty], store: Comp
         return []
     if parent is None:
         return []
-    theirs = {p.key: p for p in store.properties(parent) if p.key in _TEMPERATURES}
+    theirs = {p.key: p for p in store.properties(parent) if p.key in TEMPERATURE_KEYS}
     name = parent.common_name or parent.iupac_name
     return [DoubtfulValue(value=p, parent=name, parent_value=theirs[p.key]) for p in properties
             if p.key in theirs and abs(p.value - theirs[p.key].value) > ISOTOPOLOGUE_SPREAD_K]

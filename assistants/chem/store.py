@@ -37,6 +37,9 @@ class Compound(BaseModel):
     common_name: str
 
 
+TEMPERATURE_KEYS = ("boiling_point", "melting_point", "critical_temperature")  # properties the store gives in K
+
+
 class MeasuredProperty(BaseModel):
     """One property value with its unit and where it came from."""
 

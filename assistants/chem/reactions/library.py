@@ -2,9 +2,9 @@
 plus the precedents' fingerprints that forward prediction and retrosynthesis rank by, and unmapped
 precedents (reactants and product without atom maps, so no template) that rank candidates too.
 
-Extracting templates takes minutes, so the library is built once into the cache dir (written to a
-temporary file and renamed, rebuilt when its sources, this version or RDKit/rdchiral change) and
-loaded in about a second afterwards. The shipped USPTO reactions are the default source;
+The library is built once into the cache dir (written to a temporary file and renamed, rebuilt when
+its sources, this version or RDKit/rdchiral change) and loaded in about a second afterwards; the
+shipped reactions' templates are read from the table `extracted.py` ships, a user's are extracted. The shipped USPTO reactions are the default source;
 `tristage reactions build --source FILE` adds a user's mapped reactions and makes that library current.
 """
 
@@ -28,7 +28,7 @@ import numpy as np
 from assistants.chem.reactions.chemistry import FINGERPRINT_BITS, canonical, canonical_set, packed_fingerprint
 from assistants.chem.reactions.shipped import UnmappedPair
 from assistants.chem.reactions.sources import MappedReaction, ReadReport, read_source
-from assistants.chem.reactions.templates import extract_retro
+from assistants.chem.reactions.extracted import retro_template, stored_templates
 from stages.config import get_settings
 
 LIBRARY_VERSION = 2
@@ -104,7 +104,7 @@ def library_path(cache_dir: Path, digest: str) -> Path:
 def _row(reaction: MappedReaction) -> tuple[str | None, str, str, np.ndarray, np.ndarray]:
     """One precedent's template, canonical sides and fingerprints (run in worker processes)."""
     reactants, product = canonical_set(reaction.reactants), canonical(reaction.product)
-    return extract_retro(reaction), reactants, product, packed_fingerprint(product), packed_fingerprint(reactants)
+    return retro_template(reaction), reactants, product, packed_fingerprint(product), packed_fingerprint(reactants)
 
 
 def _pair_fingerprints(pair: UnmappedPair) -> tuple[np.ndarray, np.ndarray]:
@@ -144,6 +144,7 @@ def build_library(reactions: Sequence[MappedReaction], path: Path, meta: dict[st
     counts: Counter[int] = Counter()
     examples: dict[int, list[int]] = {}
     kept: list[tuple[MappedReaction, str, str, int, np.ndarray, np.ndarray]] = []
+    stored_templates()  # read once here, inherited by the forked workers
     for reaction, (retro, reactants, product, product_fp, reactant_fp) in zip(reactions, _in_workers(_row, reactions, say), strict=True):
         if retro is None or not reactants or not product:
             continue

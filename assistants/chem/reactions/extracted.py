@@ -20,12 +20,12 @@ import os
 import sys
 from functools import lru_cache
 from importlib.metadata import version
-from pathlib import Path
 
+from assistants.chem.reactions.map_pairs import write_csv_gz
+from assistants.chem.reactions.shipped import DATA_DIR
 from assistants.chem.reactions.sources import MappedReaction
 from assistants.chem.reactions.templates import extract_retro
 
-DATA_DIR = Path(__file__).parent / "data"
 TABLE = DATA_DIR / "extracted_templates.csv.gz"
 VERSIONS = DATA_DIR / "extracted_templates.json"
 
@@ -75,12 +75,7 @@ def write_table() -> int:
     reactions = list(training_reactions())
     with multiprocessing.get_context("fork").Pool(max(1, len(os.sched_getaffinity(0)))) as pool:
         rows = dict(pool.imap(_extract, reactions, chunksize=64))
-    temp = TABLE.with_name(f".{TABLE.name}.{os.getpid()}.tmp")
-    with gzip.open(temp, "wt", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("key", "template"))
-        writer.writerows(sorted(rows.items()))
-    os.replace(temp, TABLE)
+    write_csv_gz(TABLE, ("key", "template"), sorted(rows.items()))
     temp_versions = VERSIONS.with_name(f".{VERSIONS.name}.{os.getpid()}.tmp")
     temp_versions.write_text(json.dumps({**extractor_versions(), "reactions": len(rows)}, indent=1) + "\n")
     os.replace(temp_versions, VERSIONS)

@@ -4,8 +4,8 @@ precedents (reactants and product without atom maps, so no template) that rank c
 
 The library is built once into the cache dir (written to a temporary file and renamed, rebuilt when
 its sources, this version or RDKit/rdchiral change) and loaded in about a second afterwards; the
-shipped reactions' templates are read from the table `extracted.py` ships, a user's are extracted. The shipped USPTO reactions are the default source;
-`tristage reactions build --source FILE` adds a user's mapped reactions and makes that library current.
+shipped reactions' templates are read from the table `extracted.py` ships, a user's are extracted.
+The shipped USPTO reactions are the default source; `tristage reactions build --source FILE` adds a user's mapped reactions and makes that library current.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from typing import TypeVar
 import numpy as np
 
 from assistants.chem.reactions.chemistry import FINGERPRINT_BITS, canonical, canonical_set, packed_fingerprint
+from assistants.chem.reactions.extracted import retro_template, stored_templates
 from assistants.chem.reactions.shipped import UnmappedPair
 from assistants.chem.reactions.sources import MappedReaction, ReadReport, read_source
-from assistants.chem.reactions.extracted import retro_template, stored_templates
 from stages.config import get_settings
 
 LIBRARY_VERSION = 2

@@ -22,7 +22,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-DATA_DIR = Path(__file__).parent / "data"
+from assistants.chem.reactions.shipped import DATA_DIR
+
 PAIRS = DATA_DIR / "uspto50k_train_pairs.csv.gz"
 MAPPED = DATA_DIR / "uspto50k_train_mapped.csv.gz"
 HEADER = ("id", "class", "reactants>reagents>production", "confidence")
@@ -34,12 +35,13 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
-def _write(path: Path, rows: list[tuple[str, ...]]) -> None:
+def write_csv_gz(path: Path, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A gzipped CSV written to a temporary file and renamed into place."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with gzip.open(temp, "wt", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(HEADER)
+            writer.writerow(header)
             writer.writerows(rows)
         os.replace(temp, path)
     finally:
@@ -73,14 +75,14 @@ def map_rows(start: int, stop: int, out: Path) -> int:
             if found is not None:
                 mapped.append((row["id"], row["class"], str(found["mapped_rxn"]), f"{float(found['confidence']):.4f}"))
         print(f"mapped {min(begin + BATCH, len(pairs)):,}/{len(pairs):,}", file=sys.stderr, flush=True)
-    _write(out, mapped)
+    write_csv_gz(out, HEADER, mapped)
     return len(mapped)
 
 
 def merge(parts: list[Path]) -> int:
     """Add part files to the shipped mapped file, each id once, in train-split order."""
     by_id = {row["id"]: tuple(row[h] for h in HEADER) for path in (MAPPED, *parts) for row in _rows(path)}
-    _write(MAPPED, [by_id[key] for key in sorted(by_id, key=_order)])
+    write_csv_gz(MAPPED, HEADER, [by_id[key] for key in sorted(by_id, key=_order)])
     return len(by_id)
 
 

@@ -223,9 +223,20 @@ class LlamaCppBackend:
         from llama_cpp import LlamaGrammar
 
         try:
-            return LlamaGrammar.from_string(_gbnf(json.dumps(schema, sort_keys=True)), verbose=False)
+            grammar = LlamaGrammar.from_string(_gbnf(json.dumps(schema, sort_keys=True)), verbose=False)
         except Exception as exc:  # the converter rejects schema features it does not support
             raise BackendError(f"llama.cpp cannot turn this JSON schema into a grammar: {exc}") from exc
+        self._check_grammar(grammar)
+        return grammar
+
+    def _check_grammar(self, grammar: Any) -> None:
+        """Parse the grammar once before decoding with it: llama.cpp takes a grammar it cannot parse
+        (the converter writes some escapes, such as `\\.`, that its own parser rejects) as a null
+        sampler and the process dies with a segmentation fault in the middle of a request."""
+        sampler = self._llama_cpp.llama_sampler_init_grammar(self._vocab, grammar._grammar.encode("utf-8"), b"root")
+        if not sampler:
+            raise BackendError("llama.cpp could not parse the grammar made from this JSON schema")
+        self._llama_cpp.llama_sampler_free(sampler)
 
     @staticmethod
     def _finish_reason(request: _Request, stopped: bool, cancel: threading.Event | None) -> FinishReason:

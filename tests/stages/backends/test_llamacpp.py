@@ -245,6 +245,18 @@ def test_a_schema_the_grammar_cannot_express_is_a_clear_error(backend: LlamaCppB
 
 
 @pytest.mark.slow
+def test_a_grammar_llama_cpp_cannot_parse_is_a_clear_error_not_a_crash(backend: LlamaCppBackend) -> None:
+    """The converter writes `\\.` for an escaped dot, which llama.cpp's parser rejects; decoding with
+    it killed the process (a segmentation fault). The same pattern with `[.]` decodes."""
+    def schema(pattern: str) -> dict:
+        return {"type": "object", "properties": {"a": {"type": "string", "pattern": pattern}}, "required": ["a"]}
+
+    with pytest.raises(BackendError, match="could not parse the grammar"):
+        backend.complete(CAPITAL, GenerationParams(max_tokens=8, json_schema=schema(r"^a\.b$")))
+    assert backend.complete(CAPITAL, GenerationParams(max_tokens=12, json_schema=schema(r"^a[.]b$"))).text.replace(" ", "") == '{"a":"a.b"}'
+
+
+@pytest.mark.slow
 def test_unfinished_json_fails_validation_clearly(backend: LlamaCppBackend) -> None:
     messages = [Message(role="user", content="Describe water as JSON.")]
     with pytest.raises(BackendError, match=r"llamacpp:smollm2-135m-instruct did not return valid Compound JSON"):

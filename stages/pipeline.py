@@ -162,6 +162,7 @@ class Pipeline:
         draft: Draft | None = None
         failed: list[CheckResult] = []
         for attempt in range(max_attempts):
+            before = len(failed)
             ctx.attempt = attempt
             try:
                 draft = self._stage("reason", ctx, trace, emit, lambda: assistant.reason(ctx))
@@ -173,6 +174,8 @@ class Pipeline:
             failed = [c for c in checks if not c.passed]
             if not failed:
                 return self._judged(ctx, trace, draft, checks)
+            if attempt and len(failed) >= before:
+                break  # the repair fixed nothing: a model that ignored its feedback once mostly does again
             ctx.feedback = [c.instruction for c in failed]
         assert draft is not None
         return self._corrected(ctx, trace, emit, draft, failed)

@@ -33,9 +33,11 @@ class Echo(Assistant):
         return Detection(task="echo", facts={"want": "right"}, early=self.early)
 
     def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
-        ok = "right" in draft.raw
+        ok, wrong = "right" in draft.raw, "wrong" in draft.raw
         return [CheckResult(name="says_right", kind="coverage", passed=ok, message="" if ok else "it did not say 'right'",
-                            feedback="say 'right'")]
+                            feedback="say 'right'"),
+                CheckResult(name="not_wrong", passed=not wrong, message="it said 'wrong'" if wrong else "",
+                            feedback="do not say 'wrong'")]
 
     def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
         return "right (from facts)" if self.correctable else None
@@ -73,12 +75,27 @@ def test_repair_feedback_reaches_the_model_and_fixes_the_answer():
 
 
 def test_repairs_stop_at_the_budget_then_correct_from_facts():
-    backend = ScriptedBackend(["wrong"])
-    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_repairs=2)))
-    assert len(backend.calls) == 3
+    backend = ScriptedBackend(["wrong", "nearly", "nearly so"])
+    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_repairs=1)))
+    assert len(backend.calls) == 2
     assert reply.status is Status.CORRECTED
     assert reply.text.startswith("right (from facts)") and "say 'right'" in reply.text
     assert reply.reason == "corrected: says_right"
+
+
+def test_repairs_go_on_while_each_one_fixes_something():
+    backend = ScriptedBackend(["wrong", "nearly", "right at last"])
+    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_repairs=3)))
+    assert len(backend.calls) == 3 and reply.status is Status.VERIFIED
+
+
+def test_a_repair_that_fixes_nothing_ends_the_repairs():
+    """Two drafts failing as many checks: the model ignored its feedback, so the rest of the budget is
+    not spent on it (each repair costs a whole model call) and the reply is corrected from facts."""
+    backend = ScriptedBackend(["wrong", "wrong again", "right"])
+    reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_repairs=3)))
+    assert len(backend.calls) == 2
+    assert reply.status is Status.CORRECTED and reply.reason == "corrected: not_wrong, says_right"
 
 
 def test_uncorrectable_failure_is_unverified_and_says_so():
@@ -88,7 +105,7 @@ def test_uncorrectable_failure_is_unverified_and_says_so():
 
 
 def test_model_call_budget_ends_repairs_early():
-    backend = ScriptedBackend(["wrong"])
+    backend = ScriptedBackend(["wrong", "nearly", "right"])  # each repair fixes something
     reply = Pipeline(Echo(), backend).run(ask("q", options=RunOptions(max_repairs=5, max_model_calls=2)))
     assert len(backend.calls) == 2
     assert reply.status is Status.CORRECTED

@@ -48,6 +48,9 @@ _STRIP = ",;:?!\"'“”‘’`"
 _WORD_BREAKS = re.compile(r"[,;:?!]+$|\.$")
 _UPPER_WORDS = frozenset("I A NO IN ON SO AS AT BE BY HE IS IT OF OR US WE HI OK TO AN AM DO GO IF ME MY UP CAN".split())
 _STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
+_ELEMENT_NAMES = frozenset(
+    "hydrogen carbon nitrogen oxygen fluorine phosphorus sulfur sulphur chlorine bromine iodine boron silicon".split())
+_ELEMENT_TERM = re.compile(r"(?:atoms?|bond(?:s|ing|ed)?|donors?|acceptors?)$")
 
 
 class Reaction(BaseModel):
@@ -191,6 +194,7 @@ def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None
                 consumed.add(index)
             elif candidate:
                 unparsed[index] = token
+    consumed |= _element_terms(words)
     names = _names(text, words, consumed, store, opsin)
     invalid = [token for index, token in unparsed.items() if index not in names.covered]
     for name in names.chosen:
@@ -201,6 +205,18 @@ def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None
         _add(found.invalid_smiles, token)
     found.truncated = names.capped
     return _capped(found)
+
+
+def _element_terms(words: list[tuple[int, str]]) -> set[int]:
+    """Element names that are part of a counting or bonding term, not a compound: "hydrogen bond
+    donors", "carbon atoms", "hydrogen-bonding" (else glucose's donors came with H2's facts)."""
+    terms: set[int] = set()
+    for position, (index, raw) in enumerate(words):
+        head, _, tail = _clean(raw).lower().partition("-")
+        following = tail or (_clean(words[position + 1][1]).lower() if position + 1 < len(words) else "")
+        if head in _ELEMENT_NAMES and _ELEMENT_TERM.match(following):
+            terms.add(index)
+    return terms
 
 
 def _capped(found: Entities) -> Entities:

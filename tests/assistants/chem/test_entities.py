@@ -28,6 +28,13 @@ def test_ordinary_uppercase_words_are_not_molecules(store: CompoundStore) -> Non
     assert entities("Please check this for me", store) == {}
 
 
+def test_an_element_in_a_counting_or_bonding_term_is_no_compound(store: CompoundStore) -> None:
+    assert entities("How many hydrogen bond donors does glucose have?", store)["names"] == ["glucose"]
+    assert entities("How many carbon atoms are in benzene?", store)["names"] == ["benzene"]
+    assert entities("Is ethanol hydrogen-bonding?", store)["names"] == ["ethanol"]
+    assert entities("What is the boiling point of hydrogen?", store)["names"] == ["hydrogen"]
+
+
 def test_smiles_names_cas_formulas_together(store: CompoundStore) -> None:
     found = entities("Compare CCO, c1ccccc1, acetone, CAS 50-78-2 and C6H12O6", store)
     assert found["smiles"] == ["CCO", "c1ccccc1"]

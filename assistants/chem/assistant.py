@@ -23,7 +23,8 @@ from assistants.chem.profiles import profile_for
 from assistants.chem.reactions.chat import reaction_unchecked
 from assistants.chem.store import CompoundStore, get_store
 from assistants.chem.structured import (
-    answer_numbers_check, draft_model, filled_fields, render, schema_check, schema_instructions,
+    answer_numbers_check, answer_sentence_check, draft_model, draft_tokens, filled_fields, render, schema_check, schema_facts,
+    schema_instructions,
 )
 from assistants.general.assistant import answer_checks
 from assistants.knowledge.bases import retriever_for
@@ -35,7 +36,7 @@ Phrasing = Literal["model", "template"]
 SYSTEM_PROMPT = (
     "You are tristage-chem, a careful chemistry assistant. Use only the facts from tools below for "
     "structures, names, formulas, masses and property values; never invent a name or a structure. "
-    "If the facts do not cover something, say you do not know. Answer in labelled lines."
+    "If the facts do not cover something, say you do not know."
 )
 _FIELDS: dict[str, str] = {
     "name_to_smiles": "Answer: <one sentence giving the SMILES>\nSMILES: <SMILES>\nFormula: <formula>",
@@ -106,12 +107,15 @@ class ChemAssistant(Assistant):
             return EarlyExit(status=Status.UNVERIFIED, text=text, reason=f"could not resolve: {names}")
         return None
 
-    def prompt(self, ctx: RunContext, answer_format: str | None = None) -> list[Message]:
+    def prompt(self, ctx: RunContext, answer_format: str | None = None, facts_text: str | None = None) -> list[Message]:
+        """The system prompt (format, then the facts block: `facts_text`, else every tool fact), the
+        history and the question."""
         facts = self.facts(ctx)
         task = facts.task if facts else "general"
-        system = f"{self.system_prompt}\n\nAnswer format:\n{answer_format or _FIELDS.get(task, _FIELDS['general'])}"
+        answer_format = answer_format or f"Answer in labelled lines:\n{_FIELDS.get(task, _FIELDS['general'])}"
+        system = f"{self.system_prompt}\n\nAnswer format:\n{answer_format}"
         if facts is not None:
-            system = f"{system}\n\nFacts from tools (trust these over memory):\n{facts_for_prompt(facts)}"
+            system = f"{system}\n\nFacts from tools (trust these over memory):\n{facts_text or facts_for_prompt(facts)}"
         system += repair_notes(ctx.feedback)
         messages = [Message(role="system", content=system), *ctx.request.history]
         messages.append(Message(role="user", content=ctx.request.last_user_text))
@@ -132,8 +136,10 @@ class ChemAssistant(Assistant):
             completion = ctx.call_model(with_passages(self.prompt(ctx), retrieval), profile.params())
             draft = self.parse(completion.text, ctx)
         else:
-            messages = with_passages(self.prompt(ctx, schema_instructions(facts)), retrieval)  # type: ignore[arg-type]
-            params = profile.params().model_copy(update={"json_schema": schema.model_json_schema()})
+            messages = with_passages(self.prompt(ctx, schema_instructions(facts), schema_facts(facts)), retrieval)  # type: ignore[arg-type]
+            params = profile.params()
+            params = params.model_copy(update={"json_schema": schema.model_json_schema(),
+                                               "max_tokens": min(params.max_tokens, draft_tokens(facts))})  # type: ignore[arg-type]
             completion = ctx.call_model(messages, params, stream=False)
             draft = self._structured_draft(completion.text, schema, facts, ctx)  # type: ignore[arg-type]
         draft.fields["finish_reason"] = completion.finish_reason
@@ -170,7 +176,8 @@ class ChemAssistant(Assistant):
             checks.append(schema_check(draft.fields["schema_error"]))
         facts = self.facts(ctx)
         if "structured" in draft.fields and facts is not None:
-            checks.append(answer_numbers_check(draft.fields["structured"], facts))
+            filled = draft.fields["structured"]
+            checks += [answer_numbers_check(filled, facts), answer_sentence_check(filled, facts)]
         if facts is None:
             return checks
         return checks + self._checks(draft.raw, facts)

@@ -15,6 +15,7 @@ import re
 
 from pydantic import BaseModel, Field, create_model
 
+from assistants.chem.answer import facts_for_prompt
 from assistants.chem.coverage import wanted
 from assistants.chem.facts import ChemFacts
 from stages.backends.structured import parse_json_reply
@@ -25,7 +26,25 @@ _NUMBER = re.compile(r"(?<![\w.,\-])-?\d*\.?\d+(?![\w\-]|,\d)")
 
 STRUCTURED_TASKS = ("name_to_smiles", "smiles_to_name", "properties", "describe")
 MAX_ANSWER_CHARS = 160  # a sentence: a constrained small model otherwise runs on inside the string
+# What a string field may hold. A grammar built from these cannot write a brace, a quote or a newline
+# inside a value: a small model that "closes" a string with `}` or a blank line is held to closing it
+# with `"`, instead of filling the rest of its token budget inside the string ("C9H8O4}, {").
+_PLAIN = r'[^{}"\\\n]'
+# One sentence: it starts with a letter, a digit or a bracket (not with the debris, "); 2, 3" or "./",
+# a small model writes when it wants to leave the string), and a full stop stands between two digits
+# (a decimal point) or ends the string, so the model cannot go on to a second sentence.
+ANSWER_PATTERN = rf"^[A-Za-z0-9(\[]([^{{}}\"\\\n.]|[0-9][.][0-9]){{0,{MAX_ANSWER_CHARS - 1}}}[.]?$"
+_PATTERNS: dict[str, str] = {
+    "smiles": r'^[^ ,{}"\\\n]+$',
+    "name": f"^{_PLAIN}+$",
+    "formula": r"^[A-Za-z0-9()\[\]+\-]+$",
+    "inchikey": r"^[A-Z]{14}-[A-Z]{10}-[A-Z]$",
+    "inchi": r'^InChI=[^ {}"\\\n]+$',
+    "cas": r"^[0-9]{2,7}-[0-9]{2}-[0-9]$",
+}
 # Asked item → (JSON field, its type, the labelled line it renders as, the unit that line carries).
+# Temperatures are in kelvin, the unit the tool facts give first: a model copying "329.22 K (56.07 °C)"
+# into a Celsius field wrote 329.22.
 _ITEMS: dict[str, tuple[str, type, str, str]] = {
     "smiles": ("smiles", str, "SMILES", ""),
     "name": ("iupac_name", str, "Name", ""),
@@ -34,9 +53,9 @@ _ITEMS: dict[str, tuple[str, type, str, str]] = {
     "inchi": ("inchi", str, "InChI", ""),
     "cas": ("cas_number", str, "CAS", ""),
     "mass": ("molecular_weight_g_per_mol", float, "Molecular weight", " g/mol"),
-    "boiling_point": ("boiling_point_celsius", float, "Boiling point", " °C"),
-    "melting_point": ("melting_point_celsius", float, "Melting point", " °C"),
-    "critical_temperature": ("critical_temperature_celsius", float, "Critical temperature", " °C"),
+    "boiling_point": ("boiling_point_kelvin", float, "Boiling point", " K"),
+    "melting_point": ("melting_point_kelvin", float, "Melting point", " K"),
+    "critical_temperature": ("critical_temperature_kelvin", float, "Critical temperature", " K"),
 }
 
 
@@ -46,13 +65,24 @@ def _items(facts: ChemFacts) -> list[str]:
 
 
 def filled_fields(text: str, schema: type[BaseModel]) -> BaseModel:
-    """The filled schema; raw control characters inside strings (which a grammar lets through) are
-    read as text. BackendError naming the problem when the JSON still does not match."""
+    """The filled schema; whitespace runs inside strings (raw newlines, which a backend without our
+    grammar may send) are read as one space. BackendError naming the problem when the JSON still does
+    not match."""
     try:
-        text = json.dumps(json.loads(text, strict=False))
+        text = json.dumps(_one_line(json.loads(text, strict=False)))
     except json.JSONDecodeError:
         pass  # left as written: the validation error says where it breaks
     return parse_json_reply(text, schema, source="the draft")
+
+
+def _one_line(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return [_one_line(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _one_line(v) for k, v in value.items()}
+    return value
 
 
 def schema_check(error: str) -> CheckResult:
@@ -68,14 +98,34 @@ def draft_model(facts: ChemFacts) -> type[BaseModel] | None:
     fields: dict[str, Any] = {}
     for item in _items(facts):
         key, kind, _label, _unit = _ITEMS[item]
-        fields[key] = (kind, Field(description=f"{_label} from the tool facts"))
+        fields[key] = (kind, Field(description=f"{_label} from the tool facts", pattern=_PATTERNS.get(item)))
     molecule = create_model("MoleculeDraft", **fields)
     n = len(facts.molecules)
     return create_model(
         "ChemDraft",
-        answer=(str, Field(max_length=MAX_ANSWER_CHARS, description="one sentence that answers the question")),
+        answer=(str, Field(pattern=ANSWER_PATTERN, description="one sentence that answers the question")),
         molecules=(list[molecule], Field(min_length=n, max_length=n)),  # type: ignore[valid-type]
     )
+
+
+_LINE_LABELS = frozenset({label for _key, _kind, label, _unit in _ITEMS.values()} | {"Monoisotopic mass"})
+
+
+def schema_facts(facts: ChemFacts) -> str:
+    """The facts block for a structured draft: every line but the identifier and value lines the schema
+    does not ask for (they cost prompt tokens, and a small model copied the wrong one: a name into
+    `formula`, the formula into `iupac_name`). Names stay: the answer sentence names the molecule."""
+    dropped = _LINE_LABELS - {_ITEMS[item][2] for item in _items(facts)} - {"Name"}
+    kept = "\n".join(line for line in facts_for_prompt(facts).splitlines() if line.partition(":")[0] not in dropped)
+    return re.sub(r"\n{3,}", "\n\n", kept).strip()
+
+
+def draft_tokens(facts: ChemFacts) -> int:
+    """Tokens a filled schema needs, with room: the sentence and the JSON around it (60), then 30 per
+    field of each molecule. Measured on SmolLM2's tokenizer, right drafts took 34-49 tokens for one
+    field of one molecule and 99 for one of two; a draft past this budget is looping ("2, 2, 2, ...")
+    and would otherwise run to the profile's whole budget before failing the same checks."""
+    return 60 + 30 * len(_items(facts)) * len(facts.molecules)
 
 
 def schema_instructions(facts: ChemFacts) -> str:
@@ -112,12 +162,17 @@ def _fact_values(facts: ChemFacts) -> list[float]:
     return values + [f.average_mass for f in facts.formulas]
 
 
+def _known_numbers(filled: dict[str, Any], facts: ChemFacts) -> list[float]:
+    """The numbers a sentence may give: the filled fields', the tools' and the question's own."""
+    known = [float(n) for molecule in filled["molecules"] for value in molecule.values() if value is not None
+             for n in _NUMBER.findall(str(value))]
+    return known + _fact_values(facts) + [float(n) for n in _NUMBER.findall(facts.question)]
+
+
 def answer_numbers_check(filled: dict[str, Any], facts: ChemFacts) -> CheckResult:
     """Every number in the answer sentence must be a tool value, one of the filled fields' or the
     question's own: the sentence restates facts, it adds no numbers of its own (".18016" for 180.159)."""
-    known = [float(n) for molecule in filled["molecules"] for value in molecule.values() if value is not None
-             for n in _NUMBER.findall(str(value))]
-    known += _fact_values(facts) + [float(n) for n in _NUMBER.findall(facts.question)]
+    known = _known_numbers(filled, facts)
     stray = [n for n in _NUMBER.findall(filled["answer"]) if not _near(float(n), known)]
     return CheckResult(
         name="answer_numbers", passed=not stray,
@@ -125,3 +180,28 @@ def answer_numbers_check(filled: dict[str, Any], facts: ChemFacts) -> CheckResul
         feedback="Write the answer sentence with the values from the tool facts only." if stray else "",
         found=stray,
     )
+
+
+def _about_the_molecules(answer: str, filled: dict[str, Any], facts: ChemFacts) -> bool:
+    """The sentence names a molecule (as asked, by a store name, formula or SMILES) or gives a tool value."""
+    text = answer.casefold()
+    terms = [t for m in facts.molecules for t in (m.query, m.name, m.common_name, m.formula, m.smiles) if t]
+    if any(term.casefold() in text for term in terms):
+        return True
+    known = _known_numbers(filled, facts)
+    return any(_near(float(n), known) for n in _NUMBER.findall(answer))
+
+
+def answer_sentence_check(filled: dict[str, Any], facts: ChemFacts) -> CheckResult:
+    """The answer sentence is what the user reads first: it must end before the schema's cap (one that
+    fills it was cut off mid-sentence) and be about the asked molecules ("Mylen-123" above a right
+    SMILES line is no answer)."""
+    answer = filled["answer"].strip()
+    if len(answer) >= MAX_ANSWER_CHARS:
+        message, feedback = "its answer sentence ran to the length limit and was cut off", "Write one short sentence."
+    elif not _about_the_molecules(answer, filled, facts):
+        message = f"its answer sentence {answer!r} names none of the molecules and gives none of their values"
+        feedback = "Write one sentence that names the molecule and gives the asked value from the tool facts."
+    else:
+        message = feedback = ""
+    return CheckResult(name="answer_sentence", kind="form", passed=not message, message=message, feedback=feedback)

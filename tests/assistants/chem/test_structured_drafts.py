@@ -8,7 +8,10 @@ import pytest
 from assistants.chem.assistant import ChemAssistant
 from assistants.chem.facts import gather_facts
 from assistants.chem.store import CompoundStore
-from assistants.chem.structured import answer_numbers_check, draft_model, filled_fields, render, schema_check
+from assistants.chem.structured import (
+    MAX_ANSWER_CHARS, answer_numbers_check, answer_sentence_check, draft_model, filled_fields, render, schema_check,
+    schema_facts,
+)
 from stages.backends.base import BackendError
 from stages.backends import make_backend
 from stages.config import BackendConfig
@@ -42,9 +45,48 @@ def test_a_filled_schema_renders_as_the_labelled_lines_the_checks_read(store: Co
 def test_locants_are_not_numbers_and_tool_values_in_either_unit_are(store: CompoundStore) -> None:
     facts = gather_facts("What is the boiling point of acetone?", store)
     sentence = {"answer": "Propan-2-one (2-propanone) boils at 329.22 K, that is 56.07 °C.",
-                "molecules": [{"boiling_point_celsius": 56.07}]}
+                "molecules": [{"boiling_point_kelvin": 329.22}]}
     assert answer_numbers_check(sentence, facts).passed
     assert not answer_numbers_check({**sentence, "answer": "It boils at 61 °C."}, facts).passed
+
+
+def test_string_fields_hold_only_what_their_item_can_be(store: CompoundStore) -> None:
+    """The patterns become the grammar, so a value cannot run on past its end ("C9H8O4}, {")."""
+    facts = gather_facts("What are the formula and SMILES of aspirin?", store)
+    schema = draft_model(facts)
+    assert schema is not None
+    good = {"answer": "Aspirin is C9H8O4.", "molecules": [{"formula": "C9H8O4", "smiles": "CC(=O)Oc1ccccc1C(=O)O"}]}
+    assert render(schema.model_validate(good), facts).endswith("SMILES: CC(=O)Oc1ccccc1C(=O)O\nFormula: C9H8O4")
+    for key, debris in (("formula", "C9H8O4}, {"), ("smiles", "CC(=O)O, {")):
+        bad = {**good, "molecules": [{**good["molecules"][0], key: debris}]}
+        with pytest.raises(ValueError, match="String should match pattern"):
+            schema.model_validate(bad)
+    with pytest.raises(ValueError, match="String should match pattern"):
+        schema.model_validate({**good, "answer": "x" * 161})
+
+
+@pytest.mark.parametrize(("answer", "passed"), [
+    ("Toluene's SMILES is Cc1ccccc1.", True),
+    ("Cc1ccccc1", True),
+    ("Methylbenzene is written Cc1ccccc1.", True),
+    ("It weighs 92.141 g/mol.", True),
+    ("Mylen-1234567890", False),
+    ("The answer is given below.", False),
+    ("Toluene " + "is aromatic " * 20, False),
+])
+def test_the_answer_sentence_is_about_the_molecule_and_ends(store: CompoundStore, answer: str, passed: bool) -> None:
+    facts = gather_facts("Give the SMILES of toluene.", store)
+    filled = {"answer": answer[:MAX_ANSWER_CHARS], "molecules": [{"smiles": "Cc1ccccc1"}]}
+    check = answer_sentence_check(filled, facts)
+    assert check.passed is passed, check.message
+    assert check.kind == "form"  # it never stands in for the check that the reply answers
+
+
+def test_a_structured_draft_sees_the_names_and_the_asked_lines_only(store: CompoundStore) -> None:
+    facts = gather_facts("What is the formula of aspirin?", store)
+    assert schema_facts(facts).split("\n") == ["Name: 2-acetyloxybenzoic acid", "Formula: C9H8O4"]
+    boiling = schema_facts(gather_facts("What is the boiling point of acetone?", store))
+    assert "Boiling point: 329.22 K" in boiling and "SMILES" not in boiling and "Monoisotopic" not in boiling
 
 
 def test_a_draft_that_does_not_fill_its_schema_is_a_form_failure(store: CompoundStore) -> None:
@@ -52,9 +94,11 @@ def test_a_draft_that_does_not_fill_its_schema_is_a_form_failure(store: Compound
     schema = draft_model(facts)
     assert schema is not None
     with_newline = '{"answer": "It weighs\n180.159 g/mol.", "molecules": [{"molecular_weight_g_per_mol": 180.159}]}'
-    assert filled_fields(with_newline, schema).model_dump()["answer"] == "It weighs\n180.159 g/mol."
+    assert filled_fields(with_newline, schema).model_dump()["answer"] == "It weighs 180.159 g/mol."
     with pytest.raises(BackendError, match="did not return valid ChemDraft JSON"):
         filled_fields('{"answer": "It weighs 180.159', schema)
+    with pytest.raises(BackendError, match="did not return valid ChemDraft JSON"):
+        filled_fields('{"answer": "It weighs 180.159 g/mol.}, {", "molecules": [{"molecular_weight_g_per_mol": 1}]}', schema)
     check = schema_check("the draft did not return valid ChemDraft JSON")
     assert check.kind == "form" and not check.passed
 

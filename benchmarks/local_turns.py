@@ -13,7 +13,7 @@ concurrent API users.
 The load average before and after is printed: on a machine shared with other work the absolute
 times grow, the same-run ratios much less.
 
-    python benchmarks/local_turns.py [--quick] [--chem 8] [--breakout 4] [--users 8] [--per-user 2]
+    python benchmarks/local_turns.py [--quick] [--chem 10] [--breakout 4] [--users 8] [--per-user 2]
 """
 
 from __future__ import annotations
@@ -131,14 +131,14 @@ def api_users(users: int, per_user: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chem", type=int, default=8, help="chem turns (0: skip)")
+    parser.add_argument("--chem", type=int, default=len(CHEM), help="chem turns, each question once (0: skip)")
     parser.add_argument("--breakout", type=int, default=4, help="breakout replies (0: skip)")
     parser.add_argument("--users", type=int, default=8, help="concurrent API users (0: skip the API part)")
     parser.add_argument("--per-user", type=int, default=2)
-    parser.add_argument("--quick", action="store_true", help="4 chem turns, 2 breakout replies, 8 users x 1 turn")
+    parser.add_argument("--quick", action="store_true", help="2 breakout replies and 8 users x 1 turn (chem turns as set)")
     args = parser.parse_args()
     if args.quick:
-        args.chem, args.breakout, args.per_user = min(args.chem, 4), min(args.breakout, 2), 1
+        args.breakout, args.per_user = min(args.breakout, 2), 1
     print(f"load average before: {load_average()}")
 
     settings = get_settings()

@@ -111,8 +111,8 @@ def echoed(reply: Reply, assistant: Assistant, question: str) -> str:
         told = compose(gather_facts(question, assistant.store))
         feedback = [run for f in feedback for run in note_instructions(f, told)]
     text = reply.text
-    for message in {c.message for c in failed if c.message}:
-        text = text.replace(message, "")
+    for message in sorted({c.message for c in failed if c.message}, key=len, reverse=True):
+        text = text.replace(message, "")  # longest first: one attempt's message may hold another's
     check = echo_check(text, [assistant.system_prompt, *feedback])
     if check.passed:
         return ""

@@ -144,6 +144,17 @@ def first_sentence(text: str) -> str:
     return re.split(r"(?<=[.!?])\s", line.strip(), maxsplit=1)[0]
 
 
+_MORE = re.compile(r"\b(?:higher|heavier|larger|greater|bigger|more|hotter)\b", re.IGNORECASE)
+_LESS = re.compile(r"\b(?:lower|lighter|smaller|less|colder)\b", re.IGNORECASE)
+
+
+def _turned_round(between: str, question: str) -> bool:
+    """Whether the words from a rival to the answer turn the question's comparison round: "Benzene is
+    lighter than toluene" answers "Which is heavier?" with the rival named first."""
+    opposite = _LESS if _MORE.search(question) else _MORE if _LESS.search(question) else None
+    return opposite is not None and bool(opposite.search(between)) and bool(re.search(r"\bthan\b", between))
+
+
 def missing_facts(item: Item, text: str) -> list[str]:
     """The expected facts a reply's text lacks (or forbidden words it has), in words; empty when all hold."""
     expect = item.expect
@@ -163,7 +174,8 @@ def missing_facts(item: Item, text: str) -> list[str]:
     if expect.leads_with:
         lead = first_sentence(text)
         at = _mentions(lead, expect.leads_with)
-        rivals = [r for r in expect.rivals if 0 <= _mentions(lead, r) < at]
+        rivals = [r for r in expect.rivals if 0 <= _mentions(lead, r) < at
+                  and not _turned_round(lead[_mentions(lead, r):at], item.question)]
         if at < 0 or rivals:
             problems.append(f"first sentence does not lead with {expect.leads_with!r}: {lead[:80]!r}")
     return problems

@@ -62,6 +62,14 @@ def test_the_scorer_wants_the_answer_first_and_the_whole_word() -> None:
     assert [p.split(" ")[0] for p in problems] == ["lacks", "contains", "first"]
 
 
+def test_the_answer_may_come_second_when_the_sentence_turns_the_comparison_round() -> None:
+    item = Item(id="t", category="basics", assistant="chem", question="Which is heavier, toluene or benzene?",
+                expect={"status": ["verified"], "leads_with": "toluene", "rivals": ["benzene"]})
+    assert missing_facts(item, "Benzene is a lighter molecule than toluene.") == []
+    assert missing_facts(item, "Benzene is heavier than toluene.") != []
+    assert missing_facts(item, "Benzene is lighter, and toluene weighs 92.141 g/mol.") != []
+
+
 @pytest.mark.parametrize("shape", ["flat", "earlier_up"])
 def test_generated_bars_end_inside_the_range(shape: str) -> None:
     bars = build_bars(BarsSpec(shape=shape, breakout_at=-15))

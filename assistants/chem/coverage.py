@@ -42,7 +42,10 @@ def label(molecule: MoleculeRecord) -> str:
 def wanted(facts: ChemFacts) -> list[str]:
     """The per-molecule items an answer must give, in the order asked."""
     asked = [q for q in facts.requested if q in _CHECKABLE]
-    return list(dict.fromkeys(_TASK_DEFAULTS.get(facts.task, []) + asked))
+    items = list(dict.fromkeys(_TASK_DEFAULTS.get(facts.task, []) + asked))
+    if "formula" in items and "smiles" not in items and any(m.isotopes for m in facts.molecules):
+        items.append("smiles")  # a Hill formula cannot show an isotope label: "CH4" is unlabelled methane's too
+    return items
 
 
 def value_of(molecule: MoleculeRecord, quantity: str) -> str | float | None:

@@ -31,6 +31,15 @@ def test_the_schema_asks_for_each_item_of_each_molecule(store: CompoundStore) ->
     assert draft_model(gather_facts("What is an ester?", store)) is None
 
 
+def test_a_labelled_molecule_s_formula_comes_with_its_smiles(store: CompoundStore) -> None:
+    """"CH4" for [13C]methane was verified: a Hill formula cannot show the label, so the SMILES is asked too."""
+    schema = draft_model(gather_facts("What is the formula of [13C]methane?", store))
+    assert schema is not None
+    assert sorted(schema.model_json_schema()["$defs"]["MoleculeDraft"]["properties"]) == ["formula", "smiles"]
+    plain = draft_model(gather_facts("What is the formula of methane?", store))
+    assert plain is not None and list(plain.model_json_schema()["$defs"]["MoleculeDraft"]["properties"]) == ["formula"]
+
+
 def test_a_filled_schema_renders_as_the_labelled_lines_the_checks_read(store: CompoundStore) -> None:
     facts = gather_facts("What is the molecular weight of aspirin?", store)
     schema = draft_model(facts)

@@ -177,6 +177,18 @@ def lock_command() -> None:
     out.print(f"lock written: {path.name} ({len(all_packs())} packs)")
 
 
+@data_app.command("intents")
+def intents_command() -> None:
+    """Rewrite the labelled wordings the chem assistant's intent reader is fitted on (packs + intents/chem.yaml)."""
+    from data_templates.intents import build_examples, write_examples
+
+    try:
+        path = write_examples()
+    except (TemplateError, KeyError, ValueError) as exc:
+        _fail(f"could not build the intent examples: {exc}")
+    out.print(f"intent examples written: {path.name} ({len(build_examples()['examples'])} wordings)")
+
+
 @data_app.command("augment")
 def augment_command(
     template: Annotated[str, typer.Argument(help="A pack, e.g. chem.formula or market.footprint_dialogue")],

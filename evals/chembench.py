@@ -4,7 +4,7 @@ Rows are `question, A, B, C, D, answer` (OpenCompass's `input`/`target` names ar
 one file per task (`Name_Conversion_benchmark.json`, `.jsonl` or `.csv`); a folder with `test/`
 and `dev/` subfolders is read like OpenCompass does: items from `test/`, optional few-shot
 examples from the first rows of `dev/`. The prompt is OpenCompass's ChemBench prompt, and the
-letter is extracted by `evals.scorers.extract_choice`.
+letter is extracted by `stages.choices.extract_choice`.
 """
 
 from __future__ import annotations

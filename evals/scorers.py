@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from stages.choices import extract_choice, extract_letters
 from assistants.market.answers import answer_part, parse_numbers, to_float
 from evals.suite import (
     CaptionRule,
@@ -232,46 +233,6 @@ def score_claims(rule: ClaimsRule, text: str) -> RuleVerdict:
     return RuleVerdict(kind=rule.kind, passed=not problems, parsed=bool(text.strip()),
                        expected={"required": rule.required, "forbidden": rule.forbidden},
                        found={"missing": missing, "forbidden": present}, detail="; ".join(problems))
-
-
-def _choice_patterns(last: str) -> tuple[tuple[str, re.RegexFlag], ...]:
-    letter = f"[A-{last}]"
-    return (
-        (rf"(?i:answer)\s*(?:(?i:is)|:|：)?\s*(?:(?i:option)\s*)?\(?\**({letter})\b", re.NOFLAG),
-        (rf"(?i:option|choice)\s*\(?({letter})\b", re.NOFLAG),
-        (rf"^\s*\(?\**({letter})\**\s*(?:[.):：]|$)", re.MULTILINE),
-        (rf"\(({letter})\)", re.NOFLAG),
-        (rf"(?<![A-Za-z0-9])({letter})(?![A-Za-z0-9])", re.NOFLAG),
-    )
-
-
-def extract_choice(text: str, last: str = "D") -> str | None:
-    """The option letter (A to `last`), OpenCompass-style: explicit 'answer is X' first, then a
-    leading letter, then the first stand-alone capital letter."""
-    for pattern, flags in _choice_patterns(last):
-        match = re.search(pattern, text, flags)
-        if match:
-            return match.group(1).upper()
-    return None
-
-
-_TAGGED = re.compile(r"\[ANSWER\]\s*(.*?)\s*\[/?ANSWER\]", re.DOTALL | re.IGNORECASE)
-
-
-def extract_letters(text: str, options: int) -> tuple[list[str] | None, str]:
-    """The letters an answer chose, ChemBench's way: inside [ANSWER]…[/ANSWER] first, else an answer
-    that is only letters; where ChemBench would ask an LLM to extract, the OpenCompass reading of
-    one letter stands in. Returns the letters and which reading found them."""
-    allowed = [chr(ord("A") + i) for i in range(options)]
-    tagged = _TAGGED.search(text)
-    if tagged:
-        letters = sorted({x.upper() for x in re.findall(r"\b([A-Za-z])\b", tagged.group(1)) if x.upper() in allowed})
-        return (letters or None), "tagged"
-    bare = [p for p in re.split(r"[,\s]+", text.strip()) if p]
-    if bare and all(p.upper() in allowed for p in bare):
-        return sorted({p.upper() for p in bare}), "letters only"
-    one = extract_choice(text, allowed[-1])
-    return ([one] if one else None), "fallback"
 
 
 def score_choice(rule: ChoiceRule, text: str) -> RuleVerdict:

@@ -26,7 +26,7 @@ _NON_ANSWER = re.compile(
     r"\b(?:not (?:found|known|supported|available|in the compound store)|no (?:verified|molecule was identified|"
     r"tool facts?|data)\b|(?:i|we) (?:do not|don't|cannot|can't) (?:know|predict|tell|say|answer|determine|provide)|"
     r"unable to (?:answer|determine|find|provide)|could not (?:be )?(?:resolve|answer|determine|find|identif)\w*|"
-    r"outside (?:that|my|the) scope)",
+    r"outside (?:that|my|the) scope|not answered\b)",
     re.IGNORECASE,
 )
 

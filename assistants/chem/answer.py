@@ -7,7 +7,7 @@ is asked for, so a template answer passes through the same parser and checks as 
 from __future__ import annotations
 
 from assistants.chem.coverage import (
-    TEMPERATURE_KEYS, difference, label, shown_difference, shown_value, value_of, wanted, winner,
+    TEMPERATURE_KEYS, asked_unit, difference, label, shown_difference, shown_value, value_of, wanted, winner,
 )
 from assistants.chem.facts import ChemFacts
 from assistants.chem.reactions.answer import compose_reaction
@@ -15,6 +15,7 @@ from assistants.chem.reactions.chat import asks_reagent
 from assistants.chem.relations import verdict
 from assistants.chem.resolve import MoleculeRecord
 from assistants.chem.store import MeasuredProperty
+from stages.choices import answer_tag
 
 _TEMPERATURE_KEYS = TEMPERATURE_KEYS
 _SENTENCE_WORDS = {"smiles": "SMILES", "name": "IUPAC name", "inchikey": "InChIKey", "inchi": "InChI",
@@ -54,15 +55,27 @@ def _identity_lines(molecule: MoleculeRecord, facts: ChemFacts) -> list[str]:
     return lines
 
 
+def _chosen_option(facts: ChemFacts) -> str:
+    """The tools' choice among a question's options, first, in the form harnesses read."""
+    if facts.choice is None or not facts.choice.chosen:
+        return ""
+    picked = [o for o in facts.choice.options if o.label in facts.choice.chosen]
+    said = ", ".join(f"{o.label} ({o.text})" for o in picked)
+    return f"{said}: {facts.choice.basis}. {answer_tag(facts.choice.chosen)}"
+
+
 def lead(facts: ChemFacts) -> str:
     """The answer to the question itself, in a sentence, from the tool facts (empty when they give none)."""
+    if option := _chosen_option(facts):
+        return option
     comparison = facts.intent.comparison
+    unit = asked_unit(facts)
     if comparison is not None and (ranked := winner(facts, comparison)) is not None:
         best, rest = ranked
         verb = _VERBS.get((comparison.quantity, comparison.direction),
                           f"has the {comparison.direction} {_SENTENCE_WORDS.get(comparison.quantity, comparison.quantity)}")
-        others = ", ".join(f"{shown_value(comparison.quantity, value_of(m, comparison.quantity))} for {_named(m)}" for m in rest)  # type: ignore[arg-type]
-        sentence = f"{label(best)} {verb}: {shown_value(comparison.quantity, value_of(best, comparison.quantity))} against {others}"  # type: ignore[arg-type]
+        others = ", ".join(f"{shown_value(comparison.quantity, value_of(m, comparison.quantity), unit)} for {_named(m)}" for m in rest)  # type: ignore[arg-type]
+        sentence = f"{label(best)} {verb}: {shown_value(comparison.quantity, value_of(best, comparison.quantity), unit)} against {others}"  # type: ignore[arg-type]
         delta = difference(facts, comparison)
         if facts.intent.difference and delta is not None:
             sentence += f", a difference of {shown_difference(comparison.quantity, delta)}"
@@ -85,7 +98,7 @@ def lead(facts: ChemFacts) -> str:
         for quantity in wanted(facts):
             value = value_of(molecule, quantity)
             if value is not None:
-                parts.append(f"the {_SENTENCE_WORDS[quantity]} of {_named(molecule)} is {shown_value(quantity, value)}")
+                parts.append(f"the {_SENTENCE_WORDS[quantity]} of {_named(molecule)} is {shown_value(quantity, value, unit)}")
     for item in facts.formulas:
         if "mass" in facts.requested:
             parts.append(f"the molecular weight of {item.hill} is {item.average_mass:.2f} g/mol")
@@ -208,14 +221,21 @@ def compose(facts: ChemFacts) -> str:
     for item in facts.unresolved:
         blocks.append(f"Unresolved: {item.message}")
     if facts.molecules and not any(b.startswith("Answer:") or "\nAnswer:" in b for b in blocks):
-        blocks.insert(0, f"Answer: {_summary(facts)}.")
+        blocks.insert(0, f"{'What the tools know' if facts.unanswered else 'Answer'}: {_summary(facts)}.")
     if not blocks:
-        return "Answer: no molecule was identified in the question, so there are no tool facts to answer from."
+        blocks.append("No molecule was identified in the question, so there are no tool facts to answer from."
+                      if facts.unanswered else
+                      "Answer: no molecule was identified in the question, so there are no tool facts to answer from.")
+    if facts.unanswered:
+        blocks.insert(0, "Not answered: " + "; ".join(facts.unanswered) + ".")
     blocks.extend(f"Note: {note}" for note in facts.notes)
     return "\n\n".join(blocks)
+
+
+_NOT_FACTS = ("Answer:", "Not answered:", "What the tools know:")
 
 
 def facts_for_prompt(facts: ChemFacts) -> str:
     """The facts block the model sees: the same lines as a tool-only answer, minus the summary."""
     text = compose(facts)
-    return "\n".join(line for line in text.splitlines() if not line.startswith("Answer:"))
+    return "\n".join(line for line in text.splitlines() if not line.startswith(_NOT_FACTS))

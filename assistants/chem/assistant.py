@@ -16,7 +16,7 @@ from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext, rep
 
 from assistants.chem.answer import compose, facts_for_prompt
 from assistants.chem.checks import check_reaction_claims, chem_checks
-from assistants.chem.coverage import check_coverage, unchecked_parts
+from assistants.chem.coverage import check_coverage, choice_check, unchecked_parts
 from assistants.chem.draft import parse_draft
 from assistants.chem.facts import ChemFacts, gather_facts
 from assistants.chem.profiles import profile_for
@@ -46,6 +46,7 @@ _FIELDS: dict[str, str] = {
     "reaction": "Answer: <one or two sentences>\nProduct: <product SMILES, or 'unknown'>",
     "validity": "Answer: <one sentence with the reason>\nValid: <yes or no>",
     "general": "Answer: <a short answer>",
+    "choice": "Answer: <the letter of the one option you choose>. <one sentence why>",
 }
 _OUT_OF_SCOPE = (
     "I am the chemistry assistant: I answer questions about molecules, names, structures, formulas, "
@@ -112,7 +113,9 @@ class ChemAssistant(Assistant):
         history and the question."""
         facts = self.facts(ctx)
         task = facts.task if facts else "general"
-        answer_format = answer_format or f"Answer in labelled lines:\n{_FIELDS.get(task, _FIELDS['general'])}"
+        fields = _FIELDS["choice"] if facts is not None and facts.request is not None and facts.request.options else (
+            _FIELDS.get(task, _FIELDS["general"]))
+        answer_format = answer_format or f"Answer in labelled lines:\n{fields}"
         system = f"{self.system_prompt}\n\nAnswer format:\n{answer_format}"
         if facts is not None:
             system = f"{system}\n\nFacts from tools (trust these over memory):\n{facts_text or facts_for_prompt(facts)}"
@@ -187,8 +190,8 @@ class ChemAssistant(Assistant):
         text = strip_citations(raw)
         parsed = parse_draft(text)
         checks = chem_checks(parsed, facts, self.store, text) + check_reaction_claims(text, parsed, facts)
-        coverage = check_coverage(parsed, text, facts, self.store)
-        return checks if coverage is None else [*checks, coverage]
+        covered = [check_coverage(parsed, text, facts, self.store), choice_check(text, facts)]
+        return [*checks, *(c for c in covered if c is not None)]
 
     def instructions(self, ctx: RunContext) -> list[str]:
         facts = self.facts(ctx)

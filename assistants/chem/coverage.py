@@ -17,8 +17,10 @@ from assistants.chem.molecule import InvalidSmiles, inchi_key
 from assistants.chem.names import ratio_unstated
 from assistants.chem.reactions.chat import asks_reagent
 from assistants.chem.relations import stated_verdict, verdict as sameness_verdict
+from assistants.chem.request import Unit
 from assistants.chem.resolve import MoleculeRecord
 from assistants.chem.store import TEMPERATURE_KEYS, CompoundStore
+from stages.choices import answer_tag, chosen
 from stages.reply import CheckResult
 
 _CHECKABLE = ("smiles", "name", "inchikey", "inchi", "cas", "formula", "mass", *TEMPERATURE_KEYS)
@@ -62,7 +64,8 @@ def value_of(molecule: MoleculeRecord, quantity: str) -> str | float | None:
     return values[0] if values else None
 
 
-def _given(quantity: str, molecule: MoleculeRecord, draft: ParsedDraft, raw: str, names: set[str]) -> bool:
+def _given(quantity: str, molecule: MoleculeRecord, draft: ParsedDraft, raw: str, names: set[str],
+           unit: Unit | None = None) -> bool:
     lowered = raw.lower()
     if quantity == "smiles":
         return any(_key(s) == molecule.inchikey for s in draft.smiles)
@@ -75,9 +78,19 @@ def _given(quantity: str, molecule: MoleculeRecord, draft: ParsedDraft, raw: str
     if quantity == "mass":
         return any(m.kind != "monoisotopic" and near_mass(m.value, [molecule.average_mass]) for m in draft.masses)
     value = value_of(molecule, quantity)
-    stated = [t.kelvin for k, t in draft.temperatures.items() if k == quantity]
-    stated += [m.temperature.kelvin for m in draft.temperature_mentions if m.key == quantity]
-    return value is not None and any(abs(k - float(value)) <= TEMPERATURE_TOLERANCE_K for k in stated)
+    stated = [t for k, t in draft.temperatures.items() if k == quantity]
+    stated += [m.temperature for m in draft.temperature_mentions if m.key == quantity]
+    stated += [m.temperature for m in draft.temperature_mentions if unit is not None and m.key is None]
+    right = [t for t in stated if value is not None and abs(t.kelvin - float(value)) <= TEMPERATURE_TOLERANCE_K]
+    return any(_in_unit(t.text, unit) for t in right)
+
+
+def _in_unit(text: str, unit: Unit | None) -> bool:
+    """Whether a stated temperature is written in the unit the user asked for (any unit when none was)."""
+    if unit is None:
+        return True
+    written = text.lower().replace(" ", "")
+    return {"F": "f" in written, "C": "c" in written, "K": written.endswith("k") or "kelvin" in written}[unit]
 
 
 def _key(smiles: str) -> str:
@@ -87,13 +100,26 @@ def _key(smiles: str) -> str:
         return ""
 
 
-def shown_value(quantity: str, value: str | float) -> str:
-    """A tool value as replies and repair notes write it."""
+def fahrenheit(kelvin: float) -> float:
+    return (kelvin - 273.15) * 9 / 5 + 32
+
+
+def shown_value(quantity: str, value: str | float, unit: Unit | None = None) -> str:
+    """A tool value as replies and repair notes write it; a temperature in the unit asked first."""
     if quantity == "mass":
         return f"{float(value):.3f} g/mol"
     if quantity in TEMPERATURE_KEYS:
-        return f"{float(value):.2f} K ({float(value) - 273.15:.2f} °C)"
+        kelvin = float(value)
+        if unit == "F":
+            return f"{fahrenheit(kelvin):.1f} °F ({kelvin:.2f} K, {kelvin - 273.15:.2f} °C)"
+        if unit == "C":
+            return f"{kelvin - 273.15:.2f} °C ({kelvin:.2f} K)"
+        return f"{kelvin:.2f} K ({kelvin - 273.15:.2f} °C)"
     return str(value)
+
+
+def asked_unit(facts: ChemFacts) -> Unit | None:
+    return facts.request.unit if facts.request is not None else None
 
 
 def difference(facts: ChemFacts, comparison: Comparison) -> float | None:
@@ -159,12 +185,14 @@ def check_coverage(draft: ParsedDraft, raw: str, facts: ChemFacts, store: Compou
             missing.append(("whether the SMILES is valid", answer))
     elif not facts.molecules and not facts.formulas:
         return None
-    for molecule in facts.molecules:
+    unit = asked_unit(facts)
+    settled_by_option = facts.choice is not None and bool(facts.choice.chosen)  # the option check judges it
+    for molecule in [] if settled_by_option else facts.molecules:
         for quantity in wanted(facts):
             value = value_of(molecule, quantity)
-            if value is not None and not _given(quantity, molecule, draft, raw, names.get(molecule.inchikey, set())):
+            if value is not None and not _given(quantity, molecule, draft, raw, names.get(molecule.inchikey, set()), unit):
                 words = _WORDS.get(quantity, quantity.replace("_", " "))
-                missing.append((f"the {words} of {label(molecule)}", shown_value(quantity, value)))
+                missing.append((f"the {words} of {label(molecule)}", shown_value(quantity, value, unit)))
     for item in facts.formulas:
         if "mass" in facts.requested and not any(near_mass(m.value, [item.average_mass]) for m in draft.masses):
             missing.append((f"the molecular weight of {item.hill}", f"{item.average_mass:.3f} g/mol"))
@@ -174,7 +202,7 @@ def check_coverage(draft: ParsedDraft, raw: str, facts: ChemFacts, store: Compou
     ):
         missing.append(("which molecule it describes", ", ".join(f"{label(m)} ({m.formula})" for m in facts.molecules)))
     comparison = facts.intent.comparison
-    if comparison is not None and (ranked := winner(facts, comparison)) is not None:
+    if comparison is not None and not settled_by_option and (ranked := winner(facts, comparison)) is not None:
         best, _ = ranked
         claimed = _claimed_winner(raw, comparison, names, facts)
         if claimed is None or claimed.inchikey != best.inchikey:
@@ -195,7 +223,12 @@ def check_coverage(draft: ParsedDraft, raw: str, facts: ChemFacts, store: Compou
 def unchecked_parts(facts: ChemFacts, author: str) -> list[str]:
     """What a reply to these facts says that no tool checked, in words for the user."""
     parts = []
-    if facts.task == "general":
+    if author == "model":  # a text the tools wrote says "Not answered: …" itself
+        request = facts.request
+        if request is not None and request.options and not (facts.choice and facts.choice.chosen):
+            parts.append("the option chosen: the model's choice, no tool evaluated the options")
+        parts += [part for part in facts.unanswered if not part.startswith("which option")]
+    if facts.task == "general" and not facts.unanswered:
         parts.append("the whole answer: no tool checks general chemistry explanations")
     if facts.task == "reaction" and facts.prediction is None and not facts.reactions:
         parts.append("the reaction: no tool predicted or checked its products")
@@ -222,3 +255,24 @@ def unchecked_parts(facts: ChemFacts, author: str) -> list[str]:
         if any(q in facts.requested for q in ("descriptors", "functional_groups")):
             parts.append("descriptor and functional-group statements")
     return parts
+
+
+def choice_check(raw: str, facts: ChemFacts) -> CheckResult | None:
+    """A multiple-choice reply names its option first: the tools' choice where they made one (checked),
+    else any one option (the model's, unchecked), or says plainly that it cannot choose."""
+    request = facts.request
+    if request is None or not request.options:
+        return None
+    named = chosen(raw, request.choices)
+    right = facts.choice.chosen if facts.choice is not None else []
+    declined = "not answered: which option" in raw.lower()
+    if right:
+        passed = sorted(named) == sorted(right)
+        feedback = f"Start the answer with the option the tools choose: Answer: {', '.join(right)}. {answer_tag(right)}"
+    else:
+        passed = len(named) == 1 or declined
+        feedback = "Start the answer with the letter of the one option you choose, e.g. 'Answer: B'."
+    message = "" if passed else (f"it names option(s) {', '.join(named) or 'none'}, not {', '.join(right)}" if right
+                                 else f"it names {len(named)} options instead of one")
+    return CheckResult(name="option_chosen", kind="coverage", passed=passed, message=message,
+                       feedback="" if passed else feedback, expected=right, found=named)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from assistants.chem.entities import looks_like_formula
 from assistants.chem.molecule import InvalidSmiles, parse_smiles
+from stages.choices import without_answer_tags
 
 LABELS = (
     "SMILES", "Name", "IUPAC name", "Common name", "Formula", "Molecular weight", "Monoisotopic mass",
@@ -175,6 +176,7 @@ def stated_masses(raw: str) -> list[StatedMass]:
 
 
 def parse_draft(raw: str) -> ParsedDraft:
+    raw = without_answer_tags(raw)  # "[ANSWER]C[/ANSWER]" names an option; it is no SMILES
     labels: dict[str, str] = {}
     for match in _LABEL_LINE.finditer(raw):
         key = match.group(1).lower()

@@ -25,6 +25,8 @@ MAX_SPANS = 400  # candidate spans tried per turn (store and OPSIN); a longer me
 _BRACKET_ATOM = r"\[\d*(?:[A-Z][a-z]?|[bcnops]|se|as)(?:@{1,2})?(?:H\d?)?(?:[+-]\d*)*(?::\d+)?\]"
 _SMILES_CHARS = re.compile(r"(?:" + _BRACKET_ATOM + r"|Br|Cl|[BCNOPSFI]|[bcnops]|[=#\-+\\/().%0-9@:~*$])+")
 _STRUCTURAL = re.compile(r"[=#()\[\]@/\\]|[A-Za-z\]]\d")
+_SMILES_TOKEN = r"[A-Za-z0-9\[\]()=#@+\-\\/%.:~*$]*[A-Za-z\]][A-Za-z0-9\[\]()=#@+\-\\/%.:~*$]*"
+_ARROW = re.compile(rf"({_SMILES_TOKEN}(?:\s*\+\s*{_SMILES_TOKEN})*)\s+(?:-+>|→|⟶|=>|>>)\s*({_SMILES_TOKEN}(?:\s*\+\s*{_SMILES_TOKEN})*)?")
 _CAS = re.compile(r"^\d{2,7}-\d{2}-\d$")
 _FORMULA = re.compile(r"^(?:(?:[A-Z][a-z]?|\((?:[A-Z][a-z]?\d*)+\))\d*)+(?:\d*[+-])?$")
 _FORMULA_ELEMENT = re.compile(r"[A-Z][a-z]?")
@@ -114,7 +116,7 @@ def looks_like_formula(token: str) -> bool:
 
 def _smiles_candidate(token: str, explicit: bool) -> tuple[bool, bool]:
     """(is a SMILES candidate, parses). Bare letters need two carbons unless marked as SMILES."""
-    if not token or not _SMILES_CHARS.fullmatch(token):
+    if not token or not _SMILES_CHARS.fullmatch(token) or not re.search(r"[A-Za-z*()\[\]]", token):
         return False, False
     structural = bool(_STRUCTURAL.search(token))
     if not explicit and not structural:
@@ -133,6 +135,19 @@ def _clean(token: str) -> str:
     token = token.strip(_STRIP)
     token = token[:-1] if token.endswith(".") and not token.endswith("..") else token
     return token[1:-1] if token.startswith("(") and token.endswith(")") else token
+
+
+def joined_arrows(text: str) -> str:
+    """"A.B -> ?", "A.B → C", "A + B >> C" written with spaces, as the one reaction token "A.B>>C";
+    sides that are not SMILES ("CH4 + O2 -> CO2", an equation of formulas) are left as written."""
+    def join(match: re.Match[str]) -> str:
+        left = re.sub(r"\s*\+\s*", ".", match.group(1))
+        right = re.sub(r"\s*\+\s*", ".", match.group(2) or "")
+        if not _SMILES_CHARS.fullmatch(left) or (right and not _SMILES_CHARS.fullmatch(right)):
+            return match.group(0)
+        return f"{left}>>{right}"
+
+    return _ARROW.sub(join, text)
 
 
 def _split_reaction(token: str) -> Reaction:
@@ -168,13 +183,13 @@ def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None
     consumed: set[int] = set()
     unparsed: dict[int, str] = {}  # SMILES-like tokens that do not parse: reported unless part of a name
     words: list[tuple[int, str]] = []
-    for index, match in enumerate(re.finditer(r"\S+", text)):
+    for index, match in enumerate(re.finditer(r"\S+", joined_arrows(text))):
         raw = match.group(0)
         token = _clean(raw)
         words.append((index, raw))
         if not token:
             continue
-        if ">" in token and _SMILES_CHARS.fullmatch(token.replace(">", "")):
+        if ">" in token and re.search(r"[A-Za-z]", token) and _SMILES_CHARS.fullmatch(token.replace(">", "")):
             found.reactions.append(_split_reaction(token))
             consumed.add(index)
         elif valid_cas(token):

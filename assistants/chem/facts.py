@@ -7,16 +7,19 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistants.chem.entities import MAX_SPANS, Entities, Reaction, extract_entities
+from assistants.chem.entities import MAX_SPANS, Entities, Reaction, extract_entities, joined_arrows, valid_cas
 from assistants.chem.functional_groups import GroupMatch, functional_groups
 from assistants.chem.intent import Intent, read_intent
 from assistants.chem.molecule import InvalidSmiles, formula, inchi_key
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
+from assistants.chem.options import ChoiceFacts, judge_options
 from assistants.chem.reactions.answer import ReactionAnswer
 from assistants.chem.reactions.chat import asks_reagent
+from assistants.chem.request import AskedPart, ChemRequest, read_request
 from assistants.chem.resolve import MoleculeRecord, Unresolved, resolve_cas, resolve_names, resolve_smiles
 from assistants.chem.safety import SafetyVerdict, screen
 from assistants.chem.store import CompoundStore
+from stages.intent_model import NOT_UNDERSTOOD
 
 Task = Literal[
     "name_to_smiles", "smiles_to_name", "properties", "describe", "reaction", "validity", "general", "out_of_scope"
@@ -61,6 +64,9 @@ class ChemFacts(BaseModel):
     safety: SafetyVerdict
     notes: list[str] = Field(default_factory=list)
     prediction: ReactionAnswer | None = Field(None, description="the reaction templates' answer (assistants/chem/reactions)")
+    request: ChemRequest | None = Field(None, description="what was asked: family, answer form, options, unit")
+    unanswered: list[str] = Field(default_factory=list, description="asked parts no tool answers, in words")
+    choice: ChoiceFacts | None = Field(None, description="the options of a multiple-choice question, as the tools judge them")
 
     @property
     def known_inchikeys(self) -> set[str]:
@@ -134,7 +140,7 @@ def _formula_facts(query: str, store: CompoundStore) -> FormulaFacts | None:
         query=query,
         hill=hill,
         average_mass=round(molecular_weight(counts), 4),
-        candidates=[c.common_name or c.iupac_name for c in store.by_formula(hill)],
+        candidates=[name for c in store.by_formula(hill) if not valid_cas(name := c.common_name or c.iupac_name)],
     )
 
 
@@ -181,10 +187,12 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
             return [None] * len(names)
 
     found = extract_entities(text, store, opsin=opsin if use_opsin else None)
-    intent = read_intent(text)
+    request = read_request(joined_arrows(text), entity_spans(found))
+    intent = read_intent(request.choices.stem)
     requested = intent.quantities
-    task = classify(text, found, requested)
-    facts = ChemFacts(task=task, question=text, requested=requested, intent=intent, safety=screen(text, []))
+    task = task_for(classify(request.choices.stem, found, requested), request, found, requested)
+    facts = ChemFacts(task=task, question=text, requested=requested, intent=intent, safety=screen(text, []),
+                      request=request)
     if found.truncated:
         facts.notes.append(f"Only the first {found.count} chemical mentions (and {MAX_SPANS} candidate names) were used.")
     resolved: list[MoleculeRecord | Unresolved] = [resolve_smiles(s, store) for s in found.smiles + found.invalid_smiles]
@@ -210,6 +218,89 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
     if not facts.safety.refuse:
         from assistants.chem.reactions.chat import answer_question
 
-        facts.prediction = answer_question(text, facts)
+        facts.prediction = answer_question(text, facts, direction=reaction_direction(request))
         facts.task = "reaction" if facts.prediction is not None else facts.task
+    facts.choice = judge_options(facts)
+    facts.unanswered = unanswered_parts(facts)
     return facts
+
+
+def entity_spans(found: Entities) -> dict[str, list[str]]:
+    """The entities detect found, by the kind the intent reader masks them as."""
+    return {"smiles": found.smiles + found.invalid_smiles, "name": found.names, "cas": found.cas,
+            "formula": found.formulas, "rxn": [r.text for r in found.reactions]}
+
+
+_STRUCTURE_TASKS = ("describe", "properties", "smiles_to_name", "name_to_smiles", "validity", "out_of_scope", "general")
+_NO_TOOL_TASKS = ("calculation", "concept", "hazard", "structure_count", "reagent", "reaction_class")
+
+
+def task_for(task: Task, request: ChemRequest, found: Entities, requested: list[str]) -> Task:
+    """The task the tools take on, once the family read from the wording is known: a reaction question
+    in an unforeseen wording goes to the reaction tools, a calculation or an explanation to the model
+    (never an identity card, never "out of scope"), a naming or validity question to its tool."""
+    family = request.family
+    if any(f in ("reaction_forward", "reaction_retro") for f in request.families):
+        family = next(f for f in request.families if f in ("reaction_forward", "reaction_retro"))
+    has_structure = bool(found.smiles or found.invalid_smiles or found.reactions)
+    if family in ("reaction_forward", "reaction_retro") and found.count and task in _STRUCTURE_TASKS:
+        return "reaction"
+    if family in _NO_TOOL_TASKS and task in ("describe", "out_of_scope", "validity", "smiles_to_name", "name_to_smiles"):
+        return "general"
+    if family in _NO_TOOL_TASKS and task == "properties" and not any(q in _TOOL_QUANTITIES for q in requested):
+        return "general"
+    if family == "validity" and has_structure and task in ("describe", "properties", "smiles_to_name"):
+        return "validity"
+    if family == "name" and (found.smiles or found.invalid_smiles) and task == "describe":
+        return "smiles_to_name"
+    if family == "structure" and (found.names or found.formulas) and task == "describe":
+        return "name_to_smiles"
+    if task == "out_of_scope" and family not in ("out_of_scope", NOT_UNDERSTOOD):
+        return "general"
+    return task
+
+
+_TOOL_QUANTITIES = frozenset({"smiles", "name", "inchikey", "inchi", "cas", "formula", "mass", "boiling_point", "melting_point",
+                              "critical_temperature", "critical_pressure", "critical_volume", "acentric_factor", "descriptors",
+                              "functional_groups", "properties"})
+
+
+def reaction_direction(request: ChemRequest) -> Literal["forward", "retro"] | None:
+    directions = {"reaction_forward": "forward", "reaction_retro": "retro"}
+    return next((directions[f] for f in request.families if f in directions), None)  # type: ignore[return-value]
+
+
+def unanswered_parts(facts: ChemFacts) -> list[str]:
+    """What was asked that no tool answers here: the reply names it as not answered (by the tools)."""
+    request = facts.request
+    if request is None or facts.task == "out_of_scope":
+        return []
+    parts: list[str] = []
+    if request.options and (facts.choice is None or not facts.choice.chosen):
+        parts.append(f"which option is right (“{_short(request.choices.stem)}”): no tool evaluates these options")
+    for part in request.parts:
+        if (why := _unanswered(part, facts)) is not None:
+            parts.append(f"{part.asked()}: {why}")
+    return parts
+
+
+def _unanswered(part: AskedPart, facts: ChemFacts) -> str | None:
+    """Why the tools do not answer one asked part (None: they do)."""
+    asked = read_intent(part.text)
+    tool_quantity = any(q in _TOOL_QUANTITIES for q in asked.quantities)
+    if part.family == NOT_UNDERSTOOD and not tool_quantity and facts.prediction is None:
+        return "the question's intent was not recognised, so the tools' facts may not answer it"
+    if part.family in _NO_TOOL_TASKS and part.family != "reagent":  # the reaction tools say they name no reagents
+        return "no tool here computes it"
+    if part.family == "property" and not tool_quantity:
+        return "the compound store holds no such value"
+    if part.family == "compare" and asked.comparison is None and asked.sameness is None and facts.intent.comparison is None:
+        return "no tool compares this quantity"
+    if part.family in ("reaction_forward", "reaction_retro") and facts.prediction is None and not facts.reactions:
+        return "the reaction tools found no molecules to work from"
+    return None
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 120 else text[:117] + "…"

@@ -35,7 +35,7 @@ COMPARABLE = ("boiling_point", "melting_point", "critical_temperature", "mass")
 _HIGHER = r"higher|larger|greater|bigger|heavier|more|highest|largest|heaviest|hotter"
 _LOWER = r"lower|smaller|less|lighter|lowest|smallest|lightest|colder"
 _COMPARISON = re.compile(rf"\b(?:which|what|who)\b[^?]*?\b(?P<dir>{_LOWER}|{_HIGHER})\b|"
-                         rf"\b(?:boils?|melts?|weighs?)\s+(?P<dir2>{_HIGHER}|{_LOWER})\b|\b(?P<dir3>{_HIGHER}|{_LOWER})\s+than\b|"
+                         rf"\b(?:boils?|melts?|weighs?)\s+(?P<dir2>{_HIGHER}|{_LOWER})\b|\b(?P<dir3>{_HIGHER}|{_LOWER})(?:\s+[\w-]+){{0,3}}?\s+than\b|"
                          r"\bcompare\b", re.IGNORECASE)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bhow come\b|\breason\b|\baccount for\b", re.IGNORECASE)
 _DIFFERENCE = re.compile(r"\bby how much\b|\bhow much (?:heavier|lighter|higher|lower|more|less)\b|\bdifference\b|\bdiffer by\b",

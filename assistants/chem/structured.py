@@ -8,7 +8,7 @@ parser, claim checks, coverage check and echo check; a schema only removes parse
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import json
 import re
@@ -16,7 +16,7 @@ import re
 from pydantic import BaseModel, Field, create_model
 
 from assistants.chem.answer import facts_for_prompt
-from assistants.chem.coverage import wanted
+from assistants.chem.coverage import shown_value, wanted
 from assistants.chem.facts import ChemFacts
 from stages.backends.structured import parse_json_reply
 from stages.reply import CheckResult
@@ -101,8 +101,11 @@ def draft_model(facts: ChemFacts) -> type[BaseModel] | None:
         fields[key] = (kind, Field(description=f"{_label} from the tool facts", pattern=_PATTERNS.get(item)))
     molecule = create_model("MoleculeDraft", **fields)
     n = len(facts.molecules)
+    labels = facts.request.choices.labels if facts.request is not None else []
+    option: dict[str, Any] = {"option": (Literal[tuple(labels)], Field(description="the option chosen"))} if labels else {}  # type: ignore[valid-type]
     return create_model(
         "ChemDraft",
+        **option,
         answer=(str, Field(pattern=ANSWER_PATTERN, description="one sentence that answers the question")),
         molecules=(list[molecule], Field(min_length=n, max_length=n)),  # type: ignore[valid-type]
     )
@@ -137,14 +140,16 @@ def schema_instructions(facts: ChemFacts) -> str:
 def render(filled: BaseModel, facts: ChemFacts) -> str:
     """The labelled lines of a filled schema, one block per molecule, the answer sentence first."""
     data = filled.model_dump()
-    blocks = [f"Answer: {data['answer'].strip()}"]
+    option = f"{data['option']}. " if data.get("option") else ""
+    blocks = [f"Answer: {option}{data['answer'].strip()}"]
+    asked = facts.request.unit if facts.request is not None else None
     for molecule in data["molecules"]:
         lines = []
         for item in _items(facts):
             key, _kind, label, unit = _ITEMS[item]
             value = molecule.get(key)
             if value is not None and str(value).strip():
-                lines.append(f"{label}: {value}{unit}")
+                lines.append(f"{label}: {shown_value(item, value, asked) if unit == ' K' else f'{value}{unit}'}")
         blocks.append("\n".join(lines))
     return "\n\n".join(b for b in blocks if b)
 

@@ -101,16 +101,21 @@ def _molecules(facts: ChemFacts) -> tuple[list[str], list[str]]:
     return given, products
 
 
-def answer_question(text: str, facts: ChemFacts, library: ReactionLibrary | None = None) -> ReactionAnswer | None:
+def answer_question(text: str, facts: ChemFacts, library: ReactionLibrary | None = None,
+                    direction: Direction | None = None) -> ReactionAnswer | None:
     """The tools' answer to a reaction question, or None when the question asks for no prediction
-    (not a reaction question, or a reaction whose products are given: its balance is checked instead)."""
-    direction = intent(text)
+    (not a reaction question, or a reaction whose products are given: its balance is checked instead).
+    `direction` is the one read from the wording by the request model; the words below decide only
+    when it read none."""
+    direction = direction or intent(text)
     given, products = _molecules(facts)
     if direction is None or (direction == "forward" and (products or facts.task != "reaction")):
         return None
     if direction == "retro" and products and not given:
         given, products = products, []
-    named = _slot_molecules(text, direction) if not facts.reactions else None
+    # A question that writes its molecules as SMILES or a reaction names no other slot ("this reaction").
+    written = facts.reactions or any(m.source == "smiles" for m in facts.molecules)
+    named = _slot_molecules(text, direction) if not written else None
     if isinstance(named, str):
         return ReactionAnswer(direction=direction, query=[], problem=f"I could not resolve the question's molecules: {named}")
     given = named or given

@@ -1,0 +1,165 @@
+"""Multiple-choice questions: the options a question lists, and the option(s) an answer names.
+
+One reader for every place that needs it: detect reads a question's options (lettered "A. …",
+"(B) …", numbered "1) …", one per line or inline), the assistants read which option a draft chose,
+the composer writes the choice first and in the `[ANSWER]C[/ANSWER]` form benchmark harnesses read,
+and the eval scorers read letters with the same patterns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+_LINE_OPTION = re.compile(r"^\s*(?:\(([A-Ha-h1-9])\)|([A-H1-9])\s*[.):：]|([a-h])\))\s*(\S.*?)\s*$")
+_INLINE_OPTION = re.compile(r"(?:^|(?<=\s)|(?<=[:?]))\(?([A-H])\)\s*")
+_INLINE_DOT_OPTION = re.compile(r"(?:^|(?<=\s))([A-H])[.:]\s+")
+_OPTIONS_HEAD = re.compile(r"\s*(?:options|choices|answer choices)\s*:?\s*$", re.IGNORECASE)
+_TAGGED = re.compile(r"\[ANSWER\]\s*(.*?)\s*\[/?ANSWER\]", re.DOTALL | re.IGNORECASE)
+
+
+class Option(BaseModel):
+    label: str = Field(description="as the question writes it: A, B, … or 1, 2, …")
+    text: str
+
+
+class Choices(BaseModel):
+    """A question split into its stem and its options (none when it lists none)."""
+
+    stem: str
+    options: list[Option] = Field(default_factory=list)
+
+    @property
+    def labels(self) -> list[str]:
+        return [o.label for o in self.options]
+
+    def option(self, label: str) -> Option | None:
+        return next((o for o in self.options if o.label == label), None)
+
+
+def _in_sequence(labels: list[str]) -> bool:
+    """Labels that run A, B, C … (or 1, 2, 3 …) from the first: a list of options, not stray letters."""
+    if len(labels) < 2:
+        return False
+    first = "A" if labels[0].isalpha() else "1"
+    return labels == [chr(ord(first) + i) for i in range(len(labels))]
+
+
+def _line_options(lines: list[str]) -> tuple[int, list[Option]] | None:
+    """Options written one per line at the end of the question: (index of the first, options)."""
+    options: list[Option] = []
+    start = len(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        match = _LINE_OPTION.match(lines[i])
+        if not match:
+            if options or lines[i].strip():
+                break
+            continue
+        label = (match.group(1) or match.group(2) or match.group(3)).upper()
+        options.insert(0, Option(label=label, text=match.group(4)))
+        start = i
+    return (start, options) if _in_sequence([o.label for o in options]) else None
+
+
+def _inline_options(text: str) -> tuple[str, list[Option]] | None:
+    """Options written on one line: "… A) x B) y C) z" or "… (A) x (B) y", or "A. x B. y" after a question mark."""
+    for pattern in (_INLINE_OPTION, _INLINE_DOT_OPTION):
+        marks = list(pattern.finditer(text))
+        for first in range(len(marks)):
+            if marks[first].group(1) != "A":
+                continue
+            run = [marks[first]]
+            for mark in marks[first + 1:]:
+                if ord(mark.group(1)) == ord(run[-1].group(1)) + 1:
+                    run.append(mark)
+            if len(run) < 2 or (pattern is _INLINE_DOT_OPTION and "?" not in text[: run[0].start()] and ":" not in text[: run[0].start()]):
+                continue
+            ends = [m.start() for m in run[1:]] + [len(text)]
+            options = [Option(label=m.group(1), text=text[m.end():end].strip(" ,;\n")) for m, end in zip(run, ends)]
+            if all(o.text for o in options):
+                return text[: run[0].start()].rstrip(), options
+    return None
+
+
+def read_choices(text: str) -> Choices:
+    """The question's stem and options; a question without a list of options has none."""
+    lines = text.strip().splitlines()
+    found = _line_options(lines)
+    if found is not None:
+        start, options = found
+        stem_lines = lines[:start]
+        if stem_lines and _OPTIONS_HEAD.fullmatch(stem_lines[-1]):
+            stem_lines = stem_lines[:-1]
+        return Choices(stem="\n".join(stem_lines).strip(), options=options)
+    inline = _inline_options(text.strip())
+    if inline is not None:
+        stem, options = inline
+        return Choices(stem=re.sub(r"(?:options|choices)\s*:?\s*$", "", stem, flags=re.IGNORECASE).strip(), options=options)
+    return Choices(stem=text.strip())
+
+
+def without_answer_tags(text: str) -> str:
+    """The text with its [ANSWER]…[/ANSWER] tags taken out (a claim parser must not read "C" in them)."""
+    return _TAGGED.sub(" ", text)
+
+
+def answer_tag(labels: list[str]) -> str:
+    """The chosen option(s) as benchmark harnesses read them: [ANSWER]A, C[/ANSWER]."""
+    return f"[ANSWER]{', '.join(labels)}[/ANSWER]"
+
+
+def _choice_patterns(last: str) -> tuple[tuple[str, re.RegexFlag], ...]:
+    letter = f"[A-{last}]"
+    return (
+        (rf"(?i:answer)\s*(?:(?i:is)|:|：)?\s*(?:(?i:option)\s*)?\(?\**({letter})\b", re.NOFLAG),
+        (rf"(?i:option|choice)\s*\(?({letter})\b", re.NOFLAG),
+        (rf"^\s*\(?\**({letter})\**\s*(?:[.):：]|$)", re.MULTILINE),
+        (rf"\(({letter})\)", re.NOFLAG),
+        (rf"(?<![A-Za-z0-9])({letter})(?![A-Za-z0-9])", re.NOFLAG),
+    )
+
+
+def extract_choice(text: str, last: str = "D", loose: bool = True) -> str | None:
+    """The option letter (A to `last`), OpenCompass-style: explicit 'answer is X' first, then a
+    leading letter; `loose` adds the first stand-alone capital letter (a harness's last resort,
+    too weak to check a reply by)."""
+    patterns = _choice_patterns(last)
+    for pattern, flags in patterns if loose else patterns[:-1]:
+        match = re.search(pattern, text, flags)
+        if match:
+            return match.group(1).upper()
+    return None
+
+
+def extract_letters(text: str, options: int, loose: bool = True) -> tuple[list[str] | None, str]:
+    """The letters an answer chose, ChemBench's way: inside [ANSWER]…[/ANSWER] first, else an answer
+    that is only letters, else the OpenCompass reading of one letter. Returns the letters and which
+    reading found them."""
+    allowed = [chr(ord("A") + i) for i in range(options)]
+    tagged = _TAGGED.search(text)
+    if tagged:
+        letters = sorted({x.upper() for x in re.findall(r"\b([A-Za-z])\b", tagged.group(1)) if x.upper() in allowed})
+        return (letters or None), "tagged"
+    bare = [p for p in re.split(r"[,\s]+", text.strip()) if p]
+    if bare and all(p.upper() in allowed for p in bare):
+        return sorted({p.upper() for p in bare}), "letters only"
+    one = extract_choice(text, allowed[-1], loose=loose)
+    return ([one] if one else None), "fallback"
+
+
+def chosen(text: str, choices: Choices) -> list[str]:
+    """The option labels a reply names (strict readings only); numbered options map through their
+    position, and a reply that quotes exactly one option's text names that option."""
+    if not choices.options:
+        return []
+    letters, _ = extract_letters(text, len(choices.options), loose=False)
+    if letters:
+        return [choices.options[ord(letter) - ord("A")].label for letter in letters]
+    if not choices.options[0].label.isalpha():
+        match = re.search(r"(?i:answer|option|choice)\s*(?:is|:)?\s*\(?(\d)\b", text)
+        if match and choices.option(match.group(1)):
+            return [match.group(1)]
+    lowered = text.lower()
+    quoted = [o.label for o in choices.options if len(o.text) >= 2 and o.text.lower() in lowered]
+    return quoted if len(quoted) == 1 else []

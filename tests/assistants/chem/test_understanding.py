@@ -1,0 +1,115 @@
+"""Replies judged against what was asked: unforeseen wordings reach the right tool, questions the tools
+cannot answer say "Not answered" first and are never `verified`, options are named first, units are
+the user's. Real store, RDKit, OPSIN and reaction library; the model is scripted where one speaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistants.chem.store import CompoundStore
+from stages.reply import Status
+
+from tests.assistants.chem.test_assistant import run
+
+
+@pytest.mark.parametrize("question", [
+    "Predict the outcome of mixing CC(=O)Cl.OCC.CCN(CC)CC",
+    "CC(=O)Cl.OCC -> ?",
+    "What is the main product of this reaction? Reactants and reagents: CC(=O)Cl.OCC.CCN(CC)CC",
+])
+def test_forward_reaction_wordings_get_a_product(question: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    assert "Product: CCOC(C)=O" in reply.text and "Not answered" not in reply.text
+    assert reply.status is Status.UNVERIFIED  # a template prediction, said so
+    assert "a template prediction" in reply.text
+
+
+@pytest.mark.parametrize("question", [
+    "Please suggest potential reactants for the given product. CC(=O)Nc1ccc(O)cc1",
+    "Give me a one-step synthetic route to CC(=O)Nc1ccc(O)cc1",
+    "Suggest reactants for a one-step synthesis of CC(=O)Nc1ccc(O)cc1.",
+])
+def test_retro_wordings_get_reactants(question: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    assert "Reactants: " in reply.text and "Not answered" not in reply.text
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("What is the oxidation state of phosphorus in phosphoric acid?", "the calculation asked"),
+    ("What is the flash point of acetone?", "the hazard or safety data asked"),
+    ("What is the vapor pressure of ethanol at 20 C?", "the asked property"),
+    ("How many grams is 2 moles of NaCl?", "the calculation asked"),
+])
+def test_a_question_no_tool_answers_says_so_first(question: str, asked: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    assert reply.text.startswith(f"Not answered: {asked}")
+    assert reply.status is Status.UNVERIFIED
+
+
+def test_chemistry_problems_are_not_refused(store: CompoundStore) -> None:
+    reply = run("A gas occupies 2.0 L at 300 K. What volume does it occupy at 600 K at the same pressure?", store)
+    assert reply.status is not Status.REFUSED and reply.text.startswith("Not answered: the calculation asked")
+
+
+def test_a_mixed_question_answers_its_tool_part_and_names_the_other(store: CompoundStore) -> None:
+    reply = run("Is benzene flammable? What is its boiling point?", store)
+    assert reply.text.startswith("Not answered: the hazard or safety data asked (“Is benzene flammable?”)")
+    assert "353.22 K" in reply.text and reply.status is Status.UNVERIFIED
+
+
+def test_the_model_answering_what_no_tool_checks_is_unverified_and_says_so(store: CompoundStore) -> None:
+    reply = run("What is the flash point of acetone?", store, ["The flash point of acetone is -20 °C."])
+    assert reply.status is Status.UNVERIFIED
+    assert "Not checked by any tool: the hazard or safety data asked" in reply.text
+
+
+def test_by_how_much_is_answered(store: CompoundStore) -> None:
+    reply = run("Does toluene have a higher boiling point than benzene? By how much?", store)
+    assert reply.text.startswith("Answer: Yes: toluene boils higher") and "a difference of 30.53 K" in reply.text
+    assert reply.status is Status.VERIFIED
+    wrong = run("Does toluene have a higher boiling point than benzene? By how much?", store,
+                ["Answer: No, benzene boils higher than toluene, by 30.53 K."], max_repairs=0)
+    assert wrong.status is Status.CORRECTED and wrong.text.startswith("Answer: Yes: toluene boils higher")
+
+
+def test_the_unit_asked_is_the_unit_answered(store: CompoundStore) -> None:
+    reply = run("What is the boiling point of ethanol in Fahrenheit?", store)
+    assert reply.text.startswith("Answer: The boiling point of ethanol is 173.2 °F")
+    assert reply.status is Status.VERIFIED
+    kelvin_only = run("What is the boiling point of ethanol in Fahrenheit?", store,
+                      ["Answer: Ethanol boils at 351.57 K.\nBoiling point: 351.57 K"], max_repairs=0)
+    assert kelvin_only.status is Status.CORRECTED and "173.2 °F" in kelvin_only.text
+
+
+MCQ = "Which has the highest boiling point? A. methanol B. ethanol C. water D. acetone"
+
+
+def test_options_the_tools_can_judge_are_chosen_and_checked(store: CompoundStore) -> None:
+    reply = run(MCQ, store)
+    assert reply.text.startswith("Answer: C (water)") and "[ANSWER]C[/ANSWER]" in reply.text
+    assert reply.status is Status.VERIFIED
+    wrong = run(MCQ, store, ["Answer: B. Ethanol boils highest."], max_repairs=0)
+    assert wrong.status is Status.CORRECTED and wrong.text.startswith("Answer: C (water)")
+    right = run(MCQ, store, ["Answer: C. Water boils highest, at 373.12 K."])
+    assert right.status is Status.VERIFIED
+
+
+def test_an_identity_question_with_options(store: CompoundStore) -> None:
+    reply = run("What is the molecular formula of caffeine?\nA. C8H10N4O2\nB. C6H12O6\nC. C9H8O4\nD. C2H6O", store)
+    assert reply.text.startswith("Answer: A (C8H10N4O2)") and reply.status is Status.VERIFIED
+
+
+EXAM = "When an ideal gas expands isothermally, which is true?\nA. q = 0\nB. w = 0\nC. ΔU = 0\nD. ΔH > 0"
+
+
+def test_options_no_tool_judges_are_the_models_choice_said_so(store: CompoundStore) -> None:
+    reply = run(EXAM, store, ["Answer: C. The internal energy of an ideal gas depends only on temperature."])
+    assert reply.text.startswith("Answer: C.") and reply.status is Status.UNVERIFIED
+    assert "the option chosen: the model's choice" in reply.text
+
+
+def test_a_reply_that_names_no_option_says_it_cannot_choose(store: CompoundStore) -> None:
+    reply = run(EXAM, store, ["The gas does work on its surroundings."] * 3)
+    assert reply.text.startswith("Not answered: which option is right") and reply.status is Status.UNVERIFIED
+    tools = run(EXAM, store)
+    assert tools.text.startswith("Not answered: which option is right") and tools.status is Status.UNVERIFIED

@@ -46,20 +46,29 @@ def _in_sequence(labels: list[str]) -> bool:
     return labels == [chr(ord(first) + i) for i in range(len(labels))]
 
 
-def _line_options(lines: list[str]) -> tuple[int, list[Option]] | None:
-    """Options written one per line at the end of the question: (index of the first, options)."""
-    options: list[Option] = []
-    start = len(lines)
-    for i in range(len(lines) - 1, -1, -1):
-        match = _LINE_OPTION.match(lines[i])
-        if not match:
-            if options or lines[i].strip():
+def _line_options(lines: list[str]) -> tuple[int, int, list[Option]] | None:
+    """Options written one per line: the last run of option lines (blank lines allowed inside) whose
+    labels run A, B, C …; returns (first line, line after the last, options). Lines after the run
+    (a harness's answer instructions) stay outside the options."""
+    best: tuple[int, int, list[Option]] | None = None
+    i = 0
+    while i < len(lines):
+        options: list[Option] = []
+        start = end = i
+        j = i
+        while j < len(lines):
+            match = _LINE_OPTION.match(lines[j])
+            if match:
+                label = (match.group(1) or match.group(2) or match.group(3)).upper()
+                options.append(Option(label=label, text=match.group(4)))
+                end = j + 1
+            elif lines[j].strip():
                 break
-            continue
-        label = (match.group(1) or match.group(2) or match.group(3)).upper()
-        options.insert(0, Option(label=label, text=match.group(4)))
-        start = i
-    return (start, options) if _in_sequence([o.label for o in options]) else None
+            j += 1
+        if _in_sequence([o.label for o in options]):
+            best = (start, end, options)
+        i = max(j, i + 1)
+    return best
 
 
 def _inline_options(text: str) -> tuple[str, list[Option]] | None:
@@ -87,11 +96,11 @@ def read_choices(text: str) -> Choices:
     lines = text.strip().splitlines()
     found = _line_options(lines)
     if found is not None:
-        start, options = found
-        stem_lines = lines[:start]
-        if stem_lines and _OPTIONS_HEAD.fullmatch(stem_lines[-1]):
-            stem_lines = stem_lines[:-1]
-        return Choices(stem="\n".join(stem_lines).strip(), options=options)
+        start, end, options = found
+        before = lines[:start]
+        if before and _OPTIONS_HEAD.fullmatch(before[-1]):
+            before = before[:-1]
+        return Choices(stem="\n".join([*before, *lines[end:]]).strip(), options=options)
     inline = _inline_options(text.strip())
     if inline is not None:
         stem, options = inline

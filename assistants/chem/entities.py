@@ -27,6 +27,8 @@ _SMILES_CHARS = re.compile(r"(?:" + _BRACKET_ATOM + r"|Br|Cl|[BCNOPSFI]|[bcnops]
 _STRUCTURAL = re.compile(r"[=#()\[\]@/\\]|[A-Za-z\]]\d")
 _SMILES_TOKEN = r"[A-Za-z0-9\[\]()=#@+\-\\/%.:~*$]*[A-Za-z\]][A-Za-z0-9\[\]()=#@+\-\\/%.:~*$]*"
 _ARROW = re.compile(rf"({_SMILES_TOKEN}(?:\s*\+\s*{_SMILES_TOKEN})*)\s+(?:-+>|→|⟶|=>|>>)\s*({_SMILES_TOKEN}(?:\s*\+\s*{_SMILES_TOKEN})*)?")
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9)\]])(?:'s|’s)\b")
+_BARE_POSSESSIVE = re.compile(r"\b([a-z][a-z0-9-]{3,}s)\s+(?=[a-z])")
 _CAS = re.compile(r"^\d{2,7}-\d{2}-\d$")
 _FORMULA = re.compile(r"^(?:(?:[A-Z][a-z]?|\((?:[A-Z][a-z]?\d*)+\))\d*)+(?:\d*[+-])?$")
 _FORMULA_ELEMENT = re.compile(r"[A-Z][a-z]?")
@@ -150,6 +152,18 @@ def joined_arrows(text: str) -> str:
     return _ARROW.sub(join, text)
 
 
+def _without_possessives(text: str, store: CompoundStore) -> str:
+    """"caffeine's formula", and a hurried "caffeines formula" where the store names caffeine but not
+    "caffeines", read as the compound's name."""
+    text = _POSSESSIVE.sub("", text)
+    plural = {m.group(1) for m in _BARE_POSSESSIVE.finditer(text)} - stopwords()
+    if not plural:
+        return text
+    known = store.known_names(plural | {w[:-1] for w in plural})
+    bare = {w for w in plural if w.lower() not in known and known.get(w[:-1].lower())}
+    return re.sub(r"\b(" + "|".join(map(re.escape, bare)) + r")\b", lambda m: m.group(1)[:-1], text) if bare else text
+
+
 def _split_reaction(token: str) -> Reaction:
     parts = token.split(">")
     if len(parts) == 3:
@@ -178,6 +192,7 @@ def _add(items: list[str], value: str) -> None:
 def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None) -> Entities:
     """Every chemical mention; with `opsin`, names are also tried against OPSIN (one batch per call)."""
     found = Entities()
+    text = _without_possessives(text, store)
     explicit = {m.group(1).rstrip(".,;?!") for m in _EXPLICIT_SMILES.finditer(text) if re.search(r"[A-Za-z*]", m.group(1))}
     explicit |= {m.group(1).strip() for m in _BACKTICKED.finditer(text) if " " not in m.group(1).strip()}
     consumed: set[int] = set()

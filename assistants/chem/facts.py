@@ -19,6 +19,7 @@ from assistants.chem.request import AskedPart, ChemRequest, read_request
 from assistants.chem.resolve import MoleculeRecord, Unresolved, resolve_cas, resolve_names, resolve_smiles
 from assistants.chem.safety import SafetyVerdict, screen
 from assistants.chem.store import CompoundStore
+from stages.choices import read_choices
 from stages.intent_model import NOT_UNDERSTOOD
 
 Task = Literal[
@@ -186,7 +187,7 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
             opsin_notes.append(str(exc))
             return [None] * len(names)
 
-    found = extract_entities(text, store, opsin=opsin if use_opsin else None)
+    found = extract_entities(_entity_text(text), store, opsin=opsin if use_opsin else None)
     request = read_request(joined_arrows(text), entity_spans(found))
     intent = read_intent(request.choices.stem)
     requested = intent.quantities
@@ -223,6 +224,13 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
     facts.choice = judge_options(facts)
     facts.unanswered = unanswered_parts(facts)
     return facts
+
+
+def _entity_text(text: str) -> str:
+    """The text entities are read from: a question's options without their labels, each apart, so
+    "methanol\n2. ethanol" is two names, not one."""
+    choices = read_choices(text)
+    return "; ".join([choices.stem, *(o.text for o in choices.options)]) if choices.options else text
 
 
 def entity_spans(found: Entities) -> dict[str, list[str]]:
@@ -275,8 +283,10 @@ def unanswered_parts(facts: ChemFacts) -> list[str]:
     request = facts.request
     if request is None or facts.task == "out_of_scope":
         return []
+    if request.options and facts.choice is not None and facts.choice.chosen:
+        return []  # the tools' choice answers the question the options ask
     parts: list[str] = []
-    if request.options and (facts.choice is None or not facts.choice.chosen):
+    if request.options:
         parts.append(f"which option is right (“{_short(request.choices.stem)}”): no tool evaluates these options")
     for part in request.parts:
         if (why := _unanswered(part, facts)) is not None:

@@ -21,8 +21,8 @@ QUANTITY_WORDS: tuple[tuple[str, str], ...] = (
     ("cas", r"\bcas\b(?: (?:number|registry|rn|no))?"),
     ("formula", r"formula"),
     ("mass", r"molecular weight|molar mass|\bmass\b|\bmw\b|weigh|\bheavy\b|heavier|lighter"),
-    ("boiling_point", r"boil|volatil"),
-    ("melting_point", r"melt|freez"),
+    ("boiling_point", r"boil|volatil|\bb\.?p\.?(?![\w.])"),
+    ("melting_point", r"melt|freez|\bm\.?p\.?(?![\w.])"),
     ("critical_temperature", r"critical temp|\btc\b"),
     ("critical_pressure", r"critical pres|\bpc\b"),
     ("critical_volume", r"critical vol|\bvc\b"),
@@ -34,7 +34,7 @@ QUANTITY_WORDS: tuple[tuple[str, str], ...] = (
 COMPARABLE = ("boiling_point", "melting_point", "critical_temperature", "mass")
 _HIGHER = r"higher|larger|greater|bigger|heavier|more|highest|largest|heaviest|hotter"
 _LOWER = r"lower|smaller|less|lighter|lowest|smallest|lightest|colder"
-_COMPARISON = re.compile(rf"\b(?:which|what|who)\b[^?]*?\b(?P<dir>{_LOWER}|{_HIGHER})\b|"
+_COMPARISON = re.compile(rf"\b(?:which|what|who|whos|who's)\b[^?]*?\b(?P<dir>{_LOWER}|{_HIGHER})\b|"
                          rf"\b(?:boils?|melts?|weighs?)\s+(?P<dir2>{_HIGHER}|{_LOWER})\b|\b(?P<dir3>{_HIGHER}|{_LOWER})(?:\s+[\w-]+){{0,3}}?\s+than\b|"
                          r"\bcompare\b", re.IGNORECASE)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bhow come\b|\breason\b|\baccount for\b", re.IGNORECASE)

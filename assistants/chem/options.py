@@ -49,33 +49,49 @@ def _by_comparison(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]
     return ChoiceFacts(options=facts.request.choices.options, chosen=[ranked[0]], basis=basis)  # type: ignore[union-attr]
 
 
-def _matches(option: Option, target: MoleculeRecord, found: list[MoleculeRecord], family: str) -> bool | None:
-    """Whether an option states the target's identity (None: the option cannot be judged)."""
+def _matches(option: Option, target: MoleculeRecord, found: list[MoleculeRecord]) -> bool | None:
+    """Whether an option states the target's identity: its structure or name (the same InChIKey), its
+    formula, or its molecular weight (None: the option is none of these, so it cannot be judged)."""
     from assistants.chem.checks import near_mass
     from assistants.chem.facts import formula_counts, typed_formula_counts
 
     text = option.text.strip().rstrip(".")
     if found:
         return any(m.inchikey == target.inchikey for m in found)
-    if family == "formula" and (counts := typed_formula_counts(text.replace(" ", ""))):
+    if counts := typed_formula_counts(text.replace(" ", "")):
         return formula_counts(target.formula) in counts
-    if family == "mass" and (number := _NUMBER.match(text)):
+    if number := _NUMBER.match(text):
         return near_mass(float(number.group(0).replace("−", "-")), [target.average_mass])
     return None
 
 
-def _by_identity(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]) -> ChoiceFacts | None:
-    request = facts.request
-    in_options = {m.inchikey for found in per_option.values() for m in found}
-    targets = [m for m in facts.molecules if m.inchikey not in in_options]
-    if request is None or len(targets) != 1 or request.family not in ("structure", "formula", "mass", "name"):
-        return None
-    verdicts = {o.label: _matches(o, targets[0], per_option[o.label], request.family) for o in request.choices.options}
+def _one_right(facts: ChemFacts, verdicts: dict[str, bool | None], basis: str) -> ChoiceFacts | None:
     right = [label for label, ok in verdicts.items() if ok]
     if any(v is None for v in verdicts.values()) or len(right) != 1:
         return None
-    return ChoiceFacts(options=request.choices.options, chosen=right,
-                       basis=f"{right[0]} states the {request.family} of {targets[0].query} ({targets[0].formula})")
+    return ChoiceFacts(options=facts.request.choices.options, chosen=right, basis=f"{right[0]} {basis}")  # type: ignore[union-attr]
+
+
+def _by_identity(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]) -> ChoiceFacts | None:
+    """One molecule named in the stem, options that state structures, names, formulas or masses; or a
+    formula in the stem and options that are molecules ("Which compound is C2H6O? A. ethanol …")."""
+    request = facts.request
+    assert request is not None
+    stem = request.choices.stem.lower()
+    targets = [m for m in facts.molecules if re.search(rf"(?<![\w-]){re.escape(m.query.lower())}(?![\w-])", stem)]
+    options = request.choices.options
+    if len(targets) == 1:
+        target = targets[0]
+        verdicts = {o.label: _matches(o, target, per_option[o.label]) for o in options}
+        return _one_right(facts, verdicts, f"states {target.query} ({target.formula})")
+    stem_formulas = [f for f in facts.formulas if f.query in request.choices.stem]
+    if not targets and len(stem_formulas) == 1 and all(per_option.values()):
+        from assistants.chem.facts import formula_counts
+
+        wanted = formula_counts(stem_formulas[0].hill)
+        verdicts = {label: any(formula_counts(m.formula) == wanted for m in found) for label, found in per_option.items()}
+        return _one_right(facts, verdicts, f"is the option with formula {stem_formulas[0].hill}")
+    return None
 
 
 def judge_options(facts: ChemFacts) -> ChoiceFacts | None:

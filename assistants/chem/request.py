@@ -40,6 +40,10 @@ AnswerForm = Literal["choice", "number", "yes_no", "text"]
 Unit = Literal["K", "C", "F"]
 
 _QUESTION_END = re.compile(r"(?<=\?)\s+")
+# A sentence ends at . ? ! before a capital; without a space only after a word ("answer.The"), never
+# inside a SMILES ("CC(=O)O.Cl").
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"'(\[])|(?<=[a-z]{3}[.?!])(?=[A-Z][a-z])")
+INSTRUCTION = "instruction"
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|could|was|were|has|have|will|would|should)\b", re.IGNORECASE)
 _CALCULATE = re.compile(r"\b(?:calculate|compute|how many|how much|what volume|what mass|determine the)\b", re.IGNORECASE)
@@ -126,12 +130,20 @@ def questions(stem: str) -> list[str]:
     return merged or [stem]
 
 
+def without_instructions(stem: str, spans: dict[str, list[str]], model: IntentModel) -> str:
+    """The stem without its sentences about the answer's form ("The following is a multiple choice
+    question…", "You MUST include the final answer within [ANSWER] tags."), which ask nothing."""
+    sentences = _SENTENCE_END.split(stem.strip())
+    kept = [s for s in sentences if model.guess(mask(s, spans)).label != INSTRUCTION]
+    return " ".join(kept) if kept else stem
+
+
 def read_request(text: str, spans: dict[str, list[str]]) -> ChemRequest:
     """The request model of one message; `spans` are the entities detect found, by kind."""
     choices = read_choices(text)
     model = intent_model()
     parts = []
-    for question in questions(choices.stem):
+    for question in questions(without_instructions(choices.stem, spans, model)):
         masked = mask(question, spans)
         guess = model.guess(masked)
         parts.append(AskedPart(text=question, masked=masked, family=guess.label, best=guess.best,

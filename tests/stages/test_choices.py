@@ -55,3 +55,9 @@ def test_the_option_an_answer_names(answer: str, expected: list[str]) -> None:
 def test_answer_tags_are_written_and_taken_out() -> None:
     assert answer_tag(["C"]) == "[ANSWER]C[/ANSWER]"
     assert "C" not in without_answer_tags("[ANSWER]C[/ANSWER]")
+
+
+def test_instructions_after_the_options_stay_out_of_them() -> None:
+    choices = read_choices("Which is an acid?\nA. NaOH\nB. HCl\n\nYou MUST include the letter within [ANSWER] tags.")
+    assert [o.text for o in choices.options] == ["NaOH", "HCl"]
+    assert " ".join(choices.stem.split()) == "Which is an acid? You MUST include the letter within [ANSWER] tags."

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from assistants.chem.request import EXAMPLES_FILE, asked_unit, mask, questions, read_request
+from assistants.chem.request import EXAMPLES_FILE, TOOL_FAMILIES, asked_unit, mask, questions, read_request
 from data_templates.intents import build_examples
 
 
@@ -24,7 +24,6 @@ def test_the_shipped_examples_match_a_fresh_build() -> None:
     ("Predict the outcome of mixing SMILESX", "reaction_forward"),
     ("Suggest reactants for a one-step synthesis of SMILESX.", "reaction_retro"),
     ("Give me a one-step synthetic route to SMILESX", "reaction_retro"),
-    ("What is the oxidation state of phosphorus in NAMEX?", "calculation"),
     ("What is the flash point of NAMEX?", "hazard"),
     ("What is the IUPAC name of SMILESX?", "name"),
     ("What is the InChIKey of NAMEX?", "identifier"),
@@ -32,6 +31,18 @@ def test_the_shipped_examples_match_a_fresh_build() -> None:
 ])
 def test_families_of_unforeseen_wordings(masked: str, family: str) -> None:
     assert read_request(masked, {}).family == family
+
+
+@pytest.mark.parametrize("masked", ["What is the oxidation state of phosphorus in NAMEX?",
+                                    "How many grams is NUMX moles of FORMULAX?", "Why does ice float?"])
+def test_questions_no_tool_answers_are_never_read_as_a_tool_family(masked: str) -> None:
+    assert read_request(masked, {}).family not in TOOL_FAMILIES
+
+
+def test_answer_instructions_are_set_aside() -> None:
+    request = read_request("The following is a multiple choice question about chemistry. Please answer by responding "
+                           "with the letter of the correct answer. Question: What is the molecular weight of NAMEX?", {})
+    assert request.families == ["mass"] and "multiple choice" not in request.parts[0].text
 
 
 def test_each_question_of_a_message_is_a_part() -> None:

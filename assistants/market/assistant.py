@@ -1,9 +1,13 @@
 """The breakout assistant: BreakGPT's chain on footprint bars, and its extension to OHLCV bars.
 
-Detect resolves the data (attachment, pasted table, ticker and dates, bundled sample), reads
-what is asked (the last bar, a date, whether there is any, the most recent breakout) and computes
-every fact with the deterministic tools, the calibrated probability included; a bar that is no
-breakout, or a file of many tickers, is answered by the tools alone, with a coverage check.
+Detect reads what is asked (`intent.py`: the last bar, a day, a period, whether there is any, the
+most recent breakout; the tickers and the comparison across them; today's market; the options),
+resolves the data that covers it plus the scan's look-back (attachment, pasted table, ticker and
+dates, bundled sample) and computes every fact with the deterministic tools, the calibrated
+probability included. A bar or period with no breakout, several tickers, a file of many tickers, and
+a question the bars can answer only in part (a period they do not reach, today's market on older bars,
+an option no tool judges) are answered by the tools alone, with a coverage check, and every reply ends
+naming its bars and their last date.
 Reason runs the chain, one model call per stage. Verify checks each stage's answer against the facts. A repair attempt re-asks only the
 stages whose checks failed, with the check's feedback in the system message, so the budget goes where it
 is needed: the footprint chain needs 4 calls and the OHLCV chain 3, and every further call in
@@ -18,7 +22,7 @@ import io
 import re
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,33 +32,70 @@ from assistants.knowledge.chroma import KnowledgeBase, KnowledgeConfig
 from assistants.limits import require_question
 from assistants.market import chains
 from assistants.market.breakouts import ScanConfig
-from assistants.market.findings import base_facts, event_facts, pick_event
+from assistants.market.compare import (
+    compare_coverage,
+    compare_facts,
+    head_text,
+    row_text,
+    ticker_rows,
+    unanswered_tickers,
+)
+from assistants.market.findings import (
+    asked_events,
+    base_facts,
+    event_facts,
+    judged_options,
+    pick_event,
+    unanswered_parts,
+)
 from assistants.market.footprint import analyze_footprint, footprint_bars, footprint_to_text
-from assistants.market.intent import BreakoutIntent, read_intent, without_asked_date
+from assistants.market.intent import BreakoutIntent, asked_intent
+from assistants.market.options import judge_options
 from assistants.market.prompts import PromptPack, load_pack
 from assistants.market.replies import (
+    as_of_text,
     case_outcomes,
     cases_text,
     coverage_check,
     event_head,
     event_text,
     footprint_coverage,
+    framed,
     no_event_text,
+    not_covered_text,
     screen_coverage,
     screen_facts,
     screen_text,
     tool_text_checks,
 )
+from assistants.market.scope import Scope, scope_of
 from assistants.market.screen import score_events
 from assistants.market.skill import BreakoutModel, load_model
-from assistants.market.sources import MarketInput, resolve_input
-from assistants.market.universe import Universe, has_ticker_column, load_universe, read_table, universe_from_table
+from assistants.market.sources import MarketInput, data_tickers, named_series, pasted_input, resolve_input
+from assistants.market.universe import (
+    Universe,
+    has_ticker_column,
+    load_universe,
+    read_table,
+    universe_from_table,
+)
 from stages.backends.base import GenerationParams
+from stages.config import get_settings
 from stages.messages import Message
 from stages.reply import CheckResult, Reply, Status
 from stages.retrieval import FIELD, Retrieval, citations_retrieved, gather, strip_citations, with_passages
-from stages.stage import Assistant, BadInput, BudgetExceeded, Detection, Draft, EarlyExit, RunContext, repair_notes
+from stages.stage import (
+    Assistant,
+    BadInput,
+    BudgetExceeded,
+    Detection,
+    Draft,
+    EarlyExit,
+    RunContext,
+    repair_notes,
+)
 
+Phrasing = Literal["model", "template"]
 DISCLAIMER = "_Not financial advice: an automated technical reading of past prices, not a recommendation to trade._"
 CHART_CONTEXT_BARS = 60
 
@@ -65,10 +106,17 @@ class _RunState(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     data: MarketInput
+    frame: pd.DataFrame | None = None  # the bars scanned: the asked span and the look-back before it
     answers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     passed: dict[str, bool] = Field(default_factory=dict)
     feedback: dict[str, str] = Field(default_factory=dict)
     retrieval: Retrieval | None = None  # similar past cases, shown to the last OHLCV stage
+
+
+def _configured_phrasing() -> Phrasing:
+    """`template` (set per assistant in the configuration): replies composed from the tool facts, no model call."""
+    value = str(get_settings().assistants.get("breakout", {}).get("phrasing", "model"))
+    return "template" if value == "template" else "model"
 
 
 class BreakoutAssistant(Assistant):
@@ -76,7 +124,9 @@ class BreakoutAssistant(Assistant):
     description = "Trading-range breakout judgments on footprint and OHLCV data, BreakGPT's chain."
 
     def __init__(self, pack: str = "tristage", config: ScanConfig | None = None,
-                 cases: KnowledgeBase | None = None, model: BreakoutModel | None = None) -> None:
+                 cases: KnowledgeBase | None = None, model: BreakoutModel | None = None,
+                 phrasing: Phrasing | None = None) -> None:
+        self.phrasing: Phrasing = phrasing or _configured_phrasing()
         self.pack: PromptPack = load_pack(pack)
         self.system_prompt = self.pack.system
         self.model = model or load_model()
@@ -87,21 +137,49 @@ class BreakoutAssistant(Assistant):
     # ------------------------------------------------------------ detect
 
     def detect(self, ctx: RunContext) -> Detection:
-        if not ctx.request.attachments:
-            require_question(ctx.request.last_user_text)
-        intent = read_intent(ctx.request.last_user_text)
+        request = ctx.request
+        if not request.attachments:
+            require_question(request.last_user_text)
+        intent = asked_intent(request)
         universe = self._attached_universe(ctx)
+        tickers = data_tickers(intent)
         if universe is not None and len(universe.frames) > 1:
+            named = {t.upper() for t in tickers}
+            inputs = {t: MarketInput(kind="ohlcv", name=t, origin="file", bars=bars)
+                      for t, bars in universe.frames.items() if t.upper() in named}
+            if len(inputs) > 1:
+                return self._detect_compare(inputs, {}, intent)
             return self._detect_screen(universe, intent)
+        if universe is None and len(tickers) > 1 and not request.attachments and pasted_input(request.last_user_text) is None:
+            return self._detect_compare(*self._named_inputs(tickers, intent, request.client), intent)
         if universe is not None:
             name, bars = next(iter(universe.frames.items()))
             data = MarketInput(kind="ohlcv", name=name, origin="file", bars=bars)
         else:
-            data = resolve_input(without_asked_date(ctx.request, intent))
+            data = resolve_input(request, intent=intent, lookback=self.lookback)
         self._runs[ctx] = _RunState(data=data)
         if data.kind == "footprint":
             return self._detect_footprint(data)
         return self._detect_ohlcv(data, intent, ctx)
+
+    @property
+    def lookback(self) -> int:
+        """Bars before an asked period that the scan needs to judge its first bar."""
+        return self.config.warmup + 1
+
+    def _named_inputs(self, tickers: list[str], intent: BreakoutIntent,
+                      client: str) -> tuple[dict[str, MarketInput], dict[str, str]]:
+        """Each named ticker's bars; a ticker that has none is kept with its reason, not dropped."""
+        inputs: dict[str, MarketInput] = {}
+        failed: dict[str, str] = {}
+        for ticker in tickers:
+            try:
+                data = named_series(ticker, intent, None, client, self.lookback)
+            except BadInput as exc:
+                failed[ticker.upper()] = str(exc)
+                continue
+            inputs[data.name] = data
+        return inputs, failed
 
     def _attached_universe(self, ctx: RunContext) -> Universe | None:
         """An attached table with a ticker column: one ticker is judged, several are screened."""
@@ -126,6 +204,7 @@ class BreakoutAssistant(Assistant):
         assert data.footprint is not None
         facts = analyze_footprint(data.footprint).model_dump()
         facts["tables"] = footprint_to_text(data.footprint)
+        facts["data_line"] = data.provenance()
         summary = (f"footprint, {facts['bars']} bars: {facts['direction']} through {facts['level']:g}, "
                    f"sell {facts['sell_volume']:g} vs buy {facts['buy_volume']:g} → {facts['label']}")
         return Detection(task="footprint", facts=facts, summary=summary)
@@ -133,36 +212,82 @@ class BreakoutAssistant(Assistant):
     def _detect_screen(self, universe: Universe, intent: BreakoutIntent) -> Detection:
         events = score_events(universe.frames, self.model)
         facts = screen_facts(universe, events)
+        last = max(f"{bars.index[-1]:%Y-%m-%d}" for bars in universe.frames.values())
+        facts["data_line"] = f"Data: {facts['tickers']} tickers' bars, your attachment (last bar {last})."
         text = screen_text(facts)
         return Detection(task="screen", facts=facts, summary=f"screened {facts['tickers']} tickers", early=EarlyExit(
             status=Status.VERIFIED, text=text, reason="a screen answered by the tools",
             checks=[screen_coverage(text, facts)]))
 
+    def _detect_compare(self, inputs: dict[str, MarketInput], failed: dict[str, str],
+                        intent: BreakoutIntent) -> Detection:
+        """Several tickers: every one answered on its line, the comparison first; by the tools alone."""
+        rows = ticker_rows(inputs, failed, intent, self.model, self.lookback)
+        facts = compare_facts(rows, intent)
+        choice = judge_options(intent.choices, [], winners=facts["winners"]) if intent.choices.options else None
+        facts["choice"] = choice.facts() if choice is not None else None
+        last_dates = [r.scope.last for r in rows if r.scope is not None and r.scope.last]
+        facts["unanswered"] = unanswered_tickers(rows, intent, facts["where"]) + unanswered_parts(
+            intent, last_dates, [], choice)
+        facts["data_line"] = "\n".join(data.provenance() for data in inputs.values())
+        text = framed(facts, "\n".join([head_text(facts), *(row_text(r, facts) for r in facts["rows"])]))
+        summary = f"{len(rows)} tickers, {facts['compare']}: {' and '.join(facts['winners']) or 'none'}"
+        return Detection(task="compare", facts=facts, summary=summary, early=EarlyExit(
+            status=Status.VERIFIED, text=text, reason="several tickers answered by the tools",
+            checks=[compare_coverage(text, facts)]))
+
     def _detect_ohlcv(self, data: MarketInput, intent: BreakoutIntent, ctx: RunContext) -> Detection:
-        bars = data.bars
-        assert bars is not None
-        events = score_events({data.name: bars}, self.model)
-        base = base_facts(data.name, data.origin, bars, events, intent, self.config)
+        assert data.bars is not None
+        frame, scope = scope_of(data.bars, intent.period, self.lookback)
+        if not scope.covered:
+            return self._uncovered(data, intent, scope)
+        self._runs[ctx].frame = frame
+        events = score_events({data.name: frame}, self.model)
+        base = base_facts(data, frame, events, intent, scope, self.config)
+        base["data_line"] = data.provenance()
         if intent.kind == "date" and base["asked"] is None:
-            text = (f"There is no bar on {intent.date} in {data.name} (bars from {bars.index[0]:%Y-%m-%d} to "
-                    f"{base['last_date']}), so I cannot say whether it broke out then.")
+            text = (f"There is no bar on {intent.date} in {data.name} (bars from {scope.first} to "
+                    f"{base['last_date']}), so I cannot say whether it broke out then.\n"
+                    f"Not answered: the bar of {intent.date}: the data has none.")
             return Detection(task="ohlcv", facts=base, summary="asked date not in the data",
                              early=EarlyExit(status=Status.UNVERIFIED, text=text, reason="the asked date is not a bar"))
-        event = pick_event(events, intent, bars)
+        asked = asked_events(events, intent, scope)
+        event = pick_event(asked, intent, frame)
+        choice = judged_options(intent, asked, event)
+        base["choice"] = choice.facts() if choice is not None else None
+        base["unanswered"] = unanswered_parts(intent, [base["last_date"]], scope.missing, choice)
+        base["as_of"] = as_of_text(base) if intent.now else None
         if event is None:
             text = no_event_text(base)
-            return Detection(task="ohlcv", facts=base, summary=f"no breakout on {intent.describe()}", early=EarlyExit(
-                status=Status.VERIFIED, text=text, reason=f"no breakout on {intent.describe()}",
+            return Detection(task="ohlcv", facts=base, summary=f"no breakout found for {intent.describe()}", early=EarlyExit(
+                status=Status.VERIFIED, text=text, reason=f"no breakout found for {intent.describe()}",
                 checks=tool_text_checks(text, base)))
-        facts = event_facts(base, event, bars, self.config)
+        facts = event_facts(base, event, frame, self.config)
         state = self._runs[ctx]
         state.retrieval = gather(self.cases.filtered(decided_before(facts["direction"], event["date"])), case_query(facts),
                                  KnowledgeConfig.from_settings().top_k, ctx.request.options.retrieval)
         facts["cases"] = case_outcomes(state.retrieval)
-        summary = (f"{data.name}: {len(events)} breakouts; {intent.describe()}: {facts['direction']} on {facts['date']} "
-                   f"through {facts['level']:.4g}, P(true) {facts['probability']:.2f}, {facts['confirmations']}/3 "
-                   "confirmations")
+        summary = (f"{data.name}: {facts['events']} breakouts {facts['where']}; {intent.describe()}: {facts['direction']} "
+                   f"on {facts['date']} through {facts['level']:.4g}, P(true) {facts['probability']:.2f}, "
+                   f"{facts['confirmations']}/3 confirmations")
+        if facts["unanswered"]:  # a part no draft can answer: the tools say what they can, and name the rest
+            text = event_text(facts)
+            return Detection(task="ohlcv", facts=facts, summary=summary, early=EarlyExit(
+                status=Status.VERIFIED, text=text, reason="part of the question is not answered",
+                checks=tool_text_checks(text, facts)))
         return Detection(task="ohlcv", facts=facts, summary=summary)
+
+    def _uncovered(self, data: MarketInput, intent: BreakoutIntent, scope: Scope) -> Detection:
+        """The asked period lies outside the bars: say what they cover, answer nothing else."""
+        facts: dict[str, Any] = {
+            "name": data.name, "origin": data.origin, "source": data.source(), "fetch_note": data.note,
+            "intent": intent.model_dump(mode="json"), "scope": scope.model_dump(mode="json"), "where": scope.words(),
+            "data_line": data.provenance(), "as_of": None, "choice": None,
+            "unanswered": [f"{intent.describe()}: the bars do not reach it"]}
+        text = not_covered_text(facts)
+        return Detection(task="ohlcv", facts=facts, summary=f"{scope.words()} is not in the data", early=EarlyExit(
+            status=Status.VERIFIED, text=text, reason="the asked period is not in the data",
+            checks=[coverage_check(text, facts)]))
 
     # ------------------------------------------------------------ reason
 
@@ -172,6 +297,9 @@ class BreakoutAssistant(Assistant):
     def reason(self, ctx: RunContext) -> Draft:
         state = self._runs[ctx]
         facts = ctx.detection.facts
+        if self.phrasing == "template":
+            text = chains.footprint_text(facts) if ctx.detection.task == "footprint" else event_text(facts)
+            return Draft(raw=text, author="tools")
         tools = ctx.request.options.tools
         asked = 0
         for stage in self._stages(ctx):
@@ -205,6 +333,8 @@ class BreakoutAssistant(Assistant):
     # ------------------------------------------------------------ verify
 
     def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
+        if draft.author == "tools":
+            return self.verify_text(draft.raw, ctx)
         state = self._runs[ctx]
         facts = ctx.detection.facts
         check = chains.footprint_check if ctx.detection.task == "footprint" else chains.ohlcv_check
@@ -267,12 +397,15 @@ class BreakoutAssistant(Assistant):
 
     def render(self, draft: Draft, ctx: RunContext) -> str:
         facts = ctx.detection.facts
+        if draft.author == "tools":
+            return draft.raw
         if ctx.detection.task == "footprint":
             answer = (draft.fields.get("report") or {}).get("raw", "")
             head = f"**{facts['direction'].capitalize()} breakout through {chains.price(facts['level'])}: {facts['label']} breakout.**"
             return "\n".join(filter(None, [head, answer]))
         answer = (draft.fields.get("ohlcv_s3") or {}).get("raw", "")
-        return "\n".join(filter(None, [event_head(facts), answer, cases_text(facts["cases"]), chains.hindsight(facts)]))
+        return framed(facts, "\n".join(filter(None, [event_head(facts), answer, cases_text(facts["cases"]),
+                                                      chains.hindsight(facts)])))
 
     def result(self, draft: Draft | None, ctx: RunContext) -> dict[str, Any]:
         """Facts, each stage's answer and verdict, and what a chart needs (see chart.py)."""
@@ -287,8 +420,8 @@ class BreakoutAssistant(Assistant):
                          for s, a in state.answers.items()}
         if ctx.detection.task == "footprint" and state.data.footprint is not None:
             out["chart"] = footprint_chart_data(state.data.footprint, facts)
-        elif state.data.bars is not None and "index" in facts:
-            out["chart"] = ohlcv_chart_data(state.data.bars, facts, self.config)
+        elif state.frame is not None and "index" in facts:
+            out["chart"] = ohlcv_chart_data(state.frame, facts, self.config)
         final = state.answers.get("report") or state.answers.get("ohlcv_s3") or {}
         out["model_judgment"] = final.get("judgment")
         out["judgment"] = facts.get("label") if ctx.detection.task == "footprint" else facts.get("call")
@@ -296,7 +429,8 @@ class BreakoutAssistant(Assistant):
         return out
 
     def finish(self, text: str, ctx: RunContext) -> str:
-        return f"{text}\n\n{DISCLAIMER}"
+        """Every reply ends naming its bars (source and last date), then the disclaimer."""
+        return "\n\n".join(filter(None, [text, ctx.detection.facts.get("data_line"), DISCLAIMER]))
 
     # ------------------------------------------------------------ chart
 

@@ -211,15 +211,24 @@ def ohlcv_allowed(facts: dict[str, Any]) -> list[float]:
     keys = ("level", "close", "range_high", "range_low", "atr", "width_atr", "touches", "volume_ratio",
             "close_location", "gap_atr", "atr_multiple", "volume_ratio_min", "close_location_min",
             "strength_atr_min", "confirmations", "window", "bars", "events", "events_up", "events_down",
-            "last_close", "last_range_low", "last_range_high", "target_atr", "horizon", "bars_to_outcome")
+            "last_close", "last_range_low", "last_range_high", "target_atr", "horizon", "bars_to_outcome",
+            "events_any", "unlisted")
     allowed = [float(facts[k]) for k in keys if facts.get(k) is not None]
     allowed += [_percent(facts[k]) for k in ("probability", "base_rate") if facts.get(k) is not None]
     allowed += [float(facts[k]) for k in ("probability", "base_rate") if facts.get(k) is not None]
     allowed += [float(v) for v in (facts.get("cases") or {}).values() if isinstance(v, int)]
-    for extra in (facts.get("recent"), facts.get("asked")):
+    for extra in (facts.get("recent"), facts.get("asked"), *(facts.get("listed") or [])):
         allowed += [float(v) for k, v in (extra or {}).items() if isinstance(v, (int, float)) and k != "index"]
         allowed += [_percent(extra[k]) for k in ("probability",) if extra and extra.get(k) is not None]
-    return allowed + [3.0, 0.0, 1.0, 2.0]
+    return allowed + [to_float(n) for n in parse_numbers(asked_words(facts))] + [3.0, 0.0, 1.0, 2.0]
+
+
+def asked_words(facts: dict[str, Any]) -> str:
+    """What a reply may repeat from the question and the data's name: the period as written, the options, the source."""
+    intent = facts.get("intent") or {}
+    period = (intent.get("period") or {}).get("label", "")
+    options = " ".join(o["text"] for o in (intent.get("choices") or {}).get("options", []))
+    return " ".join([period, *intent.get("extra", []), options, facts.get("source", "")])
 
 
 def ohlcv_check(stage: str, fields: dict[str, Any], raw: str, facts: dict[str, Any]) -> list[CheckResult]:
@@ -259,8 +268,12 @@ def cited_numbers(name: str, raw: str, facts: dict[str, Any]) -> CheckResult:
         number = number_after(raw, word)
         if number is not None and facts.get(key) is not None and not matches(number, float(facts[key])):
             wrong.append(f"{word} {number} (is {facts[key]:.2f})")
+    scope = facts.get("scope") or {}
+    period = scope.get("period") or {}
     known = {*facts.get("dates", []), facts.get("last_date"), facts.get("date"), (facts.get("recent") or {}).get("date"),
-             (facts.get("intent") or {}).get("date")}
+             (facts.get("intent") or {}).get("date"), facts.get("first_date"), scope.get("data_first"),
+             scope.get("data_last"), period.get("start"), period.get("end"), *(e["date"] for e in facts.get("listed") or []),
+             *parse_dates(" ".join([*(scope.get("missing") or []), asked_words(facts)]))}
     wrong += [f"{d} (not a bar in the data)" for d in parse_dates(raw) if d not in known]
     return _check(name, not wrong, "it cited values that are not in the data: " + "; ".join(wrong[:6]),
                   None, wrong, feedback="Cite only the measured values given; leave out " + "; ".join(wrong[:6]) + ".")

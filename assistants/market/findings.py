@@ -1,13 +1,15 @@
 """The facts of one OHLCV question: where the asked bar stands, and the breakout it is about (if any).
 
-Every breakout of the series is scored once (`score_events`: features, confirmations, the
-calibrated probability, the forward outcome); the intent then picks the event the reply is
-about: the last bar's, the given date's, or the most recent one. When the asked bar is no
-breakout, the facts say where its close stands against the range before it.
+Every breakout of the scanned frame is scored once (`score_events`: features, confirmations, the
+calibrated probability, the forward outcome); the breakouts inside the asked span (a period, or all
+the bars) are the question's, and the intent picks the one the reply is about: the last bar's, the
+given date's, or the most recent one. When the asked bar is no breakout, the facts say where its
+close stands against the range before it.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -16,8 +18,13 @@ import pandas as pd
 from assistants.market.breakouts import ScanConfig, trading_range
 from assistants.market.chains import bars_table
 from assistants.market.intent import BreakoutIntent
+from assistants.market.options import ChoiceFacts, judge_options
+from assistants.market.scope import Scope
 from assistants.market.screen import CONFIRMATIONS
+from assistants.market.sources import MarketInput
 
+LISTED = 8  # breakouts a period's answer lists by date (the most recent ones)
+CURRENT_DAYS = 4  # a last bar this many days old is still today's market (a weekend, a holiday)
 _EVENT_FLOATS = ("level", "close", "range_high", "range_low", "atr", "width_atr", "close_location", "gap_atr",
                  "atr_multiple", "probability", "base_rate")
 
@@ -36,6 +43,14 @@ def _event_summary(event: pd.Series) -> dict[str, Any]:
             "probability": float(event["probability"]), "call": str(event["judgment"])}
 
 
+def asked_events(events: pd.DataFrame, intent: BreakoutIntent, scope: Scope) -> pd.DataFrame:
+    """The breakouts the question is about: inside the asked span (not the scan's look-back), of the asked call."""
+    inside = events[events["index"] >= scope.lookback]
+    if intent.call is not None and intent.kind in ("any", "recent"):
+        inside = inside[inside["judgment"] == intent.call]
+    return inside
+
+
 def pick_event(events: pd.DataFrame, intent: BreakoutIntent, bars: pd.DataFrame) -> pd.Series | None:
     """The event the question is about, or None when the asked bar is no breakout."""
     if events.empty:
@@ -49,22 +64,34 @@ def pick_event(events: pd.DataFrame, intent: BreakoutIntent, bars: pd.DataFrame)
     return None if hits.empty else hits.iloc[-1]
 
 
-def base_facts(name: str, origin: str, bars: pd.DataFrame, events: pd.DataFrame, intent: BreakoutIntent,
+def current(last_date: str, today: date | None = None) -> bool:
+    """Whether the last bar is today's market (a weekend or a holiday may lie between)."""
+    return ((today or date.today()) - date.fromisoformat(last_date)).days <= CURRENT_DAYS
+
+
+def base_facts(data: MarketInput, bars: pd.DataFrame, events: pd.DataFrame, intent: BreakoutIntent, scope: Scope,
                config: ScanConfig) -> dict[str, Any]:
-    """What every reply may cite: the data, the last bar against its range, the most recent breakout."""
+    """What every reply may cite: the data and the asked span, the last bar against its range, the breakouts."""
     ranges = trading_range(bars, config.window)
     last = _bar_position(bars, ranges, len(bars) - 1)
+    asked = asked_events(events, intent, scope)
     facts: dict[str, Any] = {
-        "name": name, "origin": origin, "bars": len(bars), "window": config.window,
-        "intent": intent.model_dump(), "events": len(events),
-        "events_up": int((events["direction"] == "upward").sum()),
-        "events_down": int((events["direction"] == "downward").sum()),
+        "name": data.name, "origin": data.origin, "source": data.source(), "fetch_note": data.note,
+        "bars": scope.bars, "window": config.window, "intent": intent.model_dump(mode="json"),
+        "scope": scope.model_dump(mode="json"), "where": scope.words(), "first_date": scope.first,
+        "events": len(asked), "events_any": int((events["index"] >= scope.lookback).sum()),
+        "events_up": int((asked["direction"] == "upward").sum()),
+        "events_down": int((asked["direction"] == "downward").sum()),
+        "listed": [_event_summary(e) for _, e in asked.tail(LISTED).iterrows()],
+        "unlisted": max(0, len(asked) - LISTED),
         "last_date": f"{bars.index[-1]:%Y-%m-%d}", "last_close": last["close"],
         "last_range_low": last["range_low"], "last_range_high": last["range_high"], "last_state": last["state"],
-        "recent": _event_summary(events.iloc[-1]) if len(events) else None,
+        "recent": _event_summary(asked.iloc[-1]) if len(asked) else None,
     }
+    facts["current"] = current(facts["last_date"])
     if intent.kind == "date":
         at = np.flatnonzero(bars.index.normalize() == pd.Timestamp(intent.date))
+        at = at[at >= scope.lookback]
         facts["asked"] = _bar_position(bars, ranges, int(at[0])) if at.size else None
     return facts
 
@@ -99,3 +126,24 @@ def event_facts(base: dict[str, Any], event: pd.Series, bars: pd.DataFrame, conf
     if volume_ratio is None:
         facts["note"] = "the bars carry no volume, so volume cannot confirm"
     return facts
+
+
+def judged_options(intent: BreakoutIntent, asked: pd.DataFrame, event: pd.Series | None) -> ChoiceFacts | None:
+    """The options judged against the asked span's breakouts (a period's or any: all of them; else the one asked)."""
+    if not intent.choices.options:
+        return None
+    spanned = intent.kind == "any" or (intent.kind == "recent" and intent.period is not None)
+    events = [_event_summary(e) for _, e in asked.iterrows()] if spanned else [] if event is None else [_event_summary(event)]
+    return judge_options(intent.choices, events, intent.asks_call)
+
+
+def unanswered_parts(intent: BreakoutIntent, last_dates: list[str], missing: list[str],
+                     choice: ChoiceFacts | None) -> list[str]:
+    """What was asked that the bars in hand cannot answer: days the period lacks, today's market on older
+    bars, a second period, an option no tool judges."""
+    parts = [f"{m}: no bars" for m in missing]
+    if intent.now and last_dates and not all(current(d) for d in last_dates):
+        parts.append(f"the market today: the latest bar in hand is from {min(last_dates)}")
+    parts += [f"{extra}: one period per question; ask about it on its own" for extra in intent.extra]
+    unjudged = choice.unanswered() if choice is not None else None
+    return parts + ([unjudged] if unjudged else [])

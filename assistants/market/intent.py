@@ -1,7 +1,11 @@
-"""What a breakout question asks about: the last bar, a given date, whether there is any, or the latest.
+"""What a breakout question asks, as data: which bar or period, which tickers, which comparison, which options.
 
-The answer must be about the bar that was asked: a question about the last bar is answered about
-the last bar even when the most recent breakout happened earlier (the reply may add that one).
+Structure is read first, one reader each: the options (`stages.choices`), the days and periods
+(`periods.read_dates`), the ticker symbols (`yahoo.SYMBOL`). Then what is asked of them: the last bar,
+a given day, whether there is any breakout, or the most recent one; across tickers, which had one,
+which had more, or which had the most recent. The answer must be about what was asked: a question
+about March 2011 is answered about March 2011 or says it cannot be, never about another period, and a
+question about the last bar is answered about the last bar even when the latest breakout came earlier.
 """
 
 from __future__ import annotations
@@ -11,16 +15,28 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from stages.messages import Message, Request
+from assistants.market.ohlcv import question_text
+from assistants.market.periods import Period, read_dates
+from assistants.market.yahoo import SYMBOL, iso_day
+from stages.choices import Choices, read_choices
+from stages.messages import Request
 
 IntentKind = Literal["last_bar", "date", "any", "recent"]
+CompareKind = Literal["most_recent", "which", "count"]
+Call = Literal["true", "false"]
 
-_ON_DATE = re.compile(r"\b(?:on|at|for|of the bar of|dated)\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _LAST_BAR = re.compile(
     r"\b(?:last|latest|final|current|newest|most recent|today'?s?)\s+(?:bar|candle|close|session|day|row)\b|"
     r"\btoday\b|\bright now\b|\bthis (?:bar|candle|session)\b", re.IGNORECASE)
 _ANY = re.compile(r"\b(?:is|are) there (?:any|a|one)\b|\bany breakouts?\b|\bhow many breakouts?\b|"
                   r"\bwere there (?:any )?breakouts?\b|\bdid (?:it|the price|\w+) (?:ever )?break out\b", re.IGNORECASE)
+# Today's market, which no bar in hand may be: the reply says how old its latest bar is.
+_NOW = re.compile(r"\b(?:right now|now|today'?s?|currently|at the moment|at present|as of today|as we speak|these days)\b",
+                  re.IGNORECASE)
+_CALLED = re.compile(r"\b(?:(?P<true>true|real|genuine|valid)|(?P<false>false|fake|failed))\s+break-?outs?\b", re.IGNORECASE)
+_ASKS_CALL = re.compile(r"\b(?:true|real|genuine|valid|false|fake|fail(?:ed|s)?|hold(?:s|ing)?|held)\b", re.IGNORECASE)
+_MOST_RECENT = re.compile(r"\b(?:most|more) recent(?:ly)?\b|\blatest\b|\blast\b", re.IGNORECASE)
+_COUNT = re.compile(r"\bmore\b|\bmost\b|\bfewer\b|\bhow many\b|\bnumber of\b|\bcompare\b|\bvs\.?|\bversus\b", re.IGNORECASE)
 
 # A forecast of the price itself: no tool makes one (the probability is that a breakout holds).
 _FORECAST = re.compile(
@@ -28,35 +44,83 @@ _FORECAST = re.compile(
     r"\bgo (?:up|down)\b|\btomorrow\b|\bnext (?:day|week|month|year|session)\b|\bprice target\b|"
     r"\bshould (?:i|we) (?:buy|sell|short|hold)\b|\bforecast\b", re.IGNORECASE)
 
+_SAMPLE = re.compile(r"\b(?:bokeh|backtesting)[/:][A-Za-z]+\b", re.IGNORECASE)
+_SYMBOL_IN_TEXT = re.compile(rf"(?<![\w/:]){SYMBOL.pattern}(?![\w/])")
+_NOT_TICKERS = {
+    "A", "I", "OHLC", "OHLCV", "CSV", "ATR", "UTC", "USD", "AND", "OR", "THE", "IS", "IT", "ON", "TO", "IN", "OF",
+    "FROM", "TRUE", "FALSE", "BUY", "SELL", "NOT", "OK", "PM", "AM", "EOD", "ETF", "IPO", "S1", "S2", "S3", "NOW",
+    "YES", "NO", "VS", "US", "UP", "DOWN", "ANY", "RSI", "MACD", "SMA", "EMA", "AI", "LLM", "FAQ", "Q1", "Q2", "Q3", "Q4",
+}
+
 
 class BreakoutIntent(BaseModel):
+    """What was asked: read before any tool answers, and what the reply is checked against."""
+
     kind: IntentKind = "recent"
-    date: str | None = None
+    date: str | None = Field(None, description="the asked day (ISO)")
+    period: Period | None = Field(None, description="the asked period; it also bounds the data")
+    tickers: list[str] = Field(default_factory=list, description="symbols or sample names, as written, in order")
+    compare: CompareKind | None = Field(None, description="across several tickers: what decides between them")
+    call: Call | None = Field(None, description="'a true breakout': only breakouts with this call count")
+    asks_call: bool = Field(False, description="a yes/no about whether the breakout is true")
+    now: bool = Field(False, description="asks about today's market, which the bars may not reach")
     forecast: bool = Field(False, description="asks where the price goes next, which no tool forecasts")
+    choices: Choices = Field(default_factory=lambda: Choices(stem=""))
+    extra: list[str] = Field(default_factory=list, description="further days or periods one answer does not cover")
 
     def describe(self) -> str:
-        return {"last_bar": "the last bar", "date": f"the bar of {self.date}", "any": "whether there is any breakout",
+        what = {"last_bar": "the last bar", "date": f"the bar of {self.date}", "any": "whether there is any breakout",
                 "recent": "the most recent breakout"}[self.kind]
+        return f"{what} in {self.period.label}" if self.period is not None and self.kind != "date" else what
 
 
 def read_intent(text: str) -> BreakoutIntent:
-    """The asked bar or question; a plain "judge it" means the most recent breakout."""
-    forecast = _FORECAST.search(text) is not None
-    dated = _ON_DATE.search(text)
-    if dated:
-        return BreakoutIntent(kind="date", date=dated.group(1), forecast=forecast)
-    if _LAST_BAR.search(text) and not re.search(r"\btomorrow\b", text, re.IGNORECASE):
-        return BreakoutIntent(kind="last_bar", forecast=forecast)
-    if _ANY.search(text):
-        return BreakoutIntent(kind="any", forecast=forecast)
-    return BreakoutIntent(forecast=forecast)
+    """The request model of one question; a plain "judge it" means the most recent breakout."""
+    choices = read_choices(text)
+    dates = read_dates(choices.stem)
+    rest = dates.rest
+    now = _NOW.search(rest) is not None and dates.period is None and dates.day is None
+    if dates.day:
+        kind: IntentKind = "date"
+    elif (_LAST_BAR.search(rest) or now) and not re.search(r"\btomorrow\b", rest, re.I):
+        kind = "last_bar"
+    elif _ANY.search(rest):
+        kind = "any"
+    else:
+        kind = "recent"
+    tickers = find_tickers(rest)
+    called = [name for m in _CALLED.finditer(rest) for name, word in m.groupdict().items() if word]
+    call = called[0] if len(set(called)) == 1 else None
+    return BreakoutIntent(
+        kind=kind, date=dates.day, period=dates.period, tickers=tickers, call=call,  # type: ignore[arg-type]
+        compare=_compare(_LAST_BAR.sub(" ", rest)) if len(tickers) > 1 else None, now=now, forecast=_FORECAST.search(rest) is not None,
+        asks_call=call is None and _ASKS_CALL.search(rest) is not None, choices=choices, extra=dates.extra)
 
 
-def without_asked_date(request: Request, intent: BreakoutIntent) -> Request:
-    """The request with the asked date taken out, so that only the other dates bound the data."""
-    if intent.kind != "date":
-        return request
-    messages = list(request.messages)
-    last = max(i for i, m in enumerate(messages) if m.role == "user")
-    messages[last] = Message(role="user", content=_ON_DATE.sub(" ", messages[last].content, count=1))
-    return request.model_copy(update={"messages": messages})
+def find_tickers(text: str) -> list[str]:
+    """Sample names and ticker symbols written in capitals, once each in order (OHLC, ATR and the like are words)."""
+    found = [m.group(0) for m in _SAMPLE.finditer(text)]
+    for match in _SYMBOL_IN_TEXT.finditer(text):
+        token = match.group(0)
+        if token not in _NOT_TICKERS and token.lstrip("^")[:1].isalpha() and token not in found:
+            found.append(token)
+    return found
+
+
+def _compare(text: str) -> CompareKind:
+    """Across tickers: the most recent breakout, the larger count, or which had one at all."""
+    if _MOST_RECENT.search(text):
+        return "most_recent"
+    return "count" if _COUNT.search(text) else "which"
+
+
+def asked_intent(request: Request) -> BreakoutIntent:
+    """The last question's request model; a ticker attachment's dates are the asked period when the text names none."""
+    intent = read_intent(question_text(request.last_user_text))
+    ticker = next((a for a in request.attachments if a.kind == "ticker" and (a.start or a.end)), None)
+    if ticker is None or intent.period is not None:
+        return intent
+    start = iso_day(ticker.start) if ticker.start else None
+    end = iso_day(ticker.end) if ticker.end else None
+    label = f"{start} to {end}" if start and end else f"from {start}" if start else f"until {end}"
+    return intent.model_copy(update={"period": Period(label=label, start=start, end=end)})

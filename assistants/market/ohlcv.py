@@ -113,6 +113,16 @@ def parse_ohlcv_text(text: str) -> pd.DataFrame:
     return normalize_ohlcv(frame, "pasted table")[0]
 
 
+def question_text(text: str) -> str:
+    """The message without a pasted OHLCV table (its header and bar rows): the question around it."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if looks_like_ohlcv_text(line)), None)
+    if start is None:
+        return text
+    rows = list(itertools.takewhile(lambda line: not line.strip() or _BAR_START.match(line) is not None, lines[start + 1 :]))
+    return "\n".join(lines[:start] + lines[start + 1 + len(rows) :])
+
+
 def column_key(column: object) -> str:
     if isinstance(column, tuple):  # yfinance's (field, ticker) columns
         column = column[0]

@@ -1,8 +1,10 @@
 """Breakout replies written from tool facts, and the coverage check that a reply answers what was asked.
 
-The first sentence answers the asked bar (the last bar, a date, whether there is any, the latest
-breakout); then the calibrated probability with the base rate of the same direction, the
-confirmations as its explanation, the outcomes of the most similar past cases, and hindsight.
+A reply opens with the chosen option (when options were given) and, asked about today, the date of the
+latest bar in hand; then the first sentence answers the asked bar or span (the last bar, a date, a
+period, whether there is any, the latest breakout); then the calibrated probability with the base rate
+of the same direction, the confirmations as its explanation, the outcomes of the most similar past
+cases, and hindsight; last, the asked parts it does not answer, named.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from assistants.market.chains import cited_numbers, evidence_text, hindsight, price
 from assistants.market.screen import last_bar_ranking
+from stages.choices import Choices, chosen
 from stages.reply import CheckResult
 from stages.retrieval import Retrieval
 
@@ -52,13 +55,63 @@ def _where(facts: dict[str, Any]) -> str:
 def _recent_text(facts: dict[str, Any]) -> str:
     recent = facts.get("recent")
     if not recent:
-        return "There is no breakout anywhere in the data."
+        return f"There is no breakout anywhere {facts['where']}."
     return (f"The most recent breakout was {recent['direction']} on {recent['date']} through {price(recent['level'])} "
             f"({pct(recent['probability'])} probability of a true breakout).")
 
 
+def _called(facts: dict[str, Any]) -> str:
+    """'true ' when only breakouts of that call were asked about ('a true breakout'), else ''."""
+    call = facts["intent"].get("call")
+    return f"{call} " if call else ""
+
+
+def _in_period(facts: dict[str, Any]) -> bool:
+    return facts["scope"]["period"] is not None and facts["intent"]["kind"] in ("any", "recent")
+
+
+def as_of_text(facts: dict[str, Any]) -> str:
+    """The opening of a reply to a question about today: how old the bars in hand are, before anything else."""
+    return f"The latest bar I have for {facts['name']} is {facts['last_date']} ({facts['source']}); as of that bar:"
+
+
+def opening(facts: dict[str, Any]) -> list[str]:
+    """What comes before the answer: the chosen option, then (asked about today) the bars' as-of date."""
+    lines = [facts["choice"]["line"]] if (facts.get("choice") or {}).get("line") else []
+    return lines + ([facts["as_of"]] if facts.get("as_of") else [])
+
+
+def closing(facts: dict[str, Any]) -> list[str]:
+    """The asked parts the reply does not answer, named."""
+    parts = facts.get("unanswered") or []
+    return [f"Not answered: {'; '.join(parts)}."] if parts else []
+
+
+def framed(facts: dict[str, Any], body: str) -> str:
+    return "\n".join([*opening(facts), body, *closing(facts)])
+
+
+def _listing(facts: dict[str, Any]) -> str:
+    shown = ", ".join(f"{e['direction']} on {e['date']} ({e['call']})" for e in facts["listed"])
+    return shown + (f", and {facts['unlisted']} earlier" if facts["unlisted"] else "")
+
+
+def _breakouts(facts: dict[str, Any]) -> str:
+    n = facts["events"]
+    return f"{n} {_called(facts)}breakout{'s' if n != 1 else ''}"
+
+
+def _period_count(facts: dict[str, Any]) -> str:
+    return (f"{facts['name']} had {_breakouts(facts)} {facts['where']}, {facts['events_up']} upward and "
+            f"{facts['events_down']} downward")
+
+
 def no_event_text(facts: dict[str, Any]) -> str:
-    """The whole answer when the asked bar (or the data) has no breakout."""
+    """The answer when the asked bar (or the asked span) has no breakout."""
+    return framed(facts, _no_event(facts))
+
+
+def _no_event(facts: dict[str, Any]) -> str:
     kind = facts["intent"]["kind"]
     if kind == "last_bar":
         head = f"No breakout on the last bar ({facts['last_date']}: {_where(facts)})."
@@ -68,12 +121,18 @@ def no_event_text(facts: dict[str, Any]) -> str:
         head = (f"No breakout on {facts['intent']['date']} (close {price(asked['close'])} {asked['state']} the "
                 f"{facts['window']}-bar range {price(asked['range_low'])}–{price(asked['range_high'])}).")
         return f"{head} {_recent_text(facts)}"
-    return (f"No breakout in {facts['name']} ({facts['bars']} bars to {facts['last_date']}): no close left the range "
-            f"of the {facts['window']} bars before it (last bar {facts['last_date']}: {_where(facts)}).")
+    others = facts["events_any"] - facts["events"]
+    called = f" ({others} breakout{'s' if others != 1 else ''} there, none of them {_called(facts).strip()})" if others else ""
+    if _in_period(facts):
+        return (f"No {_called(facts)}breakout in {facts['name']} {facts['where']}{called}: {facts['bars']} bars from "
+                f"{facts['first_date']} to {facts['last_date']} (last bar {facts['last_date']}: {_where(facts)}).")
+    return (f"No {_called(facts)}breakout in {facts['name']} ({facts['bars']} bars to {facts['last_date']}){called}: "
+            f"no close left the range of the {facts['window']} bars before it (last bar {facts['last_date']}: "
+            f"{_where(facts)}).")
 
 
 def event_head(facts: dict[str, Any]) -> str:
-    """The first sentence of a reply about one breakout, answering the asked bar."""
+    """The first sentence of a reply about one breakout, answering the asked bar or span."""
     kind = facts["intent"]["kind"]
     what = (f"{facts['direction']} breakout on {facts['date']} through {price(facts['level'])}: "
             f"{pct(facts['probability'])} likely true (base rate {pct(facts['base_rate'])}), a {facts['call']} breakout")
@@ -81,12 +140,15 @@ def event_head(facts: dict[str, Any]) -> str:
         return f"**Yes, the last bar is a breakout: {what}.**"
     if kind == "date":
         return f"**Yes, {facts['date']} is a breakout: {what}.**"
+    if kind == "any" and _in_period(facts):
+        return f"**Yes, {_period_count(facts)}: {_listing(facts)}; the most recent: {what}.**"
     if kind == "any":
-        count = (f"{facts['events']} breakouts in the data ({facts['events_up']} upward, {facts['events_down']} "
-                 "downward)")
+        count = (f"{facts['events']} {_called(facts)}breakouts in the data ({facts['events_up']} upward, "
+                 f"{facts['events_down']} downward)")
         return f"**Yes, {count}; the most recent: {what}.**"
     last = "" if facts["date"] == facts["last_date"] else f" (last bar {facts['last_date']}: {_where(facts)})"
-    return f"**{facts['name']}: the most recent breakout is the {what}{last}.**"
+    where, count = (f" {facts['where']}", f"; {_breakouts(facts)} there") if _in_period(facts) else ("", "")
+    return f"**{facts['name']}: the most recent {_called(facts)}breakout{where} is the {what}{count}{last}.**"
 
 
 def event_text(facts: dict[str, Any]) -> str:
@@ -102,7 +164,17 @@ def event_text(facts: dict[str, Any]) -> str:
         f"- S3 judgment: {probability_text(facts)}.",
         f"- {cases_text(facts['cases'])}",
     ]
-    return "\n".join(filter(None, [*lines, hindsight(facts)]))
+    return framed(facts, "\n".join(filter(None, [*lines, hindsight(facts)])))
+
+
+def not_covered_text(facts: dict[str, Any]) -> str:
+    """The whole answer when the asked period lies outside the bars: what they cover, and nothing else."""
+    scope = facts["scope"]
+    fetch = f" (No other bars: {facts['fetch_note']})" if facts.get("fetch_note") else ""
+    body = (f"The bars I have for {facts['name']} ({facts['source']}) run from {scope['data_first']} to "
+            f"{scope['data_last']}; {facts['where'].removeprefix('in ').removeprefix('from ')} is not covered, so I "
+            f"cannot say whether {facts['name']} broke out then.{fetch}")
+    return framed(facts, body)
 
 
 def _has(text: str, value: str) -> bool:
@@ -110,28 +182,54 @@ def _has(text: str, value: str) -> bool:
 
 
 def coverage_check(text: str, facts: dict[str, Any]) -> CheckResult:
-    """The reply answers the asked intent about the asked bar, with the call and its probability."""
+    """The reply answers every asked part: the asked bar or span, with the call and its probability; the option
+    first when options were given; the bars' as-of date first when today was asked; and nothing left unanswered."""
     kind = facts["intent"]["kind"]
     needed: list[str] = []
-    if "date" not in facts:  # no breakout where asked
+    if not facts["scope"].get("first"):  # the asked period has no bars at all
+        needed.append("is not covered")
+    elif "date" not in facts:  # no breakout where asked
         needed += {"last_bar": ["no breakout on the last bar", facts["last_date"]],
-                   "date": [f"no breakout on {facts['intent'].get('date')}"]}.get(kind, ["no breakout in"])
+                   "date": [f"no breakout on {facts['intent'].get('date')}"]}.get(
+                       kind, [f"no {_called(facts)}breakout in {facts['name']}"])
     else:
         needed += [facts["date"], f"{facts['call']} breakout", pct(facts["probability"])]
-        needed += {"last_bar": ["the last bar is a breakout"], "any": [f"{facts['events']} breakout"]}.get(kind, [])
+        needed += {"last_bar": ["the last bar is a breakout"], "any": [f"{facts['events']} {_called(facts)}breakout"]}.get(
+            kind, [])
+        if kind == "any" and _in_period(facts):
+            needed += [_period_count(facts), *(e["date"] for e in facts["listed"])]
+    if _in_period(facts):
+        needed += [facts["where"].removeprefix("in ").removeprefix("from ")]
     missing = [n for n in needed if not _has(text, n)]
     if kind == "last_bar" and "date" not in facts and re.search(r"\bthe last bar is a breakout\b", text, re.I):
         missing.append("not a breakout on the last bar")
+    missing += opening_missing(text, facts)
+    missing += [f"the answer to {part}" for part in facts.get("unanswered") or []]
     return CheckResult(
         name="answers_intent", kind="coverage", passed=not missing, expected=needed, found=missing,
         message="" if not missing else f"it did not answer about {_intent_words(facts)} (missing: {', '.join(missing)})",
         feedback=f"Answer about {_intent_words(facts)}.")
 
 
+def opening_missing(text: str, facts: dict[str, Any]) -> list[str]:
+    """The chosen option must come first (and be the one the tools chose); the as-of date right after."""
+    missing = []
+    lines = text.strip().splitlines()
+    choice = facts.get("choice")
+    if choice is not None:
+        options = Choices.model_validate(facts["intent"]["choices"])
+        if not choice["chosen"] or not lines or chosen(lines[0], options) != choice["chosen"]:
+            missing.append(f"option {', '.join(choice['chosen']) or '(none chosen)'} named first")
+    if facts.get("as_of") and not any(line.startswith(facts["as_of"]) for line in lines[:2]):
+        missing.append(f"the as-of date ({facts['as_of']}) first")
+    return missing
+
+
 def _intent_words(facts: dict[str, Any]) -> str:
     kind = facts["intent"]["kind"]
-    return {"last_bar": "the last bar", "date": f"the bar of {facts['intent'].get('date')}",
-            "any": "whether there is any breakout"}.get(kind, "the most recent breakout")
+    words = {"last_bar": "the last bar", "date": f"the bar of {facts['intent'].get('date')}",
+             "any": "whether there is any breakout"}.get(kind, "the most recent breakout")
+    return f"{words} {facts['where']}" if facts["scope"]["period"] is not None and kind != "date" else words
 
 
 def tool_text_checks(text: str, facts: dict[str, Any]) -> list[CheckResult]:

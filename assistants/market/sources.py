@@ -3,33 +3,26 @@
 from __future__ import annotations
 
 import io
-import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from assistants.market.breakouts import ScanConfig
 from assistants.market.footprint import (
     footprint_from_table,
     load_footprint_csv,
     looks_like_footprint_text,
     parse_footprint_text,
 )
+from assistants.market.intent import BreakoutIntent, read_intent
 from assistants.market.ohlcv import load_ohlcv_file, looks_like_ohlcv_text, parse_ohlcv_text
 from assistants.market.samples import resolve_sample, sample_names, sample_ohlcv
-from assistants.market.yahoo import fetch_yfinance, iso_day
+from assistants.market.yahoo import cache_path, fetch_yfinance, iso_day
 from stages.messages import Attachment, Request
 from stages.stage import BadInput
-
-_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
-_SAMPLE = re.compile(r"\b(?:bokeh|backtesting)[/:][A-Za-z]+\b", re.IGNORECASE)
-_TICKER = re.compile(r"(?<![\w/])(\^?[A-Z]{1,6}(?:[.-][A-Z]{1,2})?|[A-Z]{6}=X)(?![\w/])")
-_NOT_TICKERS = {
-    "A", "I", "OHLC", "OHLCV", "CSV", "ATR", "UTC", "USD", "AND", "OR", "THE", "IS", "IT", "ON", "TO",
-    "FROM", "TRUE", "FALSE", "BUY", "SELL", "NOT", "OK", "PM", "AM", "EOD", "ETF", "IPO", "S1", "S2", "S3",
-}
 
 
 class MarketInput(BaseModel):
@@ -42,20 +35,38 @@ class MarketInput(BaseModel):
     origin: str
     footprint: pd.DataFrame | None = None
     bars: pd.DataFrame | None = None
+    note: str = Field("", description="why no other bars were fetched (when these may not cover the asked period)")
+
+    def source(self) -> str:
+        """Where the bars came from, in words a reply can show."""
+        return {"file": "your file", "attachment": "your attachment", "message": "the table in your message"}.get(
+            self.origin, self.origin)
+
+    def provenance(self) -> str:
+        """The line every reply ends with: which bars, from where, and their last date."""
+        if self.bars is None:
+            return f"Data: {self.name}, {self.source()}."
+        first, last = f"{self.bars.index[0]:%Y-%m-%d}", f"{self.bars.index[-1]:%Y-%m-%d}"
+        return f"Data: {self.name} bars, {self.source()}, {first} to {last} (last bar {last})."
 
 
-def resolve_input(request: Request, cache_dir: Path | None = None) -> MarketInput:
+# Bars a scan needs before the first bar it judges: the range, the ATR, and the bar before it.
+LOOKBACK = ScanConfig().warmup + 1
+
+
+def resolve_input(request: Request, cache_dir: Path | None = None, intent: BreakoutIntent | None = None,
+                  lookback: int = LOOKBACK) -> MarketInput:
     """The data a request carries or names; BadInput with what to send when there is none."""
     for attachment in request.attachments:
-        return _from_attachment(attachment, cache_dir, request.client)
+        return _from_attachment(attachment, cache_dir, request.client, lookback)
     text = request.last_user_text
-    if looks_like_footprint_text(text):
-        return MarketInput(kind="footprint", name="pasted footprint", origin="message", footprint=parse_footprint_text(text))
-    if any(looks_like_ohlcv_text(line) for line in text.splitlines()):
-        return MarketInput(kind="ohlcv", name="pasted table", origin="message", bars=parse_ohlcv_text(text))
-    named = _named_series(text, cache_dir, request.client)
-    if named is not None:
-        return named
+    pasted = pasted_input(text)
+    if pasted is not None:
+        return pasted
+    intent = intent or read_intent(text)
+    tickers = data_tickers(intent)
+    if tickers:
+        return named_series(tickers[0], intent, cache_dir, request.client, lookback)
     raise BadInput(
         "Which data should I look at? Paste a footprint ('Table 1: Sell Buy Price ...') or an OHLCV "
         "table, attach a file, or name a ticker and dates, e.g. 'AAPL from 2010-01-04 to 2010-06-30' "
@@ -63,13 +74,22 @@ def resolve_input(request: Request, cache_dir: Path | None = None) -> MarketInpu
     )
 
 
-def _from_attachment(attachment: Attachment, cache_dir: Path | None, client: str) -> MarketInput:
+def pasted_input(text: str) -> MarketInput | None:
+    """Bars pasted into the message itself (a footprint, or an OHLCV table with its header), if any."""
+    if looks_like_footprint_text(text):
+        return MarketInput(kind="footprint", name="pasted footprint", origin="message", footprint=parse_footprint_text(text))
+    if any(looks_like_ohlcv_text(line) for line in text.splitlines()):
+        return MarketInput(kind="ohlcv", name="pasted table", origin="message", bars=parse_ohlcv_text(text))
+    return None
+
+
+def _from_attachment(attachment: Attachment, cache_dir: Path | None, client: str, lookback: int) -> MarketInput:
     if attachment.kind == "ticker":
         if not attachment.ticker:
             raise BadInput("The ticker attachment names no ticker.")
         start = iso_day(attachment.start) if attachment.start else None
         end = iso_day(attachment.end) if attachment.end else None
-        return _series(attachment.ticker, start, end, attachment.interval, cache_dir, client)
+        return _series(attachment.ticker, start, end, attachment.interval, cache_dir, client, lookback)
     if attachment.kind == "text":
         text = attachment.text or ""
         name = attachment.name or "attached text"
@@ -105,23 +125,39 @@ def _is_footprint_csv(text: str) -> bool:
     return all(word in head for word in ("price", "sell", "buy")) and "bar" in head
 
 
-def _named_series(text: str, cache_dir: Path | None, client: str) -> MarketInput | None:
-    dates = [iso_day(found) for found in _DATE.findall(text)]
-    start, end = (dates + [None, None])[:2] if dates else (None, None)
-    sample = _SAMPLE.search(text)
-    if sample:
-        return _series(sample.group(0), start, end, "1d", cache_dir, client)
-    without_dates = _DATE.sub(" ", text)
-    for token in _TICKER.findall(without_dates):
-        if token not in _NOT_TICKERS and (dates or resolve_sample(token)):
-            return _series(token, start, end, "1d", cache_dir, client)
-    return None
+def data_tickers(intent: BreakoutIntent) -> list[str]:
+    """The named tickers that name data, once each: bundled samples always, others when dates say which bars."""
+    dated = intent.period is not None or intent.date is not None
+    usable: dict[str, str] = {}
+    for token in intent.tickers:
+        sample = resolve_sample(token)
+        if sample or "/" in token or dated:
+            usable.setdefault(sample or token.upper(), token)
+    return list(usable.values())
 
 
-def _series(
-    ticker: str, start: str | None, end: str | None, interval: str, cache_dir: Path | None, client: str = ""
-) -> MarketInput:
-    """A bundled sample when it covers the request (offline, deterministic), else Yahoo Finance.
+def named_series(ticker: str, intent: BreakoutIntent, cache_dir: Path | None, client: str = "",
+                 lookback: int = LOOKBACK) -> MarketInput:
+    """The bars of one named ticker that cover the asked day or period (plus the scan's look-back)."""
+    start, end = asked_days(intent)
+    return _series(ticker, start, end, "1d", cache_dir, client, lookback)
+
+
+def asked_days(intent: BreakoutIntent) -> tuple[str | None, str | None]:
+    """First and last day the question needs bars for (None: open); a relative period is counted from today,
+    the most its bars can reach."""
+    if intent.period is not None:
+        period = intent.period
+        if period.relative is not None:
+            period = period.resolved(pd.DatetimeIndex([pd.Timestamp(date.today())]))
+        return period.start, period.end
+    return intent.date, None
+
+
+def _series(ticker: str, start: str | None, end: str | None, interval: str, cache_dir: Path | None, client: str = "",
+            lookback: int = LOOKBACK) -> MarketInput:
+    """A bundled sample when it covers the request (offline, deterministic), else Yahoo Finance; when that
+    fails too, the sample with the reason, so that the reply can say which part of the period it lacks.
 
     `start` and `end` are ISO days (or None): every path below is built from normalised dates."""
     sample = resolve_sample(ticker)
@@ -130,14 +166,25 @@ def _series(
     if sample is not None:
         bars = sample_ohlcv(sample)
         first, last = bars.index[0], bars.index[-1]
-        lo = pd.Timestamp(start) if start else first
-        hi = pd.Timestamp(end) if end else last
-        if lo >= first and hi <= last + pd.Timedelta(days=7):
-            sliced = bars.loc[lo:hi]
-            if sliced.empty:
-                raise BadInput(f"No bars of {sample} between {lo.date()} and {hi.date()}.")
-            return MarketInput(kind="ohlcv", name=sample.split("/")[1], origin=f"bundled sample {sample}", bars=sliced)
-    end = end or date.today().isoformat()
-    start = start or (pd.Timestamp(end).date() - timedelta(days=365)).isoformat()
-    bars = fetch_yfinance(ticker.upper(), start, end, interval, cache_dir, client=client)
-    return MarketInput(kind="ohlcv", name=ticker.upper(), origin="Yahoo Finance", bars=bars)
+        if (not start or pd.Timestamp(start) >= first) and (not end or pd.Timestamp(end) <= last + pd.Timedelta(days=7)):
+            return MarketInput(kind="ohlcv", name=sample.split("/")[1], origin=f"bundled sample {sample}", bars=bars)
+    try:
+        return _download(ticker, start, end, interval, cache_dir, client, lookback)
+    except BadInput as exc:
+        if sample is None:
+            raise
+        return MarketInput(kind="ohlcv", name=sample.split("/")[1], origin=f"bundled sample {sample}", bars=bars,
+                           note=str(exc))
+
+
+def _download(ticker: str, start: str | None, end: str | None, interval: str, cache_dir: Path | None, client: str,
+              lookback: int) -> MarketInput:
+    """Yahoo Finance bars from `lookback` bars before `start` through `end` (from the cache when there)."""
+    last = pd.Timestamp(end or date.today().isoformat())
+    first = pd.Timestamp(start) if start else last - timedelta(days=365)
+    fetch_start = (first - timedelta(days=lookback * 7 // 5 + 10)).date().isoformat()
+    fetch_end = (last + timedelta(days=1)).date().isoformat()  # Yahoo's end day is exclusive
+    cached = cache_path(ticker, fetch_start, fetch_end, interval, True, cache_dir).is_file()
+    bars = fetch_yfinance(ticker.upper(), fetch_start, fetch_end, interval, cache_dir, client=client)
+    origin = "Yahoo Finance (cached download)" if cached else "Yahoo Finance (downloaded now)"
+    return MarketInput(kind="ohlcv", name=ticker.upper(), origin=origin, bars=bars)

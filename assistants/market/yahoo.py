@@ -27,7 +27,8 @@ from assistants.market.ohlcv import normalize_ohlcv
 from stages.config import get_settings
 from stages.stage import BadInput
 
-_TICKER = re.compile(r"^\^?[A-Za-z0-9][A-Za-z0-9.=\-]{0,14}$")
+# A ticker symbol (AAPL, BRK-B, ^GSPC, EURUSD=X, 0700.HK): the one pattern that validates a symbol and finds one in text.
+SYMBOL = re.compile(r"\^?[A-Z0-9]{1,6}(?:[.-][A-Z0-9]{1,3})?(?:=[A-Z])?")
 _DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 INTERVALS = ("1m", "2m", "5m", "15m", "30m", "60m", "90m", "1h", "1d", "5d", "1wk", "1mo", "3mo")
 
@@ -45,7 +46,7 @@ def iso_day(text: str) -> str:
 
 def valid_ticker(ticker: str) -> str:
     """The ticker in upper case, or BadInput when it is not a ticker symbol."""
-    if not _TICKER.match(ticker):
+    if not SYMBOL.fullmatch(ticker.upper()):
         raise BadInput(f"{ticker[:40]!r} is not a ticker symbol.")
     return ticker.upper()
 

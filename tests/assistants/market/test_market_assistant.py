@@ -164,7 +164,7 @@ def test_pasted_ohlcv_without_breakout_is_answered_by_the_tools():
         ("Table 1: Sell Buy Price 1 2 10.25 3 4 10.00", "single table"),
         ("Table 1: Sell Buy Price 1 2 Table 2: Sell Buy Price 3", "triples"),
         ("bokeh/AAPX from 2010-01-01 to 2010-02-01", "did you mean"),
-        ("AAPL from 2010-01-04 to 2010-01-20", "a breakout needs more than 20"),
+        ("AAPL from 2000-03-01 to 2000-03-20", "a breakout needs more than 20"),  # no bars before it to look back on
         ("ZZZQ from 2020-01-01 to 2020-06-30", "Yahoo Finance"),
     ],
 )

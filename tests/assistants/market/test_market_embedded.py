@@ -33,3 +33,11 @@ def test_footprint_chain_on_the_embedded_model_ends_with_checked_facts(backend):
     assert reply.result["judgment"] == "true"
     assert "Downward breakout through 1000.00" in reply.text
     assert reply.text.endswith(DISCLAIMER)
+
+
+def test_a_period_question_on_the_embedded_model_is_answered_about_that_period(backend):
+    question = "Did IBM break out of its range in March 2011?"
+    reply = Pipeline(BreakoutAssistant(phrasing="model"), backend).run(ask(question, options=RunOptions(max_wall_s=1800)))
+    assert reply.status is not Status.ERROR, reply.reason
+    assert reply.text.startswith("**Yes, IBM had 1 breakout in March 2011 (2011-03-01 to 2011-03-31)")
+    assert "Data: IBM bars, bundled sample bokeh/IBM, 2000-03-01 to 2013-03-01 (last bar 2013-03-01)." in reply.text

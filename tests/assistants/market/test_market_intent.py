@@ -68,8 +68,9 @@ def test_a_given_date_and_a_missing_date():
 def test_is_there_any_counts_them_and_judges_the_latest():
     reply, _ = run(f"Is there any breakout in {AAPL}?")
     facts = reply.result["facts"]
-    assert reply.text.startswith(f"**Yes, {facts['events']} breakouts in the data ({facts['events_up']} upward, "
-                                 f"{facts['events_down']} downward); the most recent: upward breakout on 2010-06-16")
+    assert reply.text.startswith(f"**Yes, AAPL had {facts['events']} breakouts from 2010-01-04 to 2010-06-30, "
+                                 f"{facts['events_up']} upward and {facts['events_down']} downward: ")
+    assert "; the most recent: upward breakout on 2010-06-16" in reply.text.splitlines()[0]
 
 
 def test_a_corrected_reply_says_accurately_what_was_replaced():

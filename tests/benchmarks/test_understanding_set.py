@@ -195,3 +195,28 @@ def test_a_few_dev_items_through_the_real_pipelines_are_scored_from_the_reply_te
 def test_a_bad_selection_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert understanding.main(["--family", "nonsense"]) == 2
     assert capsys.readouterr().err.startswith("error: unknown family nonsense")
+
+
+def _words(text: str) -> str:
+    """A wording reduced to its words: placeholders, masks, punctuation and case gone."""
+    import re
+
+    from assistants.chem.request import MASKS
+
+    text = re.sub(r"\{\w+\}|<[^>]*>", " ", text)
+    for token in MASKS.values():
+        text = text.replace(token, " ")
+    return " ".join(re.findall(r"[a-z]+", text.lower()))
+
+
+def test_no_held_out_wording_is_in_the_intent_training_examples() -> None:
+    from assistants.chem.request import load_examples
+
+    trained = {_words(e.text) for e in load_examples()}
+    held_out = [w for f in understanding.load_families() for w in f.wordings if w.split == "heldout"]
+    leaked = {w.id for w in held_out for text in ([w.text] if w.text else list(w.texts.values())) if _words(text) in trained}
+    assert held_out and leaked <= PACK_QUESTIONS
+
+
+# Held-out wordings that a template pack, written before this set, already asks word for word.
+PACK_QUESTIONS = {"frm-07"}

@@ -240,7 +240,7 @@ def entity_spans(found: Entities) -> dict[str, list[str]]:
 
 
 _STRUCTURE_TASKS = ("describe", "properties", "smiles_to_name", "name_to_smiles", "validity", "out_of_scope", "general")
-_NO_TOOL_TASKS = ("calculation", "concept", "hazard", "structure_count", "reagent", "reaction_class")
+_NO_TOOL_TASKS = ("calculation", "concept", "hazard", "structure_count", "reagent", "reaction_class", "spectroscopy")
 
 
 def task_for(task: Task, request: ChemRequest, found: Entities, requested: list[str]) -> Task:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from assistants.chem.resolve import MoleculeRecord
 
 _NUMBER = re.compile(r"^[-−]?\d+(?:\.\d+)?")
+# Questions whose options state the asked molecule's identity; any other question about a molecule
+# (its conjugate acid, the strongest base in it) is not answered by the option that is the molecule.
+_IDENTITY_FAMILIES = frozenset({"structure", "name", "identifier", "formula", "mass"})
 
 
 class ChoiceFacts(BaseModel):
@@ -80,6 +83,8 @@ def _by_identity(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]) 
     stem = request.choices.stem.lower()
     targets = [m for m in facts.molecules if re.search(rf"(?<![\w-]){re.escape(m.query.lower())}(?![\w-])", stem)]
     options = request.choices.options
+    if request.family not in _IDENTITY_FAMILIES:  # "the conjugate acid of X" is no option stating X
+        return None
     if len(targets) == 1:
         target = targets[0]
         verdicts = {o.label: _matches(o, target, per_option[o.label]) for o in options}

@@ -32,7 +32,7 @@ FAMILY_WORDS = {
     "describe": "a description", "reaction_forward": "the reaction's product", "reaction_retro": "the reactants to make it",
     "reagent": "the reagents or conditions", "reaction_class": "the type of reaction",
     "validity": "whether the SMILES is valid", "structure_count": "the structural count or feature asked",
-    "hazard": "the hazard or safety data asked", "calculation": "the calculation asked",
+    "hazard": "the hazard or safety data asked", "spectroscopy": "the spectroscopic feature asked", "calculation": "the calculation asked",
     "concept": "the explanation asked", "out_of_scope": "a question outside chemistry",
     NOT_UNDERSTOOD: "what the question asks",
 }

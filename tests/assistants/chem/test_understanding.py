@@ -35,14 +35,14 @@ def test_retro_wordings_get_reactants(question: str, store: CompoundStore) -> No
 
 
 @pytest.mark.parametrize("question, asked", [
-    ("What is the oxidation state of phosphorus in phosphoric acid?", "the calculation asked"),
+    ("What is the oxidation state of phosphorus in phosphoric acid?", ""),
     ("What is the flash point of acetone?", "the hazard or safety data asked"),
     ("What is the vapor pressure of ethanol at 20 C?", "the asked property"),
     ("How many grams is 2 moles of NaCl?", "the calculation asked"),
 ])
 def test_a_question_no_tool_answers_says_so_first(question: str, asked: str, store: CompoundStore) -> None:
     reply = run(question, store)
-    assert reply.text.startswith(f"Not answered: {asked}")
+    assert reply.text.startswith(f"Not answered: {asked}") and "phosphorus (P" not in reply.text.split("\n")[0]
     assert reply.status is Status.UNVERIFIED
 
 

@@ -166,6 +166,8 @@ class Outcome(BaseModel):
     expected: Any = None
     chance: float
     non_answer: bool = Field(False, description="The reply says it could not answer (the engine's own reading)")
+    option_or_cannot: bool | None = Field(None, description="MCQ: the reply names one option first (the project's strict "
+                                                         "reader) or says it cannot choose")
     status: str
     answered_by: str
     reason: str = ""
@@ -177,14 +179,19 @@ def outcome(suite: str, setting: str, item: Item, reply: Any) -> Outcome:
     from stages.pipeline import without_check_notes
     from stages.status import non_answer
 
-    score = score_item(item, without_check_notes(reply.text))
+    from stages.choices import chosen, read_choices
+
+    answer = without_check_notes(reply.text)
+    score = score_item(item, answer)
     verdict = score.verdicts[0]
     mcq = is_mcq(item)
+    first = answer.strip().split("\n")[0]
+    stated = bool(chosen(first, read_choices(item.question))) or first.lower().startswith("not answered: which option")
     return Outcome(suite=suite, setting=setting, item=item.id, task=item.task, kind="mcq" if mcq else "numeric",
                    passed=bool(score.passed), named=verdict.parsed if mcq else None,
                    read=verdict.detail.removeprefix("read: ") if verdict.kind == "letters" else "",
                    found=verdict.found, expected=verdict.expected, chance=chance(item),
-                   non_answer=non_answer(reply.text), status=reply.status.value,
+                   non_answer=non_answer(reply.text), option_or_cannot=stated if mcq else None, status=reply.status.value,
                    answered_by=reply.answered_by, reason=reply.reason, seconds=round(reply.duration_ms / 1000, 3),
                    answer=reply.text)
 
@@ -198,6 +205,7 @@ class Row(BaseModel):
     mcq: int = 0
     named: int = 0
     named_by_fallback: int = 0
+    option_or_cannot: int = 0
     non_answers: int = 0
     right_non_answers: int = 0
     verified: int = 0
@@ -216,6 +224,7 @@ class Row(BaseModel):
         self.mcq += o.kind == "mcq"
         self.named += bool(o.named)
         self.named_by_fallback += bool(o.named) and o.read == "fallback"
+        self.option_or_cannot += bool(o.option_or_cannot)
         self.non_answers += o.non_answer
         self.right_non_answers += o.non_answer and o.passed
         self.verified += o.status == "verified"
@@ -276,14 +285,15 @@ def _share(count: int, total: int) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    columns = ["suite", "setting", "n", "accuracy", "random choice", "MCQ replies naming an option", "verified",
+    columns = ["suite", "setting", "n", "accuracy", "random choice", "MCQ replies naming an option",
+               "MCQ: first line names one option or says it cannot", "verified",
                "verified wrong", "non-answers (scored right)", "statuses", "mean s"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for r in rows:
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(r.statuses.items()))
         mean = statistics.fmean(r.seconds) if r.seconds else 0.0
         lines.append(f"| {r.suite} | {r.setting} | {r.n} | {_share(r.correct, r.n)} | {r.chance:.1%} | "
-                     f"{_share(r.named, r.mcq)} | {_share(r.verified, r.n)} | {_share(r.verified_wrong, r.verified)} | "
+                     f"{_share(r.named, r.mcq)} | {_share(r.option_or_cannot, r.mcq)} | {_share(r.verified, r.n)} | {_share(r.verified_wrong, r.verified)} | "
                      f"{_share(r.non_answers, r.n)} ({r.right_non_answers}) | {statuses} | {mean:.2f} |")
     return "\n".join(lines)
 

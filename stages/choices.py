@@ -13,8 +13,17 @@ import re
 from pydantic import BaseModel, Field
 
 _LINE_OPTION = re.compile(r"^\s*(?:\(([A-Ha-h1-9])\)|([A-H1-9])\s*[.):：]|([a-h])\))\s*(\S.*?)\s*$")
-_INLINE_OPTION = re.compile(r"(?:^|(?<=\s)|(?<=[:?]))\(?([A-H])\)\s*")
-_INLINE_DOT_OPTION = re.compile(r"(?:^|(?<=\s))([A-H])[.:]\s+")
+# Options on one line, each shape with its label in group 1: "(A) x", "(a) x", "(1) x"; "A) x", "a) x",
+# "1) x"; and, only after a question mark or colon, "A. x" and "1. x".
+_INLINE_SHAPES = (
+    (re.compile(r"\(([A-Ha-h1-9])\)\s*"), False),
+    (re.compile(r"(?:^|(?<=\s)|(?<=[:?]))([A-Ha-h1-9])\)\s*"), False),
+    (re.compile(r"(?:^|(?<=\s))([A-H])[.:]\s+"), True),
+    (re.compile(r"(?:^|(?<=\s))([1-9])\.\s+"), True),
+)
+# "… is it ethanol, benzene, methanol or propane?": alternatives without labels, three or more.
+_ALTERNATIVES = re.compile(r"(?:^|(?<=[.?!:]))\s*(?:is it|is that|would it be|could it be|which one|which)\s*[:,-]?\s+"
+                           r"(?P<items>[^?]+?,[^?]+?,?\s+or\s+[^?]+?)\s*\?\s*$", re.IGNORECASE)
 _OPTIONS_HEAD = re.compile(r"\s*(?:options|choices|answer choices)\s*:?\s*$", re.IGNORECASE)
 _TAGGED = re.compile(r"\[ANSWER\]\s*(.*?)\s*\[/?ANSWER\]", re.DOTALL | re.IGNORECASE)
 
@@ -29,6 +38,7 @@ class Choices(BaseModel):
 
     stem: str
     options: list[Option] = Field(default_factory=list)
+    lettered: bool = Field(True, description="the question labels its options; unlabelled alternatives get A, B, … here")
 
     @property
     def labels(self) -> list[str]:
@@ -71,24 +81,41 @@ def _line_options(lines: list[str]) -> tuple[int, int, list[Option]] | None:
     return best
 
 
+def _label(mark: re.Match[str]) -> str:
+    return mark.group(1).upper()
+
+
 def _inline_options(text: str) -> tuple[str, list[Option]] | None:
-    """Options written on one line: "… A) x B) y C) z" or "… (A) x (B) y", or "A. x B. y" after a question mark."""
-    for pattern in (_INLINE_OPTION, _INLINE_DOT_OPTION):
+    """Options written on one line in one of the shapes above, labels running from A (or 1)."""
+    for pattern, after_question in _INLINE_SHAPES:
         marks = list(pattern.finditer(text))
         for first in range(len(marks)):
-            if marks[first].group(1) != "A":
+            if _label(marks[first]) not in ("A", "1"):
                 continue
             run = [marks[first]]
             for mark in marks[first + 1:]:
-                if ord(mark.group(1)) == ord(run[-1].group(1)) + 1:
+                if ord(_label(mark)) == ord(_label(run[-1])) + 1:
                     run.append(mark)
-            if len(run) < 2 or (pattern is _INLINE_DOT_OPTION and "?" not in text[: run[0].start()] and ":" not in text[: run[0].start()]):
+            head = text[: run[0].start()]
+            if len(run) < 2 or (after_question and "?" not in head and ":" not in head):
                 continue
             ends = [m.start() for m in run[1:]] + [len(text)]
-            options = [Option(label=m.group(1), text=text[m.end():end].strip(" ,;\n")) for m, end in zip(run, ends)]
+            options = [Option(label=_label(m), text=text[m.end():end].strip(" ,;\n")) for m, end in zip(run, ends)]
             if all(o.text for o in options):
-                return text[: run[0].start()].rstrip(), options
+                return head.rstrip(), options
     return None
+
+
+def _alternatives(text: str) -> tuple[str, list[Option]] | None:
+    """"… is it X, Y, Z or W?": the alternatives as options A, B, … (the reply names them by text)."""
+    match = _ALTERNATIVES.search(text)
+    if match is None:
+        return None
+    items = [i.strip(" .") for i in re.split(r",\s*(?:or\s+)?|\s+or\s+", match.group("items")) if i.strip(" .")]
+    if len(items) < 3:
+        return None
+    options = [Option(label=chr(ord("A") + n), text=item) for n, item in enumerate(items)]
+    return text[: match.start()].strip(), options
 
 
 def read_choices(text: str) -> Choices:
@@ -105,6 +132,10 @@ def read_choices(text: str) -> Choices:
     if inline is not None:
         stem, options = inline
         return Choices(stem=re.sub(r"(?:options|choices)\s*:?\s*$", "", stem, flags=re.IGNORECASE).strip(), options=options)
+    alternatives = _alternatives(text.strip())
+    if alternatives is not None and alternatives[0]:
+        stem, options = alternatives
+        return Choices(stem=stem, options=options, lettered=False)
     return Choices(stem=text.strip())
 
 
@@ -162,6 +193,10 @@ def chosen(text: str, choices: Choices) -> list[str]:
     position, and a reply that quotes exactly one option's text names that option."""
     if not choices.options:
         return []
+    if not choices.lettered:  # alternatives without labels: the one the reply's first line names
+        first = text.strip().split("\n")[0].lower()
+        named = [o.label for o in choices.options if re.search(rf"(?<![\w-]){re.escape(o.text.lower())}(?![\w-])", first)]
+        return named if len(named) == 1 else []
     letters, _ = extract_letters(text, len(choices.options), loose=False)
     if letters:
         return [choices.options[ord(letter) - ord("A")].label for letter in letters]

@@ -60,6 +60,8 @@ def _chosen_option(facts: ChemFacts) -> str:
     if facts.choice is None or not facts.choice.chosen:
         return ""
     picked = [o for o in facts.choice.options if o.label in facts.choice.chosen]
+    if facts.request is not None and not facts.request.choices.lettered:
+        return f"{', '.join(o.text for o in picked)}: {facts.choice.basis}."
     said = ", ".join(f"{o.label} ({o.text})" for o in picked)
     return f"{said}: {facts.choice.basis}. {answer_tag(facts.choice.chosen)}"
 

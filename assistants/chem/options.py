@@ -48,7 +48,9 @@ def _by_comparison(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]
     ranked = sorted(values, key=lambda label: float(values[label]), reverse=comparison.direction == "higher")  # type: ignore[arg-type]
     if float(values[ranked[0]]) == float(values[ranked[1]]):  # type: ignore[arg-type]
         return None
-    basis = "; ".join(f"{label}: {shown_value(comparison.quantity, values[label])}" for label in per_option)  # type: ignore[arg-type]
+    choices = facts.request.choices  # type: ignore[union-attr]
+    shown = {o.label: o.label if choices.lettered else o.text for o in choices.options}
+    basis = "; ".join(f"{shown[label]}: {shown_value(comparison.quantity, values[label])}" for label in per_option)  # type: ignore[arg-type]
     return ChoiceFacts(options=facts.request.choices.options, chosen=[ranked[0]], basis=basis)  # type: ignore[union-attr]
 
 
@@ -72,7 +74,7 @@ def _one_right(facts: ChemFacts, verdicts: dict[str, bool | None], basis: str) -
     right = [label for label, ok in verdicts.items() if ok]
     if any(v is None for v in verdicts.values()) or len(right) != 1:
         return None
-    return ChoiceFacts(options=facts.request.choices.options, chosen=right, basis=f"{right[0]} {basis}")  # type: ignore[union-attr]
+    return ChoiceFacts(options=facts.request.choices.options, chosen=right, basis=basis)  # type: ignore[union-attr]
 
 
 def _by_identity(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]) -> ChoiceFacts | None:
@@ -88,14 +90,14 @@ def _by_identity(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]) 
     if len(targets) == 1:
         target = targets[0]
         verdicts = {o.label: _matches(o, target, per_option[o.label]) for o in options}
-        return _one_right(facts, verdicts, f"states {target.query} ({target.formula})")
+        return _one_right(facts, verdicts, f"it states {target.query} ({target.formula})")
     stem_formulas = [f for f in facts.formulas if f.query in request.choices.stem]
     if not targets and len(stem_formulas) == 1 and all(per_option.values()):
         from assistants.chem.facts import formula_counts
 
         wanted = formula_counts(stem_formulas[0].hill)
         verdicts = {label: any(formula_counts(m.formula) == wanted for m in found) for label, found in per_option.items()}
-        return _one_right(facts, verdicts, f"is the option with formula {stem_formulas[0].hill}")
+        return _one_right(facts, verdicts, f"it is the one with formula {stem_formulas[0].hill}")
     return None
 
 

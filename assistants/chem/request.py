@@ -44,6 +44,11 @@ _QUESTION_END = re.compile(r"(?<=\?)\s+")
 # inside a SMILES ("CC(=O)O.Cl").
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"'(\[])|(?<=[a-z]{3}[.?!])(?=[A-Z][a-z])")
 INSTRUCTION = "instruction"
+# An amount of substance, a mass, a volume or a concentration given in the question: what it asks is
+# then computed from that amount, which no identity or property lookup answers.
+_AMOUNT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mol|moles|mmol|g|grams?|kg|mg|l|litres?|liters?|ml|m|molar)\b",
+                     re.IGNORECASE)
+_AMOUNT_FREE = frozenset({"structure", "name", "identifier", "formula", "mass", "property", "describe"})
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|could|was|were|has|have|will|would|should)\b", re.IGNORECASE)
 _CALCULATE = re.compile(r"\b(?:calculate|compute|how many|how much|what volume|what mass|determine the)\b", re.IGNORECASE)
@@ -146,7 +151,10 @@ def read_request(text: str, spans: dict[str, list[str]]) -> ChemRequest:
     for question in questions(without_instructions(choices.stem, spans, model)):
         masked = mask(question, spans)
         guess = model.guess(masked)
-        parts.append(AskedPart(text=question, masked=masked, family=guess.label, best=guess.best,
+        family = guess.label
+        if family in _AMOUNT_FREE and _AMOUNT.search(question):  # "the mass of 0.25 mol of glucose" is a calculation
+            family = "calculation"
+        parts.append(AskedPart(text=question, masked=masked, family=family, best=guess.best,
                                confidence=guess.confidence))
     form: AnswerForm = "choice" if choices.options else (
         "yes_no" if _YES_NO.search(choices.stem) else "number" if _CALCULATE.search(choices.stem) else "text")

@@ -61,3 +61,22 @@ def test_instructions_after_the_options_stay_out_of_them() -> None:
     choices = read_choices("Which is an acid?\nA. NaOH\nB. HCl\n\nYou MUST include the letter within [ANSWER] tags.")
     assert [o.text for o in choices.options] == ["NaOH", "HCl"]
     assert " ".join(choices.stem.split()) == "Which is an acid? You MUST include the letter within [ANSWER] tags."
+
+
+@pytest.mark.parametrize("question", [
+    "Which gas is a noble gas? (a) nitrogen (b) argon (c) oxygen",
+    "Which gas is a noble gas? 1) nitrogen 2) argon 3) oxygen",
+    "Which gas is a noble gas? 1. nitrogen 2. argon 3. oxygen",
+])
+def test_lower_case_and_numbered_inline_options(question: str) -> None:
+    choices = read_choices(question)
+    assert choices.stem == "Which gas is a noble gas?" and [o.text for o in choices.options] == ["nitrogen", "argon", "oxygen"]
+
+
+def test_alternatives_without_labels() -> None:
+    choices = read_choices("Which gas is a noble gas? is it nitrogen, argon, oxygen or chlorine?")
+    assert choices.stem == "Which gas is a noble gas?" and not choices.lettered
+    assert [o.text for o in choices.options] == ["nitrogen", "argon", "oxygen", "chlorine"]
+    assert chosen("Argon: it has a full outer shell.", choices) == ["B"]
+    assert chosen("Answer: B", choices) == []
+    assert read_choices("Is it hot or cold?").options == []

@@ -72,3 +72,8 @@ def test_options_and_answer_form() -> None:
 ])
 def test_the_unit_asked(text: str, unit: str | None) -> None:
     assert asked_unit(text) == unit
+
+
+@pytest.mark.parametrize("masked", ["What is the mass in grams of 0.25 mol of NAMEX?", "What does 2 L of NAMEX weigh?"])
+def test_a_given_amount_makes_a_calculation(masked: str) -> None:
+    assert read_request(masked, {}).family == "calculation"

@@ -34,6 +34,7 @@ import math
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -993,8 +994,19 @@ def _progress(done: int, total: int) -> None:
         print(f"  {done}/{total} asked", file=sys.stderr, flush=True)
 
 
-def select(items: list[Item], split: str, families: list[str] | None, limit: int | None) -> list[Item]:
+def select(items: list[Item], split: str, families: list[str] | None, limit: int | None,
+           per_wording: int | None = None) -> list[Item]:
+    """The items of a split (and families); `per_wording` keeps each wording's first N, so a short
+    run still asks every wording."""
     chosen = [i for i in items if (split == "all" or i.split == split) and (not families or i.family in families)]
+    if per_wording is not None:
+        seen: Counter[str] = Counter()
+        kept = []
+        for item in chosen:
+            seen[item.wording] += 1
+            if seen[item.wording] <= per_wording:
+                kept.append(item)
+        chosen = kept
     return chosen[:limit]
 
 
@@ -1005,6 +1017,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", action="store_true",
                         help="the configured model phrases the answers (default: tools only, template phrasing)")
     parser.add_argument("--family", action="append", help="only these families (repeatable)")
+    parser.add_argument("--per-wording", type=int, default=None, metavar="N",
+                        help="only the first N items of each wording (every wording still asked)")
     parser.add_argument("--limit", type=int, default=None, help="first N selected items")
     parser.add_argument("--json", type=Path, default=None, help="also write the tallies and every outcome here")
     parser.add_argument("--show-failures", type=int, default=0, metavar="N",
@@ -1022,7 +1036,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: unknown family {', '.join(unknown)} (known: {', '.join(sorted(known))})", file=sys.stderr)
         return 2
-    chosen = select(items, args.split, args.family, args.limit)
+    chosen = select(items, args.split, args.family, args.limit, args.per_wording)
     if not chosen:
         print("error: no item matches the selection", file=sys.stderr)
         return 2

@@ -144,7 +144,8 @@ def _names(rows: list[dict[str, Any]]) -> str:
 
 
 def _joined(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    """"A", "A and B", "A, B and C"; empty for none."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}" if names else ""
 
 
 def compare_coverage(text: str, facts: dict[str, Any]) -> CheckResult:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from assistants.market.ohlcv import question_text
 from assistants.market.periods import Period, read_dates
+from assistants.market.samples import bundled_symbols
 from assistants.market.yahoo import SYMBOL, iso_day
 from stages.choices import Choices, read_choices
 from stages.messages import Request
@@ -31,7 +32,7 @@ _LAST_BAR = re.compile(
 _ANY = re.compile(r"\b(?:is|are) there (?:any|a|one)\b|\bany breakouts?\b|\bhow many breakouts?\b|"
                   r"\bwere there (?:any )?breakouts?\b|\bdid (?:it|the price|\w+) (?:ever )?break out\b", re.IGNORECASE)
 # Today's market, which no bar in hand may be: the reply says how old its latest bar is.
-_NOW = re.compile(r"\b(?:right now|now|today'?s?|currently|at the moment|at present|as of today|as we speak|these days)\b",
+_NOW = re.compile(r"\b(?:right now|now|rn|today'?s?|currently|at the moment|at present|as of today|as we speak|these days)\b",
                   re.IGNORECASE)
 _CALLED = re.compile(r"\b(?:(?P<true>true|real|genuine|valid)|(?P<false>false|fake|failed))\s+break-?outs?\b", re.IGNORECASE)
 _ASKS_CALL = re.compile(r"\b(?:true|real|genuine|valid|false|fake|fail(?:ed|s)?|hold(?:s|ing)?|held)\b", re.IGNORECASE)
@@ -44,6 +45,9 @@ _FORECAST = re.compile(
     r"\bgo (?:up|down)\b|\btomorrow\b|\bnext (?:day|week|month|year|session)\b|\bprice target\b|"
     r"\bshould (?:i|we) (?:buy|sell|short|hold)\b|\bforecast\b", re.IGNORECASE)
 
+_OPENING_NOW = re.compile(r"(?:^|(?<=[.!?]))\s*now\b,?", re.IGNORECASE)
+_LOWER_SYMBOL = re.compile(r"(?<![\w/:])[a-z]{2,5}(?![\w/])")
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _SAMPLE = re.compile(r"\b(?:bokeh|backtesting)[/:][A-Za-z]+\b", re.IGNORECASE)
 _SYMBOL_IN_TEXT = re.compile(rf"(?<![\w/:]){SYMBOL.pattern}(?![\w/])")
 _NOT_TICKERS = {
@@ -79,30 +83,36 @@ def read_intent(text: str) -> BreakoutIntent:
     choices = read_choices(text)
     dates = read_dates(choices.stem)
     rest = dates.rest
-    now = _NOW.search(rest) is not None and dates.period is None and dates.day is None
+    spoken = _OPENING_NOW.sub(" ", rest)  # "Now you're an expert in …" opens a prompt; it asks nothing of today
+    now = _NOW.search(spoken) is not None and dates.period is None and dates.day is None
     if dates.day:
         kind: IntentKind = "date"
-    elif (_LAST_BAR.search(rest) or now) and not re.search(r"\btomorrow\b", rest, re.I):
+    elif (_LAST_BAR.search(spoken) or now) and not re.search(r"\btomorrow\b", rest, re.I):
         kind = "last_bar"
     elif _ANY.search(rest):
         kind = "any"
     else:
         kind = "recent"
     tickers = find_tickers(rest)
-    called = [name for m in _CALLED.finditer(rest) for name, word in m.groupdict().items() if word]
+    asked = _QUOTED.sub(" ", rest)  # '… then answer "It is a true breakout" or "It is a false breakout"' is a format
+    called = [name for m in _CALLED.finditer(asked) for name, word in m.groupdict().items() if word]
     call = called[0] if len(set(called)) == 1 else None
     return BreakoutIntent(
         kind=kind, date=dates.day, period=dates.period, tickers=tickers, call=call,  # type: ignore[arg-type]
         compare=_compare(_LAST_BAR.sub(" ", rest)) if len(tickers) > 1 else None, now=now, forecast=_FORECAST.search(rest) is not None,
-        asks_call=call is None and _ASKS_CALL.search(rest) is not None, choices=choices, extra=dates.extra)
+        asks_call=call is None and _ASKS_CALL.search(asked) is not None, choices=choices, extra=dates.extra)
 
 
 def find_tickers(text: str) -> list[str]:
-    """Sample names and ticker symbols written in capitals, once each in order (OHLC, ATR and the like are words)."""
+    """Sample names and ticker symbols written in capitals, once each in order (OHLC, ATR and the like are
+    words); a bundled sample's symbol also in lower case ("is aapl breaking out"), upper-cased."""
     found = [m.group(0) for m in _SAMPLE.finditer(text)]
-    for match in _SYMBOL_IN_TEXT.finditer(text):
-        token = match.group(0)
-        if token not in _NOT_TICKERS and token.lstrip("^")[:1].isalpha() and token not in found:
+    bundled = bundled_symbols()
+    symbols = [(m.start(), m.group(0)) for m in _SYMBOL_IN_TEXT.finditer(text)
+               if m.group(0) not in _NOT_TICKERS and m.group(0).lstrip("^")[:1].isalpha()]
+    symbols += [(m.start(), m.group(0).upper()) for m in _LOWER_SYMBOL.finditer(text) if m.group(0).upper() in bundled]
+    for _at, token in sorted(symbols):
+        if token not in found:
             found.append(token)
     return found
 

@@ -20,6 +20,11 @@ _BOKEH = ("AAPL", "IBM", "MSFT", "GOOG")
 _BACKTESTING = ("GOOG", "EURUSD")
 
 
+def bundled_symbols() -> frozenset[str]:
+    """The symbols the bundled samples hold (a question may write them in lower case)."""
+    return frozenset(_BOKEH + _BACKTESTING)
+
+
 def sample_names() -> list[str]:
     """Names accepted by `sample_ohlcv`, as `source/TICKER`."""
     return [f"bokeh/{t}" for t in _BOKEH] + [f"backtesting/{t}" for t in _BACKTESTING]

@@ -192,3 +192,23 @@ def test_a_pasted_table_s_dates_are_not_an_asked_day():
     reply = run("Was there a breakout?\n" + bars.to_csv(index_label="Date"))
     assert reply.result["facts"]["intent"]["kind"] == "recent"
     assert pd.Timestamp(reply.result["facts"]["last_date"]) == bars.index[-1]
+
+
+def test_a_prompts_opening_now_and_its_quoted_answer_formats_ask_nothing() -> None:
+    from assistants.market.intent import read_intent
+
+    intent = read_intent('Now you\'re an expert in stock breakout detection. Which of IBM, MSFT had a true breakout '
+                         'most recently? Answer "It is a true breakout" or "It is a false breakout".')
+    assert not intent.now and intent.kind == "recent" and intent.call == "true" and intent.tickers == ["IBM", "MSFT"]
+
+
+def test_a_bundled_symbol_in_lower_case_and_rn() -> None:
+    from assistants.market.intent import read_intent
+
+    intent = read_intent("is aapl breaking out rn")
+    assert intent.tickers == ["AAPL"] and intent.now and read_intent("is it a good day").tickers == []
+
+
+def test_a_comparison_no_ticker_wins_says_none_did() -> None:
+    reply = run("Which of IBM, MSFT had a true breakout on the last bar?")
+    assert reply.status is not Status.ERROR and "None of IBM and MSFT had a true breakout" in reply.text

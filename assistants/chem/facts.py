@@ -191,7 +191,9 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
     request = read_request(joined_arrows(text), entity_spans(found))
     intent = read_intent(request.choices.stem)
     requested = intent.quantities
-    task = task_for(classify(request.choices.stem, found, requested), request, found, requested)
+    task = classify(request.choices.stem, found, requested)
+    request = agreed(request, task)
+    task = task_for(task, request, found, requested)
     facts = ChemFacts(task=task, question=text, requested=requested, intent=intent, safety=screen(text, []),
                       request=request)
     if found.truncated:
@@ -231,6 +233,23 @@ def _entity_text(text: str) -> str:
     "methanol\n2. ethanol" is two names, not one."""
     choices = read_choices(text)
     return "; ".join([choices.stem, *(o.text for o in choices.options)]) if choices.options else text
+
+
+# The families each structurally read task answers.
+_TASK_FAMILIES: dict[str, frozenset[str]] = {
+    "smiles_to_name": frozenset({"name", "identifier"}), "name_to_smiles": frozenset({"structure"}),
+    "properties": frozenset({"formula", "mass", "property", "compare", "sameness", "identifier"}),
+    "describe": frozenset({"describe"}), "validity": frozenset({"validity"}),
+}
+
+
+def agreed(request: ChemRequest, task: Task) -> ChemRequest:
+    """A part the learned reader was unsure of ("What is this molecule? X": name, 0.24) is read as its
+    likeliest family when the structural reading of the question agrees with it: two readers that
+    agree are surer than either."""
+    parts = [p.model_copy(update={"family": p.best}) if p.family == NOT_UNDERSTOOD and p.best in _TASK_FAMILIES.get(task, ())
+             else p for p in request.parts]
+    return request.model_copy(update={"parts": parts})
 
 
 def entity_spans(found: Entities) -> dict[str, list[str]]:

@@ -113,3 +113,8 @@ def test_a_reply_that_names_no_option_says_it_cannot_choose(store: CompoundStore
     assert reply.text.startswith("Not answered: which option is right") and reply.status is Status.UNVERIFIED
     tools = run(EXAM, store)
     assert tools.text.startswith("Not answered: which option is right") and tools.status is Status.UNVERIFIED
+
+
+def test_an_unsure_reading_the_structure_agrees_with_is_taken(store: CompoundStore) -> None:
+    reply = run("What is this molecule? CC(=O)Nc1ccc(O)cc1", store)
+    assert reply.status is Status.VERIFIED and "hydroxyphenyl" in reply.text and "Not answered" not in reply.text

@@ -276,3 +276,15 @@ def choice_check(raw: str, facts: ChemFacts) -> CheckResult | None:
                                  else f"it names {len(named)} options instead of one")
     return CheckResult(name="option_chosen", kind="coverage", passed=passed, message=message,
                        feedback="" if passed else feedback, expected=right, found=named)
+
+
+def states_an_asked_value(text: str, facts: ChemFacts) -> bool | None:
+    """Whether a sentence gives at least one asked item the tools know (None: nothing is asked that
+    the tools can supply); the sentence is what a user reads first, so it must carry the answer."""
+    from assistants.chem.draft import parse_draft
+
+    asked = [(m, q) for m in facts.molecules for q in wanted(facts) if value_of(m, q) is not None]
+    if not asked:
+        return None
+    parsed, unit = parse_draft(text), asked_unit(facts)
+    return any(_given(q, m, parsed, text, {n.lower() for n in (m.name, m.common_name) if n}, unit) for m, q in asked)

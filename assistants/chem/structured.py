@@ -15,8 +15,8 @@ import re
 
 from pydantic import BaseModel, Field, create_model
 
-from assistants.chem.answer import facts_for_prompt
-from assistants.chem.coverage import shown_value, wanted
+from assistants.chem.answer import facts_for_prompt, lead
+from assistants.chem.coverage import shown_value, states_an_asked_value, wanted
 from assistants.chem.facts import ChemFacts
 from stages.backends.structured import parse_json_reply
 from stages.reply import CheckResult
@@ -207,6 +207,9 @@ def answer_sentence_check(filled: dict[str, Any], facts: ChemFacts) -> CheckResu
     elif not _about_the_molecules(answer, filled, facts):
         message = f"its answer sentence {answer!r} names none of the molecules and gives none of their values"
         feedback = "Write one sentence that names the molecule and gives the asked value from the tool facts."
+    elif states_an_asked_value(answer, facts) is False:
+        message = f"its answer sentence {answer!r} does not give what was asked"
+        feedback = f"Write one sentence that gives what was asked: {lead(facts)}"
     else:
         message = feedback = ""
     return CheckResult(name="answer_sentence", kind="form", passed=not message, message=message, feedback=feedback)

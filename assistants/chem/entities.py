@@ -25,8 +25,7 @@ MAX_SPANS = 400  # candidate spans tried per turn (store and OPSIN); a longer me
 _BRACKET_ATOM = r"\[\d*(?:[A-Z][a-z]?|[bcnops]|se|as)(?:@{1,2})?(?:H\d?)?(?:[+-]\d*)*(?::\d+)?\]"
 _SMILES_CHARS = re.compile(r"(?:" + _BRACKET_ATOM + r"|Br|Cl|[BCNOPSFI]|[bcnops]|[=#\-+\\/().%0-9@:~*$])+")
 _STRUCTURAL = re.compile(r"[=#()\[\]@/\\]|[A-Za-z\]]\d")
-_SMILES_TOKEN = r"[A-Za-z0-9\[\]()=#@+\-\\/%.:~*$]*[A-Za-z\]][A-Za-z0-9\[\]()=#@+\-\\/%.:~*$]*"
-_ARROW = re.compile(rf"({_SMILES_TOKEN}(?:\s*\+\s*{_SMILES_TOKEN})*)\s+(?:-+>|→|⟶|=>|>>)\s*({_SMILES_TOKEN}(?:\s*\+\s*{_SMILES_TOKEN})*)?")
+_ARROWS = frozenset({"->", "-->", "→", "⟶", "=>", ">>"})
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9)\]])(?:'s|’s)\b")
 _BARE_POSSESSIVE = re.compile(r"\b([a-z][a-z0-9-]{3,}s)\s+(?=[a-z])")
 _CAS = re.compile(r"^\d{2,7}-\d{2}-\d$")
@@ -141,15 +140,30 @@ def _clean(token: str) -> str:
 
 def joined_arrows(text: str) -> str:
     """"A.B -> ?", "A.B → C", "A + B >> C" written with spaces, as the one reaction token "A.B>>C";
-    sides that are not SMILES ("CH4 + O2 -> CO2", an equation of formulas) are left as written."""
-    def join(match: re.Match[str]) -> str:
-        left = re.sub(r"\s*\+\s*", ".", match.group(1))
-        right = re.sub(r"\s*\+\s*", ".", match.group(2) or "")
-        if not _SMILES_CHARS.fullmatch(left) or (right and not _SMILES_CHARS.fullmatch(right)):
-            return match.group(0)
-        return f"{left}>>{right}"
-
-    return _ARROW.sub(join, text)
+    sides that are not SMILES ("CH4 + O2 -> CO2", an equation of formulas) are left as written.
+    Works token by token (a regex over the sides backtracks without end on long SMILES-like text)."""
+    words = list(re.finditer(r"\S+", text))
+    i = len(words) - 1
+    while i > 0:
+        if words[i].group(0) not in _ARROWS:
+            i -= 1
+            continue
+        first = i - 1
+        while first >= 2 and words[first - 1].group(0) == "+":
+            first -= 2
+        last = i + 1 if i + 1 < len(words) else i
+        while last + 2 < len(words) and words[last + 1].group(0) == "+":
+            last += 2
+        left = ".".join(w.group(0) for w in words[first:i] if w.group(0) != "+")
+        right = ".".join(w.group(0) for w in words[i + 1:last + 1] if w.group(0) != "+")
+        right = "" if right.strip("?") == "" else right
+        sides_are_smiles = (_SMILES_CHARS.fullmatch(left) and re.search(r"[A-Za-z]", left)
+                            and (not right or _SMILES_CHARS.fullmatch(right)))
+        if sides_are_smiles:
+            tail = "?" if right == "" and words[last].group(0).endswith("?") else ""
+            text = f"{text[:words[first].start()]}{left}>>{right}{tail}{text[words[last].end():]}"
+        i = first - 1
+    return text
 
 
 def _without_possessives(text: str, store: CompoundStore) -> str:

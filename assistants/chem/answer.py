@@ -21,10 +21,14 @@ _TEMPERATURE_KEYS = TEMPERATURE_KEYS
 _SENTENCE_WORDS = {"smiles": "SMILES", "name": "IUPAC name", "inchikey": "InChIKey", "inchi": "InChI",
                    "cas": "CAS number", "formula": "molecular formula", "mass": "molecular weight",
                    "boiling_point": "boiling point", "melting_point": "melting point",
-                   "critical_temperature": "critical temperature"}
+                   "critical_temperature": "critical temperature", "hbd": "hydrogen-bond donors",
+                   "hba": "hydrogen-bond acceptors", "logp": "logP", "tpsa": "polar surface area",
+                   "rotatable_bonds": "rotatable bonds"}
 _VERBS = {("boiling_point", "higher"): "boils higher", ("boiling_point", "lower"): "boils lower",
           ("melting_point", "higher"): "melts higher", ("melting_point", "lower"): "melts lower",
-          ("mass", "higher"): "is heavier", ("mass", "lower"): "is lighter"}
+          ("mass", "higher"): "is heavier", ("mass", "lower"): "is lighter",
+          ("hbd", "higher"): "has more hydrogen-bond donors", ("hbd", "lower"): "has fewer hydrogen-bond donors",
+          ("hba", "higher"): "has more hydrogen-bond acceptors", ("hba", "lower"): "has fewer hydrogen-bond acceptors"}
 
 
 def format_property(prop: MeasuredProperty) -> str:

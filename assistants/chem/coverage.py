@@ -12,7 +12,7 @@ import re
 from assistants.chem.checks import TEMPERATURE_TOLERANCE_K, near_mass, allowed_names
 from assistants.chem.draft import ParsedDraft
 from assistants.chem.facts import ChemFacts, formula_counts, typed_formula_counts
-from assistants.chem.intent import Comparison
+from assistants.chem.intent import DESCRIPTOR_KEYS, Comparison
 from assistants.chem.molecule import InvalidSmiles, inchi_key
 from assistants.chem.names import ratio_unstated
 from assistants.chem.reactions.chat import asks_reagent
@@ -27,7 +27,8 @@ _CHECKABLE = ("smiles", "name", "inchikey", "inchi", "cas", "formula", "mass", *
 _TASK_DEFAULTS = {"name_to_smiles": ["smiles"], "smiles_to_name": ["name"]}
 _UNCOVERED_TASKS = ("general", "out_of_scope", "reaction")
 _WORDS = {"smiles": "SMILES", "name": "name", "inchikey": "InChIKey", "inchi": "InChI", "cas": "CAS number",
-          "formula": "molecular formula", "mass": "molecular weight"}
+          "formula": "molecular formula", "mass": "molecular weight", "hbd": "hydrogen-bond donors",
+          "hba": "hydrogen-bond acceptors", "logp": "logP", "tpsa": "polar surface area", "rotatable_bonds": "rotatable bonds"}
 _NO = re.compile(r"\b(?:no|not|invalid|isn't|is not)\b", re.IGNORECASE)
 _YES = re.compile(r"\b(?:yes|valid)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
@@ -60,6 +61,8 @@ def value_of(molecule: MoleculeRecord, quantity: str) -> str | float | None:
         return getattr(molecule, quantity)
     if quantity == "mass":
         return molecule.average_mass
+    if quantity in DESCRIPTOR_KEYS:
+        return getattr(molecule.descriptors, quantity) if molecule.descriptors is not None else None
     values = [p.value for p in molecule.properties if p.key == quantity]
     return values[0] if values else None
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from assistants.chem.entities import MAX_SPANS, Entities, Reaction, extract_entities, joined_arrows, valid_cas
 from assistants.chem.functional_groups import GroupMatch, functional_groups
-from assistants.chem.intent import Intent, read_intent
+from assistants.chem.intent import COMPARATIVE, Intent, read_intent
 from assistants.chem.molecule import InvalidSmiles, formula, inchi_key
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
 from assistants.chem.options import ChoiceFacts, judge_options
@@ -289,7 +289,7 @@ def task_for(task: Task, request: ChemRequest, found: Entities, requested: list[
 
 _TOOL_QUANTITIES = frozenset({"smiles", "name", "inchikey", "inchi", "cas", "formula", "mass", "boiling_point", "melting_point",
                               "critical_temperature", "critical_pressure", "critical_volume", "acentric_factor", "descriptors",
-                              "functional_groups", "properties"})
+                              "functional_groups", "properties", "hbd", "hba", "logp", "tpsa", "rotatable_bonds"})
 
 
 def reaction_direction(request: ChemRequest) -> Literal["forward", "retro"] | None:
@@ -323,7 +323,8 @@ def _unanswered(part: AskedPart, facts: ChemFacts) -> str | None:
         return "no tool here computes it"
     if part.family == "property" and not tool_quantity:
         return "the compound store holds no such value"
-    if part.family == "compare" and asked.comparison is None and asked.sameness is None and facts.intent.comparison is None:
+    if (part.family == "compare" and asked.comparison is None and asked.sameness is None and facts.intent.comparison is None
+            and COMPARATIVE.search(part.text)):
         return "no tool compares this quantity"
     if part.family in ("reaction_forward", "reaction_retro") and facts.prediction is None and not facts.reactions:
         return "the reaction tools found no molecules to work from"

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+# RDKit descriptors a question can ask for and compare, by their DescriptorSet field.
+DESCRIPTOR_KEYS = ("hbd", "hba", "logp", "tpsa", "rotatable_bonds")
 # Quantities a question can ask for, each with the words that ask for it. Order is the order answers
 # give them in. Properties mirror the store's keys; representations are computed by RDKit.
 QUANTITY_WORDS: tuple[tuple[str, str], ...] = (
@@ -27,16 +29,24 @@ QUANTITY_WORDS: tuple[tuple[str, str], ...] = (
     ("critical_pressure", r"critical pres|\bpc\b"),
     ("critical_volume", r"critical vol|\bvc\b"),
     ("acentric_factor", r"acentric"),
+    ("hbd", r"(?:hydrogen|h)[- ]?bond donors?|\bdonors?\b"),
+    ("hba", r"(?:hydrogen|h)[- ]?bond acceptors?|\bacceptors?\b"),
+    ("logp", r"\blogp\b|lipophilic"),
+    ("tpsa", r"\btpsa\b|polar surface"),
+    ("rotatable_bonds", r"rotatable"),
     ("descriptors", r"logp|tpsa|polar surface|lipinski|rule of (?:five|5)|h-?bond|donor|acceptor|rotatable|descriptor|drug-?like"),
     ("functional_groups", r"functional group"),
     ("properties", r"propert"),
 )
-COMPARABLE = ("boiling_point", "melting_point", "critical_temperature", "mass")
+COMPARABLE = ("boiling_point", "melting_point", "critical_temperature", "mass", *DESCRIPTOR_KEYS)
 _HIGHER = r"higher|larger|greater|bigger|heavier|more|highest|largest|heaviest|hotter"
 _LOWER = r"lower|smaller|less|lighter|lowest|smallest|lightest|colder"
 _COMPARISON = re.compile(rf"\b(?:which|what|who|whos|who's)\b[^?]*?\b(?P<dir>{_LOWER}|{_HIGHER})\b|"
                          rf"\b(?:boils?|melts?|weighs?)\s+(?P<dir2>{_HIGHER}|{_LOWER})\b|\b(?P<dir3>{_HIGHER}|{_LOWER})(?:\s+[\w-]+){{0,3}}?\s+than\b|"
+                         rf"\bthe\s+(?P<dir4>{_HIGHER}|{_LOWER})\b|"
                          r"\bcompare\b", re.IGNORECASE)
+# Words that compare: a question with none of them asks for values, not a comparison.
+COMPARATIVE = re.compile(rf"\b(?:{_HIGHER}|{_LOWER}|compare\w*|rank\w*|versus|vs\.?|\w+er than|most|least)\b", re.IGNORECASE)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bhow come\b|\breason\b|\baccount for\b", re.IGNORECASE)
 _DIFFERENCE = re.compile(r"\bby how much\b|\bhow much (?:heavier|lighter|higher|lower|more|less)\b|\bdifference\b|\bdiffer by\b",
                          re.IGNORECASE)
@@ -83,7 +93,7 @@ def read_intent(text: str) -> Intent:
     match = _COMPARISON.search(text)
     comparable = [q for q in quantities if q in COMPARABLE]
     if match and comparable:
-        words = match.group("dir") or match.group("dir2") or match.group("dir3") or "higher"
+        words = match.group("dir") or match.group("dir2") or match.group("dir3") or match.group("dir4") or "higher"
         direction = _direction(words)
         if "volatil" in text.lower() and comparable[0] == "boiling_point":
             direction = "lower" if direction == "higher" else "higher"  # more volatile: boils lower
@@ -103,6 +113,6 @@ def read_intent(text: str) -> Intent:
         sameness=sameness,
         asks_different=sameness is not None and bool(re.search(r"\bdifferent\b|\bdiffer\b", text, re.IGNORECASE)),
         why=bool(_WHY.search(text)),
-        yes_no=bool(_YES_NO.search(text)),
+        yes_no=bool(_YES_NO.search(text)) and not re.search(r"\bor\b", text, re.IGNORECASE),  # "Does A or B …?" asks which
         questions=max(1, sum(1 for s in sentences if s.rstrip().endswith("?"))),
     )

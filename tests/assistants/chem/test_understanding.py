@@ -118,3 +118,17 @@ def test_a_reply_that_names_no_option_says_it_cannot_choose(store: CompoundStore
 def test_an_unsure_reading_the_structure_agrees_with_is_taken(store: CompoundStore) -> None:
     reply = run("What is this molecule? CC(=O)Nc1ccc(O)cc1", store)
     assert reply.status is Status.VERIFIED and "hydroxyphenyl" in reply.text and "Not answered" not in reply.text
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("Which has more hydrogen-bond donors, glycerol or ethanol?", "Answer: Glycerol has more hydrogen-bond donors: 3"),
+    ("Does water or ammonia have the higher boiling point?", "Answer: Water boils higher"),
+])
+def test_comparisons_over_descriptors_and_either_or(question: str, lead: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    assert reply.text.startswith(lead) and reply.status is Status.VERIFIED
+
+
+def test_values_of_several_molecules_are_no_comparison(store: CompoundStore) -> None:
+    reply = run("What are the boiling points of methanol, ethanol and water?", store)
+    assert "Not answered" not in reply.text and "337.63 K" in reply.text and reply.status is Status.VERIFIED

@@ -92,6 +92,8 @@ def read_intent(text: str) -> Intent:
     comparison = None
     match = _COMPARISON.search(text)
     comparable = [q for q in quantities if q in COMPARABLE]
+    if comparable and not match and _DIFFERENCE.search(text):  # "the difference between the boiling points of A and B"
+        comparison = Comparison(quantity=comparable[0], direction="higher")
     if match and comparable:
         words = match.group("dir") or match.group("dir2") or match.group("dir3") or match.group("dir4") or "higher"
         direction = _direction(words)

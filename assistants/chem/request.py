@@ -46,7 +46,7 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"'(\[])|(?<=[a-z]{3}[.?!])(?=[
 INSTRUCTION = "instruction"
 # An amount of substance, a mass, a volume or a concentration given in the question: what it asks is
 # then computed from that amount, which no identity or property lookup answers.
-_AMOUNT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s*(?:mol|moles|mmol|g|grams?|kg|mg|l|litres?|liters?|ml|m|molar)\b",
+_AMOUNT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s*-?\s*(?:mol|moles|mmol|g|grams?|kg|mg|l|litres?|liters?|ml|m|molar)\b",
                      re.IGNORECASE)
 _AMOUNT_FREE = frozenset({"structure", "name", "identifier", "formula", "mass", "property", "describe"})
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?(?![\w.])")

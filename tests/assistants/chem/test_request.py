@@ -77,3 +77,7 @@ def test_the_unit_asked(text: str, unit: str | None) -> None:
 @pytest.mark.parametrize("masked", ["What is the mass in grams of 0.25 mol of NAMEX?", "What does 2 L of NAMEX weigh?"])
 def test_a_given_amount_makes_a_calculation(masked: str) -> None:
     assert read_request(masked, {}).family == "calculation"
+
+
+def test_an_amount_written_with_a_hyphen() -> None:
+    assert read_request("How many moles are in a 50.0-g sample of NAMEX?", {}).family == "calculation"

@@ -132,3 +132,8 @@ def test_comparisons_over_descriptors_and_either_or(question: str, lead: str, st
 def test_values_of_several_molecules_are_no_comparison(store: CompoundStore) -> None:
     reply = run("What are the boiling points of methanol, ethanol and water?", store)
     assert "Not answered" not in reply.text and "337.63 K" in reply.text and reply.status is Status.VERIFIED
+
+
+def test_a_difference_asked_without_a_direction(store: CompoundStore) -> None:
+    reply = run("What is the difference between the boiling points of benzene and toluene?", store)
+    assert "a difference of 30.53 K" in reply.text and reply.status is Status.VERIFIED

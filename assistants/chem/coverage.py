@@ -172,6 +172,12 @@ def _claimed_winner(raw: str, comparison: Comparison, names: dict[str, set[str]]
     return None
 
 
+def _names_beyond_the_question(molecule: MoleculeRecord, names: dict[str, set[str]]) -> set[str]:
+    """A molecule's names, less the SMILES the question gave it by: repeating that says nothing of it."""
+    given = {molecule.query.lower()} if molecule.source == "smiles" else set()
+    return names.get(molecule.inchikey, set()) - given
+
+
 def check_coverage(draft: ParsedDraft, raw: str, facts: ChemFacts, store: CompoundStore) -> CheckResult | None:
     """Fails when an asked item the tools can supply is missing; None when no tool can say what an
     answer must contain (general chemistry, reactions without a tool): such replies stay unchecked."""
@@ -200,7 +206,7 @@ def check_coverage(draft: ParsedDraft, raw: str, facts: ChemFacts, store: Compou
         if "mass" in facts.requested and not any(near_mass(m.value, [item.average_mass]) for m in draft.masses):
             missing.append((f"the molecular weight of {item.hill}", f"{item.average_mass:.3f} g/mol"))
     if facts.task == "describe" and facts.molecules and not any(
-        _given("formula", m, draft, raw, set()) or _given("name", m, draft, raw, names.get(m.inchikey, set()))
+        _given("formula", m, draft, raw, set()) or _given("name", m, draft, raw, _names_beyond_the_question(m, names))
         for m in facts.molecules
     ):
         missing.append(("which molecule it describes", ", ".join(f"{label(m)} ({m.formula})" for m in facts.molecules)))

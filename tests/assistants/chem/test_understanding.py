@@ -137,3 +137,9 @@ def test_values_of_several_molecules_are_no_comparison(store: CompoundStore) -> 
 def test_a_difference_asked_without_a_direction(store: CompoundStore) -> None:
     reply = run("What is the difference between the boiling points of benzene and toluene?", store)
     assert "a difference of 30.53 K" in reply.text and reply.status is Status.VERIFIED
+
+
+def test_a_description_that_only_repeats_the_given_smiles_is_no_answer(store: CompoundStore) -> None:
+    smiles = "Cn1c(=O)c2c(ncn2C)n(C)c1=O"
+    reply = run(f"Describe this molecule: {smiles}", store, [f"Answer: {smiles}\nSMILES: {smiles}"], max_repairs=0)
+    assert reply.status is Status.CORRECTED and "C8H10N4O2" in reply.text

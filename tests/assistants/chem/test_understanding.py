@@ -143,3 +143,8 @@ def test_a_description_that_only_repeats_the_given_smiles_is_no_answer(store: Co
     smiles = "Cn1c(=O)c2c(ncn2C)n(C)c1=O"
     reply = run(f"Describe this molecule: {smiles}", store, [f"Answer: {smiles}\nSMILES: {smiles}"], max_repairs=0)
     assert reply.status is Status.CORRECTED and "C8H10N4O2" in reply.text
+
+
+def test_a_superlative_over_options(store: CompoundStore) -> None:
+    reply = run("Q: Which of these is heaviest? (a) benzene (b) toluene (c) phenol", store)
+    assert reply.text.startswith("Answer: C (phenol)") and reply.status is Status.VERIFIED

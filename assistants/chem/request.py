@@ -139,6 +139,8 @@ def without_instructions(stem: str, spans: dict[str, list[str]], model: IntentMo
     """The stem without its sentences about the answer's form ("The following is a multiple choice
     question…", "You MUST include the final answer within [ANSWER] tags."), which ask nothing."""
     sentences = _SENTENCE_END.split(stem.strip())
+    if len(sentences) == 1:  # a lone sentence is the question itself
+        return stem
     kept = [s for s in sentences if model.guess(mask(s, spans)).label != INSTRUCTION]
     return " ".join(kept) if kept else stem
 

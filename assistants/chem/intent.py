@@ -48,8 +48,10 @@ _COMPARISON = re.compile(rf"\b(?:which|what|who|whos|who's)\b[^?]*?\b(?P<dir>{_L
 # Words that compare: a question with none of them asks for values, not a comparison.
 COMPARATIVE = re.compile(rf"\b(?:{_HIGHER}|{_LOWER}|compare\w*|rank\w*|versus|vs\.?|\w+er than|most|least)\b", re.IGNORECASE)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bhow come\b|\breason\b|\baccount for\b", re.IGNORECASE)
-_DIFFERENCE = re.compile(r"\bby how much\b|\bhow much (?:heavier|lighter|higher|lower|more|less)\b|\bdifference\b|\bdiffer by\b",
-                         re.IGNORECASE)
+_DIFFERENCE = re.compile(
+    r"\bby how (?:much|many)\b|\bhow much (?:heavier|lighter|higher|lower|more|less|hotter|colder)\b|\bdifference\b|"
+    r"\bdiffer(?:s)? by\b|\bhow many (?:degrees|kelvins?|grams?|g/mol|daltons?|units?)\b|\bby what margin\b|\bmargin\b|"
+    r"\bgap\b|\bhow far apart\b|\bhow big is the (?:gap|difference)\b", re.IGNORECASE)
 # "Do A and B have the same formula?", "Is X the same compound as Y?", "Are A and B isomers?"
 _SAME_FORMULA = re.compile(r"\b(?:same|identical|different)\s+(?:molecular\s+|empirical\s+)?formula(?:e|s)?\b", re.IGNORECASE)
 _SAME_COMPOUND = re.compile(

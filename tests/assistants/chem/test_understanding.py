@@ -148,3 +148,13 @@ def test_a_description_that_only_repeats_the_given_smiles_is_no_answer(store: Co
 def test_a_superlative_over_options(store: CompoundStore) -> None:
     reply = run("Q: Which of these is heaviest? (a) benzene (b) toluene (c) phenol", store)
     assert reply.text.startswith("Answer: C (phenol)") and reply.status is Status.VERIFIED
+
+
+@pytest.mark.parametrize("question", [
+    "How many degrees higher does toluene boil than benzene?",
+    "Toluene boils higher than benzene; by what margin?",
+    "How far apart are the boiling points of benzene and toluene?",
+])
+def test_other_ways_to_ask_by_how_much(question: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    assert "a difference of 30.53 K" in reply.text and reply.status is Status.VERIFIED

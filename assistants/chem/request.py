@@ -48,6 +48,7 @@ INSTRUCTION = "instruction"
 # then computed from that amount, which no identity or property lookup answers.
 _AMOUNT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s*-?\s*(?:mol|moles|mmol|g|grams?|kg|mg|l|litres?|liters?|ml|m|molar)\b",
                      re.IGNORECASE)
+_LATEX_UNIT = re.compile(r"\\(?:mathrm|text|mathrm\s*)\{\s*~?\s*([^}]*)\}")
 _AMOUNT_FREE = frozenset({"structure", "name", "identifier", "formula", "mass", "property", "describe"})
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|could|was|were|has|have|will|would|should)\b", re.IGNORECASE)
@@ -135,6 +136,11 @@ def questions(stem: str) -> list[str]:
     return merged or [stem]
 
 
+def plain_units(text: str) -> str:
+    """Units as exam sets typeset them ("$50.0 \\mathrm{~g}$", SciBench's LaTeX) written plainly ("50.0 g")."""
+    return _LATEX_UNIT.sub(r" \1", text).replace("$", " ")
+
+
 def without_instructions(stem: str, spans: dict[str, list[str]], model: IntentModel) -> str:
     """The stem without its sentences about the answer's form ("The following is a multiple choice
     question…", "You MUST include the final answer within [ANSWER] tags."), which ask nothing."""
@@ -154,7 +160,7 @@ def read_request(text: str, spans: dict[str, list[str]]) -> ChemRequest:
         masked = mask(question, spans)
         guess = model.guess(masked)
         family = guess.label
-        if family in _AMOUNT_FREE and _AMOUNT.search(question):  # "the mass of 0.25 mol of glucose" is a calculation
+        if family in _AMOUNT_FREE and _AMOUNT.search(plain_units(question)):  # "the mass of 0.25 mol of glucose"
             family = "calculation"
         parts.append(AskedPart(text=question, masked=masked, family=family, best=guess.best,
                                confidence=guess.confidence))

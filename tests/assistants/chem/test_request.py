@@ -81,3 +81,7 @@ def test_a_given_amount_makes_a_calculation(masked: str) -> None:
 
 def test_an_amount_written_with_a_hyphen() -> None:
     assert read_request("How many moles are in a 50.0-g sample of NAMEX?", {}).family == "calculation"
+
+
+def test_an_amount_typeset_in_latex() -> None:
+    assert read_request("How many moles are in $50.0 \\mathrm{~g}$ of NAMEX?", {}).family == "calculation"

@@ -59,10 +59,6 @@ class IntentModel:
         self._pipeline.fit([e.text for e in self.examples], [e.label for e in self.examples])
         return self
 
-    @property
-    def labels(self) -> list[str]:
-        return sorted({e.label for e in self.examples})
-
     def guess(self, text: str) -> IntentGuess:
         if self._pipeline is None:
             self.fit()

@@ -19,7 +19,7 @@ from assistants.chem.request import AskedPart, ChemRequest, read_request
 from assistants.chem.resolve import MoleculeRecord, Unresolved, resolve_cas, resolve_names, resolve_smiles
 from assistants.chem.safety import SafetyVerdict, screen
 from assistants.chem.store import CompoundStore
-from stages.choices import read_choices
+from stages.choices import Choices, read_choices
 from stages.intent_model import NOT_UNDERSTOOD
 
 Task = Literal[
@@ -187,8 +187,10 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
             opsin_notes.append(str(exc))
             return [None] * len(names)
 
-    found = extract_entities(_entity_text(text), store, opsin=opsin if use_opsin else None)
-    request = read_request(joined_arrows(text), entity_spans(found))
+    joined = joined_arrows(text)
+    choices = read_choices(joined)
+    found = extract_entities(_entity_text(choices) if choices.options else text, store, opsin=opsin if use_opsin else None)
+    request = read_request(joined, entity_spans(found), choices)
     intent = read_intent(request.choices.stem)
     requested = intent.quantities
     task = classify(request.choices.stem, found, requested)
@@ -228,11 +230,10 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
     return facts
 
 
-def _entity_text(text: str) -> str:
-    """The text entities are read from: a question's options without their labels, each apart, so
-    "methanol\n2. ethanol" is two names, not one."""
-    choices = read_choices(text)
-    return "; ".join([choices.stem, *(o.text for o in choices.options)]) if choices.options else text
+def _entity_text(choices: Choices) -> str:
+    """The text entities are read from when a question lists options: the options without their
+    labels, each apart, so "methanol\n2. ethanol" is two names, not one."""
+    return "; ".join([choices.stem, *(o.text for o in choices.options)])
 
 
 # The families each structurally read task answers.

@@ -58,7 +58,7 @@ _SAME_COMPOUND = re.compile(
     r"\b(?:same|identical|different)\s+(?:compound|molecule|substance|chemical|species|structure)s?\b|\bthe same as\b|"
     r"\b(?:identical|the same)\s*\?", re.IGNORECASE)
 _ISOMERS = re.compile(r"\bisomers?\b", re.IGNORECASE)
-_YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|could|was|were|has|have|will|would|should)\b", re.IGNORECASE)
+YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|could|was|were|has|have|will|would|should)\b", re.IGNORECASE)
 
 Direction = Literal["higher", "lower"]
 Aspect = Literal["formula", "compound", "isomers"]
@@ -105,7 +105,7 @@ def read_intent(text: str) -> Intent:
     sameness: Aspect | None = None
     if _SAME_FORMULA.search(text):
         sameness = "formula"
-    elif _ISOMERS.search(text) and _YES_NO.search(text):
+    elif _ISOMERS.search(text) and YES_NO.search(text):
         sameness = "isomers"
     elif _SAME_COMPOUND.search(text):
         sameness = "compound"
@@ -117,6 +117,6 @@ def read_intent(text: str) -> Intent:
         sameness=sameness,
         asks_different=sameness is not None and bool(re.search(r"\bdifferent\b|\bdiffer\b", text, re.IGNORECASE)),
         why=bool(_WHY.search(text)),
-        yes_no=bool(_YES_NO.search(text)) and not re.search(r"\bor\b", text, re.IGNORECASE),  # "Does A or B …?" asks which
+        yes_no=bool(YES_NO.search(text)) and not re.search(r"\bor\b", text, re.IGNORECASE),  # "Does A or B …?" asks which
         questions=max(1, sum(1 for s in sentences if s.rstrip().endswith("?"))),
     )

@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistants.chem.intent import YES_NO
 from stages.choices import Choices, read_choices
 from stages.config import get_settings
 from stages.intent_model import NOT_UNDERSTOOD, Example, IntentModel, cached_model
@@ -51,7 +52,6 @@ _AMOUNT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s*-?\s*(?:mol|moles|mmol|g|gram
 _LATEX_UNIT = re.compile(r"\\(?:mathrm|text|mathrm\s*)\{\s*~?\s*([^}]*)\}")
 _AMOUNT_FREE = frozenset({"structure", "name", "identifier", "formula", "mass", "property", "describe"})
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
-_YES_NO = re.compile(r"^\s*(?:is|are|does|do|can|could|was|were|has|have|will|would|should)\b", re.IGNORECASE)
 _CALCULATE = re.compile(r"\b(?:calculate|compute|how many|how much|what volume|what mass|determine the)\b", re.IGNORECASE)
 _UNIT_WORDS: tuple[tuple[Unit, re.Pattern[str]], ...] = (
     ("F", re.compile(r"\bin\s+(?:degrees?\s+)?(?:fahrenheit|°\s*f|deg\s*f|f)\b|\bfahrenheit\b|°F", re.IGNORECASE)),
@@ -151,9 +151,10 @@ def without_instructions(stem: str, spans: dict[str, list[str]], model: IntentMo
     return " ".join(kept) if kept else stem
 
 
-def read_request(text: str, spans: dict[str, list[str]]) -> ChemRequest:
-    """The request model of one message; `spans` are the entities detect found, by kind."""
-    choices = read_choices(text)
+def read_request(text: str, spans: dict[str, list[str]], choices: Choices | None = None) -> ChemRequest:
+    """The request model of one message; `spans` are the entities detect found, by kind, and `choices`
+    the message's options when the caller has read them already."""
+    choices = choices or read_choices(text)
     model = intent_model()
     parts = []
     for question in questions(without_instructions(choices.stem, spans, model)):
@@ -165,5 +166,5 @@ def read_request(text: str, spans: dict[str, list[str]]) -> ChemRequest:
         parts.append(AskedPart(text=question, masked=masked, family=family, best=guess.best,
                                confidence=guess.confidence))
     form: AnswerForm = "choice" if choices.options else (
-        "yes_no" if _YES_NO.search(choices.stem) else "number" if _CALCULATE.search(choices.stem) else "text")
+        "yes_no" if YES_NO.search(choices.stem) else "number" if _CALCULATE.search(choices.stem) else "text")
     return ChemRequest(parts=parts, choices=choices, answer_form=form, unit=asked_unit(choices.stem))

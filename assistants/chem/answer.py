@@ -71,9 +71,15 @@ def _chosen_option(facts: ChemFacts) -> str:
 
 
 def lead(facts: ChemFacts) -> str:
-    """The answer to the question itself, in a sentence, from the tool facts (empty when they give none)."""
+    """The answer to the question itself, in a sentence, from the tool facts (empty when they give none):
+    the tools' option, else what the calculators computed, then the looked-up values."""
     if option := _chosen_option(facts):
         return option
+    return " ".join(s for s in (*(c.sentence for c in facts.computed), _looked_up(facts)) if s)
+
+
+def _looked_up(facts: ChemFacts) -> str:
+    """The answer from the store's and RDKit's values: a comparison, a sameness verdict, validity, values asked."""
     comparison = facts.intent.comparison
     unit = asked_unit(facts)
     if comparison is not None and (ranked := winner(facts, comparison)) is not None:
@@ -146,6 +152,8 @@ def why_facts(facts: ChemFacts) -> str:
 
 def _molecule_block(molecule: MoleculeRecord, facts: ChemFacts) -> list[str]:
     lines = _identity_lines(molecule, facts)
+    if facts.task == "computed":  # the calculation's own lines say what it used
+        return lines
     wants_all = facts.task in ("describe", "properties") and (not facts.requested or "properties" in facts.requested)
     if facts.task not in ("name_to_smiles", "smiles_to_name") or "mass" in facts.requested:
         lines.append(f"Molecular weight: {molecule.average_mass:.3f} g/mol")
@@ -204,12 +212,14 @@ def compose(facts: ChemFacts) -> str:
         blocks.append(f"Answer: {first}")
     if facts.intent.why and (explained := why_facts(facts)):
         blocks.append(explained)
+    if facts.computed:
+        blocks.append("\n".join(line for c in facts.computed for line in c.facts or [f"Computed by: {c.source}"]))
     for molecule in facts.molecules:
         blocks.append("\n".join(_molecule_block(molecule, facts)))
-    for item in facts.formulas:
+    for item in [] if facts.task == "computed" else facts.formulas:
         known = f"; compounds with this formula include {', '.join(item.candidates)}" if item.candidates else ""
         blocks.append(f"Formula: {item.hill}\nMolecular weight: {item.average_mass:.3f} g/mol{known}")
-    for reaction in facts.reactions:
+    for reaction in [] if facts.task == "computed" else facts.reactions:
         lines = [f"Reaction: {reaction.text}"]
         if reaction.balanced is True:
             lines.append("Answer: the reaction conserves every element (balanced as written).")
@@ -242,6 +252,8 @@ _NOT_FACTS = ("Answer:", "Not answered:", "What the tools know:")
 
 
 def facts_for_prompt(facts: ChemFacts) -> str:
-    """The facts block the model sees: the same lines as a tool-only answer, minus the summary."""
+    """The facts block the model sees: the same lines as a tool-only answer, minus the summary, and
+    what the calculators computed, to be given as is."""
     text = compose(facts)
-    return "\n".join(line for line in text.splitlines() if not line.startswith(_NOT_FACTS))
+    lines = [line for line in text.splitlines() if not line.startswith(_NOT_FACTS)]
+    return "\n".join([*(f"Computed answer (give it as is): {c.sentence}" for c in facts.computed), *lines])

@@ -15,6 +15,7 @@ from stages.retrieval import FIELD, Retrieval, Retriever, citations_retrieved, g
 from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext, repair_notes
 
 from assistants.chem.answer import compose, facts_for_prompt
+from assistants.chem.calc.check import computed_check
 from assistants.chem.checks import check_reaction_claims, chem_checks
 from assistants.chem.coverage import check_coverage, choice_check, unchecked_parts
 from assistants.chem.draft import parse_draft
@@ -45,6 +46,7 @@ _FIELDS: dict[str, str] = {
     "describe": "Answer: <two or three sentences describing the molecule>\nName: <IUPAC name>\nFormula: <formula>",
     "reaction": "Answer: <one or two sentences>\nProduct: <product SMILES, or 'unknown'>",
     "validity": "Answer: <one sentence with the reason>\nValid: <yes or no>",
+    "computed": "Answer: <one sentence giving the computed answer with its value and unit>",
     "general": "Answer: <a short answer>",
     "choice": "Answer: <the letter of the one option you choose>. <one sentence why>",
 }
@@ -190,7 +192,7 @@ class ChemAssistant(Assistant):
         text = strip_citations(raw)
         parsed = parse_draft(text)
         checks = chem_checks(parsed, facts, self.store, text) + check_reaction_claims(text, parsed, facts)
-        covered = [check_coverage(parsed, text, facts, self.store), choice_check(text, facts)]
+        covered = [check_coverage(parsed, text, facts, self.store), choice_check(text, facts), computed_check(text, facts.computed, facts.question)]
         return [*checks, *(c for c in covered if c is not None)]
 
     def instructions(self, ctx: RunContext) -> list[str]:

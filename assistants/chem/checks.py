@@ -53,9 +53,18 @@ def check_smiles(draft: ParsedDraft, facts: ChemFacts) -> list[CheckResult]:
             _check("smiles_match", mismatch, expected=expected, found=draft.smiles, fixes=fixes)]
 
 
+def computed_formulas(facts: ChemFacts) -> list[str]:
+    """Formulas the calculators wrote (an empirical formula, the species of a balanced equation)."""
+    from assistants.chem.draft import parse_draft
+
+    written = " ".join(text for c in facts.computed for text in (c.sentence, *c.facts))
+    return parse_draft(written).formulas if written else []
+
+
 def check_formulas(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
     known = [m.formula for m in facts.molecules] + [f.hill for f in facts.formulas]
     known += [m.formula for r in facts.reactions for m in r.reactants + r.products]
+    known += computed_formulas(facts)
     known_counts = [formula_counts(f) for f in known]
     wrong = [f for f in draft.formulas if not any(counts in known_counts for counts in typed_formula_counts(f))]
     problems = [f"it gave the formula {formula}, which matches no molecule the tools found" for formula in wrong]
@@ -167,7 +176,7 @@ def check_products(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
 
 _INCHIKEY = re.compile(r"\b[A-Z]{14}-[A-Z]{10}-[A-Z]\b")
 _INCHI = re.compile(r"InChI=1S?/[^\s,;]+")
-_CAS_NUMBER = re.compile(r"(?<![\d-])\d{2,7}-\d{2}-\d(?![\d-])")
+_CAS_NUMBER = re.compile(r"(?<![\d-])(?<!IEC )(?<!ISO )(?<!EN )\d{2,7}-\d{2}-\d(?![\d-])")  # "IEC 60079-20-1" is a standard
 
 
 def check_identifiers(raw: str, facts: ChemFacts) -> CheckResult:

@@ -18,7 +18,7 @@ from assistants.chem.names import ratio_unstated
 from assistants.chem.reactions.chat import asks_reagent
 from assistants.chem.relations import stated_verdict, verdict as sameness_verdict
 from assistants.chem.request import Unit
-from assistants.chem.resolve import MoleculeRecord
+from assistants.chem.resolve import MoleculeRecord, label
 from assistants.chem.store import TEMPERATURE_KEYS, CompoundStore
 from stages.choices import answer_tag, chosen
 from stages.reply import CheckResult
@@ -36,10 +36,6 @@ _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
 _DIFFERENCE_TOLERANCE = {"mass": 0.05}
 _HIGHER = re.compile(r"\b(?:higher|larger|greater|bigger|heavier|more|highest|hotter)\b", re.IGNORECASE)
 _LOWER = re.compile(r"\b(?:lower|smaller|less|lighter|lowest|colder)\b", re.IGNORECASE)
-
-
-def label(molecule: MoleculeRecord) -> str:
-    return molecule.common_name or molecule.name or molecule.query
 
 
 def wanted(facts: ChemFacts) -> list[str]:

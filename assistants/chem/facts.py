@@ -7,9 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistants.chem.calc.asked import ELEMENT_NAMES, Part, Subjects, compute
+from assistants.chem.calc.results import Computed, NotComputed
 from assistants.chem.entities import MAX_SPANS, Entities, Reaction, extract_entities, joined_arrows, valid_cas
 from assistants.chem.functional_groups import GroupMatch, functional_groups
-from assistants.chem.intent import COMPARATIVE, Intent, read_intent
+from assistants.chem.intent import COMPARATIVE, YES_NO, Intent, read_intent
 from assistants.chem.molecule import InvalidSmiles, formula, inchi_key
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
 from assistants.chem.options import ChoiceFacts, judge_options
@@ -23,7 +25,7 @@ from stages.choices import Choices, read_choices
 from stages.intent_model import NOT_UNDERSTOOD
 
 Task = Literal[
-    "name_to_smiles", "smiles_to_name", "properties", "describe", "reaction", "validity", "general", "out_of_scope"
+    "name_to_smiles", "smiles_to_name", "properties", "describe", "reaction", "validity", "computed", "general", "out_of_scope"
 ]
 _CHEMISTRY = re.compile(
     r"\b(chem\w*|molecul\w*|atom\w*|bond\w*|acid\w*|base|bases|salt|ion|ions|ionic|covalent|orbital\w*|electron\w*|"
@@ -68,6 +70,8 @@ class ChemFacts(BaseModel):
     request: ChemRequest | None = Field(None, description="what was asked: family, answer form, options, unit")
     unanswered: list[str] = Field(default_factory=list, description="asked parts no tool answers, in words")
     choice: ChoiceFacts | None = Field(None, description="the options of a multiple-choice question, as the tools judge them")
+    computed: list[Computed] = Field(default_factory=list, description="answers the calculators computed (hazards, stoichiometry, …)")
+    not_computed: list[NotComputed] = Field(default_factory=list, description="asked calculations the tools could not make, and why")
 
     @property
     def known_inchikeys(self) -> set[str]:
@@ -225,9 +229,47 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
 
         facts.prediction = answer_question(text, facts, direction=reaction_direction(request))
         facts.task = "reaction" if facts.prediction is not None else facts.task
+    if not facts.safety.refuse:
+        outcomes = [o for part in _calculation_parts(facts) for o in compute(part, _subjects(part.text, facts))]
+        facts.computed = [o for o in outcomes if isinstance(o, Computed)]
+        facts.not_computed = [o for o in outcomes if isinstance(o, NotComputed)]
+        subsumed = {q for o in outcomes for q in _SUBSUMED.get(o.family, ())}
+        facts.requested = [q for q in facts.requested if q not in subsumed]
+        calculated = (facts.task in _CALCULATED_TASKS or facts.task == "reaction" and facts.prediction is None
+                      or facts.task == "properties" and not facts.requested)
+        if (facts.computed or facts.not_computed) and calculated:
+            facts.task = "computed"
     facts.choice = judge_options(facts)
     facts.unanswered = unanswered_parts(facts)
     return facts
+
+
+# Quantities the words of a calculation also match ("mass percent", "empirical formula", "Lipinski"),
+# which the calculation answers: not asked for on their own.
+_SUBSUMED = {"mass_percent": ("mass",), "grams_moles": ("mass",), "combustion_oxygen": ("mass",), "empirical_formula": ("formula",),
+             "oxidation_state": ("formula",), "lipinski": ("descriptors",), "atom_count": ("formula",)}
+# Tasks a calculation replaces: its answer is what was asked, not an identity card or "out of scope".
+_CALCULATED_TASKS = ("general", "describe", "out_of_scope", "validity", "smiles_to_name", "name_to_smiles")
+
+
+def _calculation_parts(facts: ChemFacts) -> list[Part]:
+    """The asked parts a calculator may answer (reaction predictions are the reaction tools')."""
+    request = facts.request
+    if request is None:
+        return [Part(text=facts.question, index=0, yes_no=bool(YES_NO.search(facts.question)))]
+    return [Part(text=p.text, index=i, unit=request.unit, yes_no=bool(YES_NO.search(p.text)))
+            for i, p in enumerate(request.parts) if p.family not in ("reaction_forward", "reaction_retro")]
+
+
+def _subjects(text: str, facts: ChemFacts) -> Subjects:
+    """The molecules and formulas one part names ("its" in a later question: all of the message's)."""
+    lowered = text.lower()
+    named = [m for m in facts.molecules if m.query.lower() in lowered and m.query.lower() not in ELEMENT_NAMES]
+    formulas = [f.query for f in facts.formulas if f.query.lower() in lowered]
+    if not named and not formulas:
+        return Subjects(molecules=[m for m in facts.molecules if m.query.lower() not in ELEMENT_NAMES] or facts.molecules,
+                        formulas=[f.query for f in facts.formulas])
+    return Subjects(molecules=named, formulas=formulas)
 
 
 def _entity_text(choices: Choices) -> str:
@@ -316,6 +358,11 @@ def unanswered_parts(facts: ChemFacts) -> list[str]:
 
 def _unanswered(part: AskedPart, facts: ChemFacts) -> str | None:
     """Why the tools do not answer one asked part (None: they do)."""
+    index = facts.request.parts.index(part) if facts.request is not None and part in facts.request.parts else -1
+    if any(c.part == index for c in facts.computed):
+        return None
+    if missed := [n.reason for n in facts.not_computed if n.part == index]:
+        return "; ".join(dict.fromkeys(missed))
     asked = read_intent(part.text)
     tool_quantity = any(q in _TOOL_QUANTITIES for q in asked.quantities)
     if part.family == NOT_UNDERSTOOD and not tool_quantity and facts.prediction is None:

@@ -36,6 +36,11 @@ class MoleculeRecord(MoleculeFacts):
     descriptors: DescriptorSet | None = None
 
 
+def label(molecule: MoleculeRecord) -> str:
+    """The molecule as replies name it: its common name, else its IUPAC name, else what the user wrote."""
+    return molecule.common_name or molecule.name or molecule.query
+
+
 def _vetted(record: MoleculeRecord, store: CompoundStore) -> MoleculeRecord:
     """The record with store values an isotope label cannot explain set aside as doubtful."""
     if not record.isotopes or not record.properties:

@@ -1,0 +1,713 @@
+"""Which calculation a question asks for, and its answer: the words of one asked part pick a
+calculator (hazards, thermochemistry, stoichiometry, structure), the molecules and formulas detect
+resolved are its subjects, and the result is a sentence with the values a reply must state.
+
+A part the words match but the tools cannot answer (no table lists it, the equation does not balance)
+comes back as NotComputed with the reason, so the reply says what it did not answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from fractions import Fraction
+
+from pydantic import BaseModel
+
+from assistants.chem.calc import hazards, structure, thermo
+from assistants.chem.calc.equations import EQUATION, EquationError, balance_equation
+from assistants.chem.calc.results import Computed, NotComputed, Value
+from assistants.chem.calc.stoichiometry import (
+    AVOGADRO, FormulaError, combustion_oxygen, composition, counts_of, empirical, empirical_from_percent, hill, molar_mass,
+    oxidation_states, shown_state,
+)
+from assistants.chem.intent import COMPARATIVE
+from assistants.chem.molecule import InvalidSmiles
+from assistants.chem.request import Unit
+from assistants.chem.resolve import MoleculeRecord, label
+
+
+CELSIUS = hazards.CELSIUS_OFFSET
+ELEMENT_NAMES = {"hydrogen": "H", "carbon": "C", "nitrogen": "N", "oxygen": "O", "fluorine": "F", "chlorine": "Cl",
+                 "bromine": "Br", "iodine": "I", "sulfur": "S", "sulphur": "S", "phosphorus": "P", "sodium": "Na",
+                 "potassium": "K", "calcium": "Ca", "magnesium": "Mg", "iron": "Fe", "manganese": "Mn", "chromium": "Cr",
+                 "copper": "Cu", "zinc": "Zn", "silicon": "Si", "boron": "B", "aluminium": "Al", "aluminum": "Al",
+                 "lithium": "Li", "nickel": "Ni", "cobalt": "Co", "silver": "Ag", "lead": "Pb", "tin": "Sn", "barium": "Ba"}
+_ELEMENT = r"(?P<element>" + "|".join(ELEMENT_NAMES) + r"|[A-Z][a-z]?)"
+_TEMPERATURE = re.compile(r"(?P<value>[-−]?\d+(?:\.\d+)?)\s*(?:°\s*|º\s*|degrees?\s+|deg\s*)?(?P<unit>celsius|fahrenheit|kelvin|[CFK])\b")
+_AMOUNT = re.compile(r"(?P<value>\d+(?:\.\d+)?(?:\s*[x×]\s*10\^?\s*[-−]?\d+|e[-−]?\d+)?)\s*-?\s*"
+                     r"(?P<unit>mmol|moles?|mol|kg|mg|grams?|g|molecules)\b", re.IGNORECASE)
+_PERCENT = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?" + _ELEMENT + r"|" + _ELEMENT.replace("element", "element2") +
+                      r"\s*[:=]?\s*(?P<value2>\d+(?:\.\d+)?)\s*%")
+_HIGHER = re.compile(r"\b(?:more|higher|larger|greater|highest|most|bigger)\b", re.IGNORECASE)
+_LOWER = re.compile(r"\b(?:less|lower|smaller|least|lowest|fewer)\b", re.IGNORECASE)
+
+
+class Subjects(BaseModel):
+    molecules: list[MoleculeRecord]
+    formulas: list[str]
+
+
+class Part(BaseModel):
+    """One asked part as a calculator reads it."""
+
+    text: str
+    index: int
+    unit: Unit | None = None
+    yes_no: bool = False
+
+
+Outcome = list[Computed | NotComputed]
+Calculator = Callable[[Part, Subjects], Outcome]
+
+
+def _counts(molecule: MoleculeRecord) -> dict[str, int]:
+    return counts_of(molecule.formula)
+
+
+def _temperature(kelvin: float, unit: Unit | None, digits: int = 0) -> tuple[str, Value]:
+    """A temperature as a reply writes it (the unit asked first) and the value a reply must give."""
+    celsius, fahrenheit = kelvin - CELSIUS, (kelvin - CELSIUS) * 9 / 5 + 32
+    shown = {"C": f"{celsius:.{digits}f} °C", "K": f"{kelvin:.2f} K", "F": f"{fahrenheit:.{digits}f} °F"}
+    order = [unit or "C", *(u for u in ("C", "K", "F") if u != (unit or "C"))]
+    text = f"{shown[order[0]]} ({', '.join(shown[u] for u in order[1:])})"
+    value = Value(kind="number", number=round(celsius, 2), unit="°C", tolerance=1.0,
+                  alternatives=[(round(kelvin, 2), "K", 1.0), (round(fahrenheit, 2), "°F", 2.0)])
+    return text, value
+
+
+def _no_table(family: str, what: str, subject: str, part: Part) -> NotComputed:
+    return NotComputed(family=family, subject=subject, reason=f"the tables list no {what} for {subject}", part=part.index)
+
+
+def _needs_cas(family: str, what: str, molecule: MoleculeRecord, part: Part) -> NotComputed | None:
+    if molecule.cas:
+        return None
+    return NotComputed(family=family, subject=label(molecule), part=part.index,
+                       reason=f"{label(molecule)} has no CAS number in the compound store, and the {what} tables are keyed by it")
+
+
+def _hazards_of(molecule: MoleculeRecord) -> hazards.HazardData:
+    return hazards.hazard_data(molecule.cas or "")
+
+
+def _boiling(molecule: MoleculeRecord) -> float | None:
+    return next((p.value for p in molecule.properties if p.key == "boiling_point"), None)
+
+
+def _melting(molecule: MoleculeRecord) -> float | None:
+    return next((p.value for p in molecule.properties if p.key == "melting_point"), None)
+
+
+def flammability_limits(part: Part, subjects: Subjects) -> Outcome:
+    out: Outcome = []
+    for m in subjects.molecules:
+        if (missing := _needs_cas("flammability_limits", "flammability", m, part)) is not None:
+            out.append(missing)
+            continue
+        data = _hazards_of(m)
+        lower, upper = data.lower_flammability_limit, data.upper_flammability_limit
+        if lower is None:
+            out.append(_no_table("flammability_limits", "flammability limits", label(m), part))
+            continue
+        values = [Value(kind="number", number=round(lower.value * 100, 3), unit="%", tolerance=0.05)]
+        said = f"{lower.value * 100:.3g} % by volume in air (lower limit)"
+        if upper is not None:
+            values.append(Value(kind="number", number=round(upper.value * 100, 3), unit="%", tolerance=0.05))
+            said = f"{lower.value * 100:.3g} % (lower) to {upper.value * 100:.3g} % (upper) by volume in air"
+        out.append(Computed(family="flammability_limits", subject=label(m),
+                            sentence=f"The flammability limits of {label(m)} are {said}.",
+                            facts=[f"Flammability limits of {label(m)}: {said} (source: {lower.source})"], values=values,
+                            source=lower.source, part=part.index))
+    return out
+
+
+def flammable(part: Part, subjects: Subjects) -> Outcome:
+    out: Outcome = []
+    for m in subjects.molecules:
+        if (missing := _needs_cas("flammable", "flammability", m, part)) is not None:
+            out.append(missing)
+            continue
+        data = _hazards_of(m)
+        verdict = hazards.flammability(data, _boiling(m))
+        if verdict.flammable is None:
+            out.append(NotComputed(family="flammable", subject=label(m), part=part.index,
+                                   reason=f"{verdict.reason.replace('for it', f'for {label(m)}')}, so the tools cannot say"))
+            continue
+        source = (data.flash_point or data.lower_flammability_limit).source  # type: ignore[union-attr]
+        said = "Yes" if verdict.flammable else "No"
+        words = "flammable" if verdict.flammable else "not a flammable liquid"
+        out.append(Computed(family="flammable", subject=label(m), sentence=f"{said}: {label(m)} is {words}; {verdict.reason}.",
+                            facts=[f"Flammability of {label(m)}: {verdict.reason} (source: {source})"],
+                            values=[Value(kind="yes_no", yes=verdict.flammable)], source=source, part=part.index))
+    return out
+
+
+def exposure_limits(part: Part, subjects: Subjects) -> Outcome:
+    out: Outcome = []
+    for m in subjects.molecules:
+        if (missing := _needs_cas("exposure_limit", "exposure-limit", m, part)) is not None:
+            out.append(missing)
+            continue
+        data = _hazards_of(m)
+        if not data.exposure_limits:
+            out.append(_no_table("exposure_limit", "occupational exposure limit", label(m), part))
+            continue
+        said = ", ".join(f"{limit.value:g} {limit.unit} ({limit.kind})" for limit in data.exposure_limits)
+        skin = "; skin notation: absorbed through the skin" if data.skin else ""
+        source = data.exposure_limits[0].source
+        out.append(Computed(family="exposure_limit", subject=label(m),
+                            sentence=f"The occupational exposure limits of {label(m)} are {said}{skin} ({source}).",
+                            facts=[f"Exposure limits of {label(m)}: {said}{skin} (source: {source})"],
+                            values=[Value(kind="number", number=data.exposure_limits[0].value, unit=data.exposure_limits[0].unit,
+                                          tolerance=data.exposure_limits[0].value * 0.01)],
+                            source=source, part=part.index))
+    return out
+
+
+def carcinogen(part: Part, subjects: Subjects) -> Outcome:
+    out: Outcome = []
+    for m in subjects.molecules:
+        if (missing := _needs_cas("carcinogen", "carcinogen", m, part)) is not None:
+            out.append(missing)
+            continue
+        data = _hazards_of(m)
+        if not data.carcinogen:
+            out.append(NotComputed(family="carcinogen", subject=label(m), part=part.index,
+                                   reason=f"{label(m)} is not on the IARC or NTP lists the tools hold; not being listed "
+                                          "does not show it is safe"))
+            continue
+        listed = "; ".join(f"{source}: {words}" for source, words in data.carcinogen.items())
+        yes = hazards.listed_carcinogen(data)
+        lead = f"Yes: {label(m)} is listed as a carcinogen" if yes else f"No: {label(m)} is not classified as carcinogenic"
+        out.append(Computed(family="carcinogen", subject=label(m), sentence=f"{lead} ({listed}).",
+                            facts=[f"Carcinogen classifications of {label(m)}: {listed} (source: chemicals)"],
+                            values=[Value(kind="yes_no", yes=yes)], source="chemicals: IARC and NTP lists", part=part.index))
+    return out
+
+
+def toxicity(part: Part, subjects: Subjects) -> Outcome:
+    """"Is X toxic / dangerous?": what the tables hold (exposure limits, carcinogen lists); a listed limit
+    or classification is a health hazard, and nothing listed is not read as safe."""
+    out: Outcome = []
+    for m in subjects.molecules:
+        if (missing := _needs_cas("toxic", "hazard", m, part)) is not None:
+            out.append(missing)
+            continue
+        data = _hazards_of(m)
+        bits = [f"an occupational exposure limit of {limit.value:g} {limit.unit} ({limit.kind})" for limit in data.exposure_limits]
+        bits += [f"{source}: {words}" for source, words in data.carcinogen.items()]
+        if not bits:
+            out.append(NotComputed(family="toxic", subject=label(m), part=part.index,
+                                   reason=f"the tables list no exposure limit or carcinogen classification for {label(m)}; "
+                                          "that does not show it is safe"))
+            continue
+        out.append(Computed(family="toxic", subject=label(m),
+                            sentence=f"Yes: {label(m)} is a health hazard: it has {'; '.join(bits)}. Toxicity depends on dose "
+                                     "and exposure; the tools hold no LD50.",
+                            facts=[f"Health hazard data of {label(m)}: {'; '.join(bits)} (source: chemicals)"],
+                            values=[Value(kind="yes_no", yes=True)], source="chemicals: exposure limits and carcinogen lists",
+                            part=part.index))
+    return out
+
+
+Shown = Callable[[float, Part], tuple[str, Value]]
+
+
+def _fixed(unit: str, tolerance: float, digits: int) -> Shown:
+    def show(value: float, part: Part) -> tuple[str, Value]:
+        return f"{value:.{digits}f} {unit}", Value(kind="number", number=round(value, 6), unit=unit, tolerance=tolerance)
+
+    return show
+
+
+def _numeric(family: str, what: str, read: Callable[[MoleculeRecord], tuple[float, str] | None], show: Shown) -> Calculator:
+    """A calculator for one numeric property per molecule (read in its table's unit), with a ranking
+    first when the part compares."""
+
+    def calculate(part: Part, subjects: Subjects) -> Outcome:
+        out: Outcome = []
+        valued: list[tuple[MoleculeRecord, float]] = []
+        for m in subjects.molecules:
+            if (missing := _needs_cas(family, what, m, part)) is not None:
+                out.append(missing)
+                continue
+            found = read(m)
+            if found is None:
+                out.append(_no_table(family, what, label(m), part))
+                continue
+            value, source = found
+            valued.append((m, value))
+            said, checked = show(value, part)
+            out.append(Computed(family=family, subject=label(m), sentence=f"The {what} of {label(m)} is {said}.",
+                                facts=[f"{what[:1].upper()}{what[1:]} of {label(m)}: {said} (source: {source})"],
+                                values=[checked], source=source, part=part.index))
+        if len(valued) >= 2 and len(valued) == len(subjects.molecules) and COMPARATIVE.search(part.text):
+            out.insert(0, _ranking(family, what, show, valued, part))
+        return out
+
+    return calculate
+
+
+def _ranking(family: str, what: str, show: Shown, valued: list[tuple[MoleculeRecord, float]], part: Part) -> Computed:
+    lower = bool(_LOWER.search(part.text)) and not _HIGHER.search(part.text)
+    ordered = sorted(valued, key=lambda mv: mv[1], reverse=not lower)
+    words = "lower" if lower else "higher"
+    if family == "dipole_moment" and re.search(r"\bpolar", part.text, re.IGNORECASE):
+        head = f"{label(ordered[0][0])} is {'less' if lower else 'more'} polar"
+    else:
+        head = f"{label(ordered[0][0])} has the {words} {what}"
+    rest = ", ".join(f"{show(v, part)[0]} for {label(m)}" for m, v in ordered[1:])
+    sentence = f"{head[:1].upper()}{head[1:]}: {show(ordered[0][1], part)[0]} against {rest}."
+    return Computed(family=f"{family}_ranking", subject=", ".join(label(m) for m, _ in valued), sentence=sentence,
+                    values=[Value(kind="first", text=label(ordered[0][0]), among=[label(m) for m, _ in valued], yes=not lower)],
+                    source="a ranking of the values below", part=part.index)
+
+
+def _temperature_shown(kelvin: float, part: Part) -> tuple[str, Value]:
+    return _temperature(kelvin, part.unit)
+
+
+def _hazard_temperature(key: str) -> Callable[[MoleculeRecord], tuple[float, str] | None]:
+    def read(m: MoleculeRecord) -> tuple[float, str] | None:
+        found = getattr(_hazards_of(m), key)
+        return (found.value, found.source) if found is not None else None
+
+    return read
+
+
+def _dipole(m: MoleculeRecord) -> tuple[float, str] | None:
+    found = thermo.dipole_moment(m.cas or "")
+    return (found.value, found.source) if found is not None else None
+
+
+def _formation(m: MoleculeRecord) -> tuple[float, str] | None:
+    phase = thermo.standard_phase(_melting(m), _boiling(m))
+    found = thermo.enthalpy_of_formation(m.cas or "", phase) or thermo.enthalpy_of_formation(m.cas or "", "g")
+    return (found.value / 1000, found.source) if found is not None else None
+
+
+def _combustion(m: MoleculeRecord) -> tuple[float, str] | None:
+    phase = thermo.standard_phase(_melting(m), _boiling(m))
+    formation = thermo.enthalpy_of_formation(m.cas or "", phase)
+    if formation is None or not {"C", "H"} & set(_counts(m)):
+        return None
+    found = thermo.combustion_enthalpy(_counts(m), formation)
+    return found.value / 1000, found.source
+
+
+def _vaporisation(m: MoleculeRecord) -> tuple[float, str] | None:
+    at_298, at_tb = thermo.enthalpy_of_vaporisation(m.cas or "")
+    found = at_tb or at_298
+    if found is None:
+        return None
+    where = "at the normal boiling point" if at_tb is not None else "at 25 °C"
+    return found.value / 1000, f"{found.source}, {where}"
+
+
+flash_point = _numeric("flash_point", "flash point", _hazard_temperature("flash_point"), _temperature_shown)
+autoignition = _numeric("autoignition", "autoignition temperature", _hazard_temperature("autoignition"), _temperature_shown)
+dipole_moment = _numeric("dipole_moment", "dipole moment", _dipole, _fixed("D", 0.05, 2))
+enthalpy_of_formation = _numeric("enthalpy_formation", "standard enthalpy of formation", _formation, _fixed("kJ/mol", 1.0, 1))
+enthalpy_of_combustion = _numeric("enthalpy_combustion", "standard enthalpy of combustion", _combustion, _fixed("kJ/mol", 5.0, 1))
+enthalpy_of_vaporisation = _numeric("enthalpy_vaporisation", "enthalpy of vaporisation", _vaporisation, _fixed("kJ/mol", 0.5, 2))
+
+
+def _asked_kelvin(text: str) -> float | None:
+    match = _TEMPERATURE.search(text)
+    if match is None:
+        return None
+    value, unit = float(match.group("value").replace("−", "-")), match.group("unit")[0].upper()
+    return value + CELSIUS if unit == "C" else (value - 32) * 5 / 9 + CELSIUS if unit == "F" else value
+
+
+def vapor_pressure(part: Part, subjects: Subjects) -> Outcome:
+    kelvin = _asked_kelvin(part.text)
+    at = kelvin if kelvin is not None else 298.15
+    out: Outcome = []
+    for m in subjects.molecules:
+        if (missing := _needs_cas("vapor_pressure", "vapor-pressure", m, part)) is not None:
+            out.append(missing)
+            continue
+        found = thermo.vapor_pressure(m.cas or "", at)
+        if found is None:
+            out.append(NotComputed(family="vapor_pressure", subject=label(m), part=part.index,
+                                   reason=f"no vapor-pressure correlation in the tables covers {label(m)} at {at - CELSIUS:.0f} °C"))
+            continue
+        kpa, mmhg = found.pascal / 1000, found.pascal / 133.322
+        assumed = "" if kelvin is not None else " (no temperature was given; 25 °C assumed)"
+        said = f"{kpa:.3g} kPa ({mmhg:.3g} mmHg, {found.pascal / 101325:.3g} atm)"
+        out.append(Computed(family="vapor_pressure", subject=label(m),
+                            sentence=f"The vapor pressure of {label(m)} at {at - CELSIUS:.0f} °C is {said}{assumed}.",
+                            facts=[f"Vapor pressure of {label(m)} at {at - CELSIUS:.0f} °C: {said} (source: {found.source})"],
+                            values=[Value(kind="number", number=round(kpa, 4), unit="kPa", tolerance=max(0.02 * kpa, 0.001),
+                                          alternatives=[(round(mmhg, 3), "mmHg", 0.02 * mmhg), (round(found.pascal, 1), "Pa", 0.02 * found.pascal)])],
+                            source=found.source, part=part.index))
+    return out
+
+
+# ---------------------------------------------------------------- stoichiometry
+
+
+def _formula_subjects(subjects: Subjects) -> list[tuple[str, dict[str, int], str]]:
+    """(label, element counts, the text the question wrote it as) for every molecule and formula."""
+    found = []
+    for m in subjects.molecules:
+        try:
+            found.append((label(m), _counts(m), m.query))
+        except FormulaError:
+            continue
+    for written in subjects.formulas:
+        try:
+            found.append((written, counts_of(written), written))
+        except FormulaError:
+            continue
+    return found
+
+
+def _number(text: str) -> float:
+    text = text.replace("−", "-").replace("×", "x")
+    if "x" in text:
+        mantissa, exponent = re.split(r"\s*x\s*10\^?\s*", text)
+        return float(mantissa) * 10 ** float(exponent)
+    return float(text)
+
+
+def _amounts(text: str, subjects: list[tuple[str, dict[str, int], str]]) -> list[tuple[float, str, tuple[str, dict[str, int], str]]]:
+    """Each amount the text gives ("2 moles of NaCl", "10 g water") with the substance written after it."""
+    found = []
+    lowered = text.lower()
+    for match in _AMOUNT.finditer(text):
+        after = lowered[match.end():]
+        positions = [(after.find(w.lower()), s) for s in subjects for w in (s[2], s[0]) if after.find(w.lower()) >= 0]
+        if positions:
+            found.append((_number(match.group("value")), match.group("unit").lower(), min(positions, key=lambda p: p[0])[1]))
+    return found
+
+
+def _in_moles(value: float, unit: str, counts: dict[str, int]) -> float:
+    if unit.startswith("mol") and unit != "molecules":
+        return value
+    if unit == "mmol":
+        return value / 1000
+    if unit == "molecules":
+        return value / AVOGADRO
+    grams = value * {"kg": 1000, "mg": 0.001}.get(unit, 1)
+    return grams / molar_mass(counts)
+
+
+_WANTS_GRAMS = re.compile(r"\bhow many (?:grams|g|kilograms|milligrams)\b|\bwhat (?:is the )?mass\b|\bmass in grams\b|\bweigh|"
+                          r"\bin grams\b|\bgrams\?|\bhow much (?:does|do|would)\b", re.IGNORECASE)
+_WANTS_MOLES = re.compile(r"\bhow many (?:moles|mol|mmol)\b|\bnumber of moles\b|\bamount of substance\b|\bin moles\b|\bmoles\?",
+                          re.IGNORECASE)
+_WANTS_MOLECULES = re.compile(r"\bhow many (?:molecules|particles|formula units)\b|\bnumber of molecules\b", re.IGNORECASE)
+
+
+def grams_moles(part: Part, subjects: Subjects) -> Outcome:
+    items = _formula_subjects(subjects)
+    amounts = _amounts(part.text, items)
+    if not amounts:
+        return []
+    value, unit, (label, counts, _) = amounts[0]
+    moles = _in_moles(value, unit, counts)
+    mass = molar_mass(counts)
+    given = f"{value:g} {unit} of {label}"
+    if _WANTS_MOLECULES.search(part.text):
+        n = moles * AVOGADRO
+        said = f"{n:.4g} molecules"
+        values = [Value(kind="number", number=n, unit="molecules", tolerance=0.005 * n)]
+    elif _WANTS_GRAMS.search(part.text) or (unit.startswith("mol") and not _WANTS_MOLES.search(part.text)):
+        grams = moles * mass
+        said = f"{grams:.4g} g"
+        values = [Value(kind="number", number=round(grams, 6), unit="g", tolerance=max(0.005 * grams, 0.01))]
+    else:
+        said = f"{moles:.4g} mol"
+        values = [Value(kind="number", number=round(moles, 8), unit="mol", tolerance=max(0.005 * moles, 1e-6))]
+    return [Computed(family="grams_moles", subject=label, sentence=f"{given} is {said} (molar mass of {hill(counts)}: {mass:.3f} g/mol).",
+                     facts=[f"Molar mass of {hill(counts)}: {mass:.3f} g/mol (standard atomic weights)"], values=values,
+                     source="stoichiometry with standard atomic weights", part=part.index)]
+
+
+def mass_percent(part: Part, subjects: Subjects) -> Outcome:
+    element_match = re.search(rf"(?:of|is)\s+{_ELEMENT}\s+(?:\w+\s+)?(?:in|of)\b", part.text)
+    out: Outcome = []
+    for label, counts, _ in _formula_subjects(subjects):
+        found = composition(counts)
+        element = ELEMENT_NAMES.get(element_match.group("element").lower(), element_match.group("element")) if element_match else None
+        if element is not None and element in found.mass_percent:
+            share = found.mass_percent[element]
+            out.append(Computed(family="mass_percent", subject=label,
+                                sentence=f"{element} is {share:.2f} % of {label} ({hill(counts)}) by mass.",
+                                facts=[f"Mass composition of {hill(counts)}: " + ", ".join(f"{e} {p:.2f} %" for e, p in found.mass_percent.items())],
+                                values=[Value(kind="number", number=share, unit="%", tolerance=0.1)],
+                                source="stoichiometry with standard atomic weights", part=part.index))
+        elif element is None:
+            said = ", ".join(f"{e} {p:.2f} %" for e, p in found.mass_percent.items())
+            out.append(Computed(family="mass_percent", subject=label, sentence=f"The mass composition of {label} ({hill(counts)}) is {said}.",
+                                values=[Value(kind="number", number=p, unit="%", tolerance=0.1) for p in found.mass_percent.values()],
+                                source="stoichiometry with standard atomic weights", part=part.index))
+    return out
+
+
+def empirical_formula(part: Part, subjects: Subjects) -> Outcome:
+    percents = {}
+    for match in _PERCENT.finditer(part.text):
+        element = match.group("element") or match.group("element2")
+        value = match.group("value") or match.group("value2")
+        percents[ELEMENT_NAMES.get(element.lower(), element)] = float(value)
+    if len(percents) >= 2:
+        try:
+            formula = hill(empirical_from_percent(percents))
+        except FormulaError as exc:
+            return [NotComputed(family="empirical_formula", subject="the composition", reason=str(exc), part=part.index)]
+        given = ", ".join(f"{e} {p:g} %" for e, p in percents.items())
+        return [Computed(family="empirical_formula", subject=given, sentence=f"The empirical formula for {given} by mass is {formula}.",
+                         values=[Value(kind="text", text=formula)], source="mole ratios from standard atomic weights", part=part.index)]
+    out: Outcome = []
+    for label, counts, _ in _formula_subjects(subjects):
+        formula = hill(empirical(counts))
+        out.append(Computed(family="empirical_formula", subject=label,
+                            sentence=f"The empirical formula of {label} ({hill(counts)}) is {formula}.",
+                            values=[Value(kind="text", text=formula)], source="the molecular formula divided by its greatest common divisor",
+                            part=part.index))
+    return out
+
+
+def combustion(part: Part, subjects: Subjects) -> Outcome:
+    out: Outcome = []
+    items = [s for s in _formula_subjects(subjects) if s[1] not in ({"O": 2},)]
+    amounts = {s[0]: (v, u) for v, u, s in _amounts(part.text, items)}
+    for label, counts, _ in items:
+        if "C" not in counts and "H" not in counts:
+            continue
+        per_mole = combustion_oxygen(counts)
+        equation = balance_equation(f"{hill(counts)} + O2 -> " + " + ".join(p for p in ("CO2", "H2O") if (p[0] == "C") == ("C" in counts) or p == "H2O" and "H" in counts))
+        if label in amounts:
+            value, unit = amounts[label]
+            moles = _in_moles(value, unit, counts) * per_mole
+            grams = moles * molar_mass({"O": 2})
+            wants_grams = bool(_WANTS_GRAMS.search(part.text))
+            said = f"{grams:.4g} g of O2 ({moles:.4g} mol)" if wants_grams else f"{moles:.4g} mol of O2 ({grams:.4g} g)"
+            values = [Value(kind="number", number=grams if wants_grams else moles, unit="g" if wants_grams else "mol",
+                            tolerance=0.005 * (grams if wants_grams else moles))]
+            sentence = f"Burning {value:g} {unit} of {label} completely takes {said}: {equation.text()}."
+        else:
+            said = f"{per_mole:g} mol of O2 per mole of {label}"
+            values = [Value(kind="number", number=per_mole, unit="mol", tolerance=0.01)]
+            sentence = f"Complete combustion of {label} takes {said}: {equation.text()}."
+        out.append(Computed(family="combustion_oxygen", subject=label, sentence=sentence, values=values,
+                            facts=[f"Combustion of {label}: {equation.text()}"], source="the balanced combustion equation",
+                            part=part.index))
+    return out
+
+
+def balance(part: Part, subjects: Subjects) -> Outcome:
+    match = EQUATION.search(part.text)
+    if match is None:
+        return []
+    written = match.group(0)
+    try:
+        balanced = balance_equation(written)
+    except EquationError as exc:
+        return [NotComputed(family="balance_equation", subject=written, reason=str(exc), part=part.index)]
+    coefficients = ", ".join(str(c) for c in balanced.coefficients)
+    return [Computed(family="balance_equation", subject=written, sentence=f"The balanced equation is {balanced.text()}.",
+                     facts=[f"Balanced: {balanced.text()} (coefficients {coefficients}; atoms and charge conserved)"],
+                     values=[Value(kind="text", text=balanced.text())], source="a linear solve for the coefficients",
+                     part=part.index)]
+
+
+def oxidation_state(part: Part, subjects: Subjects) -> Outcome:
+    asked = re.search(rf"\b(?:of|for)\s+(?:the\s+)?{_ELEMENT}\b(?:\s+atoms?)?\s+(?:in|of)\b", part.text)
+    element = ELEMENT_NAMES.get(asked.group("element").lower(), asked.group("element")) if asked else None
+    out: Outcome = []
+    ion = re.search(r"\b([A-Z][A-Za-z0-9()]*?)\s*(?:\^\s*)?\(?(\d?)([+-])\)?(?=\s|\?|$|,)", part.text)
+    for label, counts, written in _formula_subjects(subjects) or ([(ion.group(1), counts_of(ion.group(1)), ion.group(1))] if ion else []):
+        charge = 0
+        if ion and ion.group(1) == written:
+            charge = (int(ion.group(2)) if ion.group(2) else 1) * (1 if ion.group(3) == "+" else -1)
+        try:
+            states = oxidation_states(counts, charge)
+        except FormulaError as exc:
+            out.append(NotComputed(family="oxidation_state", subject=label, reason=str(exc), part=part.index))
+            continue
+        if element is not None and element not in states:
+            continue
+        shown = {e: shown_state(s) for e, s in states.items()}
+        if element is not None:
+            state = states[element]
+            average = " (an average over its atoms)" if state.denominator != 1 else ""
+            sentence = f"The oxidation state of {element} in {hill(counts)} is {shown[element]}{average}."
+            values = [Value(kind="number", number=float(state), unit="", tolerance=0.01)]
+        else:
+            sentence = f"The oxidation states in {hill(counts)} are " + ", ".join(f"{e} {s}" for e, s in shown.items()) + "."
+            values = [Value(kind="number", number=float(s), unit="", tolerance=0.01) for s in states.values() if s != Fraction(0)]
+        out.append(Computed(family="oxidation_state", subject=label, sentence=sentence, values=values,
+                            facts=["Oxidation states in " + hill(counts) + ": " + ", ".join(f"{e} {s}" for e, s in shown.items())],
+                            source="the oxidation-state rules, the last element balancing the charge", part=part.index))
+    return out
+
+
+# ---------------------------------------------------------------- structure
+
+
+def _structure(family: str, answer: Callable[[MoleculeRecord, Part], tuple[str, list[Value]] | None]) -> Calculator:
+    def calculate(part: Part, subjects: Subjects) -> Outcome:
+        out: Outcome = []
+        for m in subjects.molecules:
+            try:
+                found = answer(m, part)
+            except InvalidSmiles:
+                continue
+            if found is not None:
+                out.append(Computed(family=family, subject=label(m), sentence=found[0], values=found[1],
+                                    source=f"RDKit on the structure {m.smiles}", part=part.index))
+        return out
+
+    return calculate
+
+
+_ATOMS = re.compile(rf"\b(?:how many|number of|count (?:the )?)\s*{_ELEMENT}?\s*(?:atoms?)\b", re.IGNORECASE)
+
+
+def _atom_count(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
+    counts = structure.element_counts(m.smiles)
+    match = _ATOMS.search(part.text)
+    element = match.group("element") if match and match.group("element") else None
+    element = ELEMENT_NAMES.get(element.lower(), element) if element else None
+    if element is not None and element != "A":
+        n = counts.get(element, 0)
+        return f"{label(m)} ({m.formula}) has {n} {element} atom{'s' if n != 1 else ''}.", [Value(kind="number", number=n, unit="atoms")]
+    total = sum(counts.values())
+    each = ", ".join(f"{n} {e}" for e, n in counts.items())
+    return f"{label(m)} ({m.formula}) has {total} atoms: {each}.", [Value(kind="number", number=total, unit="atoms")]
+
+
+def _rings(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
+    rings = structure.ring_counts(m.smiles)
+    if re.search(r"aromatic", part.text, re.IGNORECASE):
+        n = rings["aromatic_rings"]
+        if part.yes_no and not re.search(r"how many|number", part.text, re.IGNORECASE):
+            return (f"{'Yes' if n else 'No'}: {label(m)} has {n} aromatic ring{'s' if n != 1 else ''}.",
+                    [Value(kind="yes_no", yes=n > 0)])
+        return f"{label(m)} has {n} aromatic ring{'s' if n != 1 else ''} ({rings['rings']} rings in all).", [Value(kind="number", number=n, unit="rings")]
+    n = rings["rings"]
+    return f"{label(m)} has {n} ring{'s' if n != 1 else ''} ({rings['aromatic_rings']} aromatic).", [Value(kind="number", number=n, unit="rings")]
+
+
+def _stereocentres(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
+    n = structure.stereo_facts(m.smiles).stereocentres
+    return f"{label(m)} has {n} stereocentre{'s' if n != 1 else ''} (chiral centres).", [Value(kind="number", number=n, unit="stereocentres")]
+
+
+def _stereoisomers(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
+    facts = structure.stereo_facts(m.smiles)
+    if not facts.counted:
+        return (f"{label(m)} has {facts.stereocentres} stereocentres and {facts.stereo_bonds} stereogenic double bonds: at most "
+                f"{facts.stereoisomers} stereoisomers (too many to enumerate here).", [Value(kind="number", number=facts.stereoisomers, unit="stereoisomers")])
+    meso = f", {facts.meso_or_achiral_isomers} of them achiral (meso forms counted once)" if facts.meso_or_achiral_isomers and facts.stereocentres else ""
+    return (f"{label(m)} has {facts.stereoisomers} stereoisomer{'s' if facts.stereoisomers != 1 else ''} "
+            f"({facts.stereocentres} stereocentres, {facts.stereo_bonds} stereogenic double bonds{meso}).",
+            [Value(kind="number", number=facts.stereoisomers, unit="stereoisomers")])
+
+
+def _chiral(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
+    facts = structure.stereo_facts(m.smiles)
+    if facts.chiral is None:
+        return (f"{label(m)} as written leaves its stereochemistry open: {facts.chiral_isomers} of its {facts.stereoisomers} "
+                f"stereoisomers are chiral and {facts.meso_or_achiral_isomers} (meso) are not.", [])
+    centres = f"{facts.stereocentres} stereocentre{'s' if facts.stereocentres != 1 else ''}"
+    if facts.chiral:
+        return f"Yes: {label(m)} is chiral ({centres}; it is not superimposable on its mirror image).", [Value(kind="yes_no", yes=True)]
+    why = "it is a meso form" if facts.stereocentres else "it is superimposable on its mirror image"
+    return f"No: {label(m)} is not chiral ({centres}; {why}).", [Value(kind="yes_no", yes=False)]
+
+
+def _hybridisation(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
+    match = re.search(_ELEMENT, part.text.split("hybridi")[-1]) or re.search(rf"\b{_ELEMENT}\b", part.text)
+    words = match.group("element") if match else "carbon"
+    element = ELEMENT_NAMES.get(words.lower(), words if words in ELEMENT_NAMES.values() else "C")
+    found = structure.hybridisations(m.smiles, element)
+    if not found:
+        return None
+    atoms = {h: f"{n} atom{'s' if n != 1 else ''}" for h, n in found.items()}
+    if len(found) == 1:
+        (kind, many), = atoms.items()
+        return f"The {element} atoms of {label(m)} are {kind}-hybridised ({many}).", [Value(kind="text", text=kind)]
+    return f"The {element} atoms of {label(m)} are " + " and ".join(f"{h} ({n})" for h, n in atoms.items()) + ".", []
+
+
+def _bonds(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
+    counts = structure.bond_counts(m.smiles)
+    kind = re.search(r"\b(sigma|σ|pi|π|double|triple|single)\b", part.text, re.IGNORECASE)
+    key = {"σ": "sigma", "π": "pi"}.get(kind.group(1), kind.group(1).lower()) if kind else None
+    said = f"{counts['sigma']} sigma and {counts['pi']} pi bonds ({counts['single']} single, {counts['double']} double, {counts['triple']} triple, H included)"
+    values = [Value(kind="number", number=counts[key], unit="bonds")] if key else []
+    return f"{label(m)} has {said}.", values
+
+
+def _drug_likeness(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
+    rules = structure.drug_likeness(m.smiles)
+    asked = [r for r in rules if re.search(r.rule.split("'")[0], part.text, re.IGNORECASE)] or rules[:1]
+    bits, values = [], []
+    for rule in asked:
+        judged = ", ".join(f"{k} {v:g}" for k, v in rule.values.items())
+        broken = f"; violations: {', '.join(rule.violations)}" if rule.violations else "; no violations"
+        bits.append(f"{'passes' if rule.passed else 'fails'} {rule.rule} ({judged}{broken})")
+        values.append(Value(kind="yes_no", yes=rule.passed))
+    lead = "Yes" if all(r.passed for r in asked) else "No"
+    return f"{lead}: {label(m)} {'; '.join(bits)}.", values
+
+
+atom_count = _structure("atom_count", _atom_count)
+ring_count = _structure("ring_count", _rings)
+stereocentres = _structure("stereocentres", _stereocentres)
+stereoisomers = _structure("stereoisomers", _stereoisomers)
+chiral = _structure("chiral", _chiral)
+hybridisation = _structure("hybridisation", _hybridisation)
+bonds = _structure("bonds", _bonds)
+drug_likeness = _structure("lipinski", _drug_likeness)
+
+# Which words ask for which calculator, in the order they are tried: the first that matches a part answers it.
+CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE), calculator) for name, pattern, calculator in (
+        ("balance_equation", r"\bbalanc", balance),
+        ("oxidation_state", r"oxidation (?:state|number)", oxidation_state),
+        ("empirical_formula", r"empirical formula|simplest formula", empirical_formula),
+        ("combustion_oxygen", r"\b(?:oxygen|o2)\b[^?]*\b(?:burn|combust)|\b(?:burn|combust)\w*[^?]*\b(?:oxygen|o2)\b", combustion),
+        ("enthalpy_combustion", r"(?:enthalpy|heat) of combustion|combustion enthalpy|heating value|\bhhv\b|ΔH_?c\b", enthalpy_of_combustion),
+        ("enthalpy_formation", r"(?:enthalpy|heat) of formation|formation enthalpy|ΔH_?f\b|\bdelta ?h ?f\b", enthalpy_of_formation),
+        ("enthalpy_vaporisation", r"(?:enthalpy|heat) of vapou?ri[sz]ation|\bhvap\b|ΔH_?vap|latent heat", enthalpy_of_vaporisation),
+        ("vapor_pressure", r"vapou?r pressure", vapor_pressure),
+        ("flash_point", r"flash\s?point", flash_point),
+        ("autoignition", r"auto-?\s?ignition|self-?ignit|ignition temperature", autoignition),
+        ("flammability_limits", r"flammab\w*\s+(?:limit|range)|explosive\s+(?:limit|range)|\b(?:lel|uel|lfl|ufl)\b", flammability_limits),
+        ("exposure_limit", r"exposure limit|\btwa\b|\bstel\b|\bpel\b|\btlv\b|permissible exposure|occupational", exposure_limits),
+        ("carcinogen", r"carcinogen|cancer|\biarc\b", carcinogen),
+        ("flammable", r"\b(?:flammable|inflammable|combustible|catch(?:es)? fire|ignite)", flammable),
+        ("toxic", r"\btoxic|\bpoison|\bdangerous|\bhazard|\bharmful|\bsafe to (?:touch|handle|breathe|drink)", toxicity),
+        ("dipole_moment", r"dipole|\bpolar(?:ity)?\b(?!\s+surface)", dipole_moment),
+        ("mass_percent", r"percent(?:age)? (?:composition|by mass)|mass percent|% by mass|mass fraction|percent(?:age)? of \w+ (?:in|by)", mass_percent),
+        ("grams_moles", r"\d\s*-?\s*(?:mol|moles|mmol|g|grams?|kg|mg|molecules)\b", grams_moles),
+        ("stereoisomers", r"stereoisomers?|optical isomers?|how many (?:enantiomers|diastereomers)", stereoisomers),
+        ("stereocentres", r"stereo-?(?:centers?|centres?)|chiral (?:centers?|centres?|carbons?|atoms?)|stereogenic|asymmetric carbons?", stereocentres),
+        ("chiral", r"\bchiral\b|optically active", chiral),
+        ("hybridisation", r"hybridi[sz]", hybridisation),
+        ("bonds", r"\b(?:sigma|σ|pi|π|double|triple|single)\s+bonds?\b", bonds),
+        ("ring_count", r"\brings?\b|\baromatic\b", ring_count),
+        ("atom_count", r"\b(?:how many|number of|count)\b[^?]*\batoms?\b", atom_count),
+        ("lipinski", r"lipinski|rule of (?:five|5)|drug-?like|veber|ghose|oral(?:ly)? (?:bio)?availab", drug_likeness),
+    )
+)
+
+
+def calculator_for(text: str) -> tuple[str, Calculator] | None:
+    return next(((name, calc) for name, pattern, calc in CALCULATORS if pattern.search(text)), None)
+
+
+def compute(part: Part, subjects: Subjects) -> Outcome:
+    """The answers to one asked part (empty when no calculator is asked for, or none applies)."""
+    found = calculator_for(part.text)
+    if found is None:
+        return []
+    return found[1](part, subjects)

@@ -1,0 +1,140 @@
+"""Whether a reply states what the calculators computed: every value within its tolerance, the right
+yes or no, the balanced equation, the molecule a ranking puts first. A draft that leaves one out or
+contradicts it fails, so it never reaches the user as written."""
+
+from __future__ import annotations
+
+import re
+
+from assistants.chem.calc.results import Computed, Value
+from stages.reply import CheckResult
+
+_NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:[x×]\s*10\^?\s*|[eE])[-−+]?\d+)?")
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "01234567890123456789+-")
+_NO = re.compile(r"\b(?:no|not|non|isn't|aren't|doesn't|don't|cannot|never|neither)\b|\bnon-", re.IGNORECASE)
+_YES_NO_FIRST = re.compile(r"^\W*(?:answer\s*:\s*)?(yes|no)\b", re.IGNORECASE)
+_LOWER = re.compile(r"\b(?:less|lower|smaller|fewer|least|lowest)\b", re.IGNORECASE)
+
+
+def _value(written: str) -> float | None:
+    parts = re.split(r"\s*(?:x\s*10\^?\s*|[eE])", written.replace("−", "-").replace(",", "").replace("×", "x"), maxsplit=1)
+    try:
+        return float(parts[0]) * 10 ** float(parts[1].replace("+", "")) if len(parts) == 2 else float(parts[0])
+    except ValueError:
+        return None
+
+
+def numbers(text: str) -> list[float]:
+    """Every number a text writes, "1.2 × 10^24" and "6.02e23" included."""
+    return [v for m in _NUMBER.finditer(text.translate(_SUBSCRIPTS)) if (v := _value(m.group(0))) is not None]
+
+
+def answer_sentence(text: str) -> str:
+    """What a reader takes as the answer: the first "Answer:" line, else the first two sentences."""
+    for line in text.splitlines():
+        if line.strip().lower().startswith("answer:"):
+            return line.strip()[len("answer:"):].strip()
+    return " ".join(re.split(r"(?<=[.!?])\s+", text.strip())[:2])
+
+
+def polarity(text: str) -> bool:
+    """The yes or no an answer gives: a leading yes/no, else whether its first sentence negates."""
+    sentence = answer_sentence(text)
+    if (match := _YES_NO_FIRST.search(sentence)) is not None:
+        return match.group(1).lower() == "yes"
+    first = re.split(r"(?<=[.!?])\s+", sentence)[0]
+    return not _NO.search(first)
+
+
+def _normal(text: str) -> str:
+    text = text.translate(_SUBSCRIPTS).lower()
+    text = re.sub(r"<?-+>|→|⟶|=", ">", text)
+    return re.sub(r"[\s^{}]", "", text).replace("e-", "e")
+
+
+def _first_named(sentence: str, value: Value) -> str | None:
+    lowered = sentence.lower()
+    spots = sorted((at, name) for name in value.among if (at := lowered.find(name.lower())) >= 0)
+    if len(spots) < 2:
+        return spots[0][1] if spots else None
+    turned = bool(_LOWER.search(sentence)) == bool(value.yes)  # "hexane is less polar than acetone" answers "more polar?"
+    return spots[1][1] if turned else spots[0][1]
+
+
+# How replies write each unit a computed value carries (after the number, lower-cased).
+_UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "°C": ("°c", "° c", "ºc", "c", "degrees c", "celsius", "deg c"), "K": ("k", "kelvin"), "°F": ("°f", "° f", "f", "fahrenheit"),
+    "kPa": ("kpa",), "mmHg": ("mmhg", "mm hg", "torr"), "Pa": ("pa",), "D": ("d", "debye"), "kJ/mol": ("kj/mol", "kj mol", "kj"),
+    "%": ("%", "percent"), "g": ("g", "grams", "gram"), "mol": ("mol", "moles", "mole"), "molecules": ("molecules",),
+    "ppm": ("ppm",), "mg/m3": ("mg/m3", "mg/m³"),
+}
+# Counted things, named a word or two after the number ("8 carbon atoms", "3 possible stereoisomers").
+_COUNTED: dict[str, tuple[str, ...]] = {
+    "atoms": ("atom",), "rings": ("ring",), "bonds": ("bond",), "stereoisomers": ("stereoisomer", "isomer"),
+    "stereocentres": ("stereocent", "chiral cent", "stereogenic", "asymmetric", "chiral carbon"),
+}
+
+
+def _unit_of(text: str, end: int, units: tuple[str, ...]) -> str | None:
+    """The unit (of `units`) written right after a number ending at `end`; a counted noun may come a word or two later."""
+    after = text[end:end + 40].lower()
+    for unit in units:
+        if any(re.match(rf"\s*{re.escape(word)}(?![a-z/])", after) for word in _UNIT_WORDS.get(unit, ())):
+            return unit
+        if any(re.match(rf"\s*(?:[^\s\d]+\s+){{0,2}}{re.escape(word)}", after) for word in _COUNTED.get(unit, ())):
+            return unit
+    return None
+
+
+def _written(text: str, units: tuple[str, ...]) -> list[tuple[float, str]]:
+    """(number, unit) for every number the text writes in one of the units."""
+    plain = text.translate(_SUBSCRIPTS)
+    found = []
+    for match in _NUMBER.finditer(plain):
+        value = _value(match.group(0))
+        unit = _unit_of(plain, match.end(), units)
+        if value is not None and unit is not None:
+            found.append((value, unit))
+    return found
+
+
+def _targets(value: Value) -> list[tuple[float, str, float]]:
+    return [(value.number, value.unit, value.tolerance), *value.alternatives] if value.number is not None else []
+
+
+def stated(value: Value, text: str) -> bool:
+    if value.kind == "number":
+        targets = _targets(value)
+        if not value.unit:
+            return any(abs(found - n) <= t + 1e-9 for found in numbers(answer_sentence(text)) for n, _, t in targets)
+        said = _written(text, tuple(u for _, u, _ in targets))
+        return any(u == unit and abs(found - n) <= t + 1e-9 for found, u in said for n, unit, t in targets)
+    if value.kind == "yes_no":
+        return polarity(text) == value.yes
+    if value.kind == "text":
+        return _normal(value.text) in _normal(text)
+    return _first_named(answer_sentence(text), value) == value.text
+
+
+def contradicted(text: str, computed: list[Computed], question: str) -> list[str]:
+    """Numbers the text writes in a computed value's unit that match no computed value (nor the question's own)."""
+    targets = [t for c in computed for v in c.values if v.kind == "number" and v.unit for t in _targets(v)]
+    given = numbers(question)
+    wrong = []
+    for found, unit in _written(text, tuple(dict.fromkeys(u for _, u, _ in targets))):
+        if not any(u == unit and abs(found - n) <= t + 1e-9 for n, u, t in targets) and found not in given:
+            wrong.append(f"{found:g} {unit}")
+    return wrong
+
+
+def computed_check(text: str, computed: list[Computed], question: str) -> CheckResult | None:
+    """Fails when the text leaves out or contradicts a computed answer; None when nothing was computed."""
+    if not computed:
+        return None
+    missed = [c for c in computed if not all(stated(v, text) for v in c.values)]
+    wrong = contradicted(text, computed, question)
+    problems = [f"it does not give the {c.family.replace('_', ' ')} of {c.subject}" for c in missed]
+    problems += [f"it gives {w}, which no tool computed" for w in wrong]
+    return CheckResult(name="computed_answers", kind="coverage", passed=not problems, message="; ".join(problems),
+                       feedback=" ".join(f"Give: {c.sentence}" for c in missed),
+                       expected=[c.sentence for c in computed])

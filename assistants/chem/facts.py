@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistants.chem.calc.asked import ELEMENT_NAMES, Part, Subjects, compute
+from assistants.chem.calc.asked import ELEMENT_NAMES, Part, Subjects, calculator_name, compute
 from assistants.chem.calc.results import Computed, NotComputed
 from assistants.chem.entities import MAX_SPANS, Entities, Reaction, extract_entities, joined_arrows, valid_cas
 from assistants.chem.functional_groups import GroupMatch, functional_groups
@@ -211,6 +211,7 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
     facts.notes.extend(dict.fromkeys(opsin_notes))
     for item in resolved:
         (facts.molecules if isinstance(item, MoleculeRecord) else facts.unresolved).append(item)  # type: ignore[arg-type]
+    facts.unresolved = [u for u in facts.unresolved if not _holds_a_found_entity(u.query, facts.molecules, found.formulas)]
     for query in found.formulas:
         formula_facts = _formula_facts(query, store)
         if formula_facts is not None:
@@ -231,6 +232,8 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
         facts.task = "reaction" if facts.prediction is not None else facts.task
     if not facts.safety.refuse:
         outcomes = [o for part in _calculation_parts(facts) for o in compute(part, _subjects(part.text, facts))]
+        if any(isinstance(o, Computed) for o in outcomes) and facts.prediction is not None and not facts.prediction.top:
+            facts.prediction = None  # the calculation answers it; "no template applies" would only be noise
         facts.computed = [o for o in outcomes if isinstance(o, Computed)]
         facts.not_computed = [o for o in outcomes if isinstance(o, NotComputed)]
         subsumed = {q for o in outcomes for q in _SUBSUMED.get(o.family, ())}
@@ -258,18 +261,39 @@ def _calculation_parts(facts: ChemFacts) -> list[Part]:
     if request is None:
         return [Part(text=facts.question, index=0, yes_no=bool(YES_NO.search(facts.question)))]
     return [Part(text=p.text, index=i, unit=request.unit, yes_no=bool(YES_NO.search(p.text)))
-            for i, p in enumerate(request.parts) if p.family not in ("reaction_forward", "reaction_retro")]
+            for i, p in enumerate(request.parts)
+            if p.family not in ("reaction_forward", "reaction_retro") or calculator_name(p.text) in _REACTION_CALCULATIONS]
+
+
+# Calculations about a reaction, not predictions of one: they answer a part read as a reaction question.
+_REACTION_CALCULATIONS = ("limiting_reagent", "balance_equation", "combustion_oxygen")
 
 
 def _subjects(text: str, facts: ChemFacts) -> Subjects:
-    """The molecules and formulas one part names ("its" in a later question: all of the message's)."""
+    """The molecules and formulas one part names ("its" in a later question: all of the message's); an
+    element named as an element ("the percent of carbon in glucose") is not a subject."""
     lowered = text.lower()
-    named = [m for m in facts.molecules if m.query.lower() in lowered and m.query.lower() not in ELEMENT_NAMES]
+    molecules = [m for m in facts.molecules if not _as_element(m.query.lower(), lowered)]
+    named = [m for m in molecules if m.query.lower() in lowered]
     formulas = [f.query for f in facts.formulas if f.query.lower() in lowered]
     if not named and not formulas:
-        return Subjects(molecules=[m for m in facts.molecules if m.query.lower() not in ELEMENT_NAMES] or facts.molecules,
-                        formulas=[f.query for f in facts.formulas])
+        return Subjects(molecules=molecules or facts.molecules, formulas=[f.query for f in facts.formulas])
     return Subjects(molecules=named, formulas=formulas)
+
+
+def _as_element(name: str, text: str) -> bool:
+    if name not in ELEMENT_NAMES:
+        return False
+    word = re.escape(name)
+    return bool(re.search(rf"\b{word}\s+(?:atoms?|content)\b|\b(?:of|for|is)\s+(?:the\s+)?{word}\s+(?:atoms?\s+)?(?:in|of)\b|"
+                          rf"%\s*(?:of\s+)?{word}\b", text))
+
+
+def _holds_a_found_entity(query: str, molecules: list[MoleculeRecord], formulas: list[str]) -> bool:
+    """A failed candidate name that is only words around an entity found on its own ("with 16.0 g of O2"
+    beside the formula O2): not a molecule the question names, so not reported as unresolved."""
+    found = [m.query for m in molecules] + formulas
+    return " " in query.strip() and any(re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", query) for f in found if f != query)
 
 
 def _entity_text(choices: Choices) -> str:

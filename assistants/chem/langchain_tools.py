@@ -12,6 +12,7 @@ def chem_tools() -> list[BaseTool]:
     from stages.langchain_chat import tool_from_function
 
     from assistants.chem import functional_groups, molecule, tools
+    from assistants.chem.calc import equations, hazards, structure
 
     functions = (
         molecule.validate_smiles,
@@ -27,5 +28,9 @@ def chem_tools() -> list[BaseTool]:
         tools.name_to_structure,
         tools.structure_name,
         tools.cas_lookup,
+        structure.stereo_facts,
+        structure.drug_likeness,
+        hazards.hazard_data,
+        equations.balance_equation,
     )
     return [tool_from_function(fn) for fn in functions]

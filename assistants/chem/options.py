@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from assistants.chem.resolve import MoleculeRecord
 
 _NUMBER = re.compile(r"^[-−]?\d+(?:\.\d+)?")
+_BARE_NUMBER = re.compile(r"[-−+]?\d+(?:\.\d+)?")
 # Questions whose options state the asked molecule's identity; any other question about a molecule
 # (its conjugate acid, the strongest base in it) is not answered by the option that is the molecule.
 _IDENTITY_FAMILIES = frozenset({"structure", "name", "identifier", "formula", "mass"})
@@ -107,5 +108,33 @@ def judge_options(facts: ChemFacts) -> ChoiceFacts | None:
     if request is None or not request.options:
         return None
     per_option = {o.label: _option_molecules(o, facts.molecules) for o in request.choices.options}
-    return (_by_comparison(facts, per_option) or _by_identity(facts, per_option)
+    return (_by_computation(facts, per_option) or _by_comparison(facts, per_option) or _by_identity(facts, per_option)
             or ChoiceFacts(options=request.choices.options))
+
+
+def _by_computation(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]) -> ChoiceFacts | None:
+    """Options judged against what the calculators computed: the molecule a ranking puts first, the
+    number (in the option's unit), the yes or no, the formula or equation."""
+    from assistants.chem.calc.check import stated
+    from assistants.chem.resolve import label
+
+    rankings = [c for c in facts.computed if any(v.kind == "first" for v in c.values)]
+    if not rankings and len(facts.computed) != 1:
+        return None
+    computed = (rankings or facts.computed)[0]
+    verdicts: dict[str, bool | None] = {}
+    for option in facts.request.choices.options:  # type: ignore[union-attr]
+        checks = []
+        for value in computed.values:
+            if value.kind == "first":
+                found = per_option[option.label]
+                checks.append(len(found) == 1 and label(found[0]) == value.text if found else None)
+            elif value.kind == "yes_no":
+                said = option.text.strip().lower().rstrip(".")
+                checks.append((said in ("yes", "true")) == value.yes if said in ("yes", "no", "true", "false") else None)
+            elif value.kind == "number" and (bare := _BARE_NUMBER.fullmatch(option.text.strip())) is not None:
+                checks.append(abs(float(bare.group(0).replace("−", "-")) - (value.number or 0.0)) <= value.tolerance + 1e-9)
+            else:
+                checks.append(stated(value, f"Answer: {option.text}"))
+        verdicts[option.label] = None if any(c is None for c in checks) else all(checks)
+    return _one_right(facts, verdicts, computed.sentence.rstrip("."))

@@ -244,9 +244,26 @@ def _numeric(family: str, what: str, read: Callable[[MoleculeRecord], tuple[floa
                                 values=[checked], source=source, part=part.index))
         if len(valued) >= 2 and len(valued) == len(subjects.molecules) and COMPARATIVE.search(part.text):
             out.insert(0, _ranking(family, what, show, valued, part))
+        elif family == "dipole_moment" and part.yes_no and re.search(r"\bpolar\b", part.text, re.IGNORECASE):
+            out = [_polar(c, v) for c, (_, v) in zip([o for o in out if isinstance(o, Computed)], valued)] + \
+                [o for o in out if isinstance(o, NotComputed)]
         return out
 
     return calculate
+
+
+POLAR_DEBYE, NONPOLAR_DEBYE = 1.0, 0.2  # between them a molecule is only weakly polar: no yes or no
+
+
+def _polar(computed: Computed, debye: float) -> Computed:
+    """"Is X polar?" answered from its dipole moment."""
+    if debye >= POLAR_DEBYE:
+        verdict, values = f"Yes: {computed.subject} is polar", [Value(kind="yes_no", yes=True)]
+    elif debye <= NONPOLAR_DEBYE:
+        verdict, values = f"No: {computed.subject} is nonpolar", [Value(kind="yes_no", yes=False)]
+    else:
+        verdict, values = f"{computed.subject[:1].upper()}{computed.subject[1:]} is only weakly polar", []
+    return computed.model_copy(update={"sentence": f"{verdict} (dipole moment {debye:.2f} D).", "values": values + computed.values})
 
 
 def _ranking(family: str, what: str, show: Shown, valued: list[tuple[MoleculeRecord, float]], part: Part) -> Computed:
@@ -346,6 +363,31 @@ def vapor_pressure(part: Part, subjects: Subjects) -> Outcome:
     return out
 
 
+def density(part: Part, subjects: Subjects) -> Outcome:
+    kelvin = _asked_kelvin(part.text)
+    at = kelvin if kelvin is not None else 298.15
+    out: Outcome = []
+    for m in subjects.molecules:
+        if (missing := _needs_cas("density", "liquid-density", m, part)) is not None:
+            out.append(missing)
+            continue
+        found = thermo.liquid_density(m.cas or "", at, _melting(m))
+        if found is None:
+            out.append(NotComputed(family="density", subject=label(m), part=part.index,
+                                   reason=f"no liquid-density fit in the tables covers {label(m)} as a liquid at {at - CELSIUS:.0f} °C"))
+            continue
+        grams_per_ml = found.kg_per_m3 / 1000
+        assumed = "" if kelvin is not None else " (no temperature was given; 25 °C assumed)"
+        said = f"{grams_per_ml:.4g} g/mL ({found.kg_per_m3:.4g} kg/m³)"
+        out.append(Computed(family="density", subject=label(m),
+                            sentence=f"The density of liquid {label(m)} at {at - CELSIUS:.0f} °C is {said}{assumed}.",
+                            facts=[f"Liquid density of {label(m)} at {at - CELSIUS:.0f} °C: {said} (source: {found.source})"],
+                            values=[Value(kind="number", number=round(grams_per_ml, 5), unit="g/mL", tolerance=0.01 * grams_per_ml,
+                                          alternatives=[(round(found.kg_per_m3, 2), "kg/m3", 0.01 * found.kg_per_m3)])],
+                            source=found.source, part=part.index))
+    return out
+
+
 # ---------------------------------------------------------------- stoichiometry
 
 
@@ -363,6 +405,15 @@ def _formula_subjects(subjects: Subjects) -> list[tuple[str, dict[str, int], str
         except FormulaError:
             continue
     return found
+
+
+def _with_formula(written: str, counts: dict[str, int]) -> str:
+    """"phosphoric acid (H3O4P)"; a formula the user wrote stays as written."""
+    return written if _looks_like_formula(written) else f"{written} ({hill(counts)})"
+
+
+def _looks_like_formula(text: str) -> bool:
+    return bool(re.fullmatch(r"(?:[A-Z][a-z]?\d*|\(|\)\d*)+", text))
 
 
 def _number(text: str) -> float:
@@ -408,10 +459,10 @@ def grams_moles(part: Part, subjects: Subjects) -> Outcome:
     amounts = _amounts(part.text, items)
     if not amounts:
         return []
-    value, unit, (label, counts, _) = amounts[0]
+    value, unit, (name, counts, _) = amounts[0]
     moles = _in_moles(value, unit, counts)
     mass = molar_mass(counts)
-    given = f"{value:g} {unit} of {label}"
+    given = f"{value:g} {unit} of {name}"
     if _WANTS_MOLECULES.search(part.text):
         n = moles * AVOGADRO
         said = f"{n:.4g} molecules"
@@ -423,27 +474,74 @@ def grams_moles(part: Part, subjects: Subjects) -> Outcome:
     else:
         said = f"{moles:.4g} mol"
         values = [Value(kind="number", number=round(moles, 8), unit="mol", tolerance=max(0.005 * moles, 1e-6))]
-    return [Computed(family="grams_moles", subject=label, sentence=f"{given} is {said} (molar mass of {hill(counts)}: {mass:.3f} g/mol).",
+    return [Computed(family="grams_moles", subject=name, sentence=f"{given} is {said} (molar mass of {hill(counts)}: {mass:.3f} g/mol).",
                      facts=[f"Molar mass of {hill(counts)}: {mass:.3f} g/mol (standard atomic weights)"], values=values,
                      source="stoichiometry with standard atomic weights", part=part.index)]
+
+
+_PRODUCT_WORD = re.compile(r"\b(?:to form|forms?|forming|to produce|produces?|producing|to give|gives?|to make|makes?|yields?)\b", re.IGNORECASE)
+
+
+def limiting_reagent(part: Part, subjects: Subjects) -> Outcome:
+    """Which reactant runs out first, and the theoretical yield: from the equation the text writes, or
+    from the reactants it gives amounts of and the product(s) it names after "to form"."""
+    items = _formula_subjects(subjects)
+    amounts = _amounts(part.text, items)
+    reactant_labels = {s[0] for _, _, s in amounts}
+    if len(reactant_labels) < 2:
+        return []
+    if (match := EQUATION.search(part.text)) is not None:
+        written = match.group(0).rstrip(". ")
+    else:
+        after = _PRODUCT_WORD.search(part.text)
+        tail = part.text[after.end():].lower() if after else ""
+        products = [s for s in items if s[0] not in reactant_labels and (s[2].lower() in tail or s[0].lower() in tail)]
+        if not products:
+            return [NotComputed(family="limiting_reagent", subject=", ".join(sorted(reactant_labels)), part=part.index,
+                                reason="the question names no product and writes no equation, so the reaction is not known")]
+        reactants = list({s[0]: s for _, _, s in amounts}.values())
+        written = " + ".join(hill(s[1]) for s in reactants) + " -> " + " + ".join(hill(s[1]) for s in products)
+    try:
+        balanced = balance_equation(written)
+    except EquationError as exc:
+        return [NotComputed(family="limiting_reagent", subject=written, reason=str(exc), part=part.index)]
+    coefficient = {hill(s.counts): c for s, c in zip(balanced.reactants + balanced.products, balanced.coefficients)}
+    runs: list[tuple[float, str, dict[str, int]]] = []
+    for value, unit, (name, counts, _) in amounts:
+        if hill(counts) in coefficient and any(hill(r.counts) == hill(counts) for r in balanced.reactants):
+            runs.append((_in_moles(value, unit, counts) / coefficient[hill(counts)], name, counts))
+    if len(runs) < 2:
+        return []
+    extent, limiting, _ = min(runs, key=lambda r: r[0])
+    yields = [(p, extent * c * molar_mass(p.counts)) for p, c in zip(balanced.products, balanced.coefficients[len(balanced.reactants):])]
+    said_yield = ", ".join(f"{grams:.4g} g of {p.written}" for p, grams in yields)
+    values = [Value(kind="text", text=limiting)]
+    if re.search(r"\byield|\bhow (?:many|much)\b[^?]*\b(?:form|produc|obtain|made|make)", part.text, re.IGNORECASE):
+        values += [Value(kind="number", number=round(grams, 5), unit="g", tolerance=0.01 * grams) for _, grams in yields[:1]]
+    moles = "; ".join(f"{r[1]}: {r[0] * coefficient[hill(r[2])]:.4g} mol" for r in runs)
+    return [Computed(family="limiting_reagent", subject=", ".join(r[1] for r in runs),
+                     sentence=f"{limiting[:1].upper()}{limiting[1:]} is the limiting reagent; the theoretical yield is {said_yield} "
+                              f"({balanced.text()}).",
+                     facts=[f"Reaction: {balanced.text()}", f"Moles given: {moles}"], values=values,
+                     source="the balanced equation and standard atomic weights", part=part.index)]
 
 
 def mass_percent(part: Part, subjects: Subjects) -> Outcome:
     element_match = re.search(rf"(?:of|is)\s+{_ELEMENT}\s+(?:\w+\s+)?(?:in|of)\b", part.text)
     out: Outcome = []
-    for label, counts, _ in _formula_subjects(subjects):
+    for name, counts, _ in _formula_subjects(subjects):
         found = composition(counts)
         element = ELEMENT_NAMES.get(element_match.group("element").lower(), element_match.group("element")) if element_match else None
         if element is not None and element in found.mass_percent:
             share = found.mass_percent[element]
-            out.append(Computed(family="mass_percent", subject=label,
-                                sentence=f"{element} is {share:.2f} % of {label} ({hill(counts)}) by mass.",
+            out.append(Computed(family="mass_percent", subject=name,
+                                sentence=f"{element} is {share:.2f} % of {name} ({hill(counts)}) by mass.",
                                 facts=[f"Mass composition of {hill(counts)}: " + ", ".join(f"{e} {p:.2f} %" for e, p in found.mass_percent.items())],
                                 values=[Value(kind="number", number=share, unit="%", tolerance=0.1)],
                                 source="stoichiometry with standard atomic weights", part=part.index))
         elif element is None:
             said = ", ".join(f"{e} {p:.2f} %" for e, p in found.mass_percent.items())
-            out.append(Computed(family="mass_percent", subject=label, sentence=f"The mass composition of {label} ({hill(counts)}) is {said}.",
+            out.append(Computed(family="mass_percent", subject=name, sentence=f"The mass composition of {name} ({hill(counts)}) is {said}.",
                                 values=[Value(kind="number", number=p, unit="%", tolerance=0.1) for p in found.mass_percent.values()],
                                 source="stoichiometry with standard atomic weights", part=part.index))
     return out
@@ -464,10 +562,10 @@ def empirical_formula(part: Part, subjects: Subjects) -> Outcome:
         return [Computed(family="empirical_formula", subject=given, sentence=f"The empirical formula for {given} by mass is {formula}.",
                          values=[Value(kind="text", text=formula)], source="mole ratios from standard atomic weights", part=part.index)]
     out: Outcome = []
-    for label, counts, _ in _formula_subjects(subjects):
+    for name, counts, _ in _formula_subjects(subjects):
         formula = hill(empirical(counts))
-        out.append(Computed(family="empirical_formula", subject=label,
-                            sentence=f"The empirical formula of {label} ({hill(counts)}) is {formula}.",
+        out.append(Computed(family="empirical_formula", subject=name,
+                            sentence=f"The empirical formula of {name} ({hill(counts)}) is {formula}.",
                             values=[Value(kind="text", text=formula)], source="the molecular formula divided by its greatest common divisor",
                             part=part.index))
     return out
@@ -477,35 +575,35 @@ def combustion(part: Part, subjects: Subjects) -> Outcome:
     out: Outcome = []
     items = [s for s in _formula_subjects(subjects) if s[1] not in ({"O": 2},)]
     amounts = {s[0]: (v, u) for v, u, s in _amounts(part.text, items)}
-    for label, counts, _ in items:
+    for name, counts, _ in items:
         if "C" not in counts and "H" not in counts:
             continue
         per_mole = combustion_oxygen(counts)
         equation = balance_equation(f"{hill(counts)} + O2 -> " + " + ".join(p for p in ("CO2", "H2O") if (p[0] == "C") == ("C" in counts) or p == "H2O" and "H" in counts))
-        if label in amounts:
-            value, unit = amounts[label]
+        if name in amounts:
+            value, unit = amounts[name]
             moles = _in_moles(value, unit, counts) * per_mole
             grams = moles * molar_mass({"O": 2})
             wants_grams = bool(_WANTS_GRAMS.search(part.text))
             said = f"{grams:.4g} g of O2 ({moles:.4g} mol)" if wants_grams else f"{moles:.4g} mol of O2 ({grams:.4g} g)"
             values = [Value(kind="number", number=grams if wants_grams else moles, unit="g" if wants_grams else "mol",
                             tolerance=0.005 * (grams if wants_grams else moles))]
-            sentence = f"Burning {value:g} {unit} of {label} completely takes {said}: {equation.text()}."
+            sentence = f"Burning {value:g} {unit} of {name} completely takes {said}: {equation.text()}."
         else:
-            said = f"{per_mole:g} mol of O2 per mole of {label}"
+            said = f"{per_mole:g} mol of O2 per mole of {name}"
             values = [Value(kind="number", number=per_mole, unit="mol", tolerance=0.01)]
-            sentence = f"Complete combustion of {label} takes {said}: {equation.text()}."
-        out.append(Computed(family="combustion_oxygen", subject=label, sentence=sentence, values=values,
-                            facts=[f"Combustion of {label}: {equation.text()}"], source="the balanced combustion equation",
+            sentence = f"Complete combustion of {name} takes {said}: {equation.text()}."
+        out.append(Computed(family="combustion_oxygen", subject=name, sentence=sentence, values=values,
+                            facts=[f"Combustion of {name}: {equation.text()}"], source="the balanced combustion equation",
                             part=part.index))
     return out
 
 
 def balance(part: Part, subjects: Subjects) -> Outcome:
     match = EQUATION.search(part.text)
-    if match is None:
+    if match is None or ">>" in part.text:  # a reaction SMILES: the reaction tools check its element balance
         return []
-    written = match.group(0)
+    written = match.group(0).rstrip(". ")
     try:
         balanced = balance_equation(written)
     except EquationError as exc:
@@ -522,14 +620,14 @@ def oxidation_state(part: Part, subjects: Subjects) -> Outcome:
     element = ELEMENT_NAMES.get(asked.group("element").lower(), asked.group("element")) if asked else None
     out: Outcome = []
     ion = re.search(r"\b([A-Z][A-Za-z0-9()]*?)\s*(?:\^\s*)?\(?(\d?)([+-])\)?(?=\s|\?|$|,)", part.text)
-    for label, counts, written in _formula_subjects(subjects) or ([(ion.group(1), counts_of(ion.group(1)), ion.group(1))] if ion else []):
+    for name, counts, written in _formula_subjects(subjects) or ([(ion.group(1), counts_of(ion.group(1)), ion.group(1))] if ion else []):
         charge = 0
         if ion and ion.group(1) == written:
             charge = (int(ion.group(2)) if ion.group(2) else 1) * (1 if ion.group(3) == "+" else -1)
         try:
             states = oxidation_states(counts, charge)
         except FormulaError as exc:
-            out.append(NotComputed(family="oxidation_state", subject=label, reason=str(exc), part=part.index))
+            out.append(NotComputed(family="oxidation_state", subject=name, reason=str(exc), part=part.index))
             continue
         if element is not None and element not in states:
             continue
@@ -537,12 +635,12 @@ def oxidation_state(part: Part, subjects: Subjects) -> Outcome:
         if element is not None:
             state = states[element]
             average = " (an average over its atoms)" if state.denominator != 1 else ""
-            sentence = f"The oxidation state of {element} in {hill(counts)} is {shown[element]}{average}."
+            sentence = f"The oxidation state of {element} in {_with_formula(name, counts)} is {shown[element]}{average}."
             values = [Value(kind="number", number=float(state), unit="", tolerance=0.01)]
         else:
-            sentence = f"The oxidation states in {hill(counts)} are " + ", ".join(f"{e} {s}" for e, s in shown.items()) + "."
+            sentence = f"The oxidation states in {_with_formula(name, counts)} are " + ", ".join(f"{e} {s}" for e, s in shown.items()) + "."
             values = [Value(kind="number", number=float(s), unit="", tolerance=0.01) for s in states.values() if s != Fraction(0)]
-        out.append(Computed(family="oxidation_state", subject=label, sentence=sentence, values=values,
+        out.append(Computed(family="oxidation_state", subject=name, sentence=sentence, values=values,
                             facts=["Oxidation states in " + hill(counts) + ": " + ", ".join(f"{e} {s}" for e, s in shown.items())],
                             source="the oxidation-state rules, the last element balancing the charge", part=part.index))
     return out
@@ -688,6 +786,8 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("toxic", r"\btoxic|\bpoison|\bdangerous|\bhazard|\bharmful|\bsafe to (?:touch|handle|breathe|drink)", toxicity),
         ("dipole_moment", r"dipole|\bpolar(?:ity)?\b(?!\s+surface)", dipole_moment),
         ("mass_percent", r"percent(?:age)? (?:composition|by mass)|mass percent|% by mass|mass fraction|percent(?:age)? of \w+ (?:in|by)", mass_percent),
+        ("limiting_reagent", r"limiting (?:reagent|reactant)|theoretical yield|excess (?:reagent|reactant)|percent(?:age)? yield", limiting_reagent),
+        ("density", r"\bdensity\b", density),
         ("grams_moles", r"\d\s*-?\s*(?:mol|moles|mmol|g|grams?|kg|mg|molecules)\b", grams_moles),
         ("stereoisomers", r"stereoisomers?|optical isomers?|how many (?:enantiomers|diastereomers)", stereoisomers),
         ("stereocentres", r"stereo-?(?:centers?|centres?)|chiral (?:centers?|centres?|carbons?|atoms?)|stereogenic|asymmetric carbons?", stereocentres),
@@ -701,13 +801,19 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
 )
 
 
-def calculator_for(text: str) -> tuple[str, Calculator] | None:
+def _calculator_for(text: str) -> tuple[str, Calculator] | None:
     return next(((name, calc) for name, pattern, calc in CALCULATORS if pattern.search(text)), None)
+
+
+def calculator_name(text: str) -> str | None:
+    """The calculation a part's words ask for, if any."""
+    found = _calculator_for(text)
+    return found[0] if found else None
 
 
 def compute(part: Part, subjects: Subjects) -> Outcome:
     """The answers to one asked part (empty when no calculator is asked for, or none applies)."""
-    found = calculator_for(part.text)
+    found = _calculator_for(part.text)
     if found is None:
         return []
     return found[1](part, subjects)

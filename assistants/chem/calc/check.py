@@ -67,6 +67,7 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "kPa": ("kpa",), "mmHg": ("mmhg", "mm hg", "torr"), "Pa": ("pa",), "D": ("d", "debye"), "kJ/mol": ("kj/mol", "kj mol", "kj"),
     "%": ("%", "percent"), "g": ("g", "grams", "gram"), "mol": ("mol", "moles", "mole"), "molecules": ("molecules",),
     "ppm": ("ppm",), "mg/m3": ("mg/m3", "mg/m³"),
+    "g/mL": ("g/ml", "g/cm3", "g/cm³", "g cm-3", "g/cc"), "kg/m3": ("kg/m3", "kg/m³"),
 }
 # Counted things, named a word or two after the number ("8 carbon atoms", "3 possible stereoisomers").
 _COUNTED: dict[str, tuple[str, ...]] = {
@@ -119,9 +120,11 @@ def stated(value: Value, text: str) -> bool:
 def contradicted(text: str, computed: list[Computed], question: str) -> list[str]:
     """Numbers the text writes in a computed value's unit that match no computed value (nor the question's own)."""
     targets = [t for c in computed for v in c.values if v.kind == "number" and v.unit for t in _targets(v)]
+    units = tuple(dict.fromkeys(u for _, u, _ in targets))
+    targets += [(n, u, 1e-6) for c in computed for n, u in _written(" ".join((c.sentence, *c.facts)), units)]
     given = numbers(question)
     wrong = []
-    for found, unit in _written(text, tuple(dict.fromkeys(u for _, u, _ in targets))):
+    for found, unit in _written(text, units):
         if not any(u == unit and abs(found - n) <= t + 1e-9 for n, u, t in targets) and found not in given:
             wrong.append(f"{found:g} {unit}")
     return wrong

@@ -12,11 +12,11 @@ from pydantic import BaseModel
 
 from assistants.chem.calc.stoichiometry import FormulaError, counts_of
 
-_ARROW = re.compile(r"\s*(?:<?-+>|→|⟶|⇌|<=>|=|\byields\b|\bgives\b|\bproduces\b)\s*")
+_ARROW = re.compile(r"\s*(?:<?-+>|→|⟶|⇌|<=>|\s=\s|\byields\b|\bgives\b|\bproduces\b)\s*")
 _COEFFICIENT = re.compile(r"^(\d+(?:/\d+)?)\s*")
 # Species as formulas: element symbols, digits, parentheses, hydrate dots, an optional charge and state.
 _SPECIES = r"(?:\d+\s*)?(?:[A-Z][a-z]?|\()[A-Za-z0-9()·.\[\]]*(?:\^?\{?\d*[+-]\}?)?(?:\s*\((?:s|l|g|aq)\))?|e-|e−"
-EQUATION = re.compile(rf"(?P<left>(?:{_SPECIES})(?:\s*\+\s*(?:{_SPECIES}))*)\s*(?:<?-+>|→|⟶|⇌|<=>|=)\s*"
+EQUATION = re.compile(rf"(?P<left>(?:{_SPECIES})(?:\s*\+\s*(?:{_SPECIES}))*)(?:\s*(?:<?-+>|→|⟶|⇌|<=>)\s*|\s+=\s+)"
                       rf"(?P<right>(?:{_SPECIES})(?:\s*\+\s*(?:{_SPECIES}))*)")
 _STATE = re.compile(r"\s*\((?:s|l|g|aq)\)$")
 
@@ -113,7 +113,11 @@ def _nullspace_vector(matrix: list[list[Fraction]]) -> list[Fraction] | None:
 
 
 def balance_equation(text: str) -> Balanced:
-    """The equation with the smallest whole coefficients that conserve every element and the charge."""
+    """The equation with the smallest whole coefficients that conserve every element and the charge.
+
+    Args:
+        text: an equation of formulas, e.g. "CH4 + O2 -> CO2 + H2O" or "MnO4- + Fe2+ + H+ -> Mn2+ + Fe3+ + H2O".
+    """
     reactants, products = read_equation(text)
     everything = reactants + products
     elements = sorted({e for s in everything for e in s.counts})

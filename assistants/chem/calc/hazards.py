@@ -38,7 +38,12 @@ class HazardData(BaseModel):
 
 
 def hazard_data(cas: str) -> HazardData:
-    """Everything the tables list for one CAS number (the tables load once per process)."""
+    """Flash point, autoignition, flammability and exposure limits and carcinogen lists for one CAS number,
+    each with its source table (the tables load once per process).
+
+    Args:
+        cas: CAS number such as 71-43-2.
+    """
     from chemicals import safety
 
     limits = []

@@ -33,8 +33,10 @@ def counts_of(formula: str) -> dict[str, int]:
     """Element counts of a written formula (parentheses and hydrates allowed), charge suffix ignored."""
     from assistants.chem.facts import formula_counts
 
+    from chemicals.elements import periodic_table
+
     counts = formula_counts(formula)
-    if not counts:
+    if not counts or any(element not in periodic_table for element in counts):
         raise FormulaError(f"'{formula}' is not a formula the element tables can read.")
     return counts
 

@@ -71,7 +71,11 @@ def _mirror(mol: Chem.Mol) -> str:
 
 
 def stereo_facts(smiles: str) -> StereoFacts:
-    """Stereocentres and stereoisomers of the constitution (meso forms counted once), and whether it is chiral."""
+    """Stereocentres and stereoisomers of the constitution (meso forms counted once), and whether it is chiral.
+
+    Args:
+        smiles: any valid SMILES; its own stereo marks decide only whether it is chiral.
+    """
     given = cached_mol(smiles)
     flat = Chem.Mol(given)
     Chem.RemoveStereochemistry(flat)
@@ -100,7 +104,11 @@ def _double_bond_stereo(mol: Chem.Mol) -> int:
 
 
 def drug_likeness(smiles: str) -> list[RuleCheck]:
-    """Lipinski's rule of five (at most one violation), Veber's rule and Ghose's filter, with the values they judge."""
+    """Lipinski's rule of five (at most one violation), Veber's rule and Ghose's filter, with the values they judge.
+
+    Args:
+        smiles: any valid SMILES.
+    """
     mol = cached_mol(smiles)
     mass, logp = Descriptors.MolWt(mol), Crippen.MolLogP(mol)
     donors, acceptors = Lipinski.NumHDonors(mol), Lipinski.NumHAcceptors(mol)

@@ -13,6 +13,12 @@ from assistants.chem.calc.tables import Sourced, sourced
 STANDARD_K = 298.15
 
 
+class Density(BaseModel):
+    kg_per_m3: float
+    kelvin: float
+    source: str
+
+
 class VaporPressure(BaseModel):
     pascal: float
     kelvin: float
@@ -88,3 +94,16 @@ def vapor_pressure(cas: str, kelvin: float) -> VaporPressure | None:
             return VaporPressure(pascal=float(vp.Antoine(kelvin, r["A"], r["B"], r["C"])), kelvin=kelvin,
                                  source="chemicals: Antoine equation, Poling coefficients")
     return None
+
+
+def liquid_density(cas: str, kelvin: float, melting_k: float | None) -> Density | None:
+    """kg/m³ of the liquid at a temperature between its melting point and its critical temperature (VDI PPDS fit)."""
+    from chemicals.volume import rho_data_VDI_PPDS_2, volume_VDI_PPDS
+
+    if cas not in rho_data_VDI_PPDS_2.index:
+        return None
+    r = rho_data_VDI_PPDS_2.loc[cas]
+    if not (melting_k or 0.0) <= kelvin < r["Tc"]:
+        return None
+    molar_volume = volume_VDI_PPDS(kelvin, r["Tc"], r["rhoc"], r["A"], r["B"], r["C"], r["D"], r["MW"])
+    return Density(kg_per_m3=float(r["MW"] / 1000 / molar_volume), kelvin=kelvin, source="chemicals: VDI Heat Atlas PPDS liquid-density fit")

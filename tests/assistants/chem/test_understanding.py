@@ -35,14 +35,13 @@ def test_retro_wordings_get_reactants(question: str, store: CompoundStore) -> No
 
 
 @pytest.mark.parametrize("question, asked", [
-    ("What is the oxidation state of phosphorus in phosphoric acid?", ""),
-    ("What is the flash point of acetone?", "the hazard or safety data asked"),
-    ("What is the vapor pressure of ethanol at 20 C?", "the asked property"),
-    ("How many grams is 2 moles of NaCl?", "the calculation asked"),
+    ("What is the LD50 of caffeine in rats?", ""),
+    ("What is the pKa of acetic acid?", ""),
+    ("How many grams of NaCl dissolve in 100 mL of water at 25 C?", "the calculation asked"),
 ])
 def test_a_question_no_tool_answers_says_so_first(question: str, asked: str, store: CompoundStore) -> None:
     reply = run(question, store)
-    assert reply.text.startswith(f"Not answered: {asked}") and "phosphorus (P" not in reply.text.split("\n")[0]
+    assert reply.text.startswith(f"Not answered: {asked}")
     assert reply.status is Status.UNVERIFIED
 
 
@@ -52,15 +51,21 @@ def test_chemistry_problems_are_not_refused(store: CompoundStore) -> None:
 
 
 def test_a_mixed_question_answers_its_tool_part_and_names_the_other(store: CompoundStore) -> None:
-    reply = run("Is benzene flammable? What is its boiling point?", store)
-    assert reply.text.startswith("Not answered: the hazard or safety data asked (“Is benzene flammable?”)")
-    assert "353.22 K" in reply.text and reply.status is Status.UNVERIFIED
+    reply = run("What is the pKa of phenol? What is its boiling point?", store)
+    assert reply.text.startswith("Not answered: ") and "(“What is the pKa of phenol?”)" in reply.text.split("\n")[0]
+    assert "454.95 K" in reply.text and reply.status is Status.UNVERIFIED
+    both = run("Is benzene flammable? What is its boiling point?", store)
+    assert both.text.startswith("Answer: Yes: benzene is flammable") and "353.22 K" in both.text
+    assert both.status is Status.VERIFIED
 
 
 def test_the_model_answering_what_no_tool_checks_is_unverified_and_says_so(store: CompoundStore) -> None:
-    reply = run("What is the flash point of acetone?", store, ["The flash point of acetone is -20 °C."])
-    assert reply.status is Status.UNVERIFIED
-    assert "Not checked by any tool: the hazard or safety data asked" in reply.text
+    reply = run("What is the pKa of acetic acid?", store, ["The pKa of acetic acid is 4.76."])
+    assert reply.status is Status.UNVERIFIED and "Not checked by any tool: " in reply.text
+    right = run("What is the flash point of acetone?", store, ["The flash point of acetone is -20 °C."])
+    assert right.status is Status.VERIFIED
+    wrong = run("What is the flash point of acetone?", store, ["The flash point of acetone is -50 °C."], max_repairs=0)
+    assert wrong.status is Status.CORRECTED and wrong.text.startswith("Answer: The flash point of acetone is -20 °C")
 
 
 def test_by_how_much_is_answered(store: CompoundStore) -> None:

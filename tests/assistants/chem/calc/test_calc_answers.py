@@ -1,0 +1,63 @@
+"""Calculations through the whole chem pipeline, judged on the reply text and status a user gets."""
+
+import pytest
+
+from assistants.chem.assistant import ChemAssistant
+from stages.backends.scripted import ScriptedBackend
+from stages.messages import ask
+from stages.pipeline import Pipeline
+from stages.reply import Status
+
+
+def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
+    return Pipeline(ChemAssistant(phrasing=phrasing, store=store), ScriptedBackend([draft])).run(ask(question))
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Is benzene flammable? What is its flash point?", ["Yes", "-11 °C"]),
+    ("How many grams is 2 moles of NaCl?", ["116.9 g"]),
+    ("What is the vapor pressure of ethanol at 20 C?", ["5.87 kPa"]),
+    ("Is aspirin drug-like by Lipinski's rule?", ["Yes", "no violations"]),
+    ("Balance CH4 + O2 -> CO2 + H2O", ["CH4 + 2 O2 → CO2 + 2 H2O"]),
+    ("What is the oxidation state of Mn in KMnO4?", ["+7"]),
+    ("Which is more polar, acetone or hexane?", ["Acetone is more polar"]),
+    ("How many stereoisomers does 2,3-dibromobutane have?", ["3 stereoisomers"]),
+    ("What is the mass percent of carbon in glucose?", ["40.00 %"]),
+    ("Which has the higher flash point, ethanol or acetone?", ["Ethanol has the higher flash point"]),
+    ("If 10.0 g of hydrogen reacts with 50.0 g of oxygen to form water, what is the limiting reagent?",
+     ["Oxygen is the limiting reagent", "56.3 g of H2O"]),
+    ("What is the density of ethanol at 20 °C?", ["0.7902 g/mL"]),
+    ("Is benzene polar?", ["No: benzene is nonpolar"]),
+    ("How many stereoisomers does 2,3-dibromobutane have? A. 2 B. 3 C. 4 D. 1", ["[ANSWER]B[/ANSWER]"]),
+    ("Which of the following is the most polar? A. hexane B. benzene C. acetone D. carbon tetrachloride", ["[ANSWER]C[/ANSWER]"]),
+    ("What is the oxidation state of Cr in K2Cr2O7? A) +3 B) +6 C) +7 D) +2", ["[ANSWER]B[/ANSWER]"]),
+])
+def test_tool_answers_lead_and_are_verified(question, expected, store):
+    reply = _reply(question, store)
+    answer = reply.text.split("\n")[0]
+    assert reply.status == Status.VERIFIED, reply.text
+    assert all(e in answer for e in expected), answer
+
+
+def test_what_the_tables_do_not_hold_is_said_not_guessed(store):
+    reply = _reply("Is water flammable?", store)
+    assert reply.status != Status.VERIFIED
+    assert "Not answered" in reply.text and "no flash point" in reply.text
+
+
+@pytest.mark.parametrize(("question", "draft"), [
+    ("How many grams is 2 moles of NaCl?", "Answer: 2 moles of NaCl = 73.999 grams."),
+    ("Is methanol toxic?", "Answer: No, methanol is not toxic."),
+    ("How many stereoisomers does 2,3-dibromobutane have?", "Answer: 2,3-dibromobutane has 4 stereoisomers."),
+    ("What is the oxidation state of Mn in KMnO4?", "Answer: The oxidation state of Mn is +2."),
+])
+def test_a_model_draft_that_contradicts_a_tool_never_reaches_the_user(question, draft, store):
+    reply = _reply(question, store, draft=draft, phrasing="model")
+    assert reply.status == Status.CORRECTED
+    assert draft.removeprefix("Answer: ") not in reply.text
+
+
+def test_a_model_draft_that_gives_the_computed_answer_is_verified(store):
+    reply = _reply("What is the oxidation state of Mn in KMnO4?", store, draft="Answer: The oxidation state of Mn in KMnO4 is +7.",
+                   phrasing="model")
+    assert reply.status == Status.VERIFIED

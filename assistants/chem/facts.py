@@ -191,9 +191,11 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
             opsin_notes.append(str(exc))
             return [None] * len(names)
 
+    text = _plain_chemistry(text)
     joined = joined_arrows(text)
     choices = read_choices(joined)
     found = extract_entities(_entity_text(choices) if choices.options else text, store, opsin=opsin if use_opsin else None)
+    found.formulas.extend(f for f in typed_formulas(text, store) if f not in found.formulas)
     request = read_request(joined, entity_spans(found), choices)
     intent = read_intent(request.choices.stem)
     requested = intent.quantities
@@ -211,7 +213,8 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
     facts.notes.extend(dict.fromkeys(opsin_notes))
     for item in resolved:
         (facts.molecules if isinstance(item, MoleculeRecord) else facts.unresolved).append(item)  # type: ignore[arg-type]
-    facts.unresolved = [u for u in facts.unresolved if not _holds_a_found_entity(u.query, facts.molecules, found.formulas)]
+    facts.unresolved = [u for u in facts.unresolved
+                        if not _holds_a_found_entity(u.query, facts.molecules, found.formulas) and not _UNIT_TOKEN.fullmatch(u.query)]
     for query in found.formulas:
         formula_facts = _formula_facts(query, store)
         if formula_facts is not None:
@@ -231,7 +234,8 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
         facts.prediction = answer_question(text, facts, direction=reaction_direction(request))
         facts.task = "reaction" if facts.prediction is not None else facts.task
     if not facts.safety.refuse:
-        outcomes = [o for part in _calculation_parts(facts) for o in compute(part, _subjects(part.text, facts))]
+        by_formula = _formula_molecules(facts.formulas, store)
+        outcomes = [o for part in _calculation_parts(facts) for o in compute(part, _subjects(part.text, facts, by_formula))]
         if any(isinstance(o, Computed) for o in outcomes) and facts.prediction is not None and not facts.prediction.top:
             facts.prediction = None  # the calculation answers it; "no template applies" would only be noise
         facts.computed = [o for o in outcomes if isinstance(o, Computed)]
@@ -269,23 +273,80 @@ def _calculation_parts(facts: ChemFacts) -> list[Part]:
 _REACTION_CALCULATIONS = ("limiting_reagent", "balance_equation", "combustion_oxygen")
 
 
-def _subjects(text: str, facts: ChemFacts) -> Subjects:
+def _subjects(text: str, facts: ChemFacts, by_formula: dict[str, MoleculeRecord]) -> Subjects:
     """The molecules and formulas one part names ("its" in a later question: all of the message's); an
-    element named as an element ("the percent of carbon in glucose") is not a subject."""
+    element named as an element ("the percent of carbon in glucose") is not a subject. A formula that
+    is one compound in the store (H2O) stands for that molecule; one that is several is ambiguous."""
     lowered = text.lower()
     molecules = [m for m in facts.molecules if not _as_element(m.query.lower(), lowered)]
     named = [m for m in molecules if m.query.lower() in lowered]
-    formulas = [f.query for f in facts.formulas if f.query.lower() in lowered]
+    formulas = [f for f in facts.formulas if f.query.lower() in lowered]
     if not named and not formulas:
-        return Subjects(molecules=molecules or facts.molecules, formulas=[f.query for f in facts.formulas])
-    return Subjects(molecules=named, formulas=formulas)
+        molecules, formulas = molecules or facts.molecules, facts.formulas
+    else:
+        molecules = named
+    if not molecules:
+        molecules = [by_formula[f.query] for f in formulas if f.query in by_formula]
+    ambiguous = {f.query: f.candidates for f in formulas if f.query not in by_formula and len(f.candidates) > 1}
+    return Subjects(molecules=molecules, formulas=[f.query for f in formulas], ambiguous=ambiguous)
+
+
+def _formula_molecules(formulas: list[FormulaFacts], store: CompoundStore) -> dict[str, MoleculeRecord]:
+    """Formulas written in the question that name exactly one compound in the store, as that molecule."""
+    found = {}
+    for item in formulas:
+        if len(item.candidates) == 1 and isinstance(record := resolve_names([item.candidates[0]], store, use_opsin=False)[0], MoleculeRecord):
+            found[item.query] = record.model_copy(update={"query": item.query})
+    return found
+
+
+def typed_formulas(text: str, store: CompoundStore) -> list[str]:
+    """Formulas typed in lower case ("2 mol nacl", "c6h12o6"), written as the store writes them when
+    one reading of the letters is a compound the store holds (co2: CO2, not Co2)."""
+    from chemicals.elements import periodic_table
+
+    symbols = sorted({e.symbol for e in periodic_table}, key=len, reverse=True)
+    found = []
+    for token in [*_DIGIT_TOKEN.findall(text), *_AFTER_AMOUNT.findall(text)]:
+        for reading in _readings(token, symbols):
+            if (hill := _formula_facts(reading, store)) is not None and hill.candidates:
+                found.append(reading)
+                break
+    return found
+
+
+_DIGIT_TOKEN = re.compile(r"(?<![\w-])(?=[a-z]*\d)[a-z][a-z0-9]{1,15}(?![\w-])")  # "c6h12o6", "h2o"
+_AFTER_AMOUNT = re.compile(r"\d\s*(?:mol|moles|mmol|g|grams?)\s+(?:of\s+)?([a-z]{2,8})\b")  # "2 mol nacl"
+
+
+def _readings(token: str, symbols: list[str]) -> list[str]:
+    """Every way to read lower-case letters and digits as element symbols with counts."""
+    if not token:
+        return [""]
+    out = []
+    for symbol in symbols:
+        if token.startswith(symbol.lower()):
+            rest = token[len(symbol):]
+            digits = re.match(r"\d*", rest).group(0)  # type: ignore[union-attr]
+            out += [symbol + digits + tail for tail in _readings(rest[len(digits):], symbols)]
+    return out
+
+
+_UNIT_TOKEN = re.compile(r"(?:k?j|mol|g|kg|k|l|ml|m|s|atm|pa|kpa|mmhg|°c)(?:\^?-?\d)?(?:[\s/·*]+(?:k?j|mol|g|kg|k|l|ml|m|s)(?:\^?-?\d)?)*",
+                         re.IGNORECASE)
+_LATEX_CE = re.compile(r"\\ce\{([^{}]*)\}")
+
+
+def _plain_chemistry(text: str) -> str:
+    """Formulas as exam sets typeset them (\\ce{KMnO4}) written plainly."""
+    return _LATEX_CE.sub(r"\1", text)
 
 
 def _as_element(name: str, text: str) -> bool:
     if name not in ELEMENT_NAMES:
         return False
     word = re.escape(name)
-    return bool(re.search(rf"\b{word}\s+(?:atoms?|content)\b|\b(?:of|for|is)\s+(?:the\s+)?{word}\s+(?:atoms?\s+)?(?:in|of)\b|"
+    return bool(re.search(rf"\b{word}s\b|\b{word}\s+(?:atoms?|content)\b|\b(?:of|for|is)\s+(?:the\s+)?{word}\s+(?:atoms?\s+)?(?:in|of)\b|"
                           rf"%\s*(?:of\s+)?{word}\b", text))
 
 

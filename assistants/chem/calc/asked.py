@@ -46,6 +46,7 @@ _LOWER = re.compile(r"\b(?:less|lower|smaller|least|lowest|fewer)\b", re.IGNOREC
 class Subjects(BaseModel):
     molecules: list[MoleculeRecord]
     formulas: list[str]
+    ambiguous: dict[str, list[str]] = {}  # a formula that is several compounds: the ones the store holds
 
 
 class Part(BaseModel):
@@ -134,7 +135,8 @@ def flammable(part: Part, subjects: Subjects) -> Outcome:
             out.append(NotComputed(family="flammable", subject=label(m), part=part.index,
                                    reason=f"{verdict.reason.replace('for it', f'for {label(m)}')}, so the tools cannot say"))
             continue
-        source = (data.flash_point or data.lower_flammability_limit).source  # type: ignore[union-attr]
+        found = data.flash_point or data.lower_flammability_limit
+        source = found.source if found is not None else "chemicals: incombustible materials"
         said = "Yes" if verdict.flammable else "No"
         words = "flammable" if verdict.flammable else "not a flammable liquid"
         out.append(Computed(family="flammable", subject=label(m), sentence=f"{said}: {label(m)} is {words}; {verdict.reason}.",
@@ -221,7 +223,7 @@ def _fixed(unit: str, tolerance: float, digits: int) -> Shown:
     return show
 
 
-def _numeric(family: str, what: str, read: Callable[[MoleculeRecord], tuple[float, str] | None], show: Shown) -> Calculator:
+def _numeric(family: str, what: str, read: Callable[[MoleculeRecord, Part], tuple[float, str] | None], show: Shown) -> Calculator:
     """A calculator for one numeric property per molecule (read in its table's unit), with a ranking
     first when the part compares."""
 
@@ -232,7 +234,7 @@ def _numeric(family: str, what: str, read: Callable[[MoleculeRecord], tuple[floa
             if (missing := _needs_cas(family, what, m, part)) is not None:
                 out.append(missing)
                 continue
-            found = read(m)
+            found = read(m, part)
             if found is None:
                 out.append(_no_table(family, what, label(m), part))
                 continue
@@ -285,26 +287,39 @@ def _temperature_shown(kelvin: float, part: Part) -> tuple[str, Value]:
     return _temperature(kelvin, part.unit)
 
 
-def _hazard_temperature(key: str) -> Callable[[MoleculeRecord], tuple[float, str] | None]:
-    def read(m: MoleculeRecord) -> tuple[float, str] | None:
+def _hazard_temperature(key: str) -> Callable[[MoleculeRecord, Part], tuple[float, str] | None]:
+    def read(m: MoleculeRecord, part: Part) -> tuple[float, str] | None:
         found = getattr(_hazards_of(m), key)
         return (found.value, found.source) if found is not None else None
 
     return read
 
 
-def _dipole(m: MoleculeRecord) -> tuple[float, str] | None:
+def _dipole(m: MoleculeRecord, part: Part) -> tuple[float, str] | None:
     found = thermo.dipole_moment(m.cas or "")
     return (found.value, found.source) if found is not None else None
 
 
-def _formation(m: MoleculeRecord) -> tuple[float, str] | None:
-    phase = thermo.standard_phase(_melting(m), _boiling(m))
-    found = thermo.enthalpy_of_formation(m.cas or "", phase) or thermo.enthalpy_of_formation(m.cas or "", "g")
-    return (found.value / 1000, found.source) if found is not None else None
+_PHASES = (("g", re.compile(r"\bgas(?:eous)?\b|\(g\)|\bvapou?r\b", re.IGNORECASE)),
+           ("l", re.compile(r"\bliquid\b|\(l\)", re.IGNORECASE)), ("s", re.compile(r"\bsolid\b|\(s\)|\bcrystal", re.IGNORECASE)))
 
 
-def _combustion(m: MoleculeRecord) -> tuple[float, str] | None:
+def _formation(m: MoleculeRecord, part: Part) -> tuple[float, str] | None:
+    """In the phase the question names, else the substance's state at 25 °C."""
+    asked = next((phase for phase, words in _PHASES if words.search(part.text)), None)
+    phase = asked or thermo.standard_phase(_melting(m), _boiling(m))
+    found = thermo.enthalpy_of_formation(m.cas or "", phase)
+    if found is None and asked is None:
+        found, phase = thermo.enthalpy_of_formation(m.cas or "", "g"), "g"
+    if found is None:
+        return None
+    return found.value / 1000, f"{found.source}, {_PHASE_WORDS[phase]}"
+
+
+_PHASE_WORDS = {"g": "gas", "l": "liquid", "s": "solid"}
+
+
+def _combustion(m: MoleculeRecord, part: Part) -> tuple[float, str] | None:
     phase = thermo.standard_phase(_melting(m), _boiling(m))
     formation = thermo.enthalpy_of_formation(m.cas or "", phase)
     if formation is None or not {"C", "H"} & set(_counts(m)):
@@ -313,7 +328,7 @@ def _combustion(m: MoleculeRecord) -> tuple[float, str] | None:
     return found.value / 1000, found.source
 
 
-def _vaporisation(m: MoleculeRecord) -> tuple[float, str] | None:
+def _vaporisation(m: MoleculeRecord, part: Part) -> tuple[float, str] | None:
     at_298, at_tb = thermo.enthalpy_of_vaporisation(m.cas or "")
     found = at_tb or at_298
     if found is None:
@@ -401,9 +416,11 @@ def _formula_subjects(subjects: Subjects) -> list[tuple[str, dict[str, int], str
             continue
     for written in subjects.formulas:
         try:
-            found.append((written, counts_of(written), written))
+            counts = counts_of(written)
         except FormulaError:
             continue
+        if all(counts != known for _, known, _ in found):  # "water (H2O)" is one substance
+            found.append((written, counts, written))
     return found
 
 
@@ -433,6 +450,8 @@ def _amounts(text: str, subjects: list[tuple[str, dict[str, int], str]]) -> list
         positions = [(after.find(w.lower()), s) for s in subjects for w in (s[2], s[0]) if after.find(w.lower()) >= 0]
         if positions:
             found.append((_number(match.group("value")), match.group("unit").lower(), min(positions, key=lambda p: p[0])[1]))
+        elif len(subjects) == 1:  # "the number of moles of water in 10 g"
+            found.append((_number(match.group("value")), match.group("unit").lower(), subjects[0]))
     return found
 
 
@@ -527,7 +546,7 @@ def limiting_reagent(part: Part, subjects: Subjects) -> Outcome:
 
 
 def mass_percent(part: Part, subjects: Subjects) -> Outcome:
-    element_match = re.search(rf"(?:of|is)\s+{_ELEMENT}\s+(?:\w+\s+)?(?:in|of)\b", part.text)
+    element_match = re.search(rf"(?:of|is)\s+{_ELEMENT}\s+(?:\w+\s+)?(?:in|of|by)\b", part.text)
     out: Outcome = []
     for name, counts, _ in _formula_subjects(subjects):
         found = composition(counts)
@@ -600,7 +619,7 @@ def combustion(part: Part, subjects: Subjects) -> Outcome:
 
 
 def balance(part: Part, subjects: Subjects) -> Outcome:
-    match = EQUATION.search(part.text)
+    match = next(reversed(list(EQUATION.finditer(part.text))), None)  # a prompt's worked example comes before the asked one
     if match is None or ">>" in part.text:  # a reaction SMILES: the reaction tools check its element balance
         return []
     written = match.group(0).rstrip(". ")
@@ -665,7 +684,7 @@ def _structure(family: str, answer: Callable[[MoleculeRecord, Part], tuple[str, 
     return calculate
 
 
-_ATOMS = re.compile(rf"\b(?:how many|number of|count (?:the )?)\s*{_ELEMENT}?\s*(?:atoms?)\b", re.IGNORECASE)
+_ATOMS = re.compile(rf"\b(?:how many|number of|count (?:the )?)\s*{_ELEMENT}?(?:s\b|\s*atoms?\b)", re.IGNORECASE)
 
 
 def _atom_count(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
@@ -769,7 +788,7 @@ drug_likeness = _structure("lipinski", _drug_likeness)
 # Which words ask for which calculator, in the order they are tried: the first that matches a part answers it.
 CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE), calculator) for name, pattern, calculator in (
-        ("balance_equation", r"\bbalanc", balance),
+        ("balance_equation", r"\bbalanc|\bcoefficients\b|\bboth sides\b", balance),
         ("oxidation_state", r"oxidation (?:state|number)", oxidation_state),
         ("empirical_formula", r"empirical formula|simplest formula", empirical_formula),
         ("combustion_oxygen", r"\b(?:oxygen|o2)\b[^?]*\b(?:burn|combust)|\b(?:burn|combust)\w*[^?]*\b(?:oxygen|o2)\b", combustion),
@@ -778,24 +797,27 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("enthalpy_vaporisation", r"(?:enthalpy|heat) of vapou?ri[sz]ation|\bhvap\b|ΔH_?vap|latent heat", enthalpy_of_vaporisation),
         ("vapor_pressure", r"vapou?r pressure", vapor_pressure),
         ("flash_point", r"flash\s?point", flash_point),
-        ("autoignition", r"auto-?\s?ignition|self-?ignit|ignition temperature", autoignition),
+        ("autoignition", r"auto-?\s?ignit|self-?ignit|ignition temperature|ignites? (?:on its own|by itself|spontaneously)|"
+                         r"spontaneous(?:ly)? (?:ignit|combust)", autoignition),
         ("flammability_limits", r"flammab\w*\s+(?:limit|range)|explosive\s+(?:limit|range)|\b(?:lel|uel|lfl|ufl)\b", flammability_limits),
         ("exposure_limit", r"exposure limit|\btwa\b|\bstel\b|\bpel\b|\btlv\b|permissible exposure|occupational", exposure_limits),
         ("carcinogen", r"carcinogen|cancer|\biarc\b", carcinogen),
         ("flammable", r"\b(?:flammable|inflammable|combustible|catch(?:es)? fire|ignite)", flammable),
         ("toxic", r"\btoxic|\bpoison|\bdangerous|\bhazard|\bharmful|\bsafe to (?:touch|handle|breathe|drink)", toxicity),
         ("dipole_moment", r"dipole|\bpolar(?:ity)?\b(?!\s+surface)", dipole_moment),
-        ("mass_percent", r"percent(?:age)? (?:composition|by mass)|mass percent|% by mass|mass fraction|percent(?:age)? of \w+ (?:in|by)", mass_percent),
+        ("mass_percent", r"percent(?:age)? (?:composition|by mass)|mass percent|% by mass|mass fraction|percent(?:age)? of \w+ (?:in|by)|"
+                         r"\bby mass\b[^?]*\bpercent|\bpercent\b[^?]*\bby mass\b", mass_percent),
         ("limiting_reagent", r"limiting (?:reagent|reactant)|theoretical yield|excess (?:reagent|reactant)|percent(?:age)? yield", limiting_reagent),
         ("density", r"\bdensity\b", density),
         ("grams_moles", r"\d\s*-?\s*(?:mol|moles|mmol|g|grams?|kg|mg|molecules)\b", grams_moles),
         ("stereoisomers", r"stereoisomers?|optical isomers?|how many (?:enantiomers|diastereomers)", stereoisomers),
         ("stereocentres", r"stereo-?(?:centers?|centres?)|chiral (?:centers?|centres?|carbons?|atoms?)|stereogenic|asymmetric carbons?", stereocentres),
-        ("chiral", r"\bchiral\b|optically active", chiral),
+        ("chiral", r"\bchiral\b|optically active|\b(?:have|has|form|exist as) (?:an? )?enantiomers?\b|superimposable|mirror image", chiral),
         ("hybridisation", r"hybridi[sz]", hybridisation),
         ("bonds", r"\b(?:sigma|σ|pi|π|double|triple|single)\s+bonds?\b", bonds),
         ("ring_count", r"\brings?\b|\baromatic\b", ring_count),
-        ("atom_count", r"\b(?:how many|number of|count)\b[^?]*\batoms?\b", atom_count),
+        ("atom_count", r"\b(?:how many|number of|count)\b[^?]*\batoms?\b|\b(?:how many|number of)\s+(?:"
+                       + "|".join(ELEMENT_NAMES) + r")s\b", atom_count),
         ("lipinski", r"lipinski|rule of (?:five|5)|drug-?like|veber|ghose|oral(?:ly)? (?:bio)?availab", drug_likeness),
     )
 )
@@ -816,4 +838,14 @@ def compute(part: Part, subjects: Subjects) -> Outcome:
     found = _calculator_for(part.text)
     if found is None:
         return []
-    return found[1](part, subjects)
+    name, calculator = found
+    if name not in _FORMULA_CALCULATIONS and not subjects.molecules and subjects.ambiguous:
+        return [NotComputed(family=name, subject=formula, part=part.index,
+                            reason=f"{formula} is the formula of several compounds ({', '.join(names)}); name the one meant")
+                for formula, names in subjects.ambiguous.items()]
+    return calculator(part, subjects)
+
+
+# Calculations a formula alone settles; the others need the one compound a formula stands for.
+_FORMULA_CALCULATIONS = frozenset({"balance_equation", "oxidation_state", "empirical_formula", "combustion_oxygen", "mass_percent",
+                                   "grams_moles", "limiting_reagent"})

@@ -88,7 +88,16 @@ def flammability(data: HazardData, boiling_point_k: float | None) -> Flammabilit
         upper = data.upper_flammability_limit.value * 100 if data.upper_flammability_limit is not None else None
         span = f"{lower:.3g}–{upper:.3g} %" if upper is not None else f"from {lower:.3g} %"
         return Flammability(flammable=True, reason=f"it is a gas at room temperature that burns in air at {span} by volume")
+    if _incombustible(data.cas):
+        return Flammability(flammable=False, reason="it does not burn: the tables list it among incombustible materials "
+                                                    "(fully oxidised or unreactive)")
     return Flammability(flammable=None, reason="the tables list no flash point or flammability limits for it")
+
+
+def _incombustible(cas: str) -> bool:
+    from chemicals.combustion import unreactive_CASs
+
+    return cas in unreactive_CASs
 
 
 def listed_carcinogen(data: HazardData) -> bool:

@@ -40,9 +40,11 @@ def test_tool_answers_lead_and_are_verified(question, expected, store):
 
 
 def test_what_the_tables_do_not_hold_is_said_not_guessed(store):
-    reply = _reply("Is water flammable?", store)
+    reply = _reply("Is sodium chloride flammable?", store)
     assert reply.status != Status.VERIFIED
     assert "Not answered" in reply.text and "no flash point" in reply.text
+    water = _reply("Is water flammable?", store)
+    assert water.text.startswith("Answer: No: water is not a flammable liquid; it does not burn") and water.status == Status.VERIFIED
 
 
 @pytest.mark.parametrize(("question", "draft"), [

@@ -4,7 +4,7 @@ from assistants.chem.calc.hazards import flammability, hazard_data, listed_carci
 from assistants.chem.calc.thermo import combustion_enthalpy, dipole_moment, enthalpy_of_formation, vapor_pressure
 from assistants.chem.calc.stoichiometry import counts_of
 
-BENZENE, METHANE, WATER, PROPYLENE_GLYCOL = "71-43-2", "74-82-8", "7732-18-5", "57-55-6"
+BENZENE, METHANE, WATER, PROPYLENE_GLYCOL, SODIUM_CHLORIDE = "71-43-2", "74-82-8", "7732-18-5", "57-55-6", "7647-14-5"
 
 
 def test_benzene_hazards_come_with_their_tables():
@@ -19,7 +19,8 @@ def test_flammability_follows_the_ghs_flash_point_limits():
     assert flammability(hazard_data(BENZENE), 353.2).flammable is True
     assert flammability(hazard_data(PROPYLENE_GLYCOL), 461.0).flammable is False  # 86 °C: combustible only
     assert flammability(hazard_data(METHANE), 111.6).flammable is True  # a gas with flammability limits
-    assert flammability(hazard_data(WATER), 373.1).flammable is None  # nothing listed is not "not flammable"
+    assert flammability(hazard_data(WATER), 373.1).flammable is False  # listed as incombustible
+    assert flammability(hazard_data(SODIUM_CHLORIDE), 1738.0).flammable is None  # nothing listed is not "not flammable"
 
 
 def test_thermochemistry_from_the_tables():

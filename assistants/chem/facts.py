@@ -236,8 +236,10 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
     if not facts.safety.refuse:
         by_formula = _formula_molecules(facts.formulas, store)
         outcomes = [o for part in _calculation_parts(facts) for o in compute(part, _subjects(part.text, facts, by_formula))]
-        if any(isinstance(o, Computed) for o in outcomes) and facts.prediction is not None and not facts.prediction.top:
-            facts.prediction = None  # the calculation answers it; "no template applies" would only be noise
+        prediction = facts.prediction
+        if prediction is not None and any(isinstance(o, Computed) and (o.family in _REACTION_CALCULATIONS or not prediction.top)
+                                          for o in outcomes):
+            facts.prediction = None  # the calculation answers what was asked; a template's guess would only be noise
         facts.computed = [o for o in outcomes if isinstance(o, Computed)]
         facts.not_computed = [o for o in outcomes if isinstance(o, NotComputed)]
         subsumed = {q for o in outcomes for q in _SUBSUMED.get(o.family, ())}
@@ -332,7 +334,7 @@ def _readings(token: str, symbols: list[str]) -> list[str]:
     return out
 
 
-_UNIT_TOKEN = re.compile(r"(?:k?j|mol|g|kg|k|l|ml|m|s|atm|pa|kpa|mmhg|°c)(?:\^?-?\d)?(?:[\s/·*]+(?:k?j|mol|g|kg|k|l|ml|m|s)(?:\^?-?\d)?)*",
+_UNIT_TOKEN = re.compile(r"[-+]?\d+(?:[.,]\d+)?|(?:k?j|mol|g|kg|k|l|ml|m|s|atm|pa|kpa|mmhg|°c)(?:\^?-?\d)?(?:[\s/·*]+(?:k?j|mol|g|kg|k|l|ml|m|s)(?:\^?-?\d)?)*",
                          re.IGNORECASE)
 _LATEX_CE = re.compile(r"\\ce\{([^{}]*)\}")
 

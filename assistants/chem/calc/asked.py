@@ -246,8 +246,9 @@ def _numeric(family: str, what: str, read: Callable[[MoleculeRecord, Part], tupl
                                 values=[checked], source=source, part=part.index))
         if len(valued) >= 2 and len(valued) == len(subjects.molecules) and COMPARATIVE.search(part.text):
             out.insert(0, _ranking(family, what, show, valued, part))
-        elif family == "dipole_moment" and part.yes_no and re.search(r"\bpolar\b", part.text, re.IGNORECASE):
-            out = [_polar(c, v) for c, (_, v) in zip([o for o in out if isinstance(o, Computed)], valued)] + \
+        elif family == "dipole_moment" and part.yes_no:
+            polar = bool(re.search(r"\bpolar\b", part.text, re.IGNORECASE))
+            out = [_polar(c, v, polar) for c, (_, v) in zip([o for o in out if isinstance(o, Computed)], valued)] + \
                 [o for o in out if isinstance(o, NotComputed)]
         return out
 
@@ -257,8 +258,13 @@ def _numeric(family: str, what: str, read: Callable[[MoleculeRecord, Part], tupl
 POLAR_DEBYE, NONPOLAR_DEBYE = 1.0, 0.2  # between them a molecule is only weakly polar: no yes or no
 
 
-def _polar(computed: Computed, debye: float) -> Computed:
-    """"Is X polar?" answered from its dipole moment."""
+def _polar(computed: Computed, debye: float, polar: bool) -> Computed:
+    """"Is X polar?" or "Does X have a dipole moment?" answered from its dipole moment."""
+    if not polar:
+        has = debye > NONPOLAR_DEBYE / 2
+        verdict = f"{'Yes' if has else 'No'}: {computed.subject} has {'a' if has else 'no'} net dipole moment"
+        return computed.model_copy(update={"sentence": f"{verdict} ({debye:.2f} D).",
+                                           "values": [Value(kind="yes_no", yes=has), *computed.values]})
     if debye >= POLAR_DEBYE:
         verdict, values = f"Yes: {computed.subject} is polar", [Value(kind="yes_no", yes=True)]
     elif debye <= NONPOLAR_DEBYE:
@@ -546,9 +552,11 @@ def limiting_reagent(part: Part, subjects: Subjects) -> Outcome:
 
 
 def mass_percent(part: Part, subjects: Subjects) -> Outcome:
-    element_match = re.search(rf"(?:of|is)\s+{_ELEMENT}\s+(?:\w+\s+)?(?:in|of|by)\b", part.text)
+    element_match = (re.search(rf"(?:of|is)\s+{_ELEMENT}\s+(?:\w+\s+)?(?:in|of|by)\b", part.text)
+                     or re.search(rf"\b(?P<element>{'|'.join(ELEMENT_NAMES)})\b", part.text, re.IGNORECASE))
     out: Outcome = []
-    for name, counts, _ in _formula_subjects(subjects):
+    asked_element = element_match.group("element").lower() if element_match else ""
+    for name, counts, _ in [s for s in _formula_subjects(subjects) if s[0].lower() != asked_element and s[2].lower() != asked_element]:
         found = composition(counts)
         element = ELEMENT_NAMES.get(element_match.group("element").lower(), element_match.group("element")) if element_match else None
         if element is not None and element in found.mass_percent:
@@ -793,7 +801,7 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("empirical_formula", r"empirical formula|simplest formula", empirical_formula),
         ("combustion_oxygen", r"\b(?:oxygen|o2)\b[^?]*\b(?:burn|combust)|\b(?:burn|combust)\w*[^?]*\b(?:oxygen|o2)\b", combustion),
         ("enthalpy_combustion", r"(?:enthalpy|heat) of combustion|combustion enthalpy|heating value|\bhhv\b|ΔH_?c\b", enthalpy_of_combustion),
-        ("enthalpy_formation", r"(?:enthalpy|heat) of formation|formation enthalpy|ΔH_?f\b|\bdelta ?h ?f\b", enthalpy_of_formation),
+        ("enthalpy_formation", r"(?:enthalpy|heat) of formation|formation enthalpy|(?:\b[dΔ]|\bdelta ?)\s?h_?f", enthalpy_of_formation),
         ("enthalpy_vaporisation", r"(?:enthalpy|heat) of vapou?ri[sz]ation|\bhvap\b|ΔH_?vap|latent heat", enthalpy_of_vaporisation),
         ("vapor_pressure", r"vapou?r pressure", vapor_pressure),
         ("flash_point", r"flash\s?point", flash_point),
@@ -802,11 +810,13 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("flammability_limits", r"flammab\w*\s+(?:limit|range)|explosive\s+(?:limit|range)|\b(?:lel|uel|lfl|ufl)\b", flammability_limits),
         ("exposure_limit", r"exposure limit|\btwa\b|\bstel\b|\bpel\b|\btlv\b|permissible exposure|occupational", exposure_limits),
         ("carcinogen", r"carcinogen|cancer|\biarc\b", carcinogen),
-        ("flammable", r"\b(?:flammable|inflammable|combustible|catch(?:es)? fire|ignite)", flammable),
+        ("flammable", r"\b(?:flammable|inflammable|combustible|catch(?:es)? fire|ignite|fire (?:hazard|risk))\b|"
+                      r"^\s*(?:does|do|can|will|would)\b[^?]*\bburn\b|"
+                      r"\bflammability\b(?!\s+(?:limit|range))", flammable),
         ("toxic", r"\btoxic|\bpoison|\bdangerous|\bhazard|\bharmful|\bsafe to (?:touch|handle|breathe|drink)", toxicity),
         ("dipole_moment", r"dipole|\bpolar(?:ity)?\b(?!\s+surface)", dipole_moment),
         ("mass_percent", r"percent(?:age)? (?:composition|by mass)|mass percent|% by mass|mass fraction|percent(?:age)? of \w+ (?:in|by)|"
-                         r"\bby mass\b[^?]*\bpercent|\bpercent\b[^?]*\bby mass\b", mass_percent),
+                         r"\bby mass\b[^?]*\bpercent|\bpercent\b[^?]*\bby mass\b|mass\s*%|%\s*(?:by\s+)?mass|fraction of the mass", mass_percent),
         ("limiting_reagent", r"limiting (?:reagent|reactant)|theoretical yield|excess (?:reagent|reactant)|percent(?:age)? yield", limiting_reagent),
         ("density", r"\bdensity\b", density),
         ("grams_moles", r"\d\s*-?\s*(?:mol|moles|mmol|g|grams?|kg|mg|molecules)\b", grams_moles),
@@ -816,7 +826,7 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("hybridisation", r"hybridi[sz]", hybridisation),
         ("bonds", r"\b(?:sigma|σ|pi|π|double|triple|single)\s+bonds?\b", bonds),
         ("ring_count", r"\brings?\b|\baromatic\b", ring_count),
-        ("atom_count", r"\b(?:how many|number of|count)\b[^?]*\batoms?\b|\b(?:how many|number of)\s+(?:"
+        ("atom_count", r"\b(?:how many|number of|count)\b[^?]*\batoms?\b|\batoms in\b|\b(?:how many|number of)\s+(?:"
                        + "|".join(ELEMENT_NAMES) + r")s\b", atom_count),
         ("lipinski", r"lipinski|rule of (?:five|5)|drug-?like|veber|ghose|oral(?:ly)? (?:bio)?availab", drug_likeness),
     )

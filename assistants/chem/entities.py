@@ -33,6 +33,9 @@ _FORMULA = re.compile(r"^(?:(?:[A-Z][a-z]?|\((?:[A-Z][a-z]?\d*)+\))\d*)+(?:\d*[+
 _FORMULA_ELEMENT = re.compile(r"[A-Z][a-z]?")
 _EXPLICIT_SMILES = re.compile(r"\bSMILES\s*(?:string)?\s*[:=]?\s*[`\"']?([^\s`\"']+)", re.IGNORECASE)
 _BACKTICKED = re.compile(r"`([^`\n]{1,400})`")
+# "… the flash point of this molecule? CO": the token after a question about "this molecule" is its SMILES.
+_TRAILING_STRUCTURE = re.compile(r"\b(?:this|the (?:given|following)) (?:molecule|compound|structure)\b[^\n]*?[?.:]\s*([^\s]+)\s*$",
+                                 re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“']([^\"”'\n]{2,200})[\"”']")
 _PHRASE = r"\s*(?:(?:the|an?)\s+)?(?:compound\s+|molecule\s+)?([^?!\n]{2,120}?)\s*(?:[?!]|\.\s|\.$|$)"
 # After these words the phrase must be a compound: an unknown phrase there is reported, not ignored.
@@ -209,6 +212,7 @@ def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None
     text = _without_possessives(text, store)
     explicit = {m.group(1).rstrip(".,;?!") for m in _EXPLICIT_SMILES.finditer(text) if re.search(r"[A-Za-z*]", m.group(1))}
     explicit |= {m.group(1).strip() for m in _BACKTICKED.finditer(text) if " " not in m.group(1).strip()}
+    explicit |= {m.group(1).rstrip(".,;?!") for m in _TRAILING_STRUCTURE.finditer(text)}
     consumed: set[int] = set()
     unparsed: dict[int, str] = {}  # SMILES-like tokens that do not parse: reported unless part of a name
     words: list[tuple[int, str]] = []

@@ -334,8 +334,9 @@ def _readings(token: str, symbols: list[str]) -> list[str]:
     return out
 
 
-_UNIT_TOKEN = re.compile(r"[-+]?\d+(?:[.,]\d+)?|(?:k?j|mol|g|kg|k|l|ml|m|s|atm|pa|kpa|mmhg|°c)(?:\^?-?\d)?(?:[\s/·*]+(?:k?j|mol|g|kg|k|l|ml|m|s)(?:\^?-?\d)?)*",
-                         re.IGNORECASE)
+_UNIT = r"(?:k?j|mol|moles?|mmol|g|grams?|kg|mg|k|l|ml|m|s|atm|pa|kpa|mmhg|°c)(?:\^?-?\d)?"
+# A quantity or a unit ("1.5 moles", "mol^-1", "0.25"): never a molecule's name, so never "unresolved".
+_UNIT_TOKEN = re.compile(rf"[-+]?\d+(?:[.,]\d+)?(?:\s*{_UNIT}(?:[\s/·*]+{_UNIT})*)?|{_UNIT}(?:[\s/·*]+{_UNIT})*", re.IGNORECASE)
 _LATEX_CE = re.compile(r"\\ce\{([^{}]*)\}")
 
 

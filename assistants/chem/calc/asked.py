@@ -692,20 +692,55 @@ def _structure(family: str, answer: Callable[[MoleculeRecord, Part], tuple[str, 
     return calculate
 
 
-_ATOMS = re.compile(rf"\b(?:how many|number of|count (?:the )?)\s*{_ELEMENT}?(?:s\b|\s*atoms?\b)", re.IGNORECASE)
+_ELEMENT_WORD = re.compile(r"\b(" + "|".join(ELEMENT_NAMES) + r")s?\b", re.IGNORECASE)
+_ELEMENT_SYMBOL = re.compile(r"\b([A-Z][a-z]?)\s+atoms?\b|\batoms?\s+of\s+(?:the\s+)?(?:element\s+)?([A-Z][a-z]?)\b")
+
+
+def _asked_element(text: str) -> str | None:
+    """The element a count asks for: a name ("carbons", "oxygen atoms") or a symbol ("N atoms", "atoms of element O")."""
+    from chemicals.elements import periodic_table
+
+    if (word := _ELEMENT_WORD.search(text)) is not None:
+        return ELEMENT_NAMES[word.group(1).lower()]
+    for match in _ELEMENT_SYMBOL.finditer(text):
+        symbol = match.group(1) or match.group(2)
+        if symbol in periodic_table:
+            return symbol
+    return None
 
 
 def _atom_count(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
     counts = structure.element_counts(m.smiles)
-    match = _ATOMS.search(part.text)
-    element = match.group("element") if match and match.group("element") else None
-    element = ELEMENT_NAMES.get(element.lower(), element) if element else None
-    if element is not None and element != "A":
+    if re.search(r"\bheavy atoms?\b|\bnon-?hydrogen atoms?\b", part.text, re.IGNORECASE):
+        heavy = sum(n for e, n in counts.items() if e != "H")
+        return f"{label(m)} ({m.formula}) has {heavy} heavy (non-hydrogen) atoms.", [Value(kind="number", number=heavy, unit="atoms")]
+    element = _asked_element(part.text.replace(m.query, " "))
+    if element is not None:
         n = counts.get(element, 0)
         return f"{label(m)} ({m.formula}) has {n} {element} atom{'s' if n != 1 else ''}.", [Value(kind="number", number=n, unit="atoms")]
     total = sum(counts.values())
     each = ", ".join(f"{n} {e}" for e, n in counts.items())
     return f"{label(m)} ({m.formula}) has {total} atoms: {each}.", [Value(kind="number", number=total, unit="atoms")]
+
+
+_DESCRIPTORS = (("hbd", "hydrogen-bond donors", r"(?:hydrogen|h)[- ]?bond donors?|\bhbd\b"),
+                ("hba", "hydrogen-bond acceptors", r"(?:hydrogen|h)[- ]?bond acceptors?|\bhba\b"),
+                ("rotatable_bonds", "rotatable bonds", r"rotatable bonds?"),
+                ("tpsa", "topological polar surface area (Å²)", r"\btpsa\b|polar surface area"),
+                ("logp", "logP (Crippen)", r"\blogp\b|\blog p\b|octanol[- ]water partition"))
+
+
+def _descriptor(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
+    if m.descriptors is None:
+        return None
+    for key, words, pattern in _DESCRIPTORS:
+        if re.search(pattern, part.text, re.IGNORECASE):
+            value = getattr(m.descriptors, key)
+            unit = {"hbd": "donors", "hba": "acceptors", "rotatable_bonds": "bonds"}.get(key, "")
+            tolerance = {"tpsa": 0.5, "logp": 0.05}.get(key, 0.0)
+            said = f"{label(m)} has {value} {words}" if unit else f"The {words} of {label(m)} is {value}"
+            return f"{said}.", [Value(kind="number", number=float(value), unit=unit, tolerance=tolerance)]
+    return None
 
 
 def _rings(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
@@ -767,8 +802,10 @@ def _bonds(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
     kind = re.search(r"\b(sigma|σ|pi|π|double|triple|single)\b", part.text, re.IGNORECASE)
     key = {"σ": "sigma", "π": "pi"}.get(kind.group(1), kind.group(1).lower()) if kind else None
     said = f"{counts['sigma']} sigma and {counts['pi']} pi bonds ({counts['single']} single, {counts['double']} double, {counts['triple']} triple, H included)"
-    values = [Value(kind="number", number=counts[key], unit="bonds")] if key else []
-    return f"{label(m)} has {said}.", values
+    if key is None:
+        return f"{label(m)} has {said}.", []
+    return f"{label(m)} has {counts[key]} {key} bond{'s' if counts[key] != 1 else ''}: {said}.", [
+        Value(kind="number", number=counts[key], unit="bonds")]
 
 
 def _drug_likeness(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
@@ -785,6 +822,7 @@ def _drug_likeness(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | N
 
 
 atom_count = _structure("atom_count", _atom_count)
+descriptor = _structure("descriptor", _descriptor)
 ring_count = _structure("ring_count", _rings)
 stereocentres = _structure("stereocentres", _stereocentres)
 stereoisomers = _structure("stereoisomers", _stereoisomers)
@@ -829,6 +867,8 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("atom_count", r"\b(?:how many|number of|count)\b[^?]*\batoms?\b|\batoms in\b|\b(?:how many|number of)\s+(?:"
                        + "|".join(ELEMENT_NAMES) + r")s\b", atom_count),
         ("lipinski", r"lipinski|rule of (?:five|5)|drug-?like|veber|ghose|oral(?:ly)? (?:bio)?availab", drug_likeness),
+        ("descriptor", r"^(?!.*\b(?:more|fewer|less|higher|lower|most|least|than|compare)\b).*(?:(?:hydrogen|h)[- ]?bond (?:donor|acceptor)|"
+                       r"\bhb[da]\b|rotatable bonds?|\btpsa\b|polar surface area|\blog ?p\b|octanol[- ]water)", descriptor),
     )
 )
 

@@ -72,6 +72,7 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
 # Counted things, named a word or two after the number ("8 carbon atoms", "3 possible stereoisomers").
 _COUNTED: dict[str, tuple[str, ...]] = {
     "atoms": ("atom",), "rings": ("ring",), "bonds": ("bond",), "stereoisomers": ("stereoisomer", "isomer"),
+    "donors": ("donor",), "acceptors": ("acceptor",),
     "stereocentres": ("stereocent", "chiral cent", "stereogenic", "asymmetric", "chiral carbon"),
 }
 
@@ -82,7 +83,7 @@ def _unit_of(text: str, end: int, units: tuple[str, ...]) -> str | None:
     for unit in units:
         if any(re.match(rf"\s*{re.escape(word)}(?![a-z/])", after) for word in _UNIT_WORDS.get(unit, ())):
             return unit
-        if any(re.match(rf"\s*(?:[^\s\d]+\s+){{0,2}}{re.escape(word)}", after) for word in _COUNTED.get(unit, ())):
+        if any(re.match(rf"\s*(?:[a-z-]+\s+){{0,2}}{re.escape(word)}", after) for word in _COUNTED.get(unit, ())):
             return unit
     return None
 

@@ -31,6 +31,14 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("How many stereoisomers does 2,3-dibromobutane have? A. 2 B. 3 C. 4 D. 1", ["[ANSWER]B[/ANSWER]"]),
     ("Which of the following is the most polar? A. hexane B. benzene C. acetone D. carbon tetrachloride", ["[ANSWER]C[/ANSWER]"]),
     ("What is the oxidation state of Cr in K2Cr2O7? A) +3 B) +6 C) +7 D) +2", ["[ANSWER]B[/ANSWER]"]),
+    ("How many heavy atoms does CC(=O)O have?", ["4 heavy"]),
+    ("What is the count of N atoms in Cn1cnc2c1c(=O)n(C)c(=O)n2C?", ["4 N atoms"]),
+    ("how many carbons in caffeine", ["8 C atoms"]),
+    ("Number of rotatable bonds in ibuprofen?", ["4 rotatable bonds"]),
+    ("I would like to know the flash point of this molecule, could you please provide it? CO", ["methanol is 9 °C"]),
+    ("2 mol nacl in grams?", ["116.9 g"]),
+    ("What is the oxidation state of S in \\ce{H2SO4}?", ["+6"]),
+    ("Does CO2 have a dipole moment?", ["No"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):
     reply = _reply(question, store)
@@ -63,3 +71,8 @@ def test_a_model_draft_that_gives_the_computed_answer_is_verified(store):
     reply = _reply("What is the oxidation state of Mn in KMnO4?", store, draft="Answer: The oxidation state of Mn in KMnO4 is +7.",
                    phrasing="model")
     assert reply.status == Status.VERIFIED
+
+
+def test_a_formula_of_several_compounds_is_not_guessed(store):
+    reply = _reply("how big is the dipole moment of C3H6O", store)
+    assert reply.status != Status.VERIFIED and "several compounds" in reply.text.split("\n")[0]

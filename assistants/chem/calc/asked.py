@@ -713,7 +713,7 @@ def _atom_count(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None
     counts = structure.element_counts(m.smiles)
     if re.search(r"\bheavy atoms?\b|\bnon-?hydrogen atoms?\b", part.text, re.IGNORECASE):
         heavy = sum(n for e, n in counts.items() if e != "H")
-        return f"{label(m)} ({m.formula}) has {heavy} heavy (non-hydrogen) atoms.", [Value(kind="number", number=heavy, unit="atoms")]
+        return f"{label(m)} ({m.formula}) has {heavy} heavy atoms (atoms other than hydrogen).", [Value(kind="number", number=heavy, unit="atoms")]
     element = _asked_element(part.text.replace(m.query, " "))
     if element is not None:
         n = counts.get(element, 0)

@@ -1,7 +1,9 @@
 """Detect + verify time of a single-entity chemistry turn, without the model.
 
-Each question names one compound: half are names the compound store knows, half systematic names
-only OPSIN reads (so the turn makes its one OPSIN batch). Timed: the chem assistant's detect (entities,
+Each identity question names one compound: half are names the compound store knows, half systematic
+names only OPSIN reads (so the turn makes its one OPSIN batch). The calculation questions ask what the
+calculators answer (hazards, thermochemistry, stoichiometry, structure counts), with the property
+tables loaded once before the timed turns. Timed: the chem assistant's detect (entities,
 store, OPSIN, facts, safety) plus verify of the tool-composed answer (every claim check and the
 coverage check). Floor, timed in the same run: parsing the answer's SMILES and computing its InChIKey
 with bare RDKit, the least any check of that answer must do. The OPSIN JVM starts once, before the
@@ -35,6 +37,14 @@ OPSIN_NAMES = [
     "3-(cyclohexylmethyl)pentane-2,4-dione", "2-ethoxy-N,N-dimethylacetamide",
 ]
 QUESTIONS = [f"What is the SMILES of {name}?" for name in STORE_NAMES + OPSIN_NAMES]
+CALCULATIONS = [
+    "Is benzene flammable? What is its flash point?", "What is the TWA exposure limit for toluene?", "Is formaldehyde a carcinogen?",
+    "Which is more polar, acetone or hexane?", "What is the vapor pressure of ethanol at 20 C?",
+    "What is the standard enthalpy of formation of ethanol?", "How many grams is 2 moles of NaCl?",
+    "Balance CH4 + O2 -> CO2 + H2O", "What is the oxidation state of Mn in KMnO4?", "What is the mass percent of carbon in glucose?",
+    "How many stereoisomers does 2,3-dibromobutane have?", "Is aspirin drug-like by Lipinski's rule?",
+    "How many carbon atoms are in caffeine?", "If 10.0 g of hydrogen reacts with 50.0 g of oxygen to form water, what is the limiting reagent?",
+]
 
 
 def turn_ms(assistant: ChemAssistant, question: str) -> tuple[float, str]:
@@ -44,11 +54,11 @@ def turn_ms(assistant: ChemAssistant, question: str) -> tuple[float, str]:
     started = time.perf_counter()
     ctx.detection = assistant.detect(ctx)
     facts = assistant.facts(ctx)
-    assert facts is not None and facts.molecules, f"no molecule for {question!r}"
+    assert facts is not None and (facts.molecules or facts.computed), f"no molecule or calculation for {question!r}"
     checks = assistant.verify(assistant.parse(compose(facts), ctx), ctx)
     elapsed = (time.perf_counter() - started) * 1000
     assert all(c.passed for c in checks), [c.name for c in checks if not c.passed]
-    return elapsed, facts.molecules[0].smiles
+    return elapsed, facts.molecules[0].smiles if facts.molecules else "O"
 
 
 def floor_ms(smiles: str) -> float:
@@ -67,22 +77,27 @@ def main() -> None:
     started = time.perf_counter()
     opsin_smiles(["ethanol"])
     print(f"OPSIN JVM start (once per process): {(time.perf_counter() - started) * 1000:.0f} ms")
-    for question in QUESTIONS:  # warm-up: store pages, RDKit, the JVM's JIT
+    started = time.perf_counter()
+    for question in QUESTIONS + CALCULATIONS:  # warm-up: store pages, RDKit, the JVM's JIT, the property tables
         turn_ms(assistant, question)
-    timings: dict[str, list[float]] = {"store": [], "opsin": []}
+    print(f"warm-up, property tables loaded once: {(time.perf_counter() - started) * 1000:.0f} ms")
+    timings: dict[str, list[float]] = {"store": [], "opsin": [], "calculation": []}
     floors: list[float] = []
     for _ in range(args.rounds):
-        for i, question in enumerate(QUESTIONS):
+        for i, question in enumerate(QUESTIONS + CALCULATIONS):
             elapsed, smiles = turn_ms(assistant, question)
-            timings["store" if i < len(STORE_NAMES) else "opsin"].append(elapsed)
+            kind = "store" if i < len(STORE_NAMES) else "opsin" if i < len(QUESTIONS) else "calculation"
+            timings[kind].append(elapsed)
             floors.append(floor_ms(smiles))
     floor = statistics.median(floors)
     print(f"floor (bare RDKit parse + InChIKey of the answer): p50 {floor:.2f} ms")
     for kind, values in timings.items():
         p50 = statistics.median(values)
         p90 = statistics.quantiles(values, n=10)[-1]
-        print(f"detect + verify, {kind} names ({len(values)} turns): p50 {p50:.1f} ms, p90 {p90:.1f} ms, "
-              f"{p50 / floor:.0f}x the floor (target p50 < 20 ms)")
+        target = "50" if kind == "calculation" else "20"
+        what = "questions" if kind == "calculation" else "names"
+        print(f"detect + verify, {kind} {what} ({len(values)} turns): p50 {p50:.1f} ms, p90 {p90:.1f} ms, "
+              f"{p50 / floor:.0f}x the floor (target p50 < {target} ms)")
 
 
 if __name__ == "__main__":

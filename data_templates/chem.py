@@ -130,6 +130,7 @@ def task_facts(base: ChemFacts, rng: random.Random) -> dict[str, dict[str, Any]]
         "lipinski": "meets" if d.lipinski_pass else "breaks",
         "violations": d.lipinski_violations,
     }
+    facts.update(calculation_facts(base, subject, rng))
     facts["chem.smiles_validity"] = _validity_facts(smiles, rng)
     other = rng.choice(sorted(REFERENCES))
     other_mw = molecule.average_mass(REFERENCES[other])
@@ -142,6 +143,36 @@ def task_facts(base: ChemFacts, rng: random.Random) -> dict[str, dict[str, Any]]
             "relation": "heavier" if base.mw > other_mw else "lighter",
             "difference": round(abs(base.mw - other_mw), 2),
         }
+    return facts
+
+
+def calculation_facts(base: ChemFacts, subject: str, rng: random.Random) -> dict[str, dict[str, Any]]:
+    """Facts for the packs the calculators answer (hazards, stereo, drug-likeness, grams ↔ moles),
+    from the same functions the chem assistant answers with."""
+    from assistants.chem.calc import hazards, structure
+    from assistants.chem.calc.stoichiometry import counts_of, molar_mass
+
+    facts: dict[str, dict[str, Any]] = {}
+    data = hazards.hazard_data(base.record.cas) if base.record.cas else None
+    if data is not None and data.flash_point is not None:
+        verdict = hazards.flammability(data, None)
+        facts["chem.hazards"] = {"subject": base.subject, "flash_point": round(data.flash_point.value - hazards.CELSIUS_OFFSET, 1),
+                                 "verdict": "flammable" if verdict.flammable else "not a flammable liquid",
+                                 "reason": verdict.reason, "source": data.flash_point.source}
+    stereo = structure.stereo_facts(base.smiles)
+    if stereo.counted:
+        chirality = {True: "chiral", False: "not chiral", None: "chiral or not depending on the isomer"}[stereo.chiral]
+        facts["chem.stereo"] = {"subject": subject, "stereocentres": stereo.stereocentres, "stereoisomers": stereo.stereoisomers,
+                                "chirality": chirality}
+    rule = structure.drug_likeness(base.smiles)[0]
+    facts["chem.drug_likeness"] = {"subject": subject, "verdict": "passes" if rule.passed else "fails",
+                                   "mw": rule.values["molecular weight"], "logp": rule.values["logP"],
+                                   "hbd": rule.values["H-bond donors"], "hba": rule.values["H-bond acceptors"],
+                                   "violations": ", ".join(rule.violations) or "none"}
+    moles = rng.choice((0.25, 0.5, 1.5, 2.0, 3.0))
+    mass = molar_mass(counts_of(base.formula))
+    facts["chem.grams_moles"] = {"subject": base.subject, "moles": moles, "grams": round(moles * mass, 2),
+                                 "molar_mass": round(mass, 2), "formula": base.formula}
     return facts
 
 

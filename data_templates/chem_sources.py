@@ -36,6 +36,7 @@ class ChemRecord(BaseModel):
     synonyms: list[str] = Field(default_factory=list)
     formula: str = Field("", description="the source's formula, cross-checked against the structure")
     inchikey: str = ""
+    cas: str = Field("", description="the CAS number, which the hazard tables are keyed by")
     properties: list[MeasuredProperty] = Field(default_factory=list)
 
 
@@ -52,6 +53,7 @@ def store_records() -> Iterator[ChemRecord]:
             synonyms=[n for n in names if n != compound.iupac_name],
             formula=compound.formula,
             inchikey=compound.inchikey,
+            cas=compound.cas,
             properties=[p for p in properties if p.kind == "measured"],
         )
 

@@ -31,6 +31,7 @@ COMPOUNDS = [
 def fixture_records(properties_for_all: bool = False) -> list[ChemRecord]:
     return [
         ChemRecord(source="fixture", source_id=cid, smiles=smiles, iupac_name=name, synonyms=synonyms, formula=formula,
+                   cas="64-17-5" if name == "ethanol" else "",  # the hazard tables are keyed by CAS
                    properties=[BOILING, CRITICAL_PRESSURE] if properties_for_all or name == "ethanol" else [])
         for cid, name, smiles, formula, synonyms in COMPOUNDS
     ]

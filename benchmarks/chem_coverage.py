@@ -45,8 +45,8 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # after PYTHONPATH: a
 
 from benchmarks.trust_common import write_json  # noqa: E402
 from benchmarks.understanding import (  # noqa: E402
-    _NUMBER, _TAGGED, _UNITS, Expected, Family, Item, NumberSpec, Outcome, Runner, Values, Wording,
-    _answer_problems, _groups, _identity_problems, _param, _progress, answer_sentence, fill, formulas_in,
+    NUMBER, TAGGED, UNITS, Expected, Family, Item, NumberSpec, Outcome, Runner, Values, Wording,
+    answer_problems, grouped, identity_problems, param, progress, answer_sentence, fill, formulas_in,
     leads_with, load_families, numbers_in, print_report, says_not_answered, select, stated_answer, tally,
 )
 from stages.pipeline import without_check_notes  # noqa: E402
@@ -295,13 +295,13 @@ _TEMPERATURE_TOL = {"C": 2.0, "K": 2.0, "F": 4.0}
 
 def _number(value: float, tol: float, unit: str | None, wording: Wording, family: Family) -> list[NumberSpec]:
     """One number in the wording's unit, or bare where the wording asks for one number without a unit."""
-    bare = bool(_param(wording, family, "bare_number"))
+    bare = bool(param(wording, family, "bare_number"))
     return [NumberSpec(value=value, tol=tol, unit=None if bare else unit)]
 
 
 def _temperatures(celsius: float, wording: Wording, family: Family) -> list[NumberSpec]:
     """The asked unit's value; with none asked, the value in °C, °F or K (a temperature needs its unit)."""
-    unit = _param(wording, family, "unit")
+    unit = param(wording, family, "unit")
     values = {"C": celsius, "F": celsius * 9 / 5 + 32, "K": celsius + 273.15}
     if unit is not None:
         return _number(values[unit], _TEMPERATURE_TOL[unit], unit, wording, family)
@@ -344,7 +344,7 @@ def build_autoignition(wording: Wording, family: Family, names: list[str]) -> li
 
 
 def build_flammability_limits(wording: Wording, family: Family, names: list[str]) -> list[Built]:
-    unit = _param(wording, family, "unit")
+    unit = param(wording, family, "unit")
     return [(name, _values(c), CoverageExpected(numbers=_number(lower_limit_percent(c), 0.1, unit, wording, family)))
             for name in names for c in [compound(name)]]
 
@@ -370,7 +370,7 @@ def build_carcinogen(wording: Wording, family: Family, names: list[str]) -> list
 
 
 def build_dipole_moment(wording: Wording, family: Family, names: list[str]) -> list[Built]:
-    unit = _param(wording, family, "unit")
+    unit = param(wording, family, "unit")
     return [(name, _values(c), CoverageExpected(numbers=_number(dipole_debye(c), 0.05, unit, wording, family)))
             for name in names for c in [compound(name)]]
 
@@ -389,7 +389,7 @@ def build_polarity_compare(wording: Wording, family: Family, pairs: list[list[st
 
 
 def build_enthalpy_formation(wording: Wording, family: Family, names: list[str]) -> list[Built]:
-    unit = _param(wording, family, "unit")
+    unit = param(wording, family, "unit")
     out = []
     for name in names:
         c = compound(name)
@@ -413,7 +413,7 @@ def build_grams_moles(wording: Wording, family: Family, problems: list[dict[str,
 
 
 def build_mass_percent(wording: Wording, family: Family, problems: list[dict[str, str]]) -> list[Built]:
-    unit = _param(wording, family, "unit")
+    unit = param(wording, family, "unit")
     out = []
     for problem in problems:
         c, element = compound(problem["name"]), problem["element"]
@@ -440,7 +440,7 @@ def build_empirical_formula(wording: Wording, family: Family, problems: list[dic
 
 
 def build_balance_equation(wording: Wording, family: Family, keys: list[str]) -> list[Built]:
-    arrow = _param(wording, family, "arrow", "->")
+    arrow = param(wording, family, "arrow", "->")
     out = []
     for key in keys:
         balanced = Balanced.parse(key)
@@ -481,7 +481,7 @@ def build_atom_count(wording: Wording, family: Family, problems: list[dict[str, 
 
 
 def build_ring_count(wording: Wording, family: Family, names: list[str]) -> list[Built]:
-    aromatic = _param(wording, family, "rings") == "aromatic"
+    aromatic = param(wording, family, "rings") == "aromatic"
     unit = "aromatic rings" if aromatic else "rings"
     return [(name, _values(c), CoverageExpected(numbers=_count(rings_of(c, aromatic), unit, wording, family)))
             for name in names for c in [compound(name)]]
@@ -560,7 +560,7 @@ _COUNT_UNITS = {  # what a count counts: "3 stereoisomers", "8 chiral centres", 
     "aromatic rings": r"aromatic(?:\s+rings?)?\b",
     "O2": r"(?:mol(?:es)?\s+(?:of\s+)?)?(?:O2|O₂|oxygen|dioxygen)\b",
 }
-_LONE_NUMBER = re.compile(rf"^\W*(?:answer\s*[:：]\s*)?({_NUMBER.pattern})\W*$", re.IGNORECASE | re.MULTILINE)
+_LONE_NUMBER = re.compile(rf"^\W*(?:answer\s*[:：]\s*)?({NUMBER.pattern})\W*$", re.IGNORECASE | re.MULTILINE)
 _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
           "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
 _NUMBER_WORD = re.compile(rf"\b({'|'.join(_WORDS)})\b(?!\s+(?:of|another|by|more)\b)", re.IGNORECASE)
@@ -576,8 +576,8 @@ def readable(text: str) -> str:
 
 
 def _unit_pattern(unit: str) -> str:
-    if unit in _UNITS:
-        return _UNITS[unit]
+    if unit in UNITS:
+        return UNITS[unit]
     if unit in _MORE_UNITS:
         return _MORE_UNITS[unit]
     if unit in _COUNT_UNITS:
@@ -592,11 +592,11 @@ def numbers_with(text: str, unit: str | None) -> list[float]:
     if unit is None:
         return numbers_in(text, None)
     pattern = _unit_pattern(unit)
-    if unit in _UNITS:
+    if unit in UNITS:
         found = numbers_in(text, unit)
     else:
-        found = [_float(m.group(1)) for m in re.finditer(rf"({_NUMBER.pattern})\s*{pattern}", text)]
-    ranges = rf"({_NUMBER.pattern})\s*(?:{pattern})?\s*(?:–|—|-|to|and)\s*(?={_NUMBER.pattern}\s*{pattern})"
+        found = [_float(m.group(1)) for m in re.finditer(rf"({NUMBER.pattern})\s*{pattern}", text)]
+    ranges = rf"({NUMBER.pattern})\s*(?:{pattern})?\s*(?:–|—|-|to|and)\s*(?={NUMBER.pattern}\s*{pattern})"
     found += [_float(m.group(1)) for m in re.finditer(ranges, text)]
     if unit in _COUNT_UNITS or unit.startswith("atoms of "):
         found += [_float(m.group(1)) for m in _LONE_NUMBER.finditer(text)]
@@ -650,7 +650,7 @@ def verdict_of(text: str, kind: VerdictKind) -> Verdict | None:
     """The yes/no a reply gives: a tagged or labelled yes/no/true/false, the word its answer sentence (or first
     line) starts with ("Yes, ..." but not "No molecule was identified"), else what that sentence says ("is not
     flammable")."""
-    for tagged in _TAGGED.findall(text):
+    for tagged in TAGGED.findall(text):
         said = _SAID.match(tagged.strip())
         if said:
             return _yes_no(said.group(1))
@@ -761,7 +761,7 @@ def missing(expected: CoverageExpected, text: str, status: Status) -> list[str]:
         wanted = (f"{s.value:.4g}{' ' + s.unit if s.unit else ''} (±{s.tol:.2g})" for s in expected.numbers)
         problems.append("no " + " or ".join(wanted))
     if expected.formula is not None:
-        problems += _identity_problems(expected, stated)
+        problems += identity_problems(expected, stated)
     if expected.equation is not None and not equation_reading(expected.equation, stated)[1]:
         problems.append(f"no {' '.join(str(c) for c in expected.equation.coefficients)} coefficients")
     if expected.verdict is not None and expected.verdict_kind is not None:
@@ -769,14 +769,14 @@ def missing(expected: CoverageExpected, text: str, status: Status) -> list[str]:
         problems += [] if said == expected.verdict else [f"said {said or 'neither'}, not {expected.verdict}"]
     if expected.iarc_group is not None and not names_group(text, expected.iarc_group):
         problems.append(f"no IARC group {expected.iarc_group}")
-    return problems + _answer_problems(expected, text)
+    return problems + answer_problems(expected, text)
 
 
 def contradicts(expected: CoverageExpected, text: str) -> bool:
     """Whether the reply states a wrong value: a number in the asked unit in its answer sentence (or tagged
     answer) with none within tolerance, the wrong yes/no, the other compound first, the equation's species with
     other coefficients, or only other formulas."""
-    answer = "\n".join([answer_sentence(text), *_TAGGED.findall(text)])
+    answer = "\n".join([answer_sentence(text), *TAGGED.findall(text)])
     if expected.numbers:
         found, right = _within(expected.numbers, answer)
         if found and not right:
@@ -852,7 +852,7 @@ def contradiction_tallies(outcomes: list[CoverageOutcome], items: list[CoverageI
     return [Contradictions(family=family, from_tables=group[0].from_tables,
                            computable=sum(o.id in computable for o in group),
                            contradictions=sum(o.contradiction for o in group))
-            for family, group in _groups(outcomes, lambda o: o.family).items()]
+            for family, group in grouped(outcomes, lambda o: o.family).items()]
 
 
 def print_contradictions(outcomes: list[CoverageOutcome], items: list[CoverageItem], show: int) -> dict[str, Any]:
@@ -905,7 +905,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = "the configured model" if args.model else "tools only"
     print(f"coverage benchmark: {len(chosen)} items ({args.split}), {mode}; set built in {built_s:.1f} s\n")
     started = time.perf_counter()
-    outcomes = run(chosen, args.model, progress=_progress)
+    outcomes = run(chosen, args.model, progress=progress)
     tallies = print_report(outcomes, chosen, args.show_failures)
     tallies["contradictions"] = print_contradictions(outcomes, chosen, args.show_failures)
     tallies["all"] = tally(outcomes).model_dump(mode="json")

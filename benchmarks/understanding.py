@@ -320,7 +320,7 @@ _TURNED = {"higher": r"\b(?:lower|lighter|smaller|less|colder)\b",  # "B is ligh
            "lower": r"\b(?:higher|heavier|larger|greater|more|hotter)\b"}
 
 
-def _param(wording: Wording, family: Family, key: str, default: Any = None) -> Any:
+def param(wording: Wording, family: Family, key: str, default: Any = None) -> Any:
     return wording.params.get(key, family.params.get(key, default))
 
 
@@ -356,8 +356,8 @@ def temperature_in(kelvin: float, unit: str) -> float:
 
 
 def build_property(wording: Wording, family: Family, names: list[str]) -> list[Built]:
-    key, unit = _param(wording, family, "property"), _param(wording, family, "unit")
-    bare = bool(_param(wording, family, "bare_number"))
+    key, unit = param(wording, family, "property"), param(wording, family, "unit")
+    bare = bool(param(wording, family, "bare_number"))
     out = []
     for name in names:
         m = molecule(name)
@@ -375,8 +375,8 @@ def _quantity(m: Molecule, quantity: str) -> float:
 
 
 def build_comparison(wording: Wording, family: Family, pairs: list[list[str]]) -> list[Built]:
-    quantity, direction = _param(wording, family, "quantity"), _param(wording, family, "direction")
-    asks = _param(wording, family, "asks")
+    quantity, direction = param(wording, family, "quantity"), param(wording, family, "direction")
+    asks = param(wording, family, "asks")
     out = []
     for a_name, b_name in pairs:
         a, b = molecule(a_name), molecule(b_name)
@@ -464,7 +464,7 @@ def _mcq_options(question: dict[str, Any], position: int) -> tuple[list[str], in
 
 
 def build_choice(wording: Wording, family: Family, questions: list[dict[str, Any]]) -> list[Built]:
-    style = _param(wording, family, "style")
+    style = param(wording, family, "style")
     out = []
     for position, question in enumerate(questions):
         options, right, values = _mcq_options(question, position)
@@ -502,7 +502,7 @@ def quantity_answer(problem: dict[str, Any]) -> float:
 
 
 def build_quantitative(wording: Wording, family: Family, problems: list[dict[str, Any]]) -> list[Built]:
-    bare = bool(_param(wording, family, "bare_number"))
+    bare = bool(param(wording, family, "bare_number"))
     out = []
     for problem in problems:
         value = quantity_answer(problem)
@@ -534,9 +534,9 @@ def build_breakout_date(wording: Wording, family: Family, entries: list[dict[str
             expected = Expected(polarity="no", polarity_kind="breakout")
         else:
             contains = [day]
-            if _param(wording, family, "asks_call"):
+            if param(wording, family, "asks_call"):
                 contains.append(f"{event['judgment']} breakout")
-            if _param(wording, family, "asks_direction"):
+            if param(wording, family, "asks_direction"):
                 contains.append(str(event["direction"]))
             expected = Expected(polarity="yes", polarity_kind="breakout", contains=contains)
         out.append((f"{ticker} {day}", {"ticker": ticker, "date": day}, expected))
@@ -551,7 +551,7 @@ def breakouts_between(ticker: str, start: str, end: str) -> int:
 
 
 def build_breakout_period(wording: Wording, family: Family, entries: list[dict[str, str]]) -> list[Built]:
-    period = _param(wording, family, "period")
+    period = param(wording, family, "period")
     out = []
     for entry in entries:
         ticker = entry["ticker"]
@@ -616,8 +616,8 @@ def build_items(families: list[Family] | None = None, entities: dict[str, Any] |
 
 # ---------------------------------------------------------------------------------------------- scoring
 
-_NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:[eE][-+−]?\d+)?")
-_UNITS = {
+NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?:[eE][-+−]?\d+)?")
+UNITS = {
     "C": r"(?:°\s*C\b|℃|deg(?:rees?)?\s*C(?:elsius)?\b|celsius\b|C\b)",
     "K": r"(?:K\b|kelvin\b)",
     "F": r"(?:°\s*F\b|℉|deg(?:rees?)?\s*F(?:ahrenheit)?\b|fahrenheit\b|F\b)",
@@ -657,7 +657,7 @@ _CHOICE = (
 _LEADING_LABEL = re.compile(r"^\W*(?:\(([A-Da-d1-8])\)|([A-D1-8])[.):](?:\s|$)|([A-D1-8])$)")
 _ANSWER_LINE = re.compile(r"^\W*answer\s*[:：]\s*(\S.*)$", re.IGNORECASE | re.MULTILINE)
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
-_TAGGED = re.compile(r"\[ANSWER\](.*?)\[/ANSWER\]", re.IGNORECASE | re.DOTALL)
+TAGGED = re.compile(r"\[ANSWER\](.*?)\[/ANSWER\]", re.IGNORECASE | re.DOTALL)
 _QUOTED = re.compile(r"“[^”]*”")
 _NOTE_LINE = re.compile(r"^\W*(?:not answered|not checked by any tool)\b.*$", re.IGNORECASE | re.MULTILINE)
 _FACT_LINE = re.compile(r"^\s*[-*]?\s*(?!answer\b)[A-Za-z][\w ()/,'-]{0,40}:\s.*$", re.IGNORECASE | re.MULTILINE)
@@ -694,7 +694,7 @@ def stated_answer(text: str) -> str:
     """The part of a reply that states its answer: what it tags as the answer ([ANSWER]…[/ANSWER]), else its
     text without the labelled fact lines the tools append ("Molecular weight: …"), without the notes on what
     was not answered and without the question quoted back, so that no incidental number counts as the answer."""
-    tagged = _TAGGED.findall(text)
+    tagged = TAGGED.findall(text)
     if tagged:
         return "\n".join(tagged)
     return _FACT_LINE.sub("", _NOTE_LINE.sub("", _QUOTED.sub("", text)))
@@ -703,8 +703,8 @@ def stated_answer(text: str) -> str:
 def numbers_in(text: str, unit: str | None) -> list[float]:
     """Numbers in the text; with a unit, only those the unit follows."""
     found = []
-    for match in _NUMBER.finditer(text):
-        if unit is not None and not re.match(rf"\s*{_UNITS[unit]}", text[match.end():]):
+    for match in NUMBER.finditer(text):
+        if unit is not None and not re.match(rf"\s*{UNITS[unit]}", text[match.end():]):
             continue
         try:
             found.append(float(match.group(0).replace("−", "-")))
@@ -786,7 +786,7 @@ def _dates_in(text: str) -> list[str]:
     return re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text)
 
 
-def _identity_problems(expected: Expected, stated: str) -> list[str]:
+def identity_problems(expected: Expected, stated: str) -> list[str]:
     named = any(_at(stated, n) >= 0 for n in expected.names)
     has_formula = expected.formula is not None and _formula_counts(expected.formula) in formulas_in(stated)
     if expected.identity:
@@ -803,7 +803,7 @@ def _number_problems(expected: Expected, stated: str) -> list[str]:
     return ["no " + " or ".join(wanted)]
 
 
-def _answer_problems(expected: Expected, text: str) -> list[str]:
+def answer_problems(expected: Expected, text: str) -> list[str]:
     """The answer's form: who leads, which option, yes or no, the words and dates it must give."""
     problems = []
     if expected.leads and not leads_with(text, expected):
@@ -832,8 +832,8 @@ def missing(expected: Expected, text: str, status: Status) -> list[str]:
     if expected.smiles:
         keys = structures_in(stated)
         problems += [f"no structure {s}" for s in expected.smiles if _inchikey(s) not in keys]
-    problems += _identity_problems(expected, stated) + _number_problems(expected, stated)
-    return problems + _answer_problems(expected, text)
+    problems += identity_problems(expected, stated) + _number_problems(expected, stated)
+    return problems + answer_problems(expected, text)
 
 
 def _formula_counts(formula: str) -> dict[str, int] | None:
@@ -924,7 +924,7 @@ def tally(outcomes: list[Outcome]) -> Tally:
                  says_not_answered=sum(o.says_not_answered for o in outcomes))
 
 
-def _groups(outcomes: list[Outcome], key: Callable[[Outcome], Any]) -> dict[Any, list[Outcome]]:
+def grouped(outcomes: list[Outcome], key: Callable[[Outcome], Any]) -> dict[Any, list[Outcome]]:
     groups: dict[Any, list[Outcome]] = {}
     for outcome in outcomes:
         groups.setdefault(key(outcome), []).append(outcome)
@@ -933,8 +933,8 @@ def _groups(outcomes: list[Outcome], key: Callable[[Outcome], Any]) -> dict[Any,
 
 def wording_tallies(outcomes: list[Outcome], sources: dict[str, str]) -> list[WordingTally]:
     rows = []
-    for family, group in _groups(outcomes, lambda o: o.family).items():
-        per = {w: tally(g) for w, g in _groups(group, lambda o: o.wording).items()}
+    for family, group in grouped(outcomes, lambda o: o.family).items():
+        per = {w: tally(g) for w, g in grouped(group, lambda o: o.wording).items()}
         best = max(t.right.ratio for t in per.values())
         for wording, t in per.items():
             split = next(o.split for o in group if o.wording == wording)
@@ -950,8 +950,8 @@ def _row(name: str, t: Tally) -> str:
 
 def print_report(outcomes: list[Outcome], items: list[Item], show_failures: int) -> dict[str, Any]:
     sources = {f"{i.family}/{i.wording}": i.source for i in items}
-    families = {f: tally(g) for f, g in _groups(outcomes, lambda o: o.family).items()}
-    splits = {s: tally(g) for s, g in _groups(outcomes, lambda o: o.split).items()}
+    families = {f: tally(g) for f, g in grouped(outcomes, lambda o: o.family).items()}
+    splits = {s: tally(g) for s, g in grouped(outcomes, lambda o: o.split).items()}
     wordings = wording_tallies(outcomes, sources)
     head = "| {} | n | right | verified-wrong | silent misses | says not answered |\n|---|---|---|---|---|---|"
     print(head.format("family"))
@@ -989,7 +989,7 @@ def _print_failures(outcomes: list[Outcome], limit: int) -> None:
             print(f"    question: {' '.join(o.question.split())[:200]!r}\n    reply: {' '.join(o.text.split())[:260]}")
 
 
-def _progress(done: int, total: int) -> None:
+def progress(done: int, total: int) -> None:
     if done % 50 == 0 or done == total:
         print(f"  {done}/{total} asked", file=sys.stderr, flush=True)
 
@@ -1043,7 +1043,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = "the configured model" if args.model else "tools only"
     print(f"wording benchmark: {len(chosen)} items ({args.split}), {mode}; set built in {built_s:.1f} s\n")
     started = time.perf_counter()
-    outcomes = run(chosen, args.model, progress=_progress)
+    outcomes = run(chosen, args.model, progress=progress)
     tallies = print_report(outcomes, chosen, args.show_failures)
     print(f"\n{time.perf_counter() - started:.0f} s, {mode}")
     if args.json:

@@ -15,7 +15,7 @@ from stages.retrieval import FIELD, Retrieval, Retriever, citations_retrieved, g
 from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext, repair_notes
 
 from assistants.chem.answer import compose, facts_for_prompt
-from assistants.chem.calc.check import computed_check
+from assistants.chem.calc.check import claims_check, computed_check
 from assistants.chem.checks import check_reaction_claims, chem_checks
 from assistants.chem.coverage import check_coverage, choice_check, unchecked_parts
 from assistants.chem.draft import parse_draft
@@ -192,8 +192,9 @@ class ChemAssistant(Assistant):
         text = strip_citations(raw)
         parsed = parse_draft(text)
         checks = chem_checks(parsed, facts, self.store, text) + check_reaction_claims(text, parsed, facts)
-        covered = [check_coverage(parsed, text, facts, self.store), choice_check(text, facts), computed_check(text, facts.computed, facts.question)]
-        return [*checks, *(c for c in covered if c is not None)]
+        optional = [claims_check(text, facts.molecules, facts.question, facts.computed), check_coverage(parsed, text, facts, self.store),
+                    choice_check(text, facts), computed_check(text, facts.computed, facts.question)]
+        return [*checks, *(c for c in optional if c is not None)]
 
     def instructions(self, ctx: RunContext) -> list[str]:
         facts = self.facts(ctx)

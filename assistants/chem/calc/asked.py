@@ -255,19 +255,18 @@ def _numeric(family: str, what: str, read: Callable[[MoleculeRecord, Part], tupl
     return calculate
 
 
-POLAR_DEBYE, NONPOLAR_DEBYE = 1.0, 0.2  # between them a molecule is only weakly polar: no yes or no
 
 
 def _polar(computed: Computed, debye: float, polar: bool) -> Computed:
     """"Is X polar?" or "Does X have a dipole moment?" answered from its dipole moment."""
     if not polar:
-        has = debye > NONPOLAR_DEBYE / 2
+        has = debye > thermo.NONPOLAR_DEBYE / 2
         verdict = f"{'Yes' if has else 'No'}: {computed.subject} has {'a' if has else 'no'} net dipole moment"
         return computed.model_copy(update={"sentence": f"{verdict} ({debye:.2f} D).",
                                            "values": [Value(kind="yes_no", yes=has), *computed.values]})
-    if debye >= POLAR_DEBYE:
+    if debye >= thermo.POLAR_DEBYE:
         verdict, values = f"Yes: {computed.subject} is polar", [Value(kind="yes_no", yes=True)]
-    elif debye <= NONPOLAR_DEBYE:
+    elif debye <= thermo.NONPOLAR_DEBYE:
         verdict, values = f"No: {computed.subject} is nonpolar", [Value(kind="yes_no", yes=False)]
     else:
         verdict, values = f"{computed.subject[:1].upper()}{computed.subject[1:]} is only weakly polar", []

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 
+from assistants.chem.calc.hazards import COMBUSTIBLE_LIQUID_MAX_C, FLAMMABLE_LIQUID_MAX_C
 from assistants.chem.calc.results import Computed, Value
+from assistants.chem.calc.thermo import NONPOLAR_DEBYE, POLAR_DEBYE
+from assistants.chem.resolve import MoleculeRecord
 from stages.reply import CheckResult
 
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:[x×]\s*10\^?\s*|[eE])[-−+]?\d+)?")
@@ -118,10 +121,15 @@ def stated(value: Value, text: str) -> bool:
     return _first_named(answer_sentence(text), value) == value.text
 
 
+# Limits a reply may quote beside a value: the GHS flash-point limits and the polarity thresholds.
+CRITERIA = [(FLAMMABLE_LIQUID_MAX_C, "°C", 0.5), (COMBUSTIBLE_LIQUID_MAX_C, "°C", 0.5), (POLAR_DEBYE, "D", 0.01), (NONPOLAR_DEBYE, "D", 0.01)]
+
+
 def contradicted(text: str, computed: list[Computed], question: str) -> list[str]:
     """Numbers the text writes in a computed value's unit that match no computed value (nor the question's own)."""
     targets = [t for c in computed for v in c.values if v.kind == "number" and v.unit for t in _targets(v)]
     units = tuple(dict.fromkeys(u for _, u, _ in targets))
+    targets += CRITERIA
     targets += [(n, u, 1e-6) for c in computed for n, u in _written(" ".join((c.sentence, *c.facts)), units)]
     given = numbers(question)
     wrong = []
@@ -142,3 +150,38 @@ def computed_check(text: str, computed: list[Computed], question: str) -> CheckR
     return CheckResult(name="computed_answers", kind="coverage", passed=not problems, message="; ".join(problems),
                        feedback=" ".join(f"Give: {c.sentence}" for c in missed),
                        expected=[c.sentence for c in computed])
+
+
+# Claims a draft may make in passing about the question's molecules that a calculator can check.
+CHECKED_CLAIMS = frozenset({"flash_point", "autoignition", "flammability_limits", "flammable", "carcinogen", "toxic", "dipole_moment",
+                            "enthalpy_formation", "enthalpy_combustion", "stereoisomers", "stereocentres", "chiral"})
+_CLAIM_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_PRONOUN = re.compile(r"^\W*(?:answer\s*:\s*)?(?:it|its|this (?:compound|molecule|substance|chemical))\b", re.IGNORECASE)
+
+
+def claims_check(text: str, molecules: list[MoleculeRecord], question: str, asked: list[Computed]) -> CheckResult | None:
+    """Every sentence of a reply that states a hazard, a thermochemical value or a stereo count of a
+    molecule the question names, held to what the tools compute for it ("methanol is not toxic",
+    "benzene's flash point is 50 °C"), whether or not the question asked for it."""
+    from assistants.chem.calc.asked import Part, Subjects, calculator_name, compute
+
+    problems = []
+    for sentence in (s.strip() for s in _CLAIM_SENTENCE.split(text)):
+        if calculator_name(sentence) not in CHECKED_CLAIMS:
+            continue
+        named = [m for m in molecules if any(n and n.lower() in sentence.lower() for n in (m.query, m.common_name, m.name))]
+        if not named and len(molecules) == 1 and _PRONOUN.match(sentence):  # "It is not toxic." about the one molecule asked
+            named = molecules
+        if not named:
+            continue
+        computed = [c for c in compute(Part(text=sentence, index=0), Subjects(molecules=named, formulas=[])) if isinstance(c, Computed)]
+        for c in computed:
+            for value in c.values:
+                if value.kind == "yes_no" and (not _NO.search(sentence)) != value.yes:
+                    problems.append(f"“{sentence}” contradicts the tools: {c.sentence}")
+        if wrong := contradicted(sentence, computed + asked, question):
+            problems.append(f"“{sentence}” gives {', '.join(wrong)}; the tools give: {' '.join(c.sentence for c in computed)}")
+    if not problems:
+        return None
+    return CheckResult(name="tool_fact_claims", kind="claim", passed=False, message="; ".join(problems),
+                       feedback="State only values the tools give.")

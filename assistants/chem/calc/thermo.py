@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from assistants.chem.calc.tables import Sourced, sourced
 
 STANDARD_K = 298.15
+POLAR_DEBYE, NONPOLAR_DEBYE = 1.0, 0.2  # between them a molecule is only weakly polar: no yes or no
 
 
 class Density(BaseModel):

@@ -5,7 +5,7 @@ import pytest
 from assistants.chem.assistant import ChemAssistant
 from stages.backends.scripted import ScriptedBackend
 from stages.messages import ask
-from stages.pipeline import Pipeline
+from stages.pipeline import Pipeline, without_check_notes
 from stages.reply import Status
 
 
@@ -64,7 +64,7 @@ def test_what_the_tables_do_not_hold_is_said_not_guessed(store):
 def test_a_model_draft_that_contradicts_a_tool_never_reaches_the_user(question, draft, store):
     reply = _reply(question, store, draft=draft, phrasing="model")
     assert reply.status == Status.CORRECTED
-    assert draft.removeprefix("Answer: ") not in reply.text
+    assert draft.removeprefix("Answer: ") not in without_check_notes(reply.text)
 
 
 def test_a_model_draft_that_gives_the_computed_answer_is_verified(store):
@@ -76,3 +76,21 @@ def test_a_model_draft_that_gives_the_computed_answer_is_verified(store):
 def test_a_formula_of_several_compounds_is_not_guessed(store):
     reply = _reply("how big is the dipole moment of C3H6O", store)
     assert reply.status != Status.VERIFIED and "several compounds" in reply.text.split("\n")[0]
+
+
+@pytest.mark.parametrize(("question", "draft"), [
+    ("Tell me about methanol.", "Answer: Methanol is a simple alcohol. It is not toxic and is safe to drink."),
+    ("Tell me about benzene.", "Answer: Benzene is an aromatic hydrocarbon with a flash point of 50 °C."),
+    ("What is the boiling point of acetone?", "Answer: Acetone boils at 329.2 K (56.05 °C). It is not flammable."),
+])
+def test_a_hazard_claim_the_question_did_not_ask_is_still_checked(question, draft, store):
+    reply = _reply(question, store, draft=draft, phrasing="model")
+    assert reply.status == Status.CORRECTED
+    failed = [c for r in reply.trace for c in r.checks if c.name == "tool_fact_claims" and not c.passed]
+    assert failed and "contradicts the tools" in failed[0].message or "the tools give" in failed[0].message
+
+
+def test_a_claim_the_tools_agree_with_passes(store):
+    reply = _reply("Tell me about benzene.", store, draft="Answer: Benzene is an aromatic hydrocarbon; it is highly flammable.",
+                   phrasing="model")
+    assert not [c for r in reply.trace for c in r.checks if c.name == "tool_fact_claims"]

@@ -29,10 +29,8 @@ By default no model runs: chem answers with template phrasing from its tools. `-
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
-import time
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -43,11 +41,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # after PYTHONPATH: a checkout named there is measured
 
-from benchmarks.trust_common import write_json  # noqa: E402
+from benchmarks import understanding  # noqa: E402
 from benchmarks.understanding import (  # noqa: E402
-    NUMBER, TAGGED, UNITS, Expected, Family, Item, NumberSpec, Outcome, Runner, Values, Wording,
-    answer_problems, grouped, identity_problems, param, progress, answer_sentence, fill, formulas_in,
-    leads_with, load_families, numbers_in, print_report, says_not_answered, select, stated_answer, tally,
+    NUMBER, TAGGED, UNITS, Expected, Family, Item, NumberSpec, Outcome, Values, Wording, arguments,
+    answer_problems, grouped, identity_problems, param, answer_sentence, fill, formulas_in,
+    leads_with, load_families, numbers_in, says_not_answered, stated_answer, tally,
 )
 from stages.pipeline import without_check_notes  # noqa: E402
 from stages.reply import Reply, Status  # noqa: E402
@@ -827,19 +825,6 @@ def judge(item: CoverageItem, reply: Reply, seconds: float) -> CoverageOutcome:
 # ---------------------------------------------------------------------------------------------- running
 
 
-def run(items: list[CoverageItem], use_model: bool,
-        progress: Callable[[int, int], None] | None = None) -> list[CoverageOutcome]:
-    runner = Runner(use_model)
-    outcomes = []
-    for done, item in enumerate(items, start=1):
-        started = time.perf_counter()
-        reply = runner.ask(item)
-        outcomes.append(judge(item, reply, time.perf_counter() - started))
-        if progress is not None:
-            progress(done, len(items))
-    return outcomes
-
-
 class Contradictions(BaseModel):
     family: str
     from_tables: bool
@@ -872,48 +857,14 @@ def print_contradictions(outcomes: list[CoverageOutcome], items: list[CoverageIt
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["dev", "heldout", "all"], default="dev",
-                        help="which wordings (default dev; measure on heldout)")
-    parser.add_argument("--model", action="store_true",
-                        help="the configured model phrases the answers (default: tools only, template phrasing)")
-    parser.add_argument("--family", action="append", help="only these families (repeatable)")
-    parser.add_argument("--per-wording", type=int, default=None, metavar="N",
-                        help="only the first N items of each wording (every wording still asked)")
-    parser.add_argument("--limit", type=int, default=None, help="first N selected items")
-    parser.add_argument("--json", type=Path, default=None, help="also write the tallies and every outcome here")
-    parser.add_argument("--show-failures", type=int, default=0, metavar="N",
-                        help="list the first N items not answered right, and of the contradictions "
-                             "(held-out questions are not printed)")
-    args = parser.parse_args(argv)
-    try:
-        started = time.perf_counter()
-        items = build_items()
-        built_s = time.perf_counter() - started
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"error: cannot build the set: {' '.join(str(exc).split())[:300]}", file=sys.stderr)
-        return 2
-    known = {i.family for i in items}
-    unknown = sorted(set(args.family or []) - known)
-    if unknown:
-        print(f"error: unknown family {', '.join(unknown)} (known: {', '.join(sorted(known))})", file=sys.stderr)
-        return 2
-    chosen = select(items, args.split, args.family, args.limit, args.per_wording)
-    if not chosen:
-        print("error: no item matches the selection", file=sys.stderr)
-        return 2
-    mode = "the configured model" if args.model else "tools only"
-    print(f"coverage benchmark: {len(chosen)} items ({args.split}), {mode}; set built in {built_s:.1f} s\n")
-    started = time.perf_counter()
-    outcomes = run(chosen, args.model, progress=progress)
-    tallies = print_report(outcomes, chosen, args.show_failures)
-    tallies["contradictions"] = print_contradictions(outcomes, chosen, args.show_failures)
-    tallies["all"] = tally(outcomes).model_dump(mode="json")
-    print(f"\n{time.perf_counter() - started:.0f} s, {mode}")
-    if args.json:
-        write_json(args.json, {"split": args.split, "mode": mode, "tallies": tallies,
-                               "outcomes": [o.model_dump(mode="json") for o in outcomes]})
-    return 0
+    args = arguments(__doc__.split("\n\n")[0], "list the first N items not answered right, and of the contradictions "
+                                                   "(held-out questions are not printed)").parse_args(argv)
+
+    def more(outcomes: list[CoverageOutcome], chosen: list[CoverageItem]) -> dict[str, Any]:
+        return {"contradictions": print_contradictions(outcomes, chosen, args.show_failures),
+                "all": tally(outcomes).model_dump(mode="json")}
+
+    return understanding.measure(args, "coverage benchmark", build_items, judge, more)
 
 
 if __name__ == "__main__":

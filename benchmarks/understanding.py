@@ -884,13 +884,15 @@ class Runner:
         return self.pipeline(item.assistant).run(ask(item.question, options=options))
 
 
-def run(items: list[Item], use_model: bool, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+def run(items: list[Item], use_model: bool, progress: Callable[[int, int], None] | None = None,
+        judged: Callable[[Any, Reply, float], Any] = judge) -> list[Any]:
+    """Every item asked and its reply judged (by `judged`: this benchmark's judge unless another's)."""
     runner = Runner(use_model)
     outcomes = []
     for done, item in enumerate(items, start=1):
         started = time.perf_counter()
         reply = runner.ask(item)
-        outcomes.append(judge(item, reply, time.perf_counter() - started))
+        outcomes.append(judged(item, reply, time.perf_counter() - started))
         if progress is not None:
             progress(done, len(items))
     return outcomes
@@ -1010,8 +1012,53 @@ def select(items: list[Item], split: str, families: list[str] | None, limit: int
     return chosen[:limit]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def source_problems(family: Family) -> list[str]:
+    """Wordings whose source names no public set (and is not chat), and a family with no public wording."""
+    problems = [w.id for w in family.wordings
+                if not (w.source == "chat" or isinstance(w.source, Source) and w.source.dataset and (w.source.repo or w.source.path))]
+    if all(w.chat for w in family.wordings):
+        problems.append(f"{family.id} has no public wording")
+    return problems
+
+
+def split_problems(family: Family) -> list[str]:
+    """What is wrong with a family's dev/held-out split: a wording's split not the hash rule's, halves
+    more than one apart, or chat (or public) wordings all on one side."""
+    assigned = assign_splits(family)
+    problems = [f"{w.id}: split {w.split}, the hash rule says {assigned[w.id]}" for w in family.wordings if w.split != assigned[w.id]]
+    counts = Counter(assigned.values())
+    if abs(counts["dev"] - counts["heldout"]) > 1:
+        problems.append(f"{counts['dev']} dev against {counts['heldout']} held-out wordings")
+    for kind in (True, False):
+        of_kind = [w for w in family.wordings if w.chat is kind]
+        if len(of_kind) >= 2 and {w.split for w in of_kind} != {"dev", "heldout"}:
+            problems.append(f"every {'chat' if kind else 'public'} wording is on one side")
+    return problems
+
+
+def _words(text: str) -> str:
+    """A wording reduced to its words: placeholders, masks, punctuation and case gone."""
+    from assistants.chem.request import MASKS
+
+    text = re.sub(r"\{\w+\}|<[^>]*>", " ", text)
+    for token in MASKS.values():
+        text = text.replace(token, " ")
+    return " ".join(re.findall(r"[a-z]+", text.lower()))
+
+
+def heldout_in_training(families: list[Family]) -> set[str]:
+    """Held-out wordings that are, word for word, examples the intent reader is fitted on: they could
+    not measure it, so a test pins the few known ones."""
+    from assistants.chem.request import load_examples
+
+    trained = {_words(e.text) for e in load_examples()}
+    return {w.id for f in families for w in f.wordings if w.split == "heldout"
+            for text in ([w.text] if w.text else list(w.texts.values())) if _words(text) in trained}
+
+
+def arguments(description: str, failures: str) -> argparse.ArgumentParser:
+    """The options every question benchmark takes (the wording and the coverage benchmark)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--split", choices=["dev", "heldout", "all"], default="dev",
                         help="which wordings (default dev; measure on heldout)")
     parser.add_argument("--model", action="store_true",
@@ -1021,35 +1068,58 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the first N items of each wording (every wording still asked)")
     parser.add_argument("--limit", type=int, default=None, help="first N selected items")
     parser.add_argument("--json", type=Path, default=None, help="also write the tallies and every outcome here")
-    parser.add_argument("--show-failures", type=int, default=0, metavar="N",
-                        help="list the first N items not answered right (held-out questions are not printed)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--show-failures", type=int, default=0, metavar="N", help=failures)
+    return parser
+
+
+def chosen_items(args: argparse.Namespace, build: Callable[[], list[Item]]) -> tuple[list[Item], float] | None:
+    """The items the options select and the seconds building the set took; None (said on stderr) when
+    the set cannot be built or the selection is empty or names an unknown family."""
     try:
         started = time.perf_counter()
-        items = build_items()
+        items = build()
         built_s = time.perf_counter() - started
     except (OSError, ValueError, KeyError) as exc:
         print(f"error: cannot build the set: {' '.join(str(exc).split())[:300]}", file=sys.stderr)
-        return 2
+        return None
     known = {i.family for i in items}
     unknown = sorted(set(args.family or []) - known)
     if unknown:
         print(f"error: unknown family {', '.join(unknown)} (known: {', '.join(sorted(known))})", file=sys.stderr)
-        return 2
+        return None
     chosen = select(items, args.split, args.family, args.limit, args.per_wording)
     if not chosen:
         print("error: no item matches the selection", file=sys.stderr)
+        return None
+    return chosen, built_s
+
+
+def measure(args: argparse.Namespace, title: str, build: Callable[[], list[Item]],
+            judged: Callable[[Any, Reply, float], Any] = judge,
+            more: Callable[[list[Any], list[Any]], dict[str, Any]] | None = None) -> int:
+    """Build, select, ask, judge and report a question benchmark (`more`: tallies of its own); the exit status."""
+    selected = chosen_items(args, build)
+    if selected is None:
         return 2
+    chosen, built_s = selected
     mode = "the configured model" if args.model else "tools only"
-    print(f"wording benchmark: {len(chosen)} items ({args.split}), {mode}; set built in {built_s:.1f} s\n")
+    print(f"{title}: {len(chosen)} items ({args.split}), {mode}; set built in {built_s:.1f} s\n")
     started = time.perf_counter()
-    outcomes = run(chosen, args.model, progress=progress)
+    outcomes = run(chosen, args.model, progress, judged)
     tallies = print_report(outcomes, chosen, args.show_failures)
+    if more is not None:
+        tallies |= more(outcomes, chosen)
     print(f"\n{time.perf_counter() - started:.0f} s, {mode}")
     if args.json:
         write_json(args.json, {"split": args.split, "mode": mode, "tallies": tallies,
                                "outcomes": [o.model_dump(mode="json") for o in outcomes]})
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(__doc__.split("\n\n")[0],
+                     "list the first N items not answered right (held-out questions are not printed)").parse_args(argv)
+    return measure(args, "wording benchmark", build_items)
 
 
 if __name__ == "__main__":

@@ -100,117 +100,93 @@ def _melting(molecule: MoleculeRecord) -> float | None:
     return next((p.value for p in molecule.properties if p.key == "melting_point"), None)
 
 
-def flammability_limits(part: Part, subjects: Subjects) -> Outcome:
-    out: Outcome = []
-    for m in subjects.molecules:
-        if (missing := _needs_cas("flammability_limits", "flammability", m, part)) is not None:
-            out.append(missing)
-            continue
-        data = _hazards_of(m)
-        lower, upper = data.lower_flammability_limit, data.upper_flammability_limit
-        if lower is None:
-            out.append(_no_table("flammability_limits", "flammability limits", label(m), part))
-            continue
-        values = [Value(kind="number", number=round(lower.value * 100, 3), unit="%", tolerance=0.05)]
-        said = f"{lower.value * 100:.3g} % by volume in air (lower limit)"
-        if upper is not None:
-            values.append(Value(kind="number", number=round(upper.value * 100, 3), unit="%", tolerance=0.05))
-            said = f"{lower.value * 100:.3g} % (lower) to {upper.value * 100:.3g} % (upper) by volume in air"
-        out.append(Computed(family="flammability_limits", subject=label(m),
-                            sentence=f"The flammability limits of {label(m)} are {said}.",
-                            facts=[f"Flammability limits of {label(m)}: {said} (source: {lower.source})"], values=values,
-                            source=lower.source, part=part.index))
-    return out
+HazardAnswer = Callable[[MoleculeRecord, hazards.HazardData, Part], Computed | NotComputed]
 
 
-def flammable(part: Part, subjects: Subjects) -> Outcome:
-    out: Outcome = []
-    for m in subjects.molecules:
-        if (missing := _needs_cas("flammable", "flammability", m, part)) is not None:
-            out.append(missing)
-            continue
-        data = _hazards_of(m)
-        verdict = hazards.flammability(data, _boiling(m))
-        if verdict.flammable is None:
-            out.append(NotComputed(family="flammable", subject=label(m), part=part.index,
-                                   reason=f"{verdict.reason.replace('for it', f'for {label(m)}')}, so the tools cannot say"))
-            continue
-        found = data.flash_point or data.lower_flammability_limit
-        source = found.source if found is not None else "chemicals: incombustible materials"
-        said = "Yes" if verdict.flammable else "No"
-        words = "flammable" if verdict.flammable else "not a flammable liquid"
-        out.append(Computed(family="flammable", subject=label(m), sentence=f"{said}: {label(m)} is {words}; {verdict.reason}.",
-                            facts=[f"Flammability of {label(m)}: {verdict.reason} (source: {source})"],
-                            values=[Value(kind="yes_no", yes=verdict.flammable)], source=source, part=part.index))
-    return out
+def _hazard(family: str, what: str, answer: HazardAnswer) -> Calculator:
+    """A calculator that reads each molecule's hazard data by its CAS number."""
+
+    def calculate(part: Part, subjects: Subjects) -> Outcome:
+        return [_needs_cas(family, what, m, part) or answer(m, _hazards_of(m), part) for m in subjects.molecules]
+
+    return calculate
 
 
-def exposure_limits(part: Part, subjects: Subjects) -> Outcome:
-    out: Outcome = []
-    for m in subjects.molecules:
-        if (missing := _needs_cas("exposure_limit", "exposure-limit", m, part)) is not None:
-            out.append(missing)
-            continue
-        data = _hazards_of(m)
-        if not data.exposure_limits:
-            out.append(_no_table("exposure_limit", "occupational exposure limit", label(m), part))
-            continue
-        said = ", ".join(f"{limit.value:g} {limit.unit} ({limit.kind})" for limit in data.exposure_limits)
-        skin = "; skin notation: absorbed through the skin" if data.skin else ""
-        source = data.exposure_limits[0].source
-        out.append(Computed(family="exposure_limit", subject=label(m),
-                            sentence=f"The occupational exposure limits of {label(m)} are {said}{skin} ({source}).",
-                            facts=[f"Exposure limits of {label(m)}: {said}{skin} (source: {source})"],
-                            values=[Value(kind="number", number=data.exposure_limits[0].value, unit=data.exposure_limits[0].unit,
-                                          tolerance=data.exposure_limits[0].value * 0.01)],
-                            source=source, part=part.index))
-    return out
+def _limits(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed | NotComputed:
+    lower, upper = data.lower_flammability_limit, data.upper_flammability_limit
+    if lower is None:
+        return _no_table("flammability_limits", "flammability limits", label(m), part)
+    values = [Value(kind="number", number=round(lower.value * 100, 3), unit="%", tolerance=0.05)]
+    said = f"{lower.value * 100:.3g} % by volume in air (lower limit)"
+    if upper is not None:
+        values.append(Value(kind="number", number=round(upper.value * 100, 3), unit="%", tolerance=0.05))
+        said = f"{lower.value * 100:.3g} % (lower) to {upper.value * 100:.3g} % (upper) by volume in air"
+    return Computed(family="flammability_limits", subject=label(m), sentence=f"The flammability limits of {label(m)} are {said}.",
+                    facts=[f"Flammability limits of {label(m)}: {said} (source: {lower.source})"], values=values,
+                    source=lower.source, part=part.index)
 
 
-def carcinogen(part: Part, subjects: Subjects) -> Outcome:
-    out: Outcome = []
-    for m in subjects.molecules:
-        if (missing := _needs_cas("carcinogen", "carcinogen", m, part)) is not None:
-            out.append(missing)
-            continue
-        data = _hazards_of(m)
-        if not data.carcinogen:
-            out.append(NotComputed(family="carcinogen", subject=label(m), part=part.index,
-                                   reason=f"{label(m)} is not on the IARC or NTP lists the tools hold; not being listed "
-                                          "does not show it is safe"))
-            continue
-        listed = "; ".join(f"{source}: {words}" for source, words in data.carcinogen.items())
-        yes = hazards.listed_carcinogen(data)
-        lead = f"Yes: {label(m)} is listed as a carcinogen" if yes else f"No: {label(m)} is not classified as carcinogenic"
-        out.append(Computed(family="carcinogen", subject=label(m), sentence=f"{lead} ({listed}).",
-                            facts=[f"Carcinogen classifications of {label(m)}: {listed} (source: chemicals)"],
-                            values=[Value(kind="yes_no", yes=yes)], source="chemicals: IARC and NTP lists", part=part.index))
-    return out
+def _flammable(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed | NotComputed:
+    verdict = hazards.flammability(data, _boiling(m))
+    if verdict.flammable is None:
+        return NotComputed(family="flammable", subject=label(m), part=part.index,
+                           reason=f"{verdict.reason.replace('for it', f'for {label(m)}')}, so the tools cannot say")
+    found = data.flash_point or data.lower_flammability_limit
+    source = found.source if found is not None else "chemicals: incombustible materials"
+    said = "Yes" if verdict.flammable else "No"
+    words = "flammable" if verdict.flammable else "not a flammable liquid"
+    return Computed(family="flammable", subject=label(m), sentence=f"{said}: {label(m)} is {words}; {verdict.reason}.",
+                    facts=[f"Flammability of {label(m)}: {verdict.reason} (source: {source})"],
+                    values=[Value(kind="yes_no", yes=verdict.flammable)], source=source, part=part.index)
 
 
-def toxicity(part: Part, subjects: Subjects) -> Outcome:
+def _exposure(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed | NotComputed:
+    if not data.exposure_limits:
+        return _no_table("exposure_limit", "occupational exposure limit", label(m), part)
+    said = ", ".join(f"{limit.value:g} {limit.unit} ({limit.kind})" for limit in data.exposure_limits)
+    skin = "; skin notation: absorbed through the skin" if data.skin else ""
+    first = data.exposure_limits[0]
+    return Computed(family="exposure_limit", subject=label(m),
+                    sentence=f"The occupational exposure limits of {label(m)} are {said}{skin} ({first.source}).",
+                    facts=[f"Exposure limits of {label(m)}: {said}{skin} (source: {first.source})"],
+                    values=[Value(kind="number", number=first.value, unit=first.unit, tolerance=first.value * 0.01)],
+                    source=first.source, part=part.index)
+
+
+def _carcinogen(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed | NotComputed:
+    if not data.carcinogen:
+        return NotComputed(family="carcinogen", subject=label(m), part=part.index,
+                           reason=f"{label(m)} is not on the IARC or NTP lists the tools hold; not being listed does not show it is safe")
+    listed = "; ".join(f"{source}: {words}" for source, words in data.carcinogen.items())
+    yes = hazards.listed_carcinogen(data)
+    lead = f"Yes: {label(m)} is listed as a carcinogen" if yes else f"No: {label(m)} is not classified as carcinogenic"
+    return Computed(family="carcinogen", subject=label(m), sentence=f"{lead} ({listed}).",
+                    facts=[f"Carcinogen classifications of {label(m)}: {listed} (source: chemicals)"],
+                    values=[Value(kind="yes_no", yes=yes)], source="chemicals: IARC and NTP lists", part=part.index)
+
+
+def _toxic(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed | NotComputed:
     """"Is X toxic / dangerous?": what the tables hold (exposure limits, carcinogen lists); a listed limit
     or classification is a health hazard, and nothing listed is not read as safe."""
-    out: Outcome = []
-    for m in subjects.molecules:
-        if (missing := _needs_cas("toxic", "hazard", m, part)) is not None:
-            out.append(missing)
-            continue
-        data = _hazards_of(m)
-        bits = [f"an occupational exposure limit of {limit.value:g} {limit.unit} ({limit.kind})" for limit in data.exposure_limits]
-        bits += [f"{source}: {words}" for source, words in data.carcinogen.items()]
-        if not bits:
-            out.append(NotComputed(family="toxic", subject=label(m), part=part.index,
-                                   reason=f"the tables list no exposure limit or carcinogen classification for {label(m)}; "
-                                          "that does not show it is safe"))
-            continue
-        out.append(Computed(family="toxic", subject=label(m),
-                            sentence=f"Yes: {label(m)} is a health hazard: it has {'; '.join(bits)}. Toxicity depends on dose "
-                                     "and exposure; the tools hold no LD50.",
-                            facts=[f"Health hazard data of {label(m)}: {'; '.join(bits)} (source: chemicals)"],
-                            values=[Value(kind="yes_no", yes=True)], source="chemicals: exposure limits and carcinogen lists",
-                            part=part.index))
-    return out
+    bits = [f"an occupational exposure limit of {limit.value:g} {limit.unit} ({limit.kind})" for limit in data.exposure_limits]
+    bits += [f"{source}: {words}" for source, words in data.carcinogen.items()]
+    if not bits:
+        return NotComputed(family="toxic", subject=label(m), part=part.index,
+                           reason=f"the tables list no exposure limit or carcinogen classification for {label(m)}; "
+                                  "that does not show it is safe")
+    return Computed(family="toxic", subject=label(m),
+                    sentence=f"Yes: {label(m)} is a health hazard: it has {'; '.join(bits)}. Toxicity depends on dose and "
+                             "exposure; the tools hold no LD50.",
+                    facts=[f"Health hazard data of {label(m)}: {'; '.join(bits)} (source: chemicals)"],
+                    values=[Value(kind="yes_no", yes=True)], source="chemicals: exposure limits and carcinogen lists",
+                    part=part.index)
+
+
+flammability_limits = _hazard("flammability_limits", "flammability", _limits)
+flammable = _hazard("flammable", "flammability", _flammable)
+exposure_limits = _hazard("exposure_limit", "exposure-limit", _exposure)
+carcinogen = _hazard("carcinogen", "carcinogen", _carcinogen)
+toxicity = _hazard("toxic", "hazard", _toxic)
 
 
 Shown = Callable[[float, Part], tuple[str, Value]]
@@ -358,54 +334,54 @@ def _asked_kelvin(text: str) -> float | None:
     return value + CELSIUS if unit == "C" else (value - 32) * 5 / 9 + CELSIUS if unit == "F" else value
 
 
-def vapor_pressure(part: Part, subjects: Subjects) -> Outcome:
-    kelvin = _asked_kelvin(part.text)
-    at = kelvin if kelvin is not None else 298.15
-    out: Outcome = []
-    for m in subjects.molecules:
-        if (missing := _needs_cas("vapor_pressure", "vapor-pressure", m, part)) is not None:
-            out.append(missing)
-            continue
-        found = thermo.vapor_pressure(m.cas or "", at)
-        if found is None:
-            out.append(NotComputed(family="vapor_pressure", subject=label(m), part=part.index,
-                                   reason=f"no vapor-pressure correlation in the tables covers {label(m)} at {at - CELSIUS:.0f} °C"))
-            continue
-        kpa, mmhg = found.pascal / 1000, found.pascal / 133.322
-        assumed = "" if kelvin is not None else " (no temperature was given; 25 °C assumed)"
-        said = f"{kpa:.3g} kPa ({mmhg:.3g} mmHg, {found.pascal / 101325:.3g} atm)"
-        out.append(Computed(family="vapor_pressure", subject=label(m),
-                            sentence=f"The vapor pressure of {label(m)} at {at - CELSIUS:.0f} °C is {said}{assumed}.",
-                            facts=[f"Vapor pressure of {label(m)} at {at - CELSIUS:.0f} °C: {said} (source: {found.source})"],
-                            values=[Value(kind="number", number=round(kpa, 4), unit="kPa", tolerance=max(0.02 * kpa, 0.001),
-                                          alternatives=[(round(mmhg, 3), "mmHg", 0.02 * mmhg), (round(found.pascal, 1), "Pa", 0.02 * found.pascal)])],
-                            source=found.source, part=part.index))
-    return out
+TemperatureAnswer = Callable[[MoleculeRecord, float, str, Part], Computed | None]
 
 
-def density(part: Part, subjects: Subjects) -> Outcome:
-    kelvin = _asked_kelvin(part.text)
-    at = kelvin if kelvin is not None else 298.15
-    out: Outcome = []
-    for m in subjects.molecules:
-        if (missing := _needs_cas("density", "liquid-density", m, part)) is not None:
-            out.append(missing)
-            continue
-        found = thermo.liquid_density(m.cas or "", at, _melting(m))
-        if found is None:
-            out.append(NotComputed(family="density", subject=label(m), part=part.index,
-                                   reason=f"no liquid-density fit in the tables covers {label(m)} as a liquid at {at - CELSIUS:.0f} °C"))
-            continue
-        grams_per_ml = found.kg_per_m3 / 1000
+def _at_temperature(family: str, what: str, answer: TemperatureAnswer) -> Calculator:
+    """A calculator for a property at the temperature the part asks (25 °C, said so, when it asks none)."""
+
+    def calculate(part: Part, subjects: Subjects) -> Outcome:
+        kelvin = _asked_kelvin(part.text)
+        at = kelvin if kelvin is not None else thermo.STANDARD_K
         assumed = "" if kelvin is not None else " (no temperature was given; 25 °C assumed)"
-        said = f"{grams_per_ml:.4g} g/mL ({found.kg_per_m3:.4g} kg/m³)"
-        out.append(Computed(family="density", subject=label(m),
-                            sentence=f"The density of liquid {label(m)} at {at - CELSIUS:.0f} °C is {said}{assumed}.",
-                            facts=[f"Liquid density of {label(m)} at {at - CELSIUS:.0f} °C: {said} (source: {found.source})"],
-                            values=[Value(kind="number", number=round(grams_per_ml, 5), unit="g/mL", tolerance=0.01 * grams_per_ml,
-                                          alternatives=[(round(found.kg_per_m3, 2), "kg/m3", 0.01 * found.kg_per_m3)])],
-                            source=found.source, part=part.index))
-    return out
+        return [_needs_cas(family, what, m, part) or answer(m, at, assumed, part)
+                or NotComputed(family=family, subject=label(m), part=part.index,
+                               reason=f"no {what} correlation in the tables covers {label(m)} at {at - CELSIUS:.0f} °C")
+                for m in subjects.molecules]
+
+    return calculate
+
+
+def _vapor_pressure(m: MoleculeRecord, at: float, assumed: str, part: Part) -> Computed | None:
+    found = thermo.vapor_pressure(m.cas or "", at)
+    if found is None:
+        return None
+    kpa, mmhg = found.pascal / 1000, found.pascal / 133.322
+    said = f"{kpa:.3g} kPa ({mmhg:.3g} mmHg, {found.pascal / 101325:.3g} atm)"
+    return Computed(family="vapor_pressure", subject=label(m),
+                    sentence=f"The vapor pressure of {label(m)} at {at - CELSIUS:.0f} °C is {said}{assumed}.",
+                    facts=[f"Vapor pressure of {label(m)} at {at - CELSIUS:.0f} °C: {said} (source: {found.source})"],
+                    values=[Value(kind="number", number=round(kpa, 4), unit="kPa", tolerance=max(0.02 * kpa, 0.001),
+                                  alternatives=[(round(mmhg, 3), "mmHg", 0.02 * mmhg), (round(found.pascal, 1), "Pa", 0.02 * found.pascal)])],
+                    source=found.source, part=part.index)
+
+
+def _density(m: MoleculeRecord, at: float, assumed: str, part: Part) -> Computed | None:
+    found = thermo.liquid_density(m.cas or "", at, _melting(m))
+    if found is None:
+        return None
+    grams_per_ml = found.kg_per_m3 / 1000
+    said = f"{grams_per_ml:.4g} g/mL ({found.kg_per_m3:.4g} kg/m³)"
+    return Computed(family="density", subject=label(m),
+                    sentence=f"The density of liquid {label(m)} at {at - CELSIUS:.0f} °C is {said}{assumed}.",
+                    facts=[f"Liquid density of {label(m)} at {at - CELSIUS:.0f} °C: {said} (source: {found.source})"],
+                    values=[Value(kind="number", number=round(grams_per_ml, 5), unit="g/mL", tolerance=0.01 * grams_per_ml,
+                                  alternatives=[(round(found.kg_per_m3, 2), "kg/m3", 0.01 * found.kg_per_m3)])],
+                    source=found.source, part=part.index)
+
+
+vapor_pressure = _at_temperature("vapor_pressure", "vapor-pressure", _vapor_pressure)
+density = _at_temperature("density", "liquid-density", _density)
 
 
 # ---------------------------------------------------------------- stoichiometry

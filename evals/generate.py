@@ -126,6 +126,42 @@ def chem_validity(pool: list[Compound], rng: random.Random, n: int = 10) -> Suit
                  assistant="chem", source="compound store, held-out split; corruptions checked by RDKit", items=items)
 
 
+DRUG_LIKE = {"yes": [r"\byes\b", r"\bpasses\b", r"drug-like"], "no": [r"\bno\b", r"\bfails\b", r"not drug-like"]}
+
+
+def chem_calculations(pool: list[Compound], rng: random.Random, n: int = 8) -> Suite:
+    """Calculations on held-out compounds: flash point (the hazard tables), grams of an amount (standard
+    atomic weights), stereoisomers (RDKit's enumeration) and Lipinski's verdict (RDKit descriptors)."""
+    from assistants.chem.calc import hazards, structure
+    from assistants.chem.calc.stoichiometry import counts_of, molar_mass
+
+    items = []
+    flash = [(c, found) for c in pool if c.cas and (found := hazards.hazard_data(c.cas).flash_point) is not None]
+    for c, found in rng.sample(flash, min(n, len(flash))):
+        items.append(Item(id=f"flash-{c.cid}", task="flash_point", question=f"What is the flash point of {c.common_name}?",
+                          rules=[NumericRule(value=round(found.value, 2), tolerance=2.0, label=r"flash", unit="K")],
+                          meta={"inchikey": c.inchikey, "source": found.source}))
+    for c in _sample(pool, n, rng):
+        moles = rng.choice((0.5, 2.0, 3.0))
+        grams = moles * molar_mass(counts_of(c.formula))
+        items.append(Item(id=f"grams-{c.cid}", task="grams_moles", question=f"How many grams is {moles} mol of {c.common_name}?",
+                          rules=[NumericRule(value=round(grams, 3), rel_tolerance=0.005, label=r"\bis\b|=|weighs|mass")],
+                          meta={"inchikey": c.inchikey}))
+    chiral = [c for c in pool if 0 < structure.stereo_facts(c.smiles).stereocentres <= 4]
+    for c in rng.sample(chiral, min(n, len(chiral))):
+        count = structure.stereo_facts(c.smiles).stereoisomers
+        items.append(Item(id=f"stereo-{c.cid}", task="stereoisomers", question=f"How many stereoisomers does {c.common_name} have?",
+                          rules=[NumericRule(value=count, tolerance=0.0, label=r"has|are")], meta={"inchikey": c.inchikey}))
+    for c in _sample(pool, n, rng):
+        passed = structure.drug_likeness(c.smiles)[0].passed
+        items.append(Item(id=f"lipinski-{c.cid}", task="lipinski", question=f"Is {c.common_name} drug-like by Lipinski's rule of five?",
+                          rules=[LabelRule(field="drug_like", value="yes" if passed else "no", choices=DRUG_LIKE)],
+                          meta={"inchikey": c.inchikey}))
+    return Suite(name="chem-calculations", description="Flash point, grams of an amount, stereoisomers and Lipinski's rule "
+                 "for held-out compounds", assistant="chem",
+                 source="compound store, held-out split; chemicals hazard tables, standard atomic weights, RDKit", items=items)
+
+
 def ohlcv_table(bars: pd.DataFrame) -> str:
     frame = bars.reset_index()
     lines = ["date,open,high,low,close,volume"]
@@ -180,7 +216,8 @@ def generate(out_dir: Path = SUITES_DIR, seed: int = 0) -> list[Path]:
     """Write every generated suite (the hand-written general-sanity suite is left alone)."""
     rng = random.Random(seed)
     pool = list(heldout_compounds())
-    suites = [chem_names(pool, rng), chem_properties(pool, rng), chem_validity(pool, rng), breakout_ohlcv(rng)]
+    suites = [chem_names(pool, rng), chem_properties(pool, rng), chem_validity(pool, rng), breakout_ohlcv(rng),
+              chem_calculations(pool, rng)]
     return [write_suite_file(suite, out_dir / f"{suite.name}.yaml") for suite in suites]
 
 

@@ -24,7 +24,7 @@ def tristage(*args: str, scripted: bool = True, timeout: float = 300) -> subproc
 def test_list_names_every_suite_and_ablation() -> None:
     done = tristage("eval", "--list")
     assert done.returncode == 0, done.stderr
-    for name in ("chem-names", "chem-properties", "chem-validity", "breakout-ohlcv", "breakout-footprint",
+    for name in ("chem-names", "chem-properties", "chem-validity", "chem-calculations", "breakout-ohlcv", "breakout-footprint",
                  "general-sanity", "chembench", "chembench-lamalab", "mmlu", "chemllmbench-names", "chemllmbench-property",
                  "chebi20-captioning", "uspto-retro", "repairs", "tools-only", "correction"):
         assert name in done.stdout

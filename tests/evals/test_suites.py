@@ -22,7 +22,7 @@ def test_every_shipped_suite_is_well_formed(name: str) -> None:
 def test_chem_suites_draw_only_held_out_compounds() -> None:
     from assistants.chem.split import heldout
 
-    for name in ("chem-names", "chem-properties", "chem-validity"):
+    for name in ("chem-names", "chem-properties", "chem-validity", "chem-calculations"):
         keys = [item.meta["inchikey"] for item in load_suite(name).items]
         assert keys and all(heldout(key) for key in keys)
 

@@ -199,6 +199,19 @@ def _fixed(unit: str, tolerance: float, digits: int) -> Shown:
     return show
 
 
+KCAL = 4.184  # kJ per kcal (thermochemical calorie)
+
+
+def _energy(value: float, part: Part) -> tuple[str, Value]:
+    """kJ/mol, with kcal/mol beside it (first when the question asks in kcal)."""
+    kcal = value / KCAL
+    checked = Value(kind="number", number=round(value, 3), unit="kJ/mol", tolerance=max(abs(value) * 0.01, 0.5),
+                    alternatives=[(round(kcal, 3), "kcal/mol", max(abs(kcal) * 0.01, 0.12))])
+    if re.search(r"\bkcal", part.text, re.IGNORECASE):
+        return f"{kcal:.1f} kcal/mol ({value:.1f} kJ/mol)", checked
+    return f"{value:.1f} kJ/mol ({kcal:.1f} kcal/mol)", checked
+
+
 def _numeric(family: str, what: str, read: Callable[[MoleculeRecord, Part], tuple[float, str] | None], show: Shown) -> Calculator:
     """A calculator for one numeric property per molecule (read in its table's unit), with a ranking
     first when the part compares."""
@@ -321,9 +334,9 @@ def _vaporisation(m: MoleculeRecord, part: Part) -> tuple[float, str] | None:
 flash_point = _numeric("flash_point", "flash point", _hazard_temperature("flash_point"), _temperature_shown)
 autoignition = _numeric("autoignition", "autoignition temperature", _hazard_temperature("autoignition"), _temperature_shown)
 dipole_moment = _numeric("dipole_moment", "dipole moment", _dipole, _fixed("D", 0.05, 2))
-enthalpy_of_formation = _numeric("enthalpy_formation", "standard enthalpy of formation", _formation, _fixed("kJ/mol", 1.0, 1))
-enthalpy_of_combustion = _numeric("enthalpy_combustion", "standard enthalpy of combustion", _combustion, _fixed("kJ/mol", 5.0, 1))
-enthalpy_of_vaporisation = _numeric("enthalpy_vaporisation", "enthalpy of vaporisation", _vaporisation, _fixed("kJ/mol", 0.5, 2))
+enthalpy_of_formation = _numeric("enthalpy_formation", "standard enthalpy of formation", _formation, _energy)
+enthalpy_of_combustion = _numeric("enthalpy_combustion", "standard enthalpy of combustion", _combustion, _energy)
+enthalpy_of_vaporisation = _numeric("enthalpy_vaporisation", "enthalpy of vaporisation", _vaporisation, _energy)
 
 
 def _asked_kelvin(text: str) -> float | None:

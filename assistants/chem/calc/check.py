@@ -67,7 +67,7 @@ def _first_named(sentence: str, value: Value) -> str | None:
 # How replies write each unit a computed value carries (after the number, lower-cased).
 _UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "°C": ("°c", "° c", "ºc", "c", "degrees c", "celsius", "deg c"), "K": ("k", "kelvin"), "°F": ("°f", "° f", "f", "fahrenheit"),
-    "kPa": ("kpa",), "mmHg": ("mmhg", "mm hg", "torr"), "Pa": ("pa",), "D": ("d", "debye"), "kJ/mol": ("kj/mol", "kj mol", "kj"),
+    "kPa": ("kpa",), "mmHg": ("mmhg", "mm hg", "torr"), "Pa": ("pa",), "D": ("d", "debye"), "kJ/mol": ("kj/mol", "kj mol", "kj"), "kcal/mol": ("kcal/mol", "kcal mol", "kcal"),
     "%": ("%", "percent"), "g": ("g", "grams", "gram"), "mol": ("mol", "moles", "mole"), "molecules": ("molecules",),
     "ppm": ("ppm",), "mg/m3": ("mg/m3", "mg/m³"),
     "g/mL": ("g/ml", "g/cm3", "g/cm³", "g cm-3", "g/cc"), "kg/m3": ("kg/m3", "kg/m³"),

@@ -39,6 +39,7 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("2 mol nacl in grams?", ["116.9 g"]),
     ("What is the oxidation state of S in \\ce{H2SO4}?", ["+6"]),
     ("Does CO2 have a dipole moment?", ["No"]),
+    ("What is the heat of combustion of methane in kcal/mol?", ["-212.9 kcal/mol (-890.6 kJ/mol)"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):
     reply = _reply(question, store)

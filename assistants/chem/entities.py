@@ -160,7 +160,8 @@ def joined_arrows(text: str) -> str:
         left = ".".join(w.group(0) for w in words[first:i] if w.group(0) != "+")
         right = ".".join(w.group(0) for w in words[i + 1:last + 1] if w.group(0) != "+")
         right = "" if right.strip("?") == "" else right
-        sides_are_smiles = (_SMILES_CHARS.fullmatch(left) and re.search(r"[A-Za-z]", left)
+        coefficients = any(w.group(0).isdigit() for w in words[max(first - 1, 0):last + 1])  # "CH4 + 2 O2 -> …": an equation
+        sides_are_smiles = (not coefficients and _SMILES_CHARS.fullmatch(left) and re.search(r"[A-Za-z]", left)
                             and (not right or _SMILES_CHARS.fullmatch(right)))
         if sides_are_smiles:
             tail = "?" if right == "" and words[last].group(0).endswith("?") else ""

@@ -272,7 +272,7 @@ def _calculation_parts(facts: ChemFacts) -> list[Part]:
 
 
 # Calculations about a reaction, not predictions of one: they answer a part read as a reaction question.
-_REACTION_CALCULATIONS = ("limiting_reagent", "balance_equation", "combustion_oxygen")
+_REACTION_CALCULATIONS = ("limiting_reagent", "balance_equation", "combustion_oxygen", "reaction_enthalpy")
 
 
 def _subjects(text: str, facts: ChemFacts, by_formula: dict[str, MoleculeRecord]) -> Subjects:

@@ -48,7 +48,7 @@ _COMPARISON = re.compile(rf"\b(?:which|what|who|whos|who's)\b[^?]*?\b(?P<dir>{_L
 # Words that compare: a question with none of them asks for values, not a comparison.
 COMPARATIVE = re.compile(rf"\b(?:{_HIGHER}|{_LOWER}|compare\w*|rank\w*|versus|vs\.?|\w+er than|most|least)\b", re.IGNORECASE)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bhow come\b|\breason\b|\baccount for\b", re.IGNORECASE)
-_DIFFERENCE = re.compile(
+DIFFERENCE = re.compile(
     r"\bby how (?:much|many)\b|\bhow much (?:heavier|lighter|higher|lower|more|less|hotter|colder)\b|\bdifference\b|"
     r"\bdiffer(?:s)? by\b|\bhow many (?:degrees|kelvins?|grams?|g/mol|daltons?|units?)\b|\bby what margin\b|\bmargin\b|"
     r"\bgap\b|\bhow far apart\b|\bhow big is the (?:gap|difference)\b", re.IGNORECASE)
@@ -94,7 +94,7 @@ def read_intent(text: str) -> Intent:
     comparison = None
     match = _COMPARISON.search(text)
     comparable = [q for q in quantities if q in COMPARABLE]
-    if comparable and not match and _DIFFERENCE.search(text):  # "the difference between the boiling points of A and B"
+    if comparable and not match and DIFFERENCE.search(text):  # "the difference between the boiling points of A and B"
         comparison = Comparison(quantity=comparable[0], direction="higher")
     if match and comparable:
         words = match.group("dir") or match.group("dir2") or match.group("dir3") or match.group("dir4") or "higher"
@@ -113,7 +113,7 @@ def read_intent(text: str) -> Intent:
     return Intent(
         quantities=quantities,
         comparison=comparison,
-        difference=comparison is not None and bool(_DIFFERENCE.search(text)),
+        difference=comparison is not None and bool(DIFFERENCE.search(text)),
         sameness=sameness,
         asks_different=sameness is not None and bool(re.search(r"\bdifferent\b|\bdiffer\b", text, re.IGNORECASE)),
         why=bool(_WHY.search(text)),

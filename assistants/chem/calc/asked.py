@@ -21,7 +21,7 @@ from assistants.chem.calc.stoichiometry import (
     AVOGADRO, FormulaError, combustion_oxygen, composition, counts_of, empirical, empirical_from_percent, hill, molar_mass,
     oxidation_states, shown_state,
 )
-from assistants.chem.intent import COMPARATIVE
+from assistants.chem.intent import COMPARATIVE, DIFFERENCE
 from assistants.chem.molecule import InvalidSmiles
 from assistants.chem.request import Unit
 from assistants.chem.resolve import MoleculeRecord, label
@@ -271,10 +271,25 @@ def _ranking(family: str, what: str, show: Shown, valued: list[tuple[MoleculeRec
     else:
         head = f"{label(ordered[0][0])} has the {words} {what}"
     rest = ", ".join(f"{show(v, part)[0]} for {label(m)}" for m, v in ordered[1:])
-    sentence = f"{head[:1].upper()}{head[1:]}: {show(ordered[0][1], part)[0]} against {rest}."
-    return Computed(family=f"{family}_ranking", subject=", ".join(label(m) for m, _ in valued), sentence=sentence,
-                    values=[Value(kind="first", text=label(ordered[0][0]), among=[label(m) for m, _ in valued], yes=not lower)],
-                    source="a ranking of the values below", part=part.index)
+    first, shown = show(ordered[0][1], part)
+    values = [Value(kind="first", text=label(ordered[0][0]), among=[label(m) for m, _ in valued], yes=not lower)]
+    sentence = f"{head[:1].upper()}{head[1:]}: {first} against {rest}"
+    if DIFFERENCE.search(part.text):  # "by how much?": the gap between the first two
+        delta = abs(ordered[0][1] - ordered[1][1])
+        gap = _gap(delta, shown)
+        sentence += f", a difference of {gap[0]}"
+        values.append(gap[1])
+    return Computed(family=f"{family}_ranking", subject=", ".join(label(m) for m, _ in valued), sentence=f"{sentence}.",
+                    values=values, source="a ranking of the values below", part=part.index)
+
+
+def _gap(delta: float, shown: Value) -> tuple[str, Value]:
+    """A difference in the unit the values are shown in; a temperature difference is the same in °C and K."""
+    if shown.unit == "°C":
+        return f"{delta:.1f} °C ({delta:.1f} K)", Value(kind="number", number=round(delta, 3), unit="°C", tolerance=shown.tolerance,
+                                                        alternatives=[(round(delta, 3), "K", shown.tolerance),
+                                                                      (round(delta * 9 / 5, 3), "°F", 2 * shown.tolerance)])
+    return f"{delta:.3g} {shown.unit}", Value(kind="number", number=round(delta, 6), unit=shown.unit, tolerance=shown.tolerance)
 
 
 def _temperature_shown(kelvin: float, part: Part) -> tuple[str, Value]:
@@ -614,20 +629,80 @@ def combustion(part: Part, subjects: Subjects) -> Outcome:
     return out
 
 
+_WORD_ARROW = re.compile(r"<?-+>|→|⟶|\s=\s|\byields?\b|\bgives?\b|\bproduces?\b|\bforms?\b")
+
+
+def _word_equation(text: str, subjects: Subjects) -> tuple[str, str] | None:
+    """An equation written in names ("methane + oxygen -> carbon dioxide + water"): the molecules before
+    the arrow are the reactants, those after it the products, as formulas; and the names as written."""
+    arrow = _WORD_ARROW.search(text)
+    if arrow is None:
+        return None
+    lowered = text.lower()
+    placed = sorted((at, m) for m in subjects.molecules if (at := lowered.find(m.query.lower())) >= 0)
+    left = [m for at, m in placed if at < arrow.start()]
+    right = [m for at, m in placed if at >= arrow.end()]
+    if not left or not right:
+        return None
+    formulas = " -> ".join(" + ".join(hill(_counts(m)) for m in side) for side in (left, right))
+    names = " → ".join(" + ".join(m.query for m in side) for side in (left, right))
+    return formulas, names
+
+
 def balance(part: Part, subjects: Subjects) -> Outcome:
-    match = next(reversed(list(EQUATION.finditer(part.text))), None)  # a prompt's worked example comes before the asked one
-    if match is None or ">>" in part.text:  # a reaction SMILES: the reaction tools check its element balance
+    if ">>" in part.text:  # a reaction SMILES: the reaction tools check its element balance
         return []
-    written = match.group(0).rstrip(". ")
+    match = next(reversed(list(EQUATION.finditer(part.text))), None)  # a prompt's worked example comes before the asked one
+    words = _word_equation(part.text, subjects) if match is None else None
+    if match is None and words is None:
+        return []
+    written = match.group(0).rstrip(". ") if match is not None else words[0]  # type: ignore[index]
     try:
         balanced = balance_equation(written)
     except EquationError as exc:
         return [NotComputed(family="balance_equation", subject=written, reason=str(exc), part=part.index)]
     coefficients = ", ".join(str(c) for c in balanced.coefficients)
-    return [Computed(family="balance_equation", subject=written, sentence=f"The balanced equation is {balanced.text()}.",
+    named = f" ({words[1]})" if words is not None else ""
+    return [Computed(family="balance_equation", subject=written, sentence=f"The balanced equation is {balanced.text()}{named}.",
                      facts=[f"Balanced: {balanced.text()} (coefficients {coefficients}; atoms and charge conserved)"],
                      values=[Value(kind="text", text=balanced.text())], source="a linear solve for the coefficients",
                      part=part.index)]
+
+
+def reaction_enthalpy(part: Part, subjects: Subjects) -> Outcome:
+    """ΔH of a written equation from enthalpies of formation (each species in its state at 25 °C; an
+    element in its standard state counts zero)."""
+    match = next(reversed(list(EQUATION.finditer(part.text))), None)
+    if match is None:
+        return []
+    written = match.group(0).rstrip(". ")
+    try:
+        balanced = balance_equation(written)
+    except EquationError as exc:
+        return [NotComputed(family="reaction_enthalpy", subject=written, reason=str(exc), part=part.index)]
+    by_counts = {hill(_counts(m)): m for m in subjects.molecules}
+    total, missing, lines = 0.0, [], []
+    sign = [-1] * len(balanced.reactants) + [1] * len(balanced.products)
+    for species, coefficient, direction in zip(balanced.reactants + balanced.products, balanced.coefficients, sign):
+        formula = hill(species.counts)
+        if len(species.counts) == 1 and not species.charge:
+            lines.append(f"{formula}: 0 kJ/mol (an element in its standard state)")
+            continue
+        molecule = by_counts.get(formula)
+        found = _formation(molecule, Part(text="", index=part.index)) if molecule is not None and molecule.cas else None
+        if found is None:
+            missing.append(formula)
+            continue
+        total += direction * coefficient * found[0]
+        lines.append(f"{formula}: {found[0]:.1f} kJ/mol ({found[1]})")
+    if missing:
+        return [NotComputed(family="reaction_enthalpy", subject=written, part=part.index,
+                            reason=f"the tables give no enthalpy of formation for {', '.join(missing)} as one known compound")]
+    said, checked = _energy(total, part)
+    return [Computed(family="reaction_enthalpy", subject=written,
+                     sentence=f"The enthalpy change of {balanced.text()} is {said} (from enthalpies of formation).",
+                     facts=[f"Enthalpies of formation: {'; '.join(lines)}"], values=[checked],
+                     source="enthalpies of formation from the chemicals tables", part=part.index)]
 
 
 def oxidation_state(part: Part, subjects: Subjects) -> Outcome:
@@ -822,6 +897,8 @@ drug_likeness = _structure("lipinski", _drug_likeness)
 # Which words ask for which calculator, in the order they are tried: the first that matches a part answers it.
 CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE), calculator) for name, pattern, calculator in (
+        ("reaction_enthalpy", r"enthalpy (?:change|of (?:the )?reaction)|heat of (?:the )?reaction|reaction enthalpy|"
+                              r"(?:ΔH|delta ?h)(?:_?r(?:xn)?)?\s*(?:°|o)?\s*(?:for|of)\s+(?:the\s+)?(?:reaction|[A-Z])", reaction_enthalpy),
         ("balance_equation", r"\bbalanc|\bcoefficients\b|\bboth sides\b", balance),
         ("oxidation_state", r"oxidation (?:state|number)", oxidation_state),
         ("empirical_formula", r"empirical formula|simplest formula", empirical_formula),
@@ -885,5 +962,5 @@ def compute(part: Part, subjects: Subjects) -> Outcome:
 
 
 # Calculations a formula alone settles; the others need the one compound a formula stands for.
-_FORMULA_CALCULATIONS = frozenset({"balance_equation", "oxidation_state", "empirical_formula", "combustion_oxygen", "mass_percent",
+_FORMULA_CALCULATIONS = frozenset({"balance_equation", "reaction_enthalpy", "oxidation_state", "empirical_formula", "combustion_oxygen", "mass_percent",
                                    "grams_moles", "limiting_reagent"})

@@ -98,3 +98,10 @@ def test_a_fragment_never_answers_for_a_broken_systematic_name(store: CompoundSt
 def test_a_dash_after_the_word_smiles_is_not_smiles(store: CompoundStore) -> None:
     found = entities("Convert these to SMILES - acetic acid, ethyl acetate, acetone.", store)
     assert found["names"] == ["acetic acid", "ethyl acetate", "acetone"] and "invalid_smiles" not in found
+
+
+def test_an_equation_with_coefficients_is_not_joined_into_a_reaction_smiles() -> None:
+    from assistants.chem.entities import joined_arrows
+
+    assert joined_arrows("What is the enthalpy change for CH4 + 2 O2 -> CO2 + 2 H2O?").endswith("CH4 + 2 O2 -> CO2 + 2 H2O?")
+    assert joined_arrows("CCO + CC(=O)O -> ?") == "CCO.CC(=O)O>>?"

@@ -40,6 +40,9 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("What is the oxidation state of S in \\ce{H2SO4}?", ["+6"]),
     ("Does CO2 have a dipole moment?", ["No"]),
     ("What is the heat of combustion of methane in kcal/mol?", ["-212.9 kcal/mol (-890.6 kJ/mol)"]),
+    ("What is the enthalpy change for CH4 + 2 O2 -> CO2 + 2 H2O?", ["-890.6 kJ/mol"]),
+    ("Balance: methane + oxygen -> carbon dioxide + water", ["CH4 + 2 O2 → CO2 + 2 H2O"]),
+    ("Which has the higher flash point, ethanol or acetone, and by how much?", ["a difference of 32.0 °C"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):
     reply = _reply(question, store)

@@ -847,13 +847,19 @@ def print_contradictions(outcomes: list[CoverageOutcome], items: list[CoverageIt
         source = "the assistant's tables" if r.from_tables else "arithmetic, RDKit or hand keys"
         print(f"| {r.family} | {source} | {r.computable} | {r.contradictions} |")
     total = sum(r.contradictions for r in rows)
-    print(f"\ncontradictions: {total} (target 0): replies stating a wrong value the tools can compute")
+    computable = {i.id for i in items if i.expected.computable}
+    answerable = [o for o in outcomes if o.id in computable]
+    right = sum(o.right for o in answerable)
+    print(f"\ntool-answerable (the tools can compute the expected answer): {right}/{len(answerable)} right "
+          f"({100 * right / max(len(answerable), 1):.1f}%)")
+    print(f"contradictions: {total} (target 0): replies stating a wrong value the tools can compute")
     shown = [o for o in outcomes if o.contradiction][:show]
     for o in shown:
         print(f"- {o.id} [{o.status}] missing: {'; '.join(o.missing)}")
         if o.split == "dev":
             print(f"    answer: {answer_sentence(without_check_notes(o.text))[:200]!r}")
-    return {"total": total, "families": [r.model_dump(mode="json") for r in rows]}
+    return {"total": total, "families": [r.model_dump(mode="json") for r in rows],
+            "tool_answerable": {"n": len(answerable), "right": right}}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -191,11 +191,10 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
             opsin_notes.append(str(exc))
             return [None] * len(names)
 
-    text = _plain_chemistry(text)
+    text = cased_formulas(_plain_chemistry(text), store)
     joined = joined_arrows(text)
     choices = read_choices(joined)
     found = extract_entities(_entity_text(choices) if choices.options else text, store, opsin=opsin if use_opsin else None)
-    found.formulas.extend(f for f in typed_formulas(text, store) if f not in found.formulas)
     request = read_request(joined, entity_spans(found), choices)
     intent = read_intent(request.choices.stem)
     requested = intent.quantities
@@ -302,23 +301,26 @@ def _formula_molecules(formulas: list[FormulaFacts], store: CompoundStore) -> di
     return found
 
 
-def typed_formulas(text: str, store: CompoundStore) -> list[str]:
-    """Formulas typed in lower case ("2 mol nacl", "c6h12o6"), written as the store writes them when
-    one reading of the letters is a compound the store holds (co2: CO2, not Co2)."""
+def cased_formulas(text: str, store: CompoundStore) -> str:
+    """The text with formulas typed in lower case ("2 mol nacl", "c6h12o6", "balance ch4 + o2 -> co2 + h2o")
+    written as the store writes them, where one reading of the letters is a compound the store holds
+    (co2: CO2, not Co2); other words are left alone."""
     from chemicals.elements import periodic_table
 
     symbols = sorted({e.symbol for e in periodic_table}, key=len, reverse=True)
-    found = []
-    for token in [*_DIGIT_TOKEN.findall(text), *_AFTER_AMOUNT.findall(text)]:
+
+    def cased(token: str) -> str:
         for reading in _readings(token, symbols):
             if (hill := _formula_facts(reading, store)) is not None and hill.candidates:
-                found.append(reading)
-                break
-    return found
+                return reading
+        return token
+
+    text = _DIGIT_TOKEN.sub(lambda m: cased(m.group(0)), text)
+    return _AFTER_AMOUNT.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + cased(m.group(1)), text)
 
 
 _DIGIT_TOKEN = re.compile(r"(?<![\w-])(?=[a-z]*\d)[a-z][a-z0-9]{1,15}(?![\w-])")  # "c6h12o6", "h2o"
-_AFTER_AMOUNT = re.compile(r"\d\s*(?:mol|moles|mmol|g|grams?)\s+(?:of\s+)?([a-z]{2,8})\b")  # "2 mol nacl"
+_AFTER_AMOUNT = re.compile(r"\d\s*(?:mols?|moles?|mmol|g|gms?|grams?)\s+(?:of\s+)?([a-z]{2,8})\b")  # "2 mol nacl"
 
 
 def _readings(token: str, symbols: list[str]) -> list[str]:
@@ -338,11 +340,13 @@ _UNIT = r"(?:k?j|mol|moles?|mmol|g|grams?|kg|mg|k|l|ml|m|s|atm|pa|kpa|mmhg|°c)(
 # A quantity or a unit ("1.5 moles", "mol^-1", "0.25"): never a molecule's name, so never "unresolved".
 _UNIT_TOKEN = re.compile(rf"[-+]?\d+(?:[.,]\d+)?(?:\s*{_UNIT}(?:[\s/·*]+{_UNIT})*)?|{_UNIT}(?:[\s/·*]+{_UNIT})*", re.IGNORECASE)
 _LATEX_CE = re.compile(r"\\ce\{([^{}]*)\}")
+_STATE = re.compile(r"(?<=[A-Za-z0-9\]])(\((?:s|l|g|aq)\))")
 
 
 def _plain_chemistry(text: str) -> str:
-    """Formulas as exam sets typeset them (\\ce{KMnO4}) written plainly."""
-    return _LATEX_CE.sub(r"\1", text)
+    """Formulas as exam sets typeset them written plainly: \\ce{KMnO4} as KMnO4, and a state apart from
+    its formula ("H2O(l)" as "H2O (l)"), so the formula is read and the state still says the phase."""
+    return _STATE.sub(r" \1", _LATEX_CE.sub(r"\1", text))
 
 
 def _as_element(name: str, text: str) -> bool:

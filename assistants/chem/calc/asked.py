@@ -36,7 +36,7 @@ ELEMENT_NAMES = {"hydrogen": "H", "carbon": "C", "nitrogen": "N", "oxygen": "O",
 _ELEMENT = r"(?P<element>" + "|".join(ELEMENT_NAMES) + r"|[A-Z][a-z]?)"
 _TEMPERATURE = re.compile(r"(?P<value>[-−]?\d+(?:\.\d+)?)\s*(?:°\s*|º\s*|degrees?\s+|deg\s*)?(?P<unit>celsius|fahrenheit|kelvin|[CFK])\b")
 _AMOUNT = re.compile(r"(?P<value>\d+(?:\.\d+)?(?:\s*[x×]\s*10\^?\s*[-−]?\d+|e[-−]?\d+)?)\s*-?\s*"
-                     r"(?P<unit>mmol|moles?|mol|kg|mg|grams?|g|molecules)\b", re.IGNORECASE)
+                     r"(?P<unit>mmol|moles?|mols?|kg|mg|grams?|gms?|g|molecules)\b", re.IGNORECASE)
 _PERCENT = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?" + _ELEMENT + r"|" + _ELEMENT.replace("element", "element2") +
                       r"\s*[:=]?\s*(?P<value2>\d+(?:\.\d+)?)\s*%")
 _HIGHER = re.compile(r"\b(?:more|higher|larger|greater|highest|most|bigger)\b", re.IGNORECASE)
@@ -465,7 +465,7 @@ def _amounts(text: str, subjects: list[tuple[str, dict[str, int], str]]) -> list
 
 
 def _in_moles(value: float, unit: str, counts: dict[str, int]) -> float:
-    if unit.startswith("mol") and unit != "molecules":
+    if unit.startswith("mol") and unit != "molecules":  # mol, mols, mole, moles
         return value
     if unit == "mmol":
         return value / 1000
@@ -902,7 +902,8 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("balance_equation", r"\bbalanc|\bcoefficients\b|\bboth sides\b", balance),
         ("oxidation_state", r"oxidation (?:state|number)", oxidation_state),
         ("empirical_formula", r"empirical formula|simplest formula", empirical_formula),
-        ("combustion_oxygen", r"\b(?:oxygen|o2)\b[^?]*\b(?:burn|combust)|\b(?:burn|combust)\w*[^?]*\b(?:oxygen|o2)\b", combustion),
+        ("combustion_oxygen", r"\b(?:oxygen|o2)\b[^?]*\b(?:burn|combust|reacts? (?:completely )?with)|"
+                              r"\b(?:burn|combust)\w*[^?]*\b(?:oxygen|o2)\b", combustion),
         ("enthalpy_combustion", r"(?:enthalpy|heat) of combustion|combustion enthalpy|heating value|\bhhv\b|ΔH_?c\b", enthalpy_of_combustion),
         ("enthalpy_formation", r"(?:enthalpy|heat) of formation|formation enthalpy|(?:\b[dΔ]|\bdelta ?)\s?h_?f", enthalpy_of_formation),
         ("enthalpy_vaporisation", r"(?:enthalpy|heat) of vapou?ri[sz]ation|\bhvap\b|ΔH_?vap|latent heat", enthalpy_of_vaporisation),
@@ -910,19 +911,21 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("flash_point", r"flash\s?point", flash_point),
         ("autoignition", r"auto-?\s?ignit|self-?ignit|ignition temperature|ignites? (?:on its own|by itself|spontaneously)|"
                          r"spontaneous(?:ly)? (?:ignit|combust)", autoignition),
-        ("flammability_limits", r"flammab\w*\s+(?:limit|range)|explosive\s+(?:limit|range)|\b(?:lel|uel|lfl|ufl)\b", flammability_limits),
+        ("flammability_limits", r"flam+ab\w*\s+(?:limit|range)|explosive\s+(?:limit|range)|\b(?:lel|uel|lfl|ufl)\b|"
+                                r"concentrations?\b[^?]*\b(?:explode|explosive|burn|ignite)", flammability_limits),
         ("exposure_limit", r"exposure limit|\btwa\b|\bstel\b|\bpel\b|\btlv\b|permissible exposure|occupational", exposure_limits),
         ("carcinogen", r"carcinogen|cancer|\biarc\b", carcinogen),
-        ("flammable", r"\b(?:flammable|inflammable|combustible|catch(?:es)? fire|ignite|fire (?:hazard|risk))\b|"
+        ("flammable", r"\b(?:in)?flam+able|\b(?:combustible|catch(?:es)? fire|ignite|fire (?:hazard|risk))\b|"
                       r"^\s*(?:does|do|can|will|would)\b[^?]*\bburn\b|"
                       r"\bflammability\b(?!\s+(?:limit|range))", flammable),
         ("toxic", r"\btoxic|\bpoison|\bdangerous|\bhazard|\bharmful|\bsafe to (?:touch|handle|breathe|drink)", toxicity),
         ("dipole_moment", r"dipole|\bpolar(?:ity)?\b(?!\s+surface)", dipole_moment),
         ("mass_percent", r"percent(?:age)? (?:composition|by mass)|mass percent|% by mass|mass fraction|percent(?:age)? of \w+ (?:in|by)|"
-                         r"\bby mass\b[^?]*\bpercent|\bpercent\b[^?]*\bby mass\b|mass\s*%|%\s*(?:by\s+)?mass|fraction of the mass", mass_percent),
+                         r"\bby mass\b[^?]*\bpercent|\bpercent\b[^?]*\bby mass\b|mass\s*%|%\s*(?:by\s+)?mass|fraction of the mass|"
+                         r"\bwhat (?:%|percent(?:age)?)\b|(?:%|percent(?:age)?)\s+(?:of\s+)?\w+\s+(?:in|is)\b", mass_percent),
         ("limiting_reagent", r"limiting (?:reagent|reactant)|theoretical yield|excess (?:reagent|reactant)|percent(?:age)? yield", limiting_reagent),
         ("density", r"\bdensity\b", density),
-        ("grams_moles", r"\d\s*-?\s*(?:mol|moles|mmol|g|grams?|kg|mg|molecules)\b", grams_moles),
+        ("grams_moles", r"\d\s*-?\s*(?:mols?|moles?|mmol|g|gms?|grams?|kg|mg|molecules)\b", grams_moles),
         ("stereoisomers", r"stereoisomers?|optical isomers?|how many (?:enantiomers|diastereomers)", stereoisomers),
         ("stereocentres", r"stereo-?(?:centers?|centres?)|chiral (?:centers?|centres?|carbons?|atoms?)|stereogenic|asymmetric carbons?", stereocentres),
         ("chiral", r"\bchiral\b|optically active|\b(?:have|has|form|exist as) (?:an? )?enantiomers?\b|superimposable|mirror image", chiral),

@@ -43,6 +43,10 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("What is the enthalpy change for CH4 + 2 O2 -> CO2 + 2 H2O?", ["-890.6 kJ/mol"]),
     ("Balance: methane + oxygen -> carbon dioxide + water", ["CH4 + 2 O2 → CO2 + 2 H2O"]),
     ("Which has the higher flash point, ethanol or acetone, and by how much?", ["a difference of 32.0 °C"]),
+    ("balance ch4 + o2 -> co2 + h2o", ["CH4 + 2 O2 → CO2 + 2 H2O"]),
+    ("how many grams in 2 mols of water", ["36.03 g"]),
+    ("What is the enthalpy of formation of H2O(l)?", ["-285.8 kJ/mol"]),
+    ("How many grams of O2 are needed to react completely with 10 g of C3H8?", ["36.28 g of O2"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):
     reply = _reply(question, store)

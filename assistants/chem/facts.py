@@ -247,6 +247,8 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
                       or facts.task == "properties" and not facts.requested)
         if (facts.computed or facts.not_computed) and calculated:
             facts.task = "computed"
+            if any(m.source == "smiles" for m in facts.molecules):  # "… for SMILES molecule X": the SMILES is given, not asked
+                facts.requested = [q for q in facts.requested if q != "smiles"]
     facts.choice = judge_options(facts)
     facts.unanswered = unanswered_parts(facts)
     return facts
@@ -279,7 +281,8 @@ def _subjects(text: str, facts: ChemFacts, by_formula: dict[str, MoleculeRecord]
     element named as an element ("the percent of carbon in glucose") is not a subject. A formula that
     is one compound in the store (H2O) stands for that molecule; one that is several is ambiguous."""
     lowered = text.lower()
-    molecules = [m for m in facts.molecules if not _as_element(m.query.lower(), lowered)]
+    molecules = [m for m in facts.molecules
+                 if not _as_element(m.query.lower(), lowered, any(o.query.lower() not in ELEMENT_NAMES for o in facts.molecules))]
     named = [m for m in molecules if m.query.lower() in lowered]
     formulas = [f for f in facts.formulas if f.query.lower() in lowered]
     if not named and not formulas:
@@ -349,12 +352,19 @@ def _plain_chemistry(text: str) -> str:
     return _STATE.sub(r" \1", _LATEX_CE.sub(r"\1", text))
 
 
-def _as_element(name: str, text: str) -> bool:
+def _as_element(name: str, text: str, others: bool) -> bool:
+    """Whether an element's name stands for the element, not its molecule ("carbon atoms", "the percent of
+    carbon in glucose"; beside another molecule, any question about atoms, counts or composition)."""
     if name not in ELEMENT_NAMES:
         return False
     word = re.escape(name)
+    if others and _COMPOSITION_WORDS.search(text):
+        return True
     return bool(re.search(rf"\b{word}s\b|\b{word}\s+(?:atoms?|content)\b|\b(?:of|for|is)\s+(?:the\s+)?{word}\s+(?:atoms?\s+)?(?:in|of)\b|"
                           rf"%\s*(?:of\s+)?{word}\b", text))
+
+
+_COMPOSITION_WORDS = re.compile(r"\batoms?\b|\bcount\b|\bpercent|%|\bcontent\b|\belement\b|\bby mass\b|\boxidation\b", re.IGNORECASE)
 
 
 def _holds_a_found_entity(query: str, molecules: list[MoleculeRecord], formulas: list[str]) -> bool:

@@ -491,11 +491,14 @@ def grams_moles(part: Part, subjects: Subjects) -> Outcome:
     moles = _in_moles(value, unit, counts)
     mass = molar_mass(counts)
     given = f"{value:g} {unit} of {name}"
+    wants_grams = bool(_WANTS_GRAMS.search(part.text)) and not _WANTS_MOLES.search(part.text)
+    if unit in ("g", "gram", "grams", "gm", "gms", "kg", "mg"):  # a mass given asks for moles, unless grams of something else
+        wants_grams = False
     if _WANTS_MOLECULES.search(part.text):
         n = moles * AVOGADRO
         said = f"{n:.4g} molecules"
         values = [Value(kind="number", number=n, unit="molecules", tolerance=0.005 * n)]
-    elif _WANTS_GRAMS.search(part.text) or (unit.startswith("mol") and not _WANTS_MOLES.search(part.text)):
+    elif wants_grams or (unit.startswith("mol") and not _WANTS_MOLES.search(part.text)):
         grams = moles * mass
         said = f"{grams:.4g} g"
         values = [Value(kind="number", number=round(grams, 6), unit="g", tolerance=max(0.005 * grams, 0.01))]
@@ -932,7 +935,7 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("hybridisation", r"hybridi[sz]", hybridisation),
         ("bonds", r"\b(?:sigma|σ|pi|π|double|triple|single)\s+bonds?\b", bonds),
         ("ring_count", r"\brings?\b|\baromatic\b", ring_count),
-        ("atom_count", r"\b(?:how many|number of|count)\b[^?]*\batoms?\b|\batoms in\b|\b(?:how many|number of)\s+(?:"
+        ("atom_count", r"\b(?:how many|number of|count)\b[^?]*\batoms?\b|\batoms in\b|\batom count\b|\b(?:how many|number of)\s+(?:"
                        + "|".join(ELEMENT_NAMES) + r")s\b", atom_count),
         ("lipinski", r"lipinski|rule of (?:five|5)|drug-?like|veber|ghose|oral(?:ly)? (?:bio)?availab", drug_likeness),
         ("descriptor", r"^(?!.*\b(?:more|fewer|less|higher|lower|most|least|than|compare)\b).*(?:(?:hydrogen|h)[- ]?bond (?:donor|acceptor)|"

@@ -47,6 +47,8 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("how many grams in 2 mols of water", ["36.03 g"]),
     ("What is the enthalpy of formation of H2O(l)?", ["-285.8 kJ/mol"]),
     ("How many grams of O2 are needed to react completely with 10 g of C3H8?", ["36.28 g of O2"]),
+    ("i weighed 10 g of water, how many moles is that", ["0.5551 mol"]),
+    ("What is the atom count of Carbon for the SMILES molecule `Cn1cnc2c1c(=O)n(C)c(=O)n2C`?", ["8 C atoms"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):
     reply = _reply(question, store)

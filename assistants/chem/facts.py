@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistants.chem.calc.asked import ELEMENT_NAMES, Part, Subjects, calculator_name, compute
+from assistants.chem.calc.asked import calculator_name, compute
+from assistants.chem.calc.parts import ELEMENT_NAMES, Part, Subjects
 from assistants.chem.calc.results import Computed, NotComputed
 from assistants.chem.entities import MAX_SPANS, Entities, Reaction, extract_entities, joined_arrows, valid_cas
 from assistants.chem.functional_groups import GroupMatch, functional_groups

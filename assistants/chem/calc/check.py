@@ -163,7 +163,8 @@ def claims_check(text: str, molecules: list[MoleculeRecord], question: str, aske
     """Every sentence of a reply that states a hazard, a thermochemical value or a stereo count of a
     molecule the question names, held to what the tools compute for it ("methanol is not toxic",
     "benzene's flash point is 50 °C"), whether or not the question asked for it."""
-    from assistants.chem.calc.asked import Part, Subjects, calculator_name, compute
+    from assistants.chem.calc.asked import calculator_name, compute
+    from assistants.chem.calc.parts import Part, Subjects
 
     problems = []
     for sentence in (s.strip() for s in _CLAIM_SENTENCE.split(text)):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from assistants.chem.calc.check import number_value
 from assistants.chem.calc.equations import EQUATION, EquationError, balance_equation
 from assistants.chem.calc.parts import ELEMENT, ELEMENT_NAMES, Outcome, Part, Subjects, molecule_counts
 from assistants.chem.calc.property_answers import energy_text, formation_enthalpy
@@ -20,6 +21,8 @@ _AMOUNT = re.compile(r"(?P<value>\d+(?:\.\d+)?(?:\s*[x×]\s*10\^?\s*[-−]?\d+|e
                      r"(?P<unit>mmol|moles?|mols?|kg|mg|grams?|gms?|g|molecules)\b", re.IGNORECASE)
 _PERCENT = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?" + ELEMENT + r"|" + ELEMENT.replace("element", "element2") +
                       r"\s*[:=]?\s*(?P<value2>\d+(?:\.\d+)?)\s*%")
+_MASS_UNITS = frozenset({"g", "gram", "grams", "gm", "gms", "kg", "mg"})
+
 
 def _formula_subjects(subjects: Subjects) -> list[tuple[str, dict[str, int], str]]:
     """(label, element counts, the text the question wrote it as) for every molecule and formula."""
@@ -48,14 +51,6 @@ def _looks_like_formula(text: str) -> bool:
     return bool(re.fullmatch(r"(?:[A-Z][a-z]?\d*|\(|\)\d*)+", text))
 
 
-def _number(text: str) -> float:
-    text = text.replace("−", "-").replace("×", "x")
-    if "x" in text:
-        mantissa, exponent = re.split(r"\s*x\s*10\^?\s*", text)
-        return float(mantissa) * 10 ** float(exponent)
-    return float(text)
-
-
 def _amounts(text: str, subjects: list[tuple[str, dict[str, int], str]]) -> list[tuple[float, str, tuple[str, dict[str, int], str]]]:
     """Each amount the text gives ("2 moles of NaCl", "10 g water") with the substance written after it."""
     found = []
@@ -64,9 +59,9 @@ def _amounts(text: str, subjects: list[tuple[str, dict[str, int], str]]) -> list
         after = lowered[match.end():]
         positions = [(after.find(w.lower()), s) for s in subjects for w in (s[2], s[0]) if after.find(w.lower()) >= 0]
         if positions:
-            found.append((_number(match.group("value")), match.group("unit").lower(), min(positions, key=lambda p: p[0])[1]))
+            found.append((number_value(match.group("value")), match.group("unit").lower(), min(positions, key=lambda p: p[0])[1]))
         elif len(subjects) == 1:  # "the number of moles of water in 10 g"
-            found.append((_number(match.group("value")), match.group("unit").lower(), subjects[0]))
+            found.append((number_value(match.group("value")), match.group("unit").lower(), subjects[0]))
     return found
 
 
@@ -97,9 +92,8 @@ def grams_moles(part: Part, subjects: Subjects) -> Outcome:
     moles = _in_moles(value, unit, counts)
     mass = molar_mass(counts)
     given = f"{value:g} {unit} of {name}"
-    wants_grams = bool(_WANTS_GRAMS.search(part.text)) and not _WANTS_MOLES.search(part.text)
-    if unit in ("g", "gram", "grams", "gm", "gms", "kg", "mg"):  # a mass given asks for moles, unless grams of something else
-        wants_grams = False
+    # a mass given asks for moles ("I weighed 10 g, how many moles"), never for itself
+    wants_grams = bool(_WANTS_GRAMS.search(part.text)) and not _WANTS_MOLES.search(part.text) and unit not in _MASS_UNITS
     if _WANTS_MOLECULES.search(part.text):
         n = moles * AVOGADRO
         said = f"{n:.4g} molecules"

@@ -19,7 +19,8 @@ _YES_NO_FIRST = re.compile(r"^\W*(?:answer\s*:\s*)?(yes|no)\b", re.IGNORECASE)
 _LOWER = re.compile(r"\b(?:less|lower|smaller|fewer|least|lowest)\b", re.IGNORECASE)
 
 
-def _value(written: str) -> float | None:
+def number_value(written: str) -> float | None:
+    """A number as written: "-11", "−20", "1,000", "6.02e23", "1.2 × 10^24"."""
     parts = re.split(r"\s*(?:x\s*10\^?\s*|[eE])", written.replace("−", "-").replace(",", "").replace("×", "x"), maxsplit=1)
     try:
         return float(parts[0]) * 10 ** float(parts[1].replace("+", "")) if len(parts) == 2 else float(parts[0])
@@ -29,7 +30,7 @@ def _value(written: str) -> float | None:
 
 def numbers(text: str) -> list[float]:
     """Every number a text writes, "1.2 × 10^24" and "6.02e23" included."""
-    return [v for m in _NUMBER.finditer(text.translate(_SUBSCRIPTS)) if (v := _value(m.group(0))) is not None]
+    return [v for m in _NUMBER.finditer(text.translate(_SUBSCRIPTS)) if (v := number_value(m.group(0))) is not None]
 
 
 def answer_sentence(text: str) -> str:
@@ -96,7 +97,7 @@ def _written(text: str, units: tuple[str, ...]) -> list[tuple[float, str]]:
     plain = text.translate(_SUBSCRIPTS)
     found = []
     for match in _NUMBER.finditer(plain):
-        value = _value(match.group(0))
+        value = number_value(match.group(0))
         unit = _unit_of(plain, match.end(), units)
         if value is not None and unit is not None:
             found.append((value, unit))

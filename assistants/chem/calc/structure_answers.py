@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from assistants.chem.calc import structure
-from assistants.chem.calc.parts import ELEMENT, ELEMENT_NAMES, Calculator, Outcome, Part, Subjects
+from assistants.chem.calc.parts import ELEMENT_NAMES, Calculator, Outcome, Part, Subjects
 from assistants.chem.calc.results import Computed, Value
 from assistants.chem.molecule import InvalidSmiles
 from assistants.chem.resolve import MoleculeRecord, label
@@ -119,10 +119,12 @@ def _chiral(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
     return f"No: {label(m)} is not chiral ({centres}; {why}).", [Value(kind="yes_no", yes=False)]
 
 
+_HYBRIDISED_SYMBOL = re.compile(r"hybridi[sz]\w*\s+(?:of\s+)?(?:the\s+)?(?:atom\s+)?([A-Z][a-z]?)\b(?!\w)")
+
+
 def _hybridisation(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
-    match = re.search(ELEMENT, part.text.split("hybridi")[-1]) or re.search(rf"\b{ELEMENT}\b", part.text)
-    words = match.group("element") if match else "carbon"
-    element = ELEMENT_NAMES.get(words.lower(), words if words in ELEMENT_NAMES.values() else "C")
+    symbol = _HYBRIDISED_SYMBOL.search(part.text)
+    element = _asked_element(part.text.replace(m.query, " ")) or (symbol.group(1) if symbol else "C")
     found = structure.hybridisations(m.smiles, element)
     if not found:
         return None

@@ -7,12 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistants.chem.calc.asked import calculator_name, compute
-from assistants.chem.calc.parts import ELEMENT_NAMES, Part, Subjects
 from assistants.chem.calc.results import Computed, NotComputed
+from assistants.chem.calculations import apply_calculations
 from assistants.chem.entities import MAX_SPANS, Entities, Reaction, extract_entities, joined_arrows, valid_cas
 from assistants.chem.functional_groups import GroupMatch, functional_groups
-from assistants.chem.intent import COMPARATIVE, YES_NO, Intent, read_intent
+from assistants.chem.intent import COMPARATIVE, Intent, read_intent
 from assistants.chem.molecule import InvalidSmiles, formula, inchi_key
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
 from assistants.chem.options import ChoiceFacts, judge_options
@@ -22,6 +21,7 @@ from assistants.chem.request import AskedPart, ChemRequest, read_request
 from assistants.chem.resolve import MoleculeRecord, Unresolved, resolve_cas, resolve_names, resolve_smiles
 from assistants.chem.safety import SafetyVerdict, screen
 from assistants.chem.store import CompoundStore
+from assistants.chem.written import NOT_A_NAME, plain_chemistry
 from stages.choices import Choices, read_choices
 from stages.intent_model import NOT_UNDERSTOOD
 
@@ -192,7 +192,7 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
             opsin_notes.append(str(exc))
             return [None] * len(names)
 
-    text = cased_formulas(_plain_chemistry(text), store)
+    text = plain_chemistry(text, store)
     joined = joined_arrows(text)
     choices = read_choices(joined)
     found = extract_entities(_entity_text(choices) if choices.options else text, store, opsin=opsin if use_opsin else None)
@@ -214,7 +214,7 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
     for item in resolved:
         (facts.molecules if isinstance(item, MoleculeRecord) else facts.unresolved).append(item)  # type: ignore[arg-type]
     facts.unresolved = [u for u in facts.unresolved
-                        if not _holds_a_found_entity(u.query, facts.molecules, found.formulas) and not _UNIT_TOKEN.fullmatch(u.query)]
+                        if not _holds_a_found_entity(u.query, facts.molecules, found.formulas) and not NOT_A_NAME.fullmatch(u.query)]
     for query in found.formulas:
         formula_facts = _formula_facts(query, store)
         if formula_facts is not None:
@@ -234,138 +234,10 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
         facts.prediction = answer_question(text, facts, direction=reaction_direction(request))
         facts.task = "reaction" if facts.prediction is not None else facts.task
     if not facts.safety.refuse:
-        by_formula = _formula_molecules(facts.formulas, store)
-        outcomes = [o for part in _calculation_parts(facts) for o in compute(part, _subjects(part.text, facts, by_formula))]
-        prediction = facts.prediction
-        if prediction is not None and any(isinstance(o, Computed) and (o.family in _REACTION_CALCULATIONS or not prediction.top)
-                                          for o in outcomes):
-            facts.prediction = None  # the calculation answers what was asked; a template's guess would only be noise
-        facts.computed = [o for o in outcomes if isinstance(o, Computed)]
-        facts.not_computed = [o for o in outcomes if isinstance(o, NotComputed)]
-        subsumed = {q for o in outcomes for q in _SUBSUMED.get(o.family, ())}
-        facts.requested = [q for q in facts.requested if q not in subsumed]
-        calculated = (facts.task in _CALCULATED_TASKS or facts.task == "reaction" and facts.prediction is None
-                      or facts.task == "properties" and not facts.requested)
-        if (facts.computed or facts.not_computed) and calculated:
-            facts.task = "computed"
-            if any(m.source == "smiles" for m in facts.molecules):  # "… for SMILES molecule X": the SMILES is given, not asked
-                facts.requested = [q for q in facts.requested if q != "smiles"]
+        apply_calculations(facts, store)
     facts.choice = judge_options(facts)
     facts.unanswered = unanswered_parts(facts)
     return facts
-
-
-# Quantities the words of a calculation also match ("mass percent", "empirical formula", "Lipinski"),
-# which the calculation answers: not asked for on their own.
-_SUBSUMED = {"mass_percent": ("mass",), "grams_moles": ("mass",), "combustion_oxygen": ("mass",), "empirical_formula": ("formula",),
-             "oxidation_state": ("formula",), "lipinski": ("descriptors",), "atom_count": ("formula",)}
-# Tasks a calculation replaces: its answer is what was asked, not an identity card or "out of scope".
-_CALCULATED_TASKS = ("general", "describe", "out_of_scope", "validity", "smiles_to_name", "name_to_smiles")
-
-
-def _calculation_parts(facts: ChemFacts) -> list[Part]:
-    """The asked parts a calculator may answer (reaction predictions are the reaction tools')."""
-    request = facts.request
-    if request is None:
-        return [Part(text=facts.question, index=0, yes_no=bool(YES_NO.search(facts.question)))]
-    return [Part(text=p.text, index=i, unit=request.unit, yes_no=bool(YES_NO.search(p.text)))
-            for i, p in enumerate(request.parts)
-            if p.family not in ("reaction_forward", "reaction_retro") or calculator_name(p.text) in _REACTION_CALCULATIONS]
-
-
-# Calculations about a reaction, not predictions of one: they answer a part read as a reaction question.
-_REACTION_CALCULATIONS = ("limiting_reagent", "balance_equation", "combustion_oxygen", "reaction_enthalpy")
-
-
-def _subjects(text: str, facts: ChemFacts, by_formula: dict[str, MoleculeRecord]) -> Subjects:
-    """The molecules and formulas one part names ("its" in a later question: all of the message's); an
-    element named as an element ("the percent of carbon in glucose") is not a subject. A formula that
-    is one compound in the store (H2O) stands for that molecule; one that is several is ambiguous."""
-    lowered = text.lower()
-    molecules = [m for m in facts.molecules
-                 if not _as_element(m.query.lower(), lowered, any(o.query.lower() not in ELEMENT_NAMES for o in facts.molecules))]
-    named = [m for m in molecules if m.query.lower() in lowered]
-    formulas = [f for f in facts.formulas if f.query.lower() in lowered]
-    if not named and not formulas:
-        molecules, formulas = molecules or facts.molecules, facts.formulas
-    else:
-        molecules = named
-    if not molecules:
-        molecules = [by_formula[f.query] for f in formulas if f.query in by_formula]
-    ambiguous = {f.query: f.candidates for f in formulas if f.query not in by_formula and len(f.candidates) > 1}
-    return Subjects(molecules=molecules, formulas=[f.query for f in formulas], ambiguous=ambiguous)
-
-
-def _formula_molecules(formulas: list[FormulaFacts], store: CompoundStore) -> dict[str, MoleculeRecord]:
-    """Formulas written in the question that name exactly one compound in the store, as that molecule."""
-    found = {}
-    for item in formulas:
-        if len(item.candidates) == 1 and isinstance(record := resolve_names([item.candidates[0]], store, use_opsin=False)[0], MoleculeRecord):
-            found[item.query] = record.model_copy(update={"query": item.query})
-    return found
-
-
-def cased_formulas(text: str, store: CompoundStore) -> str:
-    """The text with formulas typed in lower case ("2 mol nacl", "c6h12o6", "balance ch4 + o2 -> co2 + h2o")
-    written as the store writes them, where one reading of the letters is a compound the store holds
-    (co2: CO2, not Co2); other words are left alone."""
-    from chemicals.elements import periodic_table
-
-    symbols = sorted({e.symbol for e in periodic_table}, key=len, reverse=True)
-
-    def cased(token: str) -> str:
-        for reading in _readings(token, symbols):
-            if (hill := _formula_facts(reading, store)) is not None and hill.candidates:
-                return reading
-        return token
-
-    text = _DIGIT_TOKEN.sub(lambda m: cased(m.group(0)), text)
-    return _AFTER_AMOUNT.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + cased(m.group(1)), text)
-
-
-_DIGIT_TOKEN = re.compile(r"(?<![\w-])(?=[a-z]*\d)[a-z][a-z0-9]{1,15}(?![\w-])")  # "c6h12o6", "h2o"
-_AFTER_AMOUNT = re.compile(r"\d\s*(?:mols?|moles?|mmol|g|gms?|grams?)\s+(?:of\s+)?([a-z]{2,8})\b")  # "2 mol nacl"
-
-
-def _readings(token: str, symbols: list[str]) -> list[str]:
-    """Every way to read lower-case letters and digits as element symbols with counts."""
-    if not token:
-        return [""]
-    out = []
-    for symbol in symbols:
-        if token.startswith(symbol.lower()):
-            rest = token[len(symbol):]
-            digits = re.match(r"\d*", rest).group(0)  # type: ignore[union-attr]
-            out += [symbol + digits + tail for tail in _readings(rest[len(digits):], symbols)]
-    return out
-
-
-_UNIT = r"(?:k?j|mol|moles?|mmol|g|grams?|kg|mg|k|l|ml|m|s|atm|pa|kpa|mmhg|°c)(?:\^?-?\d)?"
-# A quantity or a unit ("1.5 moles", "mol^-1", "0.25"): never a molecule's name, so never "unresolved".
-_UNIT_TOKEN = re.compile(rf"[-+]?\d+(?:[.,]\d+)?(?:\s*{_UNIT}(?:[\s/·*]+{_UNIT})*)?|{_UNIT}(?:[\s/·*]+{_UNIT})*", re.IGNORECASE)
-_LATEX_CE = re.compile(r"\\ce\{([^{}]*)\}")
-_STATE = re.compile(r"(?<=[A-Za-z0-9\]])(\((?:s|l|g|aq)\))")
-
-
-def _plain_chemistry(text: str) -> str:
-    """Formulas as exam sets typeset them written plainly: \\ce{KMnO4} as KMnO4, and a state apart from
-    its formula ("H2O(l)" as "H2O (l)"), so the formula is read and the state still says the phase."""
-    return _STATE.sub(r" \1", _LATEX_CE.sub(r"\1", text))
-
-
-def _as_element(name: str, text: str, others: bool) -> bool:
-    """Whether an element's name stands for the element, not its molecule ("carbon atoms", "the percent of
-    carbon in glucose"; beside another molecule, any question about atoms, counts or composition)."""
-    if name not in ELEMENT_NAMES:
-        return False
-    word = re.escape(name)
-    if others and _COMPOSITION_WORDS.search(text):
-        return True
-    return bool(re.search(rf"\b{word}s\b|\b{word}\s+(?:atoms?|content)\b|\b(?:of|for|is)\s+(?:the\s+)?{word}\s+(?:atoms?\s+)?(?:in|of)\b|"
-                          rf"%\s*(?:of\s+)?{word}\b", text))
-
-
-_COMPOSITION_WORDS = re.compile(r"\batoms?\b|\bcount\b|\bpercent|%|\bcontent\b|\belement\b|\bby mass\b|\boxidation\b", re.IGNORECASE)
 
 
 def _holds_a_found_entity(query: str, molecules: list[MoleculeRecord], formulas: list[str]) -> bool:

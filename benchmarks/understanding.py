@@ -655,7 +655,7 @@ _CHOICE = (
     re.compile(r"(?i:\b(?:option|choice))\s+(?:\(([A-Da-d1-8])\)|([A-D1-8]))(?!\w)"),
 )
 _LEADING_LABEL = re.compile(r"^\W*(?:\(([A-Da-d1-8])\)|([A-D1-8])[.):](?:\s|$)|([A-D1-8])$)")
-_ANSWER_LINE = re.compile(r"^\W*answer\s*[:：]\s*(\S.*)$", re.IGNORECASE | re.MULTILINE)
+_ANSWER_LINE = re.compile(r"^\W*(?:the\s+)?(?:final\s+)?answer(?:\s+is)?\s*[:：]\s*(\S.*)$", re.IGNORECASE | re.MULTILINE)
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 TAGGED = re.compile(r"\[ANSWER\](.*?)\[/ANSWER\]", re.IGNORECASE | re.DOTALL)
 _QUOTED = re.compile(r"“[^”]*”")
@@ -673,8 +673,11 @@ def answer_sentence(text: str) -> str:
     elif bold:
         line = bold.group(1)
     else:
-        prose = _FACT_LINE.sub("", _NOTE_LINE.sub("", text))
-        line = next((line for line in prose.splitlines() if line.strip()), "")
+        unnoted = _NOTE_LINE.sub("", text)
+        prose = _FACT_LINE.sub("", unnoted)
+        # a reply that is only labelled lines ("Oxidation state of Mn in KMnO4: +7") answers in its first
+        line = next((line for line in prose.splitlines() if line.strip()), "") or next(
+            (line for line in unnoted.splitlines() if line.strip()), "")
     line = " ".join(line.replace("**", "").split())
     return re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
 

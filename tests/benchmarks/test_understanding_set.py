@@ -193,3 +193,11 @@ def test_no_held_out_wording_is_in_the_intent_training_examples() -> None:
 
 # Held-out wordings that a template pack, written before this set, already asks word for word.
 PACK_QUESTIONS = {"frm-07"}
+
+
+def test_the_answer_is_read_where_a_model_writes_it() -> None:
+    from benchmarks.understanding import answer_sentence
+
+    assert answer_sentence("The answer is: 175 °C (448.15 K, 347 °F)") == "175 °C (448.15 K, 347 °F)"
+    assert answer_sentence("Oxidation state of Mn in KMnO4: +7") == "Oxidation state of Mn in KMnO4: +7"
+    assert answer_sentence("SMILES: CCO\nEthanol boils at 78 °C.") == "Ethanol boils at 78 °C."

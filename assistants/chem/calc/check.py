@@ -15,7 +15,7 @@ from stages.reply import CheckResult
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:\s*(?:[x×]\s*10\^?\s*|[eE])[-−+]?\d+)?")
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "01234567890123456789+-")
 _NO = re.compile(r"\b(?:no|not|non|isn't|aren't|doesn't|don't|cannot|never|neither)\b|\bnon-", re.IGNORECASE)
-_YES_NO_FIRST = re.compile(r"^\W*(?:answer\s*:\s*)?(yes|no)\b", re.IGNORECASE)
+_YES_NO_FIRST = re.compile(r"^\W*(?:(?:the\s+)?answer(?:\s+is)?\s*:\s*)?(yes|no|true|false)\b", re.IGNORECASE)
 _LOWER = re.compile(r"\b(?:less|lower|smaller|fewer|least|lowest)\b", re.IGNORECASE)
 
 
@@ -33,11 +33,14 @@ def numbers(text: str) -> list[float]:
     return [v for m in _NUMBER.finditer(text.translate(_SUBSCRIPTS)) if (v := number_value(m.group(0))) is not None]
 
 
+_ANSWER_LABEL = re.compile(r"^\W*(?:the\s+)?(?:final\s+)?answer(?:\s+is)?\s*:\s*", re.IGNORECASE)
+
+
 def answer_sentence(text: str) -> str:
-    """What a reader takes as the answer: the first "Answer:" line, else the first two sentences."""
+    """What a reader takes as the answer: the first "Answer:" (or "The answer is:") line, else the first two sentences."""
     for line in text.splitlines():
-        if line.strip().lower().startswith("answer:"):
-            return line.strip()[len("answer:"):].strip()
+        if (label := _ANSWER_LABEL.match(line)) is not None and line[label.end():].strip():
+            return line[label.end():].strip()
     return " ".join(re.split(r"(?<=[.!?])\s+", text.strip())[:2])
 
 
@@ -45,7 +48,7 @@ def polarity(text: str) -> bool:
     """The yes or no an answer gives: a leading yes/no, else whether its first sentence negates."""
     sentence = answer_sentence(text)
     if (match := _YES_NO_FIRST.search(sentence)) is not None:
-        return match.group(1).lower() == "yes"
+        return match.group(1).lower() in ("yes", "true")
     first = re.split(r"(?<=[.!?])\s+", sentence)[0]
     return not _NO.search(first)
 

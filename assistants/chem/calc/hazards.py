@@ -8,6 +8,8 @@ hazard), never a guess: where the tables hold nothing the verdict is None and th
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel
 
 from assistants.chem.calc.tables import Sourced, sourced
@@ -102,3 +104,10 @@ def _incombustible(cas: str) -> bool:
 
 def listed_carcinogen(data: HazardData) -> bool:
     return any(any(mark in words for mark in _LISTED_AS_CARCINOGEN) for words in data.carcinogen.values())
+
+
+def iarc_group(data: HazardData) -> str | None:
+    """The IARC group ("1", "2A", "2B", "3") the tables list, if any."""
+    entry = next((words for source, words in data.carcinogen.items() if "International Agency" in source), "")
+    found = re.search(r"\((1|2A|2B|3)\)", entry)
+    return found.group(1) if found else None

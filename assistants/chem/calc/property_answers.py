@@ -76,9 +76,15 @@ def _carcinogen(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Comp
     listed = "; ".join(f"{source}: {words}" for source, words in data.carcinogen.items())
     yes = hazards.listed_carcinogen(data)
     lead = f"Yes: {label(m)} is listed as a carcinogen" if yes else f"No: {label(m)} is not classified as carcinogenic"
+    values = [Value(kind="yes_no", yes=yes)]
+    group = hazards.iarc_group(data)
+    if group is not None:
+        lead += f", IARC Group {group}"
+        if re.search(r"\bgroup\b|\bclassif|\bcategor", part.text, re.IGNORECASE):  # "… and in which group?"
+            values.append(Value(kind="text", text=f"group {group}"))
     return Computed(family="carcinogen", subject=label(m), sentence=f"{lead} ({listed}).",
                     facts=[f"Carcinogen classifications of {label(m)}: {listed} (source: chemicals)"],
-                    values=[Value(kind="yes_no", yes=yes)], source="chemicals: IARC and NTP lists", part=part.index)
+                    values=values, source="chemicals: IARC and NTP lists", part=part.index)
 
 
 def _toxic(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed | NotComputed:

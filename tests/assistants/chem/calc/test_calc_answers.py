@@ -48,6 +48,7 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("What is the enthalpy of formation of H2O(l)?", ["-285.8 kJ/mol"]),
     ("How many grams of O2 are needed to react completely with 10 g of C3H8?", ["36.28 g of O2"]),
     ("i weighed 10 g of water, how many moles is that", ["0.5551 mol"]),
+    ("Is benzene classified as carcinogenic to humans by IARC, and in which group?", ["Yes", "IARC Group 1"]),
     ("What is the atom count of Carbon for the SMILES molecule `Cn1cnc2c1c(=O)n(C)c(=O)n2C`?", ["8 C atoms"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):
@@ -70,6 +71,7 @@ def test_what_the_tables_do_not_hold_is_said_not_guessed(store):
     ("Is methanol toxic?", "Answer: No, methanol is not toxic."),
     ("How many stereoisomers does 2,3-dibromobutane have?", "Answer: 2,3-dibromobutane has 4 stereoisomers."),
     ("What is the oxidation state of Mn in KMnO4?", "Answer: The oxidation state of Mn is +2."),
+    ("Is it true or false that acetone is flammable?", "False. Acetone is flammable."),
 ])
 def test_a_model_draft_that_contradicts_a_tool_never_reaches_the_user(question, draft, store):
     reply = _reply(question, store, draft=draft, phrasing="model")

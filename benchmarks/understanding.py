@@ -660,7 +660,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 TAGGED = re.compile(r"\[ANSWER\](.*?)\[/ANSWER\]", re.IGNORECASE | re.DOTALL)
 _QUOTED = re.compile(r"“[^”]*”")
 _NOTE_LINE = re.compile(r"^\W*(?:not answered|not checked by any tool)\b.*$", re.IGNORECASE | re.MULTILINE)
-_FACT_LINE = re.compile(r"^\s*[-*]?\s*(?!answer\b)[A-Za-z][\w ()/,'-]{0,40}:\s.*$", re.IGNORECASE | re.MULTILINE)
+_FACT_LINE = re.compile(r"^\s*[-*]?\s*(?![^:\n]*\banswer\b)[A-Za-z][\w ()/,'-]{0,40}:\s.*$", re.IGNORECASE | re.MULTILINE)
 
 
 def answer_sentence(text: str) -> str:
@@ -676,8 +676,9 @@ def answer_sentence(text: str) -> str:
         unnoted = _NOTE_LINE.sub("", text)
         prose = _FACT_LINE.sub("", unnoted)
         # a reply that is only labelled lines ("Oxidation state of Mn in KMnO4: +7") answers in its first
-        line = next((line for line in prose.splitlines() if line.strip()), "") or next(
-            (line for line in unnoted.splitlines() if line.strip()), "")
+        line = next((line for line in prose.splitlines() if line.strip()), "")
+        if not line and not _NOTE_LINE.search(text):
+            line = next((line for line in unnoted.splitlines() if line.strip()), "")
     line = " ".join(line.replace("**", "").split())
     return re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
 
@@ -700,7 +701,11 @@ def stated_answer(text: str) -> str:
     tagged = TAGGED.findall(text)
     if tagged:
         return "\n".join(tagged)
-    return _FACT_LINE.sub("", _NOTE_LINE.sub("", _QUOTED.sub("", text)))
+    unnoted = _NOTE_LINE.sub("", _QUOTED.sub("", text))
+    prose = _FACT_LINE.sub("", unnoted)
+    if prose.strip() or _NOTE_LINE.search(text):  # beside "Not answered", fact lines answer nothing
+        return prose
+    return unnoted  # a reply of labelled lines only states its answer in them
 
 
 def numbers_in(text: str, unit: str | None) -> list[float]:

@@ -23,6 +23,8 @@ def cased_formulas(text: str, store: CompoundStore) -> str:
     symbols = sorted({e.symbol for e in periodic_table}, key=len, reverse=True)
 
     def cased(token: str) -> str:
+        if _is_smiles(token):  # "c1ccccc1" is benzene as written, not a formula to case
+            return token
         for reading in _readings(token, symbols):
             if _known_formula(reading, store):
                 return reading
@@ -32,7 +34,7 @@ def cased_formulas(text: str, store: CompoundStore) -> str:
     return _AFTER_AMOUNT.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + cased(m.group(1)), text)
 
 
-_DIGIT_TOKEN = re.compile(r"(?<![\w-])(?=[a-z]*\d)[a-z][a-z0-9]{1,15}(?![\w-])")  # "c6h12o6", "h2o"
+_DIGIT_TOKEN = re.compile(r"(?:(?<=\s)|^)(?=[a-z]*\d)[a-z][a-z0-9]{1,15}(?=[\s?.,!;:]|$)")  # "c6h12o6", "h2o": whole words
 _AFTER_AMOUNT = re.compile(r"\d\s*(?:mols?|moles?|mmol|g|gms?|grams?)\s+(?:of\s+)?([a-z]{2,8})\b")  # "2 mol nacl"
 
 
@@ -64,3 +66,13 @@ def _known_formula(reading: str, store: CompoundStore) -> bool:
         return bool(store.by_formula(serialize_formula(reading)))
     except (ValueError, KeyError, IndexError):
         return False
+
+
+def _is_smiles(token: str) -> bool:
+    from assistants.chem.molecule import InvalidSmiles, cached_mol
+
+    try:
+        cached_mol(token)
+    except InvalidSmiles:
+        return False
+    return True

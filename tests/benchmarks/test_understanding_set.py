@@ -201,3 +201,9 @@ def test_the_answer_is_read_where_a_model_writes_it() -> None:
     assert answer_sentence("The answer is: 175 °C (448.15 K, 347 °F)") == "175 °C (448.15 K, 347 °F)"
     assert answer_sentence("Oxidation state of Mn in KMnO4: +7") == "Oxidation state of Mn in KMnO4: +7"
     assert answer_sentence("SMILES: CCO\nEthanol boils at 78 °C.") == "Ethanol boils at 78 °C."
+
+
+def test_a_labelled_one_line_answer_is_the_stated_answer() -> None:
+    assert "175 °C" in stated_answer("The answer is: 175 °C (448.15 K, 347 °F)")
+    assert "+7" in stated_answer("Oxidation state of Mn in KMnO4: +7")
+    assert "78.1" not in stated_answer("Ethanol boils at 78 °C.\nMolecular weight: 78.1 g/mol")

@@ -12,7 +12,7 @@ from assistants.chem.calc.parts import ELEMENT, ELEMENT_NAMES, Outcome, Part, Su
 from assistants.chem.calc.property_answers import energy_text, formation_enthalpy
 from assistants.chem.calc.results import Computed, NotComputed, Value
 from assistants.chem.calc.stoichiometry import (
-    AVOGADRO, FormulaError, combustion_oxygen, composition, counts_of, empirical, empirical_from_percent, hill, molar_mass,
+    AVOGADRO, FormulaError, combustion_oxygen, combustion_products, composition, counts_of, empirical, empirical_from_percent, hill, molar_mass,
     oxidation_states, shown_state,
 )
 from assistants.chem.resolve import label
@@ -83,10 +83,31 @@ _WANTS_MOLES = re.compile(r"\bhow many (?:moles|mol|mmol)\b|\bnumber of moles\b|
 _WANTS_MOLECULES = re.compile(r"\bhow many (?:molecules|particles|formula units)\b|\bnumber of molecules\b", re.IGNORECASE)
 
 
+# What a conversion is asked as; without one of these an amount in a question asks something else.
+_CONVERSION = re.compile(r"\bconvert|\bto (?:grams?|g|moles?|mols?|molecules)\b|\bin (?:grams?|g|moles?|mols?)\b|"
+                         r"\bis how many\b|\bequals?\b", re.IGNORECASE)
+# Other quantities a problem with an amount asks for (ideal-gas pressure, pH, heat …): not a conversion.
+_OTHER_QUANTITY = re.compile(r"\b(?:pressure|atm|volume|litres?|liters?|temperature|ph|concentration|molarity|heat|energy|"
+                             r"enthalpy|yield|kpa|density)\b", re.IGNORECASE)
+_ASKED_SUBSTANCE = re.compile(r"\b(?:how many|how much|mass|grams?|moles?|mols?|amount|number of moles)\s+(?:\w+\s+)?of\s+"
+                              r"(?:the\s+)?([A-Za-z][\w()]*)|\bhow (?:many|much)\s+(?!(?:grams?|g|moles?|mols?|molecules)\b)"
+                              r"([A-Za-z][\w()]*)", re.IGNORECASE)
+_NOT_A_SUBSTANCE = frozenset({"is", "are", "do", "does", "would", "will", "should", "can", "it", "that", "there", "in", "of"})
+
+
+def _converts(text: str, name: str, written: str) -> bool:
+    """Whether the part asks to convert the given amount of this substance (not to find another's)."""
+    asks = _CONVERSION.search(text) or _WANTS_GRAMS.search(text) or _WANTS_MOLES.search(text) or _WANTS_MOLECULES.search(text)
+    if not asks or _OTHER_QUANTITY.search(text):
+        return False
+    other = [w.lower() for m in _ASKED_SUBSTANCE.finditer(text) if (w := m.group(1) or m.group(2)) and w.lower() not in _NOT_A_SUBSTANCE]
+    return all(word in (name.lower(), written.lower()) or word in name.lower().split() for word in other)
+
+
 def grams_moles(part: Part, subjects: Subjects) -> Outcome:
     items = _formula_subjects(subjects)
     amounts = _amounts(part.text, items)
-    if not amounts:
+    if not amounts or not _converts(part.text, amounts[0][2][0], amounts[0][2][2]):
         return []
     value, unit, (name, counts, _) = amounts[0]
     moles = _in_moles(value, unit, counts)
@@ -204,30 +225,39 @@ def empirical_formula(part: Part, subjects: Subjects) -> Outcome:
     return out
 
 
+_ASKED_PRODUCT = re.compile(r"\b(co2|carbon dioxide|h2o|water)\b", re.IGNORECASE)
+_OXYGEN = re.compile(r"\b(?:oxygen|o2)\b", re.IGNORECASE)
+_BURNT = frozenset({"CO2", "H2O", "O2"})  # already burnt, or the oxidant: never the fuel
+
+
 def combustion(part: Part, subjects: Subjects) -> Outcome:
-    out: Outcome = []
-    items = [s for s in _formula_subjects(subjects) if s[1] not in ({"O": 2},)]
+    """The oxygen a complete combustion takes, or the CO2 or water it gives, per mole or for the amount given."""
+    product = _ASKED_PRODUCT.search(part.text) if not _OXYGEN.search(part.text) else None
+    asked = None if product is None else "CO2" if product.group(1).lower() in ("co2", "carbon dioxide") else "H2O"
+    items = [s for s in _formula_subjects(subjects) if hill(s[1]) not in _BURNT]
     amounts = {s[0]: (v, u) for v, u, s in _amounts(part.text, items)}
+    out: Outcome = []
     for name, counts, _ in items:
         if "C" not in counts and "H" not in counts:
             continue
-        per_mole = combustion_oxygen(counts)
-        equation = balance_equation(f"{hill(counts)} + O2 -> " + " + ".join(p for p in ("CO2", "H2O") if (p[0] == "C") == ("C" in counts) or p == "H2O" and "H" in counts))
+        products = combustion_products(counts)
+        equation = balance_equation(f"{hill(counts)} + O2 -> " + " + ".join(products)).text()
+        formula, per_mole = (asked, products.get(asked, 0.0)) if asked else ("O2", combustion_oxygen(counts))
+        verb = "gives" if asked else "takes"
         if name in amounts:
             value, unit = amounts[name]
             moles = _in_moles(value, unit, counts) * per_mole
-            grams = moles * molar_mass({"O": 2})
-            wants_grams = bool(_WANTS_GRAMS.search(part.text))
-            said = f"{grams:.4g} g of O2 ({moles:.4g} mol)" if wants_grams else f"{moles:.4g} mol of O2 ({grams:.4g} g)"
+            grams = moles * molar_mass(counts_of(formula))
+            wants_grams = bool(_WANTS_GRAMS.search(part.text)) or asked is not None and not _WANTS_MOLES.search(part.text)
+            said = f"{grams:.4g} g of {formula} ({moles:.4g} mol)" if wants_grams else f"{moles:.4g} mol of {formula} ({grams:.4g} g)"
             values = [Value(kind="number", number=grams if wants_grams else moles, unit="g" if wants_grams else "mol",
                             tolerance=0.005 * (grams if wants_grams else moles))]
-            sentence = f"Burning {value:g} {unit} of {name} completely takes {said}: {equation.text()}."
+            sentence = f"Burning {value:g} {unit} of {name} completely {verb} {said}: {equation}."
         else:
-            said = f"{per_mole:g} mol of O2 per mole of {name}"
             values = [Value(kind="number", number=per_mole, unit="mol", tolerance=0.01)]
-            sentence = f"Complete combustion of {name} takes {said}: {equation.text()}."
+            sentence = f"Complete combustion of {name} {verb} {per_mole:g} mol of {formula} per mole: {equation}."
         out.append(Computed(family="combustion_oxygen", subject=name, sentence=sentence, values=values,
-                            facts=[f"Combustion of {name}: {equation.text()}"], source="the balanced combustion equation",
+                            facts=[f"Combustion of {name}: {equation}"], source="the balanced combustion equation",
                             part=part.index))
     return out
 

@@ -32,7 +32,9 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("oxidation_state", r"oxidation (?:state|number)", oxidation_state),
         ("empirical_formula", r"empirical formula|simplest formula", empirical_formula),
         ("combustion_oxygen", r"\b(?:oxygen|o2)\b[^?]*\b(?:burn|combust|reacts? (?:completely )?with)|"
-                              r"\b(?:burn|combust)\w*[^?]*\b(?:oxygen|o2)\b", combustion),
+                              r"\b(?:burn|combust)\w*[^?]*\b(?:oxygen|o2)\b|"
+                              r"\b(?:co2|carbon dioxide|water|h2o)\b[^?]*\b(?:burn(?:s|ed|ing)?|combustion)\b|"
+                              r"\b(?:burn(?:s|ed|ing)?|combustion)\b[^?]*\b(?:co2|carbon dioxide|water|h2o)\b", combustion),
         ("enthalpy_combustion", r"(?:enthalpy|heat) of combustion|combustion enthalpy|heating value|\bhhv\b|ΔH_?c\b", enthalpy_of_combustion),
         ("enthalpy_formation", r"(?:enthalpy|heat) of formation|formation enthalpy|(?:\b[dΔ]|\bdelta ?)\s?h_?f", enthalpy_of_formation),
         ("enthalpy_vaporisation", r"(?:enthalpy|heat) of vapou?ri[sz]ation|\bhvap\b|ΔH_?vap|latent heat", enthalpy_of_vaporisation),
@@ -82,15 +84,16 @@ def calculator_name(text: str) -> str | None:
 
 def compute(part: Part, subjects: Subjects) -> Outcome:
     """The answers to one asked part (empty when no calculator is asked for, or none applies)."""
-    found = _calculator_for(part.text)
-    if found is None:
-        return []
-    name, calculator = found
-    if name not in _FORMULA_CALCULATIONS and not subjects.molecules and subjects.ambiguous:
-        return [NotComputed(family=name, subject=formula, part=part.index,
-                            reason=f"{formula} is the formula of several compounds ({', '.join(names)}); name the one meant")
-                for formula, names in subjects.ambiguous.items()]
-    return calculator(part, subjects)
+    for name, pattern, calculator in CALCULATORS:  # the first calculator the words ask for that can answer
+        if not pattern.search(part.text):
+            continue
+        if name not in _FORMULA_CALCULATIONS and not subjects.molecules and subjects.ambiguous:
+            return [NotComputed(family=name, subject=formula, part=part.index,
+                                reason=f"{formula} is the formula of several compounds ({', '.join(names)}); name the one meant")
+                    for formula, names in subjects.ambiguous.items()]
+        if outcome := calculator(part, subjects):
+            return outcome
+    return []
 
 
 # Calculations a formula alone settles; the others need the one compound a formula stands for.

@@ -5,6 +5,7 @@ def test_formulas_typed_in_lower_case_are_cased_only_where_the_store_knows_one(s
     assert plain_chemistry("2 mol nacl in grams?", store) == "2 mol NaCl in grams?"
     assert plain_chemistry("balance ch4 + o2 -> co2 + h2o", store) == "balance CH4 + O2 -> CO2 + H2O"
     assert plain_chemistry("10 g of water", store) == "10 g of water"  # a word, not W-At-Er
+    assert plain_chemistry("react c1ccccc1 with BrCc1ccc(I)cc1 + c1c[nH]cn1", store) == "react c1ccccc1 with BrCc1ccc(I)cc1 + c1c[nH]cn1"
 
 
 def test_typeset_formulas_and_states_are_made_plain(store) -> None:

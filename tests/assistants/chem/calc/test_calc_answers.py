@@ -49,6 +49,8 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("How many grams of O2 are needed to react completely with 10 g of C3H8?", ["36.28 g of O2"]),
     ("i weighed 10 g of water, how many moles is that", ["0.5551 mol"]),
     ("Is benzene classified as carcinogenic to humans by IARC, and in which group?", ["Yes", "IARC Group 1"]),
+    ("How many grams of CO2 form when 10.0 g of methane burns completely?", ["27.43 g of CO2"]),
+    ("Does water burn?", ["No"]),
     ("What is the atom count of Carbon for the SMILES molecule `Cn1cnc2c1c(=O)n(C)c(=O)n2C`?", ["8 C atoms"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):
@@ -106,3 +108,13 @@ def test_a_claim_the_tools_agree_with_passes(store):
     reply = _reply("Tell me about benzene.", store, draft="Answer: Benzene is an aromatic hydrocarbon; it is highly flammable.",
                    phrasing="model")
     assert not [c for r in reply.trace for c in r.checks if c.name == "tool_fact_claims"]
+
+
+@pytest.mark.parametrize("question", [
+    "What pressure in atm do 2.0 mol of nitrogen exert in a 10.0 L vessel at 25 °C?",
+    "Calculate the pressure (in atm) of 2.0 mol of nitrogen in 10.0 L at 25 °C using PV = nRT.",
+    "What is the pH of 0.002 M hydrochloric acid?",
+])
+def test_an_amount_in_another_problem_is_not_answered_as_a_conversion(question, store):
+    reply = _reply(question, store)
+    assert reply.status != Status.VERIFIED and reply.text.startswith("Not answered")

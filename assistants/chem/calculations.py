@@ -27,6 +27,8 @@ def apply_calculations(facts: ChemFacts, store: CompoundStore) -> None:
         facts.prediction = None  # the calculation answers what was asked; a template's guess would only be noise
     facts.computed = [o for o in outcomes if isinstance(o, Computed)]
     facts.not_computed = [o for o in outcomes if isinstance(o, NotComputed)]
+    answered = [re.sub(r"\s+", "", c.subject) for c in facts.computed]  # an equation is no name the store lacks
+    facts.unresolved = [u for u in facts.unresolved if re.sub(r"\s+", "", u.query) not in answered]
     subsumed = {q for o in outcomes for q in _SUBSUMED.get(o.family, ())}
     facts.requested = [q for q in facts.requested if q not in subsumed]
     calculated = (facts.task in _CALCULATED_TASKS or facts.task == "reaction" and facts.prediction is None

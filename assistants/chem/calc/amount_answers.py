@@ -76,10 +76,11 @@ def _in_moles(value: float, unit: str, counts: dict[str, int]) -> float:
     return grams / molar_mass(counts)
 
 
-_WANTS_GRAMS = re.compile(r"\bhow many (?:grams|g|kilograms|milligrams)\b|\bwhat (?:is the )?mass\b|\bmass in grams\b|\bweigh|"
-                          r"\bin grams\b|\bgrams\?|\bhow much (?:does|do|would)\b", re.IGNORECASE)
-_WANTS_MOLES = re.compile(r"\bhow many (?:moles|mol|mmol)\b|\bnumber of moles\b|\bamount of substance\b|\bin moles\b|\bmoles\?",
-                          re.IGNORECASE)
+_WANTS_GRAMS = re.compile(r"\bhow many (?:grams|g|kilograms|milligrams)\b|\b(?:what is|calculate|find|determine) the mass\b|"
+                          r"\bwhat mass\b|\bmass in grams\b|\bweigh|\bin grams\b|\bgrams\?|\bhow much (?:does|do|would)\b|"
+                          r"\bunit of the answer is g\b", re.IGNORECASE)
+_WANTS_MOLES = re.compile(r"\bhow many (?:moles|mol|mmol)\b|\bnumber of moles\b|\bamount of substance\b|\bin moles\b|\bmoles\?|"
+                          r"\bunit of the answer is mol\b", re.IGNORECASE)
 _WANTS_MOLECULES = re.compile(r"\bhow many (?:molecules|particles|formula units)\b|\bnumber of molecules\b", re.IGNORECASE)
 
 
@@ -87,17 +88,19 @@ _WANTS_MOLECULES = re.compile(r"\bhow many (?:molecules|particles|formula units)
 _CONVERSION = re.compile(r"\bconvert|\bto (?:grams?|g|moles?|mols?|molecules)\b|\bin (?:grams?|g|moles?|mols?)\b|"
                          r"\bis how many\b|\bequals?\b", re.IGNORECASE)
 # Other quantities a problem with an amount asks for (ideal-gas pressure, pH, heat …): not a conversion.
+_ASKS_AMOUNT = re.compile(r"\bmass\b|\bmoles?\b|\bmols?\b|\bgrams?\b|\bamount\b|\bmolecules\b|\bweigh", re.IGNORECASE)
 _OTHER_QUANTITY = re.compile(r"\b(?:pressure|atm|volume|litres?|liters?|temperature|ph|concentration|molarity|heat|energy|"
                              r"enthalpy|yield|kpa|density)\b", re.IGNORECASE)
 _ASKED_SUBSTANCE = re.compile(r"\b(?:how many|how much|mass|grams?|moles?|mols?|amount|number of moles)\s+(?:\w+\s+)?of\s+"
                               r"(?:the\s+)?([A-Za-z][\w()]*)|\bhow (?:many|much)\s+(?!(?:grams?|g|moles?|mols?|molecules)\b)"
                               r"([A-Za-z][\w()]*)", re.IGNORECASE)
-_NOT_A_SUBSTANCE = frozenset({"is", "are", "do", "does", "would", "will", "should", "can", "it", "that", "there", "in", "of"})
+_NOT_A_SUBSTANCE = frozenset({"is", "are", "do", "does", "would", "will", "should", "can", "it", "that", "there", "in", "of", "substance",
+                              "a", "sample", "this", "the"})
 
 
 def _converts(text: str, name: str, written: str) -> bool:
     """Whether the part asks to convert the given amount of this substance (not to find another's)."""
-    asks = _CONVERSION.search(text) or _WANTS_GRAMS.search(text) or _WANTS_MOLES.search(text) or _WANTS_MOLECULES.search(text)
+    asks = _CONVERSION.search(text) or _ASKS_AMOUNT.search(text)
     if not asks or _OTHER_QUANTITY.search(text):
         return False
     other = [w.lower() for m in _ASKED_SUBSTANCE.finditer(text) if (w := m.group(1) or m.group(2)) and w.lower() not in _NOT_A_SUBSTANCE]
@@ -230,10 +233,24 @@ _OXYGEN = re.compile(r"\b(?:oxygen|o2)\b", re.IGNORECASE)
 _BURNT = frozenset({"CO2", "H2O", "O2"})  # already burnt, or the oxidant: never the fuel
 
 
+_ASKED_SPECIES = re.compile(r"\b(?:mass|grams?|moles?|mols?|amount|volume)\s+(?:\w+\s+)?of\s+(?:the\s+)?(co2|carbon dioxide|water|h2o|oxygen|o2)\b|"
+                            r"\bhow (?:much|many)\s+(?:(?:grams?|g|moles?|mol)\s+(?:of\s+)?)?(co2|carbon dioxide|water|h2o|oxygen|o2)\b",
+                            re.IGNORECASE)
+_SPECIES_FORMULA = {"co2": "CO2", "carbon dioxide": "CO2", "water": "H2O", "h2o": "H2O", "oxygen": None, "o2": None}
+
+
+def _combustion_target(text: str) -> str | None:
+    """What a combustion question asks the amount of: CO2 or H2O formed, or (None) the oxygen it takes.
+    The species named after "mass of" / "how much" decides; else a product named and no oxygen."""
+    if (asked := _ASKED_SPECIES.search(text)) is not None:
+        return _SPECIES_FORMULA[(asked.group(1) or asked.group(2)).lower()]
+    product = _ASKED_PRODUCT.search(text)
+    return _SPECIES_FORMULA[product.group(1).lower()] if product and not _OXYGEN.search(text) else None
+
+
 def combustion(part: Part, subjects: Subjects) -> Outcome:
     """The oxygen a complete combustion takes, or the CO2 or water it gives, per mole or for the amount given."""
-    product = _ASKED_PRODUCT.search(part.text) if not _OXYGEN.search(part.text) else None
-    asked = None if product is None else "CO2" if product.group(1).lower() in ("co2", "carbon dioxide") else "H2O"
+    asked = _combustion_target(part.text)
     items = [s for s in _formula_subjects(subjects) if hill(s[1]) not in _BURNT]
     amounts = {s[0]: (v, u) for v, u, s in _amounts(part.text, items)}
     out: Outcome = []
@@ -262,6 +279,7 @@ def combustion(part: Part, subjects: Subjects) -> Outcome:
     return out
 
 
+_TIGHT_EQUALS = re.compile(r"(?<=[A-Za-z0-9)\]])=(?=[A-Z(\d])")
 _WORD_ARROW = re.compile(r"<?-+>|→|⟶|\s=\s|\byields?\b|\bgives?\b|\bproduces?\b|\bforms?\b")
 
 
@@ -285,7 +303,8 @@ def _word_equation(text: str, subjects: Subjects) -> tuple[str, str] | None:
 def balance(part: Part, subjects: Subjects) -> Outcome:
     if ">>" in part.text:  # a reaction SMILES: the reaction tools check its element balance
         return []
-    match = next(reversed(list(EQUATION.finditer(part.text))), None)  # a prompt's worked example comes before the asked one
+    text = _TIGHT_EQUALS.sub(" = ", part.text) if "+" in part.text else part.text  # "Al+HCl=AlCl3+H2"
+    match = next(reversed(list(EQUATION.finditer(text))), None)  # a prompt's worked example comes before the asked one
     words = _word_equation(part.text, subjects) if match is None else None
     if match is None and words is None:
         return []

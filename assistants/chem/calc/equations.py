@@ -15,7 +15,7 @@ from assistants.chem.calc.stoichiometry import FormulaError, counts_of
 _ARROW = re.compile(r"\s*(?:<?-+>|→|⟶|⇌|<=>|\s=\s|\byields\b|\bgives\b|\bproduces\b)\s*")
 _COEFFICIENT = re.compile(r"^(\d+(?:/\d+)?)\s*")
 # Species as formulas: element symbols, digits, parentheses, hydrate dots, an optional charge and state.
-_SPECIES = r"(?:\d+\s*)?(?:[A-Z][a-z]?|\()[A-Za-z0-9()·.\[\]]*(?:\^?\{?\d*[+-]\}?)?(?:\s*\((?:s|l|g|aq)\))?|e-|e−"
+_SPECIES = r"(?:\d+\s*)?(?:[A-Z][a-z]?|\()[A-Za-z0-9()·.\[\]]*(?:\^?\{?\d*[+-]\}?(?![A-Z(]))?(?:\s*\((?:s|l|g|aq)\))?|e-|e−"
 EQUATION = re.compile(rf"(?P<left>(?:{_SPECIES})(?:\s*\+\s*(?:{_SPECIES}))*)(?:\s*(?:<?-+>|→|⟶|⇌|<=>)\s*|\s+=\s+)"
                       rf"(?P<right>(?:{_SPECIES})(?:\s*\+\s*(?:{_SPECIES}))*)")
 _STATE = re.compile(r"\s*\((?:s|l|g|aq)\)$")

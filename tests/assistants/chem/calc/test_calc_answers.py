@@ -51,6 +51,10 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("Is benzene classified as carcinogenic to humans by IARC, and in which group?", ["Yes", "IARC Group 1"]),
     ("How many grams of CO2 form when 10.0 g of methane burns completely?", ["27.43 g of CO2"]),
     ("Does water burn?", ["No"]),
+    ("A sample of 10.0 g of methane is burned completely in oxygen. Calculate the mass of carbon dioxide formed.", ["27.43 g of CO2"]),
+    ("Calculate the amount of substance in a sample of 10 g of water. The unit of the answer is mol.", ["0.5551 mol"]),
+    ("can u balance this for me: Al+HCl=AlCl3+H2", ["2 Al + 6 HCl → 2 AlCl3 + 3 H2"]),
+    ("Calculate the mass of 2 mol of sodium chloride. The unit of the answer is g.", ["116.9 g"]),
     ("What is the atom count of Carbon for the SMILES molecule `Cn1cnc2c1c(=O)n(C)c(=O)n2C`?", ["8 C atoms"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):

@@ -147,8 +147,8 @@ def without_instructions(stem: str, spans: dict[str, list[str]], model: IntentMo
     sentences = _SENTENCE_END.split(stem.strip())
     if len(sentences) == 1:  # a lone sentence is the question itself
         return stem
-    kept = [s for s in sentences if model.guess(mask(s, spans)).label != INSTRUCTION]
-    return " ".join(kept) if kept else stem
+    kept = [s for s in sentences if _AMOUNT.search(plain_units(s)) or model.guess(mask(s, spans)).label != INSTRUCTION]
+    return " ".join(kept) if kept else stem  # a sentence giving an amount ("A sample of 10.0 g of methane …") is the problem's
 
 
 def read_request(text: str, spans: dict[str, list[str]], choices: Choices | None = None) -> ChemRequest:

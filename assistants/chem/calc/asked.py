@@ -39,7 +39,7 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("enthalpy_formation", r"(?:enthalpy|heat) of formation|formation enthalpy|(?:\b[dΔ]|\bdelta ?)\s?h_?f", enthalpy_of_formation),
         ("enthalpy_vaporisation", r"(?:enthalpy|heat) of vapou?ri[sz]ation|\bhvap\b|ΔH_?vap|latent heat", enthalpy_of_vaporisation),
         ("vapor_pressure", r"vapou?r pressure", vapor_pressure),
-        ("flash_point", r"flash\s?point", flash_point),
+        ("flash_point", r"flash\s?point|\blowest temp\w*\b[^?]*\b(?:catch(?:es)? fire|ignit|flam)", flash_point),
         ("autoignition", r"auto-?\s?ignit|self-?ignit|ignition temperature|ignites? (?:on its own|by itself|spontaneously)|"
                          r"spontaneous(?:ly)? (?:ignit|combust)", autoignition),
         ("flammability_limits", r"flam+ab\w*\s+(?:limit|range)|explosive\s+(?:limit|range)|\b(?:lel|uel|lfl|ufl)\b|"

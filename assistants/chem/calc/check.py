@@ -17,6 +17,8 @@ _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷
 _NO = re.compile(r"\b(?:no|not|non|isn't|aren't|doesn't|don't|cannot|never|neither)\b|\bnon-", re.IGNORECASE)
 _YES_NO_FIRST = re.compile(r"^\W*(?:(?:the\s+)?answer(?:\s+is)?\s*:\s*)?(yes|no|true|false)\b", re.IGNORECASE)
 _LOWER = re.compile(r"\b(?:less|lower|smaller|fewer|least|lowest)\b", re.IGNORECASE)
+_COMPARING = re.compile(r"\b(?:more|less|higher|lower|greater|smaller|larger|most|least|highest|lowest|fewer)\b|\w+er than\b",
+                        re.IGNORECASE)
 
 
 def number_value(written: str) -> float | None:
@@ -118,11 +120,14 @@ def stated(value: Value, text: str) -> bool:
             return any(abs(found - n) <= t + 1e-9 for found in numbers(answer_sentence(text)) for n, _, t in targets)
         said = _written(text, tuple(u for _, u, _ in targets))
         return any(u == unit and abs(found - n) <= t + 1e-9 for found, u in said for n, unit, t in targets)
-    if value.kind == "yes_no":
-        return polarity(text) == value.yes
-    if value.kind == "text":
-        return _normal(value.text) in _normal(text)
-    return _first_named(answer_sentence(text), value) == value.text
+    if value.kind == "yes_no":  # a yes or no, said outright or about what was asked ("C7H8" says neither)
+        sentence = answer_sentence(text)
+        said = _YES_NO_FIRST.search(sentence) or value.text and re.search(value.text, sentence, re.IGNORECASE)
+        return bool(said) and polarity(text) == value.yes
+    if value.kind == "text":  # whole: "N2 + 3 H2 → 2 NH3" is not inside "2N2 + 3H2 → 2NH3"
+        return re.search(rf"(?<![0-9]){re.escape(_normal(value.text))}(?![0-9])", _normal(text)) is not None
+    sentence = answer_sentence(text)  # a ranking is said with a comparing word, the first named first
+    return bool(_COMPARING.search(sentence) or _YES_NO_FIRST.search(sentence)) and _first_named(sentence, value) == value.text
 
 
 # Limits a reply may quote beside a value: the GHS flash-point limits and the polarity thresholds.

@@ -53,7 +53,7 @@ def _flammable(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Compu
     words = "flammable" if verdict.flammable else "not a flammable liquid"
     return Computed(family="flammable", subject=label(m), sentence=f"{said}: {label(m)} is {words}; {verdict.reason}.",
                     facts=[f"Flammability of {label(m)}: {verdict.reason} (source: {source})"],
-                    values=[Value(kind="yes_no", yes=verdict.flammable)], source=source, part=part.index)
+                    values=[Value(kind="yes_no", yes=verdict.flammable, text=r"flam|combust|burn|ignit|fire")], source=source, part=part.index)
 
 
 def _exposure(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed | NotComputed:
@@ -76,7 +76,7 @@ def _carcinogen(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Comp
     listed = "; ".join(f"{source}: {words}" for source, words in data.carcinogen.items())
     yes = hazards.listed_carcinogen(data)
     lead = f"Yes: {label(m)} is listed as a carcinogen" if yes else f"No: {label(m)} is not classified as carcinogenic"
-    values = [Value(kind="yes_no", yes=yes)]
+    values = [Value(kind="yes_no", yes=yes, text=r"carcinogen|cancer")]
     group = hazards.iarc_group(data)
     if group is not None:
         lead += f", IARC Group {group}"
@@ -100,7 +100,7 @@ def _toxic(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed 
                     sentence=f"Yes: {label(m)} is a health hazard: it has {'; '.join(bits)}. Toxicity depends on dose and "
                              "exposure; the tools hold no LD50.",
                     facts=[f"Health hazard data of {label(m)}: {'; '.join(bits)} (source: chemicals)"],
-                    values=[Value(kind="yes_no", yes=True)], source="chemicals: exposure limits and carcinogen lists",
+                    values=[Value(kind="yes_no", yes=True, text=r"toxic|hazard|harm|poison|danger")], source="chemicals: exposure limits and carcinogen lists",
                     part=part.index)
 
 
@@ -174,11 +174,11 @@ def _polar(computed: Computed, debye: float, polar: bool) -> Computed:
         has = debye > thermo.NONPOLAR_DEBYE / 2
         verdict = f"{'Yes' if has else 'No'}: {computed.subject} has {'a' if has else 'no'} net dipole moment"
         return computed.model_copy(update={"sentence": f"{verdict} ({debye:.2f} D).",
-                                           "values": [Value(kind="yes_no", yes=has), *computed.values]})
+                                           "values": [Value(kind="yes_no", yes=has, text=r"dipole|polar"), *computed.values]})
     if debye >= thermo.POLAR_DEBYE:
-        verdict, values = f"Yes: {computed.subject} is polar", [Value(kind="yes_no", yes=True)]
+        verdict, values = f"Yes: {computed.subject} is polar", [Value(kind="yes_no", yes=True, text=r"polar")]
     elif debye <= thermo.NONPOLAR_DEBYE:
-        verdict, values = f"No: {computed.subject} is nonpolar", [Value(kind="yes_no", yes=False)]
+        verdict, values = f"No: {computed.subject} is nonpolar", [Value(kind="yes_no", yes=False, text=r"polar")]
     else:
         verdict, values = f"{computed.subject[:1].upper()}{computed.subject[1:]} is only weakly polar", []
     return computed.model_copy(update={"sentence": f"{verdict} (dipole moment {debye:.2f} D).", "values": values + computed.values})

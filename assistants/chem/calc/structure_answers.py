@@ -85,7 +85,7 @@ def _rings(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
         n = rings["aromatic_rings"]
         if part.yes_no and not re.search(r"how many|number", part.text, re.IGNORECASE):
             return (f"{'Yes' if n else 'No'}: {label(m)} has {n} aromatic ring{'s' if n != 1 else ''}.",
-                    [Value(kind="yes_no", yes=n > 0)])
+                    [Value(kind="yes_no", yes=n > 0, text=r"aromatic")])
         return f"{label(m)} has {n} aromatic ring{'s' if n != 1 else ''} ({rings['rings']} rings in all).", [Value(kind="number", number=n, unit="rings")]
     n = rings["rings"]
     return f"{label(m)} has {n} ring{'s' if n != 1 else ''} ({rings['aromatic_rings']} aromatic).", [Value(kind="number", number=n, unit="rings")]
@@ -114,9 +114,9 @@ def _chiral(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None:
                 f"stereoisomers are chiral and {facts.meso_or_achiral_isomers} (meso) are not.", [])
     centres = f"{facts.stereocentres} stereocentre{'s' if facts.stereocentres != 1 else ''}"
     if facts.chiral:
-        return f"Yes: {label(m)} is chiral ({centres}; it is not superimposable on its mirror image).", [Value(kind="yes_no", yes=True)]
+        return f"Yes: {label(m)} is chiral ({centres}; it is not superimposable on its mirror image).", [Value(kind="yes_no", yes=True, text=r"chiral|enantiomer|optical")]
     why = "it is a meso form" if facts.stereocentres else "it is superimposable on its mirror image"
-    return f"No: {label(m)} is not chiral ({centres}; {why}).", [Value(kind="yes_no", yes=False)]
+    return f"No: {label(m)} is not chiral ({centres}; {why}).", [Value(kind="yes_no", yes=False, text=r"chiral|enantiomer|optical")]
 
 
 _HYBRIDISED_SYMBOL = re.compile(r"hybridi[sz]\w*\s+(?:of\s+)?(?:the\s+)?(?:atom\s+)?([A-Z][a-z]?)\b(?!\w)")
@@ -154,7 +154,7 @@ def _drug_likeness(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | N
         judged = ", ".join(f"{k} {v:g}" for k, v in rule.values.items())
         broken = f"; violations: {', '.join(rule.violations)}" if rule.violations else "; no violations"
         bits.append(f"{'passes' if rule.passed else 'fails'} {rule.rule} ({judged}{broken})")
-        values.append(Value(kind="yes_no", yes=rule.passed))
+        values.append(Value(kind="yes_no", yes=rule.passed, text=r"lipinski|veber|ghose|rule|drug|pass|fail|violat"))
     lead = "Yes" if all(r.passed for r in asked) else "No"
     return f"{lead}: {label(m)} {'; '.join(bits)}.", values
 

@@ -78,6 +78,9 @@ def test_what_the_tables_do_not_hold_is_said_not_guessed(store):
     ("How many stereoisomers does 2,3-dibromobutane have?", "Answer: 2,3-dibromobutane has 4 stereoisomers."),
     ("What is the oxidation state of Mn in KMnO4?", "Answer: The oxidation state of Mn is +2."),
     ("Is it true or false that acetone is flammable?", "False. Acetone is flammable."),
+    ("can u balance this for me: N2+H2=NH3", "The balanced equation is 2N2 + 3H2 → 2NH3."),
+    ("is acetone more polar than hexane?", "The dipole moment of acetone is 2.88 D, while hexane has a dipole moment of 0.00 D."),
+    ("Is toluene flammable?", "The answer is: C7H8"),
 ])
 def test_a_model_draft_that_contradicts_a_tool_never_reaches_the_user(question, draft, store):
     reply = _reply(question, store, draft=draft, phrasing="model")

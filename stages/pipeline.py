@@ -38,6 +38,7 @@ _ERROR_TYPES: tuple[tuple[type[BaseException], str], ...] = (
 
 CORRECTED_NOTE = "Rebuilt from tool facts: the model's draft was replaced because"
 FAILED_NOTE = "Not verified — these checks failed:"
+MODEL_UNAVAILABLE_NOTE = "The language model was unavailable, so the tools answered alone"
 
 
 def without_check_notes(text: str) -> str:
@@ -167,9 +168,13 @@ class Pipeline:
             try:
                 draft = self._stage("reason", ctx, trace, emit, lambda: assistant.reason(ctx))
             except StageFailed as failure:
-                if draft is None or not isinstance(failure.exc, BudgetExceeded):
-                    raise
-                break
+                if draft is not None and isinstance(failure.exc, BudgetExceeded):
+                    break
+                if isinstance(failure.exc, BackendError | BudgetExceeded):
+                    answered = self._without_model(ctx, trace, emit, failure.exc)
+                    if answered is not None:
+                        return answered
+                raise
             checks = self._stage("verify", ctx, trace, emit, lambda d=draft: self._checks(d, ctx))
             failed = [c for c in checks if not c.passed]
             if not failed:
@@ -179,6 +184,20 @@ class Pipeline:
             ctx.feedback = [c.instruction for c in failed]
         assert draft is not None
         return self._corrected(ctx, trace, emit, draft, failed)
+
+    def _without_model(
+        self, ctx: RunContext, trace: list[StageRecord], emit: Callable[[Any], None], exc: Exception
+    ) -> Reply | None:
+        """The model gave no draft (down, 5xx, timed out, refused, or the run's budget ran out first):
+        the tools' own answer, checked and judged like any draft, with one line saying the model was
+        unavailable; None when the tools cannot answer."""
+        draft = self.assistant.tools_draft(ctx)
+        if draft is None:
+            return None
+        checks = self._stage("verify", ctx, trace, emit, lambda: self._checks(draft, ctx))
+        reply = self._judged(ctx, trace, draft, checks)
+        reply.text = f"{reply.text}\n\n{MODEL_UNAVAILABLE_NOTE} ({one_line(exc)})."
+        return reply
 
     def _checks(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
         """The assistant's checks plus the engine's own: the draft must not echo its instructions."""

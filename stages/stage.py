@@ -240,6 +240,11 @@ class Assistant:
         """Rewrite the answer from tool facts; None when the facts cannot answer alone."""
         return None
 
+    def tools_draft(self, ctx: RunContext) -> Draft | None:
+        """The answer the tools write alone, with no model call (template phrasing, and the answer
+        when the model is unavailable); None when the question needs the model."""
+        return None
+
     def render(self, draft: Draft, ctx: RunContext) -> str:
         return draft.raw
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from stages.backends.base import BackendError
+from stages.backends.base import BackendError, BackendTimeout, BackendUnavailable
 from stages.config import BackendConfig, get_settings
 from stages.echo import note_instructions
 from stages.messages import Message
@@ -127,11 +127,9 @@ class ChemAssistant(Assistant):
         return messages
 
     def reason(self, ctx: RunContext) -> Draft:
+        if self.phrasing == "template" and (tools := self.tools_draft(ctx)) is not None:
+            return tools
         facts = self.facts(ctx)
-        if self.phrasing == "template" and facts is not None:
-            draft = self.parse(compose(facts), ctx)
-            draft.author = "tools"
-            return draft
         settings = get_settings().backend_for("chem")
         profile = profile_for(BackendConfig(model=ctx.backend.model, profile=settings.profile))
         retrieval = gather(self.retriever, ctx.request.last_user_text, KnowledgeConfig.from_settings().top_k,
@@ -145,8 +143,16 @@ class ChemAssistant(Assistant):
             params = profile.params()
             params = params.model_copy(update={"json_schema": schema.model_json_schema(),
                                                "max_tokens": min(params.max_tokens, draft_tokens(facts))})  # type: ignore[arg-type]
-            completion = ctx.call_model(messages, params, stream=False)
-            draft = self._structured_draft(completion.text, schema, facts, ctx)  # type: ignore[arg-type]
+            try:
+                completion = ctx.call_model(messages, params, stream=False)
+            except (BackendTimeout, BackendUnavailable):
+                raise
+            except BackendError as exc:  # the server rejected the schema: a free draft, parsed leniently
+                completion = ctx.call_model(with_passages(self.prompt(ctx), retrieval), profile.params())
+                draft = self.parse(completion.text, ctx)
+                draft.fields["schema_rejected"] = " ".join(str(exc).split())
+            else:
+                draft = self._structured_draft(completion.text, schema, facts, ctx)  # type: ignore[arg-type]
         draft.fields["finish_reason"] = completion.finish_reason
         draft.fields[FIELD] = retrieval.model_dump(mode="json")
         return draft
@@ -167,6 +173,14 @@ class ChemAssistant(Assistant):
             return draft
         draft = self.parse(render(filled, facts), ctx)
         draft.fields["structured"] = filled.model_dump(mode="json")
+        return draft
+
+    def tools_draft(self, ctx: RunContext) -> Draft | None:
+        facts = self.facts(ctx)
+        if facts is None:
+            return None
+        draft = self.parse(compose(facts), ctx)
+        draft.author = "tools"
         return draft
 
     def parse(self, raw: str, ctx: RunContext) -> Draft:

@@ -33,7 +33,13 @@ _PLAIN = r'[^{}"\\\n]'
 # One sentence: it starts with a letter, a digit or a bracket (not with the debris, "); 2, 3" or "./",
 # a small model writes when it wants to leave the string), and a full stop stands between two digits
 # (a decimal point) or ends the string, so the model cannot go on to a second sentence.
-ANSWER_PATTERN = rf"^[A-Za-z0-9(\[]([^{{}}\"\\\n.]|[0-9][.][0-9]){{0,{MAX_ANSWER_CHARS - 1}}}[.]?$"
+_SENTENCE_UNIT = r'([^{}"\\\n.]|[0-9][.][0-9])'
+# vLLM's default structured-output backend (xgrammar 0.2) aborts on a bounded repetition over 128
+# ("per_rule_fsm_hashes ... Check failed", a 500 for the whole request), so the 159 units after the
+# first character are written as two repetitions of at most 80: the same language for every backend.
+_HALF = (MAX_ANSWER_CHARS - 1) // 2
+ANSWER_PATTERN = (rf"^[A-Za-z0-9(\[]{_SENTENCE_UNIT}{{0,{MAX_ANSWER_CHARS - 1 - _HALF}}}"
+                  rf"{_SENTENCE_UNIT}{{0,{_HALF}}}[.]?$")
 _PATTERNS: dict[str, str] = {
     "smiles": r'^[^ ,{}"\\\n]+$',
     "name": f"^{_PLAIN}+$",

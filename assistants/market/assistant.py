@@ -298,8 +298,7 @@ class BreakoutAssistant(Assistant):
         state = self._runs[ctx]
         facts = ctx.detection.facts
         if self.phrasing == "template":
-            text = chains.footprint_text(facts) if ctx.detection.task == "footprint" else event_text(facts)
-            return Draft(raw=text, author="tools")
+            return self.tools_draft(ctx)
         tools = ctx.request.options.tools
         asked = 0
         for stage in self._stages(ctx):
@@ -390,10 +389,12 @@ class BreakoutAssistant(Assistant):
     # ------------------------------------------------------------ answer
 
     def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
+        return self.tools_draft(ctx).raw
+
+    def tools_draft(self, ctx: RunContext) -> Draft:
         facts = ctx.detection.facts
-        if ctx.detection.task == "footprint":
-            return chains.footprint_text(facts)
-        return event_text(facts)
+        text = chains.footprint_text(facts) if ctx.detection.task == "footprint" else event_text(facts)
+        return Draft(raw=text, author="tools")
 
     def render(self, draft: Draft, ctx: RunContext) -> str:
         facts = ctx.detection.facts

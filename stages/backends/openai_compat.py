@@ -33,6 +33,7 @@ from stages.backends.base import (
 from stages.backends.structured import parse_json_reply, schema_params
 from stages.config import BackendConfig
 from stages.messages import Message
+from stages.stage import time_left
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -246,7 +247,9 @@ class OpenAIBackend:
         return parse_json_reply(completion.text, model_cls, source=self.base_url)
 
     def _with_retries(self, send: Callable[[], T], cancel: threading.Event | None) -> T | None:
-        """`send()` with the retry policy; None when `cancel` was set before an answer came."""
+        """`send()` with the retry policy; None when `cancel` was set before an answer came. A retry
+        whose wait would outlast the run's deadline is not made: the failure is reported at once, so
+        the run still has time to answer from its tools."""
         retry = 0
         while True:
             if cancel is not None and cancel.is_set():
@@ -258,16 +261,17 @@ class OpenAIBackend:
             except openai.APIStatusError as exc:
                 if exc.status_code != 429 and exc.status_code < 500:
                     raise self._refused(exc) from exc
-                if retry >= self.retry.max_retries:
-                    raise BackendError(
-                        f"{self.base_url} still answered {exc.status_code} after {retry} retries: "
-                        f"{_server_message(exc)}"
-                    ) from exc
                 wait = self.retry.wait_s(retry, retry_after_s(exc.response.headers))
+                failure: BackendError = BackendError(
+                    f"{self.base_url} still answered {exc.status_code} after {retry} retries: {_server_message(exc)}")
+                failure.__cause__ = exc
             except openai.APIConnectionError as exc:
-                if retry >= self.retry.max_retries:
-                    raise BackendUnavailable(f"cannot reach {self.base_url}: {_cause(exc)}") from exc
                 wait = self.retry.wait_s(retry, None)
+                failure = BackendUnavailable(f"cannot reach {self.base_url}: {_cause(exc)}")
+                failure.__cause__ = exc
+            left = time_left()
+            if retry >= self.retry.max_retries or (left is not None and wait >= left):
+                raise failure
             retry += 1
             if cancel is not None:
                 if cancel.wait(wait):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 
 from serve.process import TRISTAGE, free_port
 from serve.vllm import PROFILES, LaunchError, VllmOptions, get_profile, health_url, launch
+from stages.config import Settings
 
 
 def flag(command: list[str], name: str) -> str:
@@ -110,7 +112,7 @@ def test_cli_prints_a_shell_ready_command_and_fails_clearly() -> None:
 def test_launch_without_vllm_installed_says_so() -> None:
     done = cli("launch", "instruct", "--wait-s", "5")
     assert done.returncode == 1
-    assert "not installed" in done.stderr and "tristage[vllm]" in done.stderr
+    assert "not installed" in done.stderr and "tristage[vllm]" in done.stderr and "tristage vllm install" in done.stderr
 
 
 HEALTHY_AFTER_A_WHILE = """
@@ -141,3 +143,35 @@ def test_launch_reports_a_server_that_dies_or_never_gets_healthy() -> None:
     with pytest.raises(LaunchError, match="not healthy"):
         launch([sys.executable, "-c", "import time; time.sleep(60)"], f"http://127.0.0.1:{free_port()}", "x",
                wait_s=1, poll_s=0.1)
+
+
+def test_cpu_profile_runs_the_cpu_builds_server_on_the_prepared_model(tmp_path: Path) -> None:
+    from stages.models import DEFAULT_MODEL, pull_model
+
+    cache_dir = Settings().cache_dir
+    pull_model(cache_dir)
+    profile = get_profile("cpu")
+    options = VllmOptions(python=tmp_path / "env" / "bin" / "python", cache_dir=cache_dir)
+    command = profile.command(options)
+    assert command[:4] == [str(options.python), "-m", "vllm.entrypoints.openai.api_server", "--model"]
+    assert Path(command[4]) == cache_dir / "models" / DEFAULT_MODEL and (Path(command[4]) / "config.json").is_file()
+    assert flag(command, "--served-model-name") == DEFAULT_MODEL and flag(command, "--dtype") == "bfloat16"
+    assert json.loads(flag(command, "--structured-outputs-config")) == {"backend": "xgrammar",
+                                                                       "disable_any_whitespace": True}
+    assert "--enable-lora" not in command and profile.environment == {"VLLM_CPU_KVCACHE_SPACE": "1"}
+    adapters = profile.command(options.model_copy(update={"lora_modules": ["tuned=/runs/a"]}))
+    assert flag(adapters, "--lora-modules") == "tuned=/runs/a"
+    folder = profile.command(options.model_copy(update={"model": str(tmp_path / "My-Model")}))
+    assert flag(folder, "--model") == str(tmp_path / "My-Model") and flag(folder, "--served-model-name") == "my-model"
+
+
+def test_cpu_profile_says_how_to_install_vllm(tmp_path: Path) -> None:
+    env = {**os.environ, "TRISTAGE_VLLM_ENV": str(tmp_path / "no-env")}
+    done = subprocess.run([str(TRISTAGE), "vllm", "launch", "cpu", "--wait-s", "5"], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert done.returncode == 2 and "run `tristage vllm install`" in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr
+    printed = subprocess.run([str(TRISTAGE), "vllm", "command", "cpu"], capture_output=True, text=True, timeout=60,
+                             env=env)
+    assert printed.stdout.startswith(f"VLLM_CPU_KVCACHE_SPACE=1 {tmp_path / 'no-env' / 'bin' / 'python'} -m ")
+    assert not (tmp_path / "no-env").exists()  # printing or refusing installs nothing

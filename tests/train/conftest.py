@@ -1,48 +1,13 @@
-"""A real dataset build from compounds the tests write themselves."""
+"""A real breakout dataset build of the bundled OHLCV samples."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from data_templates.builder import BuildOptions, build
-from data_templates.chem import ChemDomain
 from data_templates.market import MarketDomain
-
-# (CID, IUPAC name, SMILES, formula, synonyms) as PubChem gives them
-COMPOUNDS = [
-    ("702", "ethanol", "CCO", "C2H6O", "ethyl alcohol"),
-    ("241", "benzene", "C1=CC=CC=C1", "C6H6", "benzol"),
-    ("1140", "toluene", "CC1=CC=CC=C1", "C7H8", "methylbenzene"),
-    ("2244", "2-acetyloxybenzoic acid", "CC(=O)OC1=CC=CC=C1C(=O)O", "C9H8O4", "aspirin"),
-    ("2519", "1,3,7-trimethylpurine-2,6-dione", "CN1C=NC2=C1C(=O)N(C(=O)N2C)C", "C8H10N4O2", "caffeine"),
-    ("180", "propan-2-one", "CC(=O)C", "C3H6O", "acetone"),
-    ("887", "methanol", "CO", "CH4O", "methyl alcohol"),
-    ("6344", "dichloromethane", "C(Cl)Cl", "CH2Cl2", "methylene chloride"),
-    ("8078", "cyclohexane", "C1CCCCC1", "C6H12", "hexahydrobenzene"),
-    ("962", "oxidane", "O", "H2O", "water"),
-    ("1031", "propan-1-ol", "CCCO", "C3H8O", "n-propanol"),
-    ("996", "phenol", "C1=CC=C(C=C1)O", "C6H6O", "carbolic acid"),
-]
-
-
-def write_compounds(path: Path) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["CID", "IUPACName", "SMILES", "MolecularFormula", "Synonyms"])
-        writer.writerows(COMPOUNDS)
-    return path
-
-
-@pytest.fixture(scope="session")
-def chem_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished chem dataset build (shards, manifest, splits) made by the real builder."""
-    folder = tmp_path_factory.mktemp("build")
-    out = folder / "chem"
-    build(ChemDomain(files=[write_compounds(folder / "compounds.csv")]), out, BuildOptions(seed=0))
-    return out
 
 
 @pytest.fixture(scope="session")

@@ -163,11 +163,22 @@ def test_tools_off_is_the_model_alone(store: CompoundStore) -> None:
     assert reply.result["molecules"] == []
 
 
-def test_backend_failure_is_a_reply_not_a_crash(store: CompoundStore) -> None:
+def test_a_model_that_fails_leaves_the_tools_answer(store: CompoundStore) -> None:
     from stages.backends.base import BackendUnavailable
 
     reply = run("What is the SMILES of ethanol?", store, [BackendUnavailable("model not downloaded")])  # type: ignore[list-item]
-    assert reply.status is Status.ERROR and reply.error_type == "backend_unavailable"
+    assert reply.status is Status.VERIFIED and reply.answered_by == "tools" and reply.error_type == ""
+    assert "CCO" in reply.text
+    assert reply.text.endswith("the tools answered alone (model not downloaded).")
+    assert reply.trace[1].stage == "reason" and reply.trace[1].error == "BackendUnavailable: model not downloaded"
+
+
+def test_a_model_slower_than_the_run_leaves_the_tools_answer(store: CompoundStore) -> None:
+    backend = ScriptedBackend(["SMILES: CCO"], delay_s=5)
+    request = ask("What is the SMILES of ethanol?", options=RunOptions(max_wall_s=0.5))
+    reply = Pipeline(ChemAssistant(phrasing="model", store=store), backend).run(request)
+    assert reply.status is Status.VERIFIED and reply.answered_by == "tools" and "CCO" in reply.text
+    assert reply.text.endswith("the tools answered alone (the run's wall-time budget is spent).")
 
 
 @pytest.mark.parametrize("phrasing", ["model", "template"])

@@ -18,7 +18,7 @@ from stages.backends.base import BackendError, BackendTimeout, BackendUnavailabl
 from stages.backends.openai_compat import OpenAIBackend, RetryPolicy, json_schema_format, retry_after_s
 from stages.backends.structured import complete_json
 from stages.config import BackendConfig
-from stages.messages import Message, ask
+from stages.messages import Message, RunOptions, ask
 from stages.pipeline import Pipeline
 from stages.reply import Status
 
@@ -270,3 +270,25 @@ def test_schema_names_are_made_safe() -> None:
     named = json_schema_format({"title": "Breakout report v1.2"})
     assert named["json_schema"]["name"] == "Breakout_report_v1_2"
     assert json_schema_format({})["json_schema"]["name"] == "response"
+
+
+def test_a_retry_that_would_outlast_the_run_is_not_made(fake_server: FakeOpenAIServer) -> None:
+    fake_server.faults = [Fault(503, headers={"Retry-After": "30"})]
+    backend = backend_for(fake_server, retry=FAST.model_copy(update={"max_wait_s": 60}))
+    started = time.monotonic()
+    reply = Pipeline(GeneralAssistant(), backend).run(ask("Hi", options=RunOptions(max_wall_s=5)))
+    assert time.monotonic() - started < 5 and len(fake_server.requests) == 1
+    assert reply.status is Status.ERROR and "still answered 503 after 0 retries" in reply.reason
+
+
+def test_a_chem_schema_the_server_rejects_falls_back_to_a_free_draft(fake_server: FakeOpenAIServer) -> None:
+    from assistants.chem.assistant import ChemAssistant
+
+    fake_server.faults = [Fault(400)]
+    fake_server.reply = "Answer: The SMILES of ethanol is CCO.\nSMILES: CCO"
+    reply = Pipeline(ChemAssistant(phrasing="model"), backend_for(fake_server)).run(ask("What is the SMILES of ethanol?"))
+    schema_request, free_request = fake_server.requests[:2]
+    assert "response_format" in schema_request.body and "response_format" not in free_request.body
+    reason = next(record for record in reply.trace if record.stage == "reason")
+    assert "refused the request (400)" in reason.data["fields"]["schema_rejected"]
+    assert reply.status is Status.VERIFIED and "CCO" in reply.text

@@ -37,6 +37,7 @@ from serve.process import ServerProcess, free_port
 from serve.vllm import VllmOptions, get_profile, launch_profile
 from serve.vllm_env import default_env
 from stages.config import Settings
+from stages.pipeline import MODEL_UNAVAILABLE_NOTE
 
 PLAIN_CHAT = Path(__file__).parent / "adversarial" / "plain_chat.yaml"
 
@@ -53,6 +54,7 @@ class Outcome(BaseModel):
     error_type: str
     completion_tokens: int
     structured: bool | None  # chem drafts: schema-constrained JSON that validated; None elsewhere
+    model_failed: bool = False  # the model gave no draft and the tools answered alone
 
 
 def suite_questions(name: str, limit: int | None = None) -> list[Question]:
@@ -80,11 +82,12 @@ def load_questions(requests: int) -> list[Question]:
     return (mixed * (requests // len(mixed) + 1))[:requests]
 
 
-def structured_draft(reply: dict[str, Any]) -> bool | None:
+def structured_draft(assistant: str, reply: dict[str, Any]) -> bool | None:
+    """Whether a chem draft validated against its schema; None for other assistants and tool-only turns."""
     reason = next((r for r in reply["trace"] if r["stage"] == "reason"), None)
-    if reply["assistant"] != "chem" or reason is None or not reason.get("data"):
+    if assistant != "chem" or reason is None or not reason.get("model_calls"):
         return None
-    return "structured" in reason["data"].get("fields", {})
+    return "structured" in (reason.get("data") or {}).get("fields", {})
 
 
 def ask(client: httpx.Client, question: Question) -> Outcome:
@@ -96,10 +99,12 @@ def ask(client: httpx.Client, question: Question) -> Outcome:
         return Outcome(assistant=question.assistant, seconds=seconds, status="http_error",
                        error_type=str(response.status_code), completion_tokens=0, structured=None)
     body = response.json()
+    text = body["choices"][0]["message"]["content"] or ""
     reply = body["tristage"]
     tokens = sum(call["completion_tokens"] for record in reply["trace"] for call in record.get("model_calls", []))
     return Outcome(assistant=question.assistant, seconds=seconds, status=reply["status"],
-                   error_type=reply["error_type"], completion_tokens=tokens, structured=structured_draft(reply))
+                   error_type=reply["error_type"], completion_tokens=tokens,
+                   structured=structured_draft(question.assistant, reply), model_failed=MODEL_UNAVAILABLE_NOTE in text)
 
 
 def run_load(server: ServerProcess, questions: list[Question], users: int) -> tuple[list[Outcome], float]:
@@ -122,7 +127,7 @@ def structured_share(outcomes: list[Outcome]) -> str:
 def row(label: str, outcomes: list[Outcome], wall: float) -> dict[str, Any]:
     times = [o.seconds for o in outcomes]
     errors = sum(o.status in ("error", "http_error") for o in outcomes)
-    return {"side": label, "rps": len(outcomes) / wall, "p50": percentile(times, 50), "p95": percentile(times, 95),
+    return {"side": label, "model_failed": sum(o.model_failed for o in outcomes), "rps": len(outcomes) / wall, "p50": percentile(times, 50), "p95": percentile(times, 95),
             "tok_s": sum(o.completion_tokens for o in outcomes) / wall, "errors": errors,
             "structured": structured_share(outcomes)}
 
@@ -149,13 +154,13 @@ def compare(users_list: list[int], requests: int) -> None:
             run_load(on_llamacpp, questions[:2], 2)
             print(f"{len(questions)} questions (chem properties and general chat, alternating) per side and user count")
             print(f"{'users':>5}  {'side':<20}{'req/s':>8}{'p50 s':>8}{'p95 s':>8}{'tok/s':>8}{'errors':>8}"
-                  f"  structured chem drafts")
+                  f"{'no model':>9}  structured chem drafts")
             for users in users_list:
                 rows = [row(label, *run_load(server, questions, users))
                         for label, server in (("tristage→llama.cpp", on_llamacpp), ("tristage→vLLM-CPU", on_vllm))]
                 for r in rows:
                     print(f"{users:>5}  {r['side']:<20}{r['rps']:8.3f}{r['p50']:8.1f}{r['p95']:8.1f}{r['tok_s']:8.1f}"
-                          f"{r['errors']:8d}  {r['structured']}")
+                          f"{r['errors']:8d}{r['model_failed']:9d}  {r['structured']}", flush=True)
                 print(f"       vLLM / llama.cpp: {rows[1]['rps'] / rows[0]['rps']:.2f}x requests/s, "
                       f"{rows[1]['tok_s'] / max(rows[0]['tok_s'], 1e-9):.2f}x tokens/s")
         finally:
@@ -177,11 +182,14 @@ def suites(users: int) -> None:
                 outcomes, wall = run_load(on_vllm, questions, users)
                 statuses = Counter(o.status for o in outcomes)
                 errors = [o.error_type for o in outcomes if o.status in ("error", "http_error")]
+                failed = sum(o.model_failed for o in outcomes)
                 print(f"vLLM {name:<9} {len(outcomes):>3} questions in {wall:6.0f} s: errors {len(errors)} {errors}; "
-                      f"statuses {dict(statuses)}; structured chem drafts {structured_share(outcomes)}")
+                      f"model gave no draft {failed}; "
+                      f"statuses {dict(statuses)}; structured chem drafts {structured_share(outcomes)}", flush=True)
             outcomes, wall = run_load(on_llamacpp, sets["chem"], users)
             print(f"llama.cpp chem  {len(outcomes):>3} questions in {wall:6.0f} s: errors "
-                  f"{sum(o.status == 'error' for o in outcomes)}; structured chem drafts {structured_share(outcomes)}")
+                  f"{sum(o.status == 'error' for o in outcomes)}; model gave no draft {sum(o.model_failed for o in outcomes)}; "
+                  f"structured chem drafts {structured_share(outcomes)}")
         finally:
             on_vllm.stop()
             on_llamacpp.stop()

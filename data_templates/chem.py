@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 from assistants.chem import molecule
 from assistants.chem.corruption import corrupt
 from assistants.chem.functional_groups import functional_groups
+from assistants.chem.resolve import shown_name
 from assistants.chem.split import heldout
 from data_templates.chem_reactions import (
     REACTION_TASKS,
@@ -240,7 +241,7 @@ class ChemDomain(BaseModel):
         """Structure facts keyed on the record's own SMILES, so the tools share one cached parse
         (InvalidSmiles, with the reason in words, when it does not parse)."""
         smiles = molecule.canonical_smiles(record.smiles)
-        name = record.iupac_name.strip()
+        name = shown_name(smiles, record.iupac_name.strip())[0] or ""  # the name replies show, read back by OPSIN
         subject = name or next((s for s in record.synonyms if not looks_like_identifier(s)), "")
         base = ChemFacts(
             record=record,

@@ -50,7 +50,8 @@ def _identity_lines(molecule: MoleculeRecord, facts: ChemFacts) -> list[str]:
     if molecule.name:
         lines.append(f"Name: {molecule.name}")
     elif "name" in wanted(facts):
-        lines.append("Name: not in the compound store (no verified name)")
+        why = molecule.name_note.removeprefix("no checked name: ") or "the compound store has none for it"
+        lines.append(f"Name: no verified name ({why})")
     lines.append(f"Formula: {molecule.formula}")
     for key, words in (("inchikey", "InChIKey"), ("inchi", "InChI"), ("cas", "CAS")):
         if key in facts.requested:
@@ -110,7 +111,9 @@ def _looked_up(facts: ChemFacts) -> str:
         for quantity in wanted(facts):
             value = value_of(molecule, quantity)
             if value is not None:
-                parts.append(f"the {_SENTENCE_WORDS[quantity]} of {_named(molecule)} is {shown_value(quantity, value, unit)}")
+                # the name asked for is the answer: the subject is the molecule as the user wrote it
+                subject = (molecule.common_name or molecule.query) if quantity == "name" else _named(molecule)
+                parts.append(f"the {_SENTENCE_WORDS[quantity]} of {subject} is {shown_value(quantity, value, unit)}")
     for item in facts.formulas:
         if "mass" in facts.requested:
             parts.append(f"the molecular weight of {item.hill} is {item.average_mass:.2f} g/mol")

@@ -8,6 +8,7 @@ from functools import lru_cache
 from assistants.chem.draft import ParsedDraft
 from assistants.chem.facts import ChemFacts, element_counts, formula_counts, typed_formula_counts
 from assistants.chem.molecule import InvalidSmiles, inchi_key, parse_smiles
+from assistants.chem.naming import names_reading_as
 from assistants.chem.reactions.chat import reaction_checks
 from assistants.chem.store import CompoundStore
 from stages.reply import CheckKind, CheckResult
@@ -115,15 +116,18 @@ def check_properties(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
 
 
 def check_names(draft: ParsedDraft, facts: ChemFacts, store: CompoundStore) -> CheckResult:
+    """A stated name passes when the store lists it for the structure or OPSIN reads it back to the
+    structure, whatever its style ("2-acetoxybenzoic acid" and "2-(acetyloxy)benzoic acid" alike)."""
     stated = [draft.labels[k] for k in ("name", "iupac name", "common name") if draft.labels.get(k)]
     allowed = set().union(*allowed_names(facts, store).values())
+    unlisted = [name for name in stated if _name_key(name) not in allowed and not _DOES_NOT_KNOW.search(name)]
+    reads = names_reading_as(unlisted, {m.inchikey for m in facts.molecules}) if unlisted else {}
     problems, fixes = [], []
-    for name in stated:
-        if _name_key(name) in allowed or _DOES_NOT_KNOW.search(name):
-            continue
-        names = ", ".join(m.name for m in facts.molecules if m.name) or "none: the structure is not in the compound store"
-        problems.append(f"it gave the name '{name}', which the compound store does not list for this structure")
-        fixes.append(f"The store's names: {names}.")
+    for name in (n for n in unlisted if not reads[n]):
+        names = ", ".join(m.name for m in facts.molecules if m.name) or "none: no tool has a checked name for it"
+        problems.append(f"it gave the name '{name}', which is not this structure's (the store does not list it "
+                        "and OPSIN does not read it as this structure)")
+        fixes.append(f"The checked names: {names}.")
     return _check("name_match", problems, found=stated, fixes=fixes)
 
 

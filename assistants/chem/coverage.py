@@ -15,6 +15,7 @@ from assistants.chem.facts import ChemFacts, formula_counts, typed_formula_count
 from assistants.chem.intent import DESCRIPTOR_KEYS, Comparison
 from assistants.chem.molecule import InvalidSmiles, inchi_key
 from assistants.chem.names import ratio_unstated
+from assistants.chem.naming import names_reading_as
 from assistants.chem.reactions.chat import asks_reagent
 from assistants.chem.relations import stated_verdict, verdict as sameness_verdict
 from assistants.chem.request import Unit
@@ -69,7 +70,10 @@ def _given(quantity: str, molecule: MoleculeRecord, draft: ParsedDraft, raw: str
     if quantity == "smiles":
         return any(_key(s) == molecule.inchikey for s in draft.smiles)
     if quantity == "name":
-        return any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", lowered) for n in names if len(n) >= 3)
+        if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", lowered) for n in names if len(n) >= 3):
+            return True
+        labelled = [draft.labels[k] for k in ("name", "iupac name") if draft.labels.get(k)]
+        return any(names_reading_as(labelled, {molecule.inchikey}).values())  # another style of its name
     if quantity in ("inchikey", "inchi", "cas"):
         return str(getattr(molecule, quantity)) in raw
     if quantity == "formula":

@@ -1,7 +1,8 @@
-"""Entities to molecules: name → structure (store, OPSIN, PubChem) and structure → name (store).
+"""Entities to molecules: name → structure (store, OPSIN, PubChem) and structure → name.
 
-A molecule record carries only what the tools established; a name comes from the store or not
-at all, so nothing downstream can invent one.
+A molecule record carries only what the tools established. Its IUPAC name is the conventional name
+that OPSIN reads back to the same structure (`assistants.chem.naming`), else the store's own name for
+an exact match, else none, so nothing downstream can invent one; the store's names stay synonyms.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from assistants.chem.isotopes import DoubtfulValue, doubtful_values
 from assistants.chem.molecule import DescriptorSet, InvalidSmiles, MoleculeFacts, descriptors, molecule_facts
+from assistants.chem.naming import checked_name
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
 from assistants.chem.pubchem import PubChemUnavailable, pubchem_smiles
 from assistants.chem.store import Compound, CompoundStore, MeasuredProperty
@@ -25,7 +27,8 @@ class MoleculeRecord(MoleculeFacts):
 
     query: str
     source: Source
-    name: str | None = Field(None, description="IUPAC name from the store; None when not in the store")
+    name: str | None = Field(None, description="IUPAC name: round-trip checked, else the store's; None when neither")
+    name_note: str = Field("", description="Why a structure outside the store has no name")
     common_name: str | None = None
     cid: int | None = None
     cas: str | None = None
@@ -39,6 +42,15 @@ class MoleculeRecord(MoleculeFacts):
 def label(molecule: MoleculeRecord) -> str:
     """The molecule as replies name it: its common name, else its IUPAC name, else what the user wrote."""
     return molecule.common_name or molecule.name or molecule.query
+
+
+def shown_name(smiles: str, store_name: str | None) -> tuple[str | None, str]:
+    """The IUPAC name replies show, and why there is none: the conventional name when OPSIN reads it
+    back to this structure, else the store's name for it (an exact match), else none."""
+    checked = checked_name(smiles, store_name)
+    if checked.checked:
+        return checked.name, ""
+    return store_name or None, "" if store_name else f"no checked name: {checked.note}"
 
 
 def _vetted(record: MoleculeRecord, store: CompoundStore) -> MoleculeRecord:
@@ -73,15 +85,18 @@ def record_from_smiles(smiles: str, query: str, source: Source, store: CompoundS
         if near:
             match, compound = "skeleton", near[0]
             note = (
-                f"The store has {near[0].iupac_name or near[0].common_name} with the same connectivity but a "
+                f"The store has {shown_name(near[0].smiles, near[0].iupac_name)[0] or near[0].common_name} with the "
+                "same connectivity but a "
                 "different stereo, isotope or charge layer; its name is not this exact species."
             )
     exact = compound if match == "exact" else None
+    name, name_note = shown_name(facts.smiles, exact.iupac_name if exact else None)
     return _vetted(MoleculeRecord(
         query=query,
         source=source,
         **facts.model_dump(),
-        name=(exact.iupac_name or None) if exact else None,
+        name=name,
+        name_note=name_note,
         common_name=(exact.common_name or None) if exact else None,
         cid=exact.cid if exact else None,
         cas=exact.cas if exact else None,
@@ -100,7 +115,8 @@ def _from_compound(compound: Compound, query: str, store: CompoundStore) -> Mole
     if record.store_match != "exact":  # RDKit's InChIKey differs from PubChem's: keep the store's identity
         record = record.model_copy(
             update={
-                "name": compound.iupac_name or None,
+                "name": record.name or compound.iupac_name or None,
+                "name_note": "",
                 "common_name": compound.common_name or None,
                 "cid": compound.cid,
                 "cas": compound.cas,
@@ -200,7 +216,7 @@ def _unknown_name(name: str, store: CompoundStore, note: str, tried: list[str]) 
 
 
 class StructureName(BaseModel):
-    """Structure → name: the store's names for an exact match, or a plain statement that there is none."""
+    """Structure → name: the checked or stored name, the store's synonyms, or a plain statement that there is none."""
 
     smiles: str
     inchikey: str
@@ -213,15 +229,16 @@ class StructureName(BaseModel):
 
 def structure_to_name(smiles: str, store: CompoundStore) -> StructureName:
     record = record_from_smiles(smiles, smiles, "smiles", store)
-    if record.store_match == "exact":
-        compound = store.by_inchikey(record.inchikey)
-        synonyms = store.names_of(compound, limit=10) if compound else []
-        return StructureName(
-            smiles=record.smiles, inchikey=record.inchikey, iupac_name=record.name, common_name=record.common_name,
-            synonyms=synonyms, in_store=True, message=f"IUPAC name: {record.name}",
-        )
-    message = "This structure is not in the compound store, so I cannot give a verified name."
+    in_store = record.store_match == "exact"
+    compound = store.by_inchikey(record.inchikey) if in_store else None
+    synonyms = store.names_of(compound, limit=10) if compound else []
+    if record.name:
+        checked = "" if in_store else " (not in the compound store; OPSIN reads this name back to the same structure)"
+        return StructureName(smiles=record.smiles, inchikey=record.inchikey, iupac_name=record.name,
+                             common_name=record.common_name, synonyms=synonyms, in_store=in_store,
+                             message=f"IUPAC name: {record.name}{checked}")
+    message = f"I cannot give a verified name for this structure: {record.name_note.removeprefix('no checked name: ')}."
     if record.store_note:
         message = f"{message} {record.store_note}"
-    return StructureName(smiles=record.smiles, inchikey=record.inchikey, iupac_name=None, common_name=None, in_store=False, message=message)
-
+    return StructureName(smiles=record.smiles, inchikey=record.inchikey, iupac_name=None, common_name=None,
+                         synonyms=synonyms, in_store=in_store, message=message)

@@ -16,7 +16,8 @@ def test_store_first_then_opsin_in_one_batch(store: CompoundStore) -> None:
     assert store.by_name(NOVEL) is None
     ethanol, novel, unknown = resolve_names(["Ethanol", NOVEL, "zorbaquinate"], store)
     assert isinstance(ethanol, MoleculeRecord) and ethanol.source == "store" and ethanol.name == "ethanol"
-    assert isinstance(novel, MoleculeRecord) and novel.source == "opsin" and novel.name is None
+    assert isinstance(novel, MoleculeRecord) and novel.source == "opsin"
+    assert novel.name == "1-(4-fluorophenyl)-3-(pyridin-3-yl)propan-1-one"  # named, and read back by OPSIN
     assert novel.formula == "C14H12FNO"
     assert isinstance(unknown, Unresolved) and "not in the compound store" in unknown.message
 
@@ -45,10 +46,13 @@ def test_smiles_and_cas_resolution(store: CompoundStore) -> None:
     assert isinstance(resolve_cas("1234-56-6", store), Unresolved)
 
 
-def test_structure_to_name_never_invents(store: CompoundStore) -> None:
+def test_structure_to_name_gives_only_names_read_back(store: CompoundStore) -> None:
     known = structure_to_name("CC(=O)Oc1ccccc1C(=O)O", store)
-    assert known.in_store and known.iupac_name == "2-acetyloxybenzoic acid" and known.common_name == "aspirin"
+    assert known.in_store and known.iupac_name == "2-(acetyloxy)benzoic acid" and known.common_name == "aspirin"
+    assert "2-acetyloxybenzoic acid" in known.synonyms  # the store's own name stays a synonym
     novel = structure_to_name("CCCCCCCCCCCCCCCCCCCCCC(O)CCCCCCCCCCCCCCCCCCN", store)
-    assert not novel.in_store and novel.iupac_name is None and "not in the compound store" in novel.message
-    labelled = structure_to_name("[13CH4]", store)
-    assert not labelled.in_store and "same connectivity" in labelled.message
+    assert not novel.in_store and novel.iupac_name == "1-aminotetracontan-19-ol"
+    assert "not in the compound store; OPSIN reads this name back" in novel.message
+    labelled = structure_to_name("[13CH4]", store)  # the namer drops the label: no name is given
+    assert not labelled.in_store and labelled.iupac_name is None and "same connectivity" in labelled.message
+    assert "the namer's 'methane' does not read back to this structure" in labelled.message

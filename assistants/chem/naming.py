@@ -99,16 +99,17 @@ def names_reading_as(names: list[str], inchikeys: set[str]) -> dict[str, bool]:
 @lru_cache(maxsize=8192)
 def checked_name(smiles: str, stored: str | None = None) -> CheckedName:
     """The structure's conventional name when OPSIN reads it back to the same InChIKey: the namer's,
-    else the `stored` name restyled."""
+    else the `stored` name restyled, else as stored."""
     key = _key(smiles)
     candidates = _candidates(smiles) if key else []
-    if key and stored and restyled(stored) != stored:
-        candidates.append(restyled(stored))
+    if key and stored:
+        candidates += [n for n in dict.fromkeys((restyled(stored), stored)) if n not in candidates]
     if not candidates:
         return CheckedName(smiles=smiles, name=None, note="the namer has no name for this structure")
     verdicts = names_reading_as(candidates, {key} if key else set())
     name = next((n for n in candidates if verdicts[n]), None)
     if name is not None:
         return CheckedName(smiles=smiles, name=name, written=name, checked=True)
+    whose = "the namer's" if candidates[0] != stored else "the compound store's"
     return CheckedName(smiles=smiles, name=None, written=candidates[0],
-                       note=f"the namer's '{candidates[0]}' does not read back to this structure in OPSIN")
+                       note=f"{whose} '{candidates[0]}' does not read back to this structure in OPSIN")

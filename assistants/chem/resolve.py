@@ -1,8 +1,8 @@
 """Entities to molecules: name → structure (store, OPSIN, PubChem) and structure → name.
 
-A molecule record carries only what the tools established. Its IUPAC name is the conventional name
-that OPSIN reads back to the same structure (`assistants.chem.naming`), else the store's own name for
-an exact match, else none, so nothing downstream can invent one; the store's names stay synonyms.
+A molecule record carries only what the tools established. Its IUPAC name is one OPSIN reads back to
+the same structure (`assistants.chem.naming`: the namer's, else the store's), else none, so nothing
+downstream can invent one; the store's names stay synonyms.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ class MoleculeRecord(MoleculeFacts):
 
     query: str
     source: Source
-    name: str | None = Field(None, description="IUPAC name: round-trip checked, else the store's; None when neither")
-    name_note: str = Field("", description="Why a structure outside the store has no name")
+    name: str | None = Field(None, description="IUPAC name that OPSIN reads back to this structure; None when none does")
+    name_note: str = Field("", description="Why there is no name")
     common_name: str | None = None
     cid: int | None = None
     cas: str | None = None
@@ -45,12 +45,11 @@ def label(molecule: MoleculeRecord) -> str:
 
 
 def shown_name(smiles: str, store_name: str | None) -> tuple[str | None, str]:
-    """The IUPAC name replies show, and why there is none: the conventional name when OPSIN reads it
-    back to this structure, else the store's name for it (an exact match), else none."""
+    """The IUPAC name replies show, and why there is none: a name OPSIN reads back to this structure
+    (the namer's, else the store's restyled or as stored). A store name that does not read back stays
+    a synonym, found by lookup, but is not shown as the structure's name."""
     checked = checked_name(smiles, store_name)
-    if checked.checked:
-        return checked.name, ""
-    return store_name or None, "" if store_name else f"no checked name: {checked.note}"
+    return (checked.name, "") if checked.checked else (None, f"no checked name: {checked.note}")
 
 
 def _vetted(record: MoleculeRecord, store: CompoundStore) -> MoleculeRecord:
@@ -85,7 +84,7 @@ def record_from_smiles(smiles: str, query: str, source: Source, store: CompoundS
         if near:
             match, compound = "skeleton", near[0]
             note = (
-                f"The store has {shown_name(near[0].smiles, near[0].iupac_name)[0] or near[0].common_name} with the "
+                f"The store has {shown_name(near[0].smiles, near[0].iupac_name)[0] or near[0].common_name or near[0].iupac_name} with the "
                 "same connectivity but a "
                 "different stereo, isotope or charge layer; its name is not this exact species."
             )
@@ -113,10 +112,11 @@ def _from_compound(compound: Compound, query: str, store: CompoundStore) -> Mole
     except InvalidSmiles as exc:
         return Unresolved(query=query, kind="name", problem="store_smiles", message=f"The store's structure for '{query}' does not parse: {exc}")
     if record.store_match != "exact":  # RDKit's InChIKey differs from PubChem's: keep the store's identity
+        name, name_note = shown_name(compound.smiles, compound.iupac_name)
         record = record.model_copy(
             update={
-                "name": record.name or compound.iupac_name or None,
-                "name_note": "",
+                "name": name,
+                "name_note": name_note,
                 "common_name": compound.common_name or None,
                 "cid": compound.cid,
                 "cas": compound.cas,

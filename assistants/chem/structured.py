@@ -8,12 +8,12 @@ parser, claim checks, coverage check and echo check; a schema only removes parse
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import json
 import re
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, WithJsonSchema, create_model
 
 from assistants.chem.answer import facts_for_prompt, lead
 from assistants.chem.coverage import shown_value, states_an_asked_value, wanted
@@ -48,6 +48,10 @@ _PATTERNS: dict[str, str] = {
     "inchi": r'^InChI=[^ {}"\\\n]+$',
     "cas": r"^[0-9]{2,7}-[0-9]{2}-[0-9]$",
 }
+# A value as the model writes it: a number of bounded length, as a JSON string. A JSON number has no
+# bound on its digits under vLLM's grammars (llama.cpp's stops at 16 decimals), and SmolLM2 filled its
+# whole draft budget with "1.0000000…" in 7 of 30 property drafts on vLLM. Validated into a float.
+Measured = Annotated[float, WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]{1,7}([.][0-9]{1,4})?$"})]
 # Asked item → (JSON field, its type, the labelled line it renders as, the unit that line carries).
 # Temperatures are in kelvin, the unit the tool facts give first: a model copying "329.22 K (56.07 °C)"
 # into a Celsius field wrote 329.22.
@@ -58,10 +62,10 @@ _ITEMS: dict[str, tuple[str, type, str, str]] = {
     "inchikey": ("inchikey", str, "InChIKey", ""),
     "inchi": ("inchi", str, "InChI", ""),
     "cas": ("cas_number", str, "CAS", ""),
-    "mass": ("molecular_weight_g_per_mol", float, "Molecular weight", " g/mol"),
-    "boiling_point": ("boiling_point_kelvin", float, "Boiling point", " K"),
-    "melting_point": ("melting_point_kelvin", float, "Melting point", " K"),
-    "critical_temperature": ("critical_temperature_kelvin", float, "Critical temperature", " K"),
+    "mass": ("molecular_weight_g_per_mol", Measured, "Molecular weight", " g/mol"),
+    "boiling_point": ("boiling_point_kelvin", Measured, "Boiling point", " K"),
+    "melting_point": ("melting_point_kelvin", Measured, "Melting point", " K"),
+    "critical_temperature": ("critical_temperature_kelvin", Measured, "Critical temperature", " K"),
 }
 
 

@@ -90,9 +90,9 @@ def name_candidates(text: str) -> list[str]:
 
 def name_keys(names: list[str]) -> dict[str, str]:
     """InChIKeys of the names the tools resolve: the compound store, then OPSIN in one batch for
-    the rest (skipped when the first name is already known to the store)."""
-    from assistants.chem.molecule import InvalidSmiles, inchi_key
-    from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
+    the rest (skipped when the first name is already known to the store), read as the assistant
+    reads names (`assistants.chem.naming`)."""
+    from assistants.chem.naming import name_structures
     from assistants.chem.store import get_store
 
     store = get_store()
@@ -104,17 +104,7 @@ def name_keys(names: list[str]) -> dict[str, str]:
     rest = [n for n in names if n not in keys]
     if not rest or (names and names[0] in keys):
         return keys
-    try:
-        smiles = opsin_smiles(rest)
-    except OpsinUnavailable:
-        return keys
-    for name, found in zip(rest, smiles, strict=True):
-        if found:
-            try:
-                keys[name] = inchi_key(found)
-            except InvalidSmiles:
-                continue
-    return keys
+    return keys | name_structures(rest)
 
 
 _NO_STEREO = "UHFFFAOYSA"  # the second InChIKey block of a structure with no stereo or isotope layer

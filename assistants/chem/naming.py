@@ -87,13 +87,21 @@ def _candidates(smiles: str) -> list[str]:
     return [n for n in dict.fromkeys((whole, joined)) if n]
 
 
-def names_reading_as(names: list[str], inchikeys: set[str]) -> dict[str, bool]:
-    """For each name, whether OPSIN reads it to a structure with one of `inchikeys` (one batch)."""
+def name_structures(names: list[str]) -> dict[str, str]:
+    """The InChIKey OPSIN reads each name as, in one batch ("A;B" names part by part); names it
+    cannot read, or that read as unparsable structures, are left out."""
     try:
         parsed = parse_names(names, opsin_smiles)
     except OpsinUnavailable:
-        return dict.fromkeys(names, False)
-    return {name: name in parsed and _key(parsed[name]) in inchikeys for name in names}
+        return {}
+    keys = {name: _key(smiles) for name, smiles in parsed.items()}
+    return {name: key for name, key in keys.items() if key}
+
+
+def names_reading_as(names: list[str], inchikeys: set[str]) -> dict[str, bool]:
+    """For each name, whether OPSIN reads it to a structure with one of `inchikeys` (one batch)."""
+    keys = name_structures(names)
+    return {name: keys.get(name) in inchikeys for name in names}
 
 
 @lru_cache(maxsize=8192)

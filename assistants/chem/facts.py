@@ -18,7 +18,7 @@ from assistants.chem.options import ChoiceFacts, judge_options
 from assistants.chem.reactions.answer import ReactionAnswer
 from assistants.chem.reactions.chat import asks_reagent
 from assistants.chem.request import AskedPart, ChemRequest, read_request
-from assistants.chem.resolve import MoleculeRecord, Unresolved, resolve_cas, resolve_names, resolve_smiles
+from assistants.chem.resolve import MoleculeRecord, Unresolved, compound_name, resolve_cas, resolve_names, resolve_smiles
 from assistants.chem.safety import SafetyVerdict, screen
 from assistants.chem.store import CompoundStore
 from assistants.chem.written import NOT_A_NAME, plain_chemistry
@@ -146,7 +146,8 @@ def _formula_facts(query: str, store: CompoundStore) -> FormulaFacts | None:
         query=query,
         hill=hill,
         average_mass=round(molecular_weight(counts), 4),
-        candidates=[name for c in store.by_formula(hill) if not valid_cas(name := c.common_name or c.iupac_name)],
+        candidates=[name for c in store.by_formula(hill) if (name := c.common_name or compound_name(c) or c.iupac_name)
+                    and not valid_cas(name)],
     )
 
 

@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistants.chem.isotopes import DoubtfulValue, doubtful_values
-from assistants.chem.molecule import DescriptorSet, InvalidSmiles, MoleculeFacts, descriptors, molecule_facts
+from assistants.chem.molecule import DescriptorSet, InvalidSmiles, MoleculeFacts, descriptors, inchi_key, molecule_facts
+from assistants.chem.name_table import shown_names
 from assistants.chem.naming import checked_name
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
 from assistants.chem.pubchem import PubChemUnavailable, pubchem_smiles
@@ -47,9 +48,22 @@ def label(molecule: MoleculeRecord) -> str:
 def shown_name(smiles: str, store_name: str | None) -> tuple[str | None, str]:
     """The IUPAC name replies show, and why there is none: a name OPSIN reads back to this structure
     (the namer's, else the store's restyled or as stored). A store name that does not read back stays
-    a synonym, found by lookup, but is not shown as the structure's name."""
+    a synonym, found by lookup, but is not shown as the structure's name. Store species are looked up
+    in the shipped table of these decisions (`name_table`); anything else is decided now."""
+    try:
+        decided = shown_names().get(inchi_key(smiles))  # a store species, whatever the caller matched
+    except InvalidSmiles:
+        decided = None
+    if decided is not None:
+        return (decided, "") if decided else (None, "no checked name: no name for it reads back to this "
+                                                    "structure in OPSIN")
     checked = checked_name(smiles, store_name)
     return (checked.name, "") if checked.checked else (None, f"no checked name: {checked.note}")
+
+
+def compound_name(compound: Compound) -> str | None:
+    """A store compound's shown IUPAC name (see `shown_name`)."""
+    return shown_name(compound.smiles, compound.iupac_name or None)[0]
 
 
 def _vetted(record: MoleculeRecord, store: CompoundStore) -> MoleculeRecord:

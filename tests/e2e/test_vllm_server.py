@@ -22,6 +22,7 @@ from serve.process import ServerProcess, free_port
 from serve.vllm import LaunchError, VllmOptions, VllmServer, get_profile, launch_profile
 from serve.vllm_env import default_env
 from stages.config import Settings
+from stages.pipeline import MODEL_UNAVAILABLE_NOTE
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -130,3 +131,6 @@ def test_eight_users_at_once(client: openai.OpenAI) -> None:
         replies = list(pool.map(lambda pair: ask(client, *pair), zip(assistants, questions)))
     assert [extension["error_type"] for _text, extension in replies] == [""] * 8
     assert all(text.strip() for text, _extension in replies)
+    drafted = [any(call["output"] for call in model_calls(extension)) for _text, extension in replies]
+    assert any(drafted)  # vLLM answered under concurrency; a turn it could not serve in time says so
+    assert all(MODEL_UNAVAILABLE_NOTE in text for (text, _extension), done in zip(replies, drafted) if not done)

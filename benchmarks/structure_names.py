@@ -3,7 +3,8 @@
 1. External structures the project never tuned on: the ChemLLMBench names development file (halved
    by a hash of the CID, both halves reported: nothing here is fitted, so neither half is "dev") and
    products of the held-out USPTO-15K reactions. Each is asked "What is the IUPAC name of <SMILES>?"
-   through the chem pipeline (tools only: the template phrasing writes the names). The reply's
+   through the chem pipeline (tools only: the template phrasing writes the names; `--model`: the
+   configured model phrases, the default path). The reply's
    `Name:` line is right when OPSIN reads it back to the asked structure (same InChIKey, stereo
    included); `verified` wrong counts replies labelled verified whose name is not right; "no name"
    counts replies that say there is none. Which part named it: the store or the namer.
@@ -13,7 +14,7 @@
 3. Naming + round trip per new structure (caches cleared), against RDKit's InChIKey of the same
    structure as the floor measured in the same run.
 
-    python benchmarks/structure_names.py [--external 500] [--reactions 200] [--store 2000] [--seed 0]
+    python benchmarks/structure_names.py [--external 500] [--reactions 200] [--store 2000] [--seed 0] [--model]
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ def shown_name(text: str) -> str | None:
     return None if not name or name.lower().startswith("no verified name") else name
 
 
-def measure_external(items: list[tuple[str, str, str]]) -> None:
-    pipeline = chem_pipeline(use_model=False)
+def measure_external(items: list[tuple[str, str, str]], use_model: bool) -> None:
+    pipeline = chem_pipeline(use_model)
     store = get_store()
     tally: dict[str, Counter[str]] = {}
     for group, _id, smiles in items:
@@ -149,11 +150,12 @@ def main() -> None:
     parser.add_argument("--reactions", type=int, default=200, help="held-out reaction products")
     parser.add_argument("--store", type=int, default=2000, help="store compounds sampled")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--model", action="store_true", help="the default path: the configured model phrases")
     args = parser.parse_args()
     items = external(args.external) + products(args.reactions)
     checked_name("C")  # start OPSIN's JVM once, outside every timing
     measure_speed(items[:200])
-    measure_external(items)
+    measure_external(items, args.model)
     measure_store(args.store, args.seed)
 
 

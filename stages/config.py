@@ -2,23 +2,40 @@
 
 The TOML file is `$TRISTAGE_CONFIG` if set, else `./tristage.toml`, else
 `~/.config/tristage/tristage.toml`. Nested keys use `__` in environment variables, e.g.
-`TRISTAGE_BACKEND__KIND=openai` or `TRISTAGE_ASSISTANTS__CHEM__MODEL=chemllm`.
+`TRISTAGE_BACKEND__KIND=openai` or `TRISTAGE_ASSISTANTS__CHEM__MODEL=chemllm`. An `assistants.<name>`
+section takes that assistant's backend overrides and its own options as flat keys. Settings that do not
+validate (an unknown assistant, key or value) are refused as they load, in one line (`ConfigError`).
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar, cast
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import (
+    BaseModel,
+    Field,
+    FieldSerializationInfo,
+    SecretStr,
+    ValidationError,
+    field_serializer,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from stages.assistant_options import AssistantOptions, BreakoutOptions, ChemOptions, GeneralOptions
 
 BackendKind = Literal["llamacpp", "embedded", "openai", "vllm", "langchain", "scripted"]
 DEFAULT_MODEL = "smollm2-135m-instruct"
@@ -38,6 +55,23 @@ def config_path() -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+class ConfigError(ValueError):
+    """A configuration that does not validate, said in one line for whoever wrote it."""
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _unknown(word: str, what: str, choices: Iterable[str]) -> PydanticCustomError:
+    """A key no model has; its error's location is the section holding it, its message starts with the key."""
+    known = list(choices)
+    hint = _did_you_mean(word, known) or f" (known: {', '.join(known)})"
+    context = {"word": word, "what": what, "hint": hint}
+    return PydanticCustomError("unknown_name", "{word} is not {what}{hint}", context)
 
 
 class BackendConfig(BaseModel):
@@ -60,6 +94,62 @@ class BackendConfig(BaseModel):
     profile: str | None = Field(None, description="Prompt/generation profile, e.g. chemllm-1.5")
     langchain_model: str | None = Field(None, description="langchain: 'module:Class' of a BaseChatModel")
     options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific extras")
+
+
+OptionsT = TypeVar("OptionsT", bound=AssistantOptions)
+
+
+class AssistantConfig(BaseModel, Generic[OptionsT]):
+    """One assistant's section. Its keys are flat, as in `[assistants.chem]` and
+    `TRISTAGE_ASSISTANTS__CHEM__<KEY>`: each is a backend setting this assistant overrides or one of
+    its own options, split apart here so each is validated as its own type."""
+
+    overrides: BackendConfig = Field(default_factory=BackendConfig, description="Only the fields set apply")
+    options: OptionsT
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        own = cast(type[AssistantOptions], cls.model_fields["options"].annotation)
+        split: dict[str, dict[str, Any]] = {"overrides": {}, "options": {}}
+        for key, value in data.items():
+            if key in BackendConfig.model_fields:
+                split["overrides"][key] = value
+            elif key in own.model_fields:
+                split["options"][key] = value
+            else:
+                raise _unknown(key, "an option", [*own.model_fields, *BackendConfig.model_fields])
+        return split
+
+    def backend(self) -> dict[str, Any]:
+        """The backend settings this assistant overrides, as set (the rest come from `backend`)."""
+        return self.overrides.model_dump(exclude_unset=True)
+
+    @field_serializer("overrides")
+    def _set_only(self, overrides: BackendConfig, info: FieldSerializationInfo) -> dict[str, Any]:
+        return overrides.model_dump(mode=info.mode, exclude_unset=True)
+
+
+class AssistantsConfig(BaseModel):
+    """Every assistant's section, under the names `assistants/registry.py` gives them."""
+
+    general: AssistantConfig[GeneralOptions] = Field(default_factory=AssistantConfig[GeneralOptions])
+    chem: AssistantConfig[ChemOptions] = Field(default_factory=AssistantConfig[ChemOptions])
+    breakout: AssistantConfig[BreakoutOptions] = Field(default_factory=AssistantConfig[BreakoutOptions])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_names(cls, data: Any) -> Any:
+        for name in data if isinstance(data, Mapping) else ():
+            if name not in cls.model_fields:
+                raise _unknown(name, "an assistant", cls.model_fields)
+        return data
+
+    def section(self, assistant: str) -> AssistantConfig[Any] | None:
+        """A named assistant's section; None for a name without one."""
+        return getattr(self, assistant) if assistant in type(self).model_fields else None
 
 
 class RequestLimits(BaseModel):
@@ -112,8 +202,9 @@ class Settings(BaseSettings):
 
     cache_dir: Path = Field(default_factory=default_cache_dir)
     backend: BackendConfig = Field(default_factory=BackendConfig)
-    assistants: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Per-assistant backend overrides, e.g. assistants.chem.kind"
+    assistants: AssistantsConfig = Field(
+        default_factory=AssistantsConfig,
+        description="Per-assistant options and backend overrides, e.g. assistants.chem.structured and .kind",
     )
     serve: ServeConfig = Field(default_factory=ServeConfig)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
@@ -145,7 +236,8 @@ class Settings(BaseSettings):
         """
         merged = self.backend.model_dump()
         given = {key: value for key, value in override.items() if value not in (None, "")}
-        for layer in (self.assistants.get(assistant, {}), given):
+        section = self.assistants.section(assistant)
+        for layer in (section.backend() if section else {}, given):
             if "base_url" in layer and layer["base_url"] != merged["base_url"] and "api_key" not in layer:
                 merged["api_key"] = None
             merged.update(layer)
@@ -155,13 +247,47 @@ class Settings(BaseSettings):
         """The effective settings as JSON-ready data, secrets masked."""
         data = self.model_dump(mode="json")
         named = data["serve"]["backends"].values()
-        for section in (data["backend"], data["serve"], *data["assistants"].values(), *named):
+        overrides = (section["overrides"] for section in data["assistants"].values())
+        for section in (data["backend"], data["serve"], *overrides, *named):
             if section.get("api_key"):
                 section["api_key"] = "****"
-        data["config_file"] = str(config_path()) if config_path() else None
-        return data
+        data["serve"]["ui_auth"] = [pair.split(":", 1)[0] + ":****" for pair in data["serve"]["ui_auth"]]
+        path = config_path()
+        return {"config_file": str(path) if path else None, **data}
+
+
+_SECRETS = {"api_key", "ui_auth"}
+
+
+def _error_line(error: ErrorDetails) -> str:
+    """One validation error as `where: what`, an assistant's key named as written (flat)."""
+    loc = [str(part) for part in error["loc"]]
+    if loc[:1] == ["assistants"] and loc[2:3] in (["overrides"], ["options"]):
+        del loc[2]
+    where = ".".join(loc)
+    if error["type"] == "unknown_name":
+        return f"{where}.{error['msg']}"
+    line = f"{where}: {error['msg']}"
+    given = error.get("input")
+    if isinstance(given, str | int | float) and not _SECRETS & set(loc):
+        line += f" (got {given!r})"
+    if error["type"] == "literal_error" and isinstance(given, str):
+        line += _did_you_mean(given, re.findall(r"'([^']*)'", error.get("ctx", {}).get("expected", "")))
+    return line
+
+
+def _config_error(exc: ValueError) -> ConfigError:
+    """A settings failure (validation, TOML syntax, an environment value that is not JSON) as one line."""
+    if isinstance(exc, ValidationError):
+        return ConfigError("; ".join(_error_line(error) for error in exc.errors()))
+    where = f"{config_path()}: " if isinstance(exc, tomllib.TOMLDecodeError) else ""
+    return ConfigError(where + " ".join(str(exc).split()))
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings in force; a configuration that does not load is a `ConfigError`."""
+    try:
+        return Settings()
+    except ValueError as exc:
+        raise _config_error(exc) from None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
+from stages.assistant_options import Phrasing
 from stages.backends.base import BackendError, BackendTimeout, BackendUnavailable
 from stages.config import BackendConfig, get_settings
 from stages.echo import note_instructions
@@ -31,8 +32,6 @@ from assistants.general.assistant import answer_checks
 from assistants.knowledge.bases import retriever_for
 from assistants.knowledge.chroma import KnowledgeConfig
 from assistants.limits import require_question
-
-Phrasing = Literal["model", "template"]
 
 SYSTEM_PROMPT = (
     "You are tristage-chem, a careful chemistry assistant. Use only the facts from tools below for "
@@ -60,11 +59,6 @@ _REFUSAL = (
 )
 
 
-def _configured_phrasing() -> Phrasing:
-    value = str(get_settings().assistants.get("chem", {}).get("phrasing", "model"))
-    return "template" if value == "template" else "model"
-
-
 class ChemAssistant(Assistant):
     name = "chem"
     description = "Chemistry chat grounded by RDKit, OPSIN and a PubChem-derived compound store."
@@ -72,7 +66,7 @@ class ChemAssistant(Assistant):
 
     def __init__(self, phrasing: Phrasing | None = None, store: CompoundStore | None = None,
                  retriever: Retriever | None = None) -> None:
-        self.phrasing: Phrasing = phrasing or _configured_phrasing()
+        self.phrasing: Phrasing = phrasing or get_settings().assistants.chem.options.phrasing
         self._store = store
         self.retriever = retriever or retriever_for("chem")  # compound records and user documents
 
@@ -160,8 +154,7 @@ class ChemAssistant(Assistant):
     @staticmethod
     def _structured(ctx: RunContext) -> bool:
         """Schema-constrained drafts where the backend can constrain decoding (unless configured off)."""
-        enabled = bool(get_settings().assistants.get("chem", {}).get("structured", True))
-        return enabled and ctx.backend.capabilities.json_schema
+        return get_settings().assistants.chem.options.structured and ctx.backend.capabilities.json_schema
 
     def _structured_draft(self, text: str, schema: type[BaseModel], facts: ChemFacts, ctx: RunContext) -> Draft:
         """The draft rendered from the validated fields; the raw text, leniently parsed, when they do not validate."""

@@ -13,10 +13,12 @@ import pytest
 TRISTAGE = Path(sys.executable).with_name("tristage")
 
 
-def tristage(*args: str, replies: list[str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+def tristage(*args: str, replies: list[str] | None = None, stdin: str | None = None,
+             settings: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRISTAGE_")}
     env["TRISTAGE_BACKEND__KIND"] = "scripted"
     env["TRISTAGE_BACKEND__OPTIONS"] = json.dumps({"replies": replies or ["Paris is the capital of France."]})
+    env.update(settings or {})
     return subprocess.run(
         [str(TRISTAGE), *args], capture_output=True, text=True, env=env, input=stdin, timeout=120
     )
@@ -98,14 +100,31 @@ def test_a_question_detect_refuses_never_loads_the_model(tmp_path: Path):
     assert json.loads(needs_model.stdout)["error_type"] == "backend_unavailable"
 
 
-def test_config_show_masks_secrets():
-    env_key = {"TRISTAGE_SERVE__API_KEY": "sk-123456"}
-    done = subprocess.run(
-        [str(TRISTAGE), "config", "show"], capture_output=True, text=True, env={**os.environ, **env_key}
-    )
-    assert done.returncode == 0
+def test_config_show_gives_the_file_then_every_setting_secrets_masked(tmp_path: Path):
+    path = tmp_path / "tristage.toml"
+    path.write_text('[assistants.chem]\nstructured = false\n'
+                    'base_url = "http://gpu:8000/v1"\napi_key = "sk-chem-7"\n')
+    done = tristage("config", "show", settings={"TRISTAGE_CONFIG": str(path),
+                                                "TRISTAGE_SERVE__API_KEY": "sk-123456",
+                                                "TRISTAGE_ASSISTANTS__BREAKOUT__PHRASING": "template"})
+    assert done.returncode == 0, done.stderr
     shown = json.loads(done.stdout)
-    assert shown["serve"]["api_key"] == "****" and "sk-123456" not in done.stdout
+    assert next(iter(shown)) == "config_file" and shown["config_file"] == str(path)
+    assert shown["serve"]["api_key"] == "****"
+    assert "sk-123456" not in done.stdout and "sk-chem-7" not in done.stdout
+    chem = shown["assistants"]["chem"]
+    assert chem == {"overrides": {"base_url": "http://gpu:8000/v1", "api_key": "****"},
+                    "options": {"phrasing": "model", "structured": False}}
+    assert shown["assistants"]["breakout"]["options"] == {"phrasing": "template"}
+    assert shown["backend"]["kind"] == "scripted"
+
+
+@pytest.mark.parametrize("command", [("assistants",), ("config", "show"), ("ask", "chem", "hi", "--json")])
+def test_a_bad_configuration_is_one_line_and_exit_2(command):
+    done = tristage(*command, settings={"TRISTAGE_ASSISTANTS__CHEM__PHRASNG": "template"})
+    assert done.returncode == 2
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "assistants.chem.phrasng is not an option; did you mean phrasing?"
 
 
 def test_assistants_lists_all_three():

@@ -1,10 +1,21 @@
-"""Settings: defaults, TOML file, environment overrides, per-assistant backends, masking."""
+"""Settings: defaults, TOML file, environment overrides, per-assistant backends and options, masking,
+and the one-line refusal of a configuration that does not validate."""
 
 from __future__ import annotations
 
+import os
+import threading
+
 import pytest
 
-from stages.config import Settings, config_path
+from assistants.chem.assistant import ChemAssistant
+from assistants.chem.store import get_store
+from assistants.registry import assistant_names
+from stages.backends.base import Completion, GenerationParams
+from stages.backends.scripted import ScriptedBackend
+from stages.config import AssistantsConfig, BackendConfig, ConfigError, Settings, config_path, get_settings
+from stages.messages import Message, ask
+from stages.pipeline import Pipeline
 
 
 @pytest.fixture
@@ -72,3 +83,111 @@ def test_bad_values_are_rejected(clean_env, monkeypatch):
     monkeypatch.setenv("TRISTAGE_BACKEND__KIND", "telepathy")
     with pytest.raises(ValueError, match="kind"):
         Settings()
+
+
+def test_secrets_of_assistants_and_ui_users_are_masked(clean_env, monkeypatch):
+    monkeypatch.setenv("TRISTAGE_ASSISTANTS__CHEM__API_KEY", "sk-chem-secret")
+    monkeypatch.setenv("TRISTAGE_SERVE__UI_AUTH", '["ada:hunter2"]')
+    shown = Settings().shown()
+    assert shown["assistants"]["chem"]["overrides"] == {"api_key": "****"}
+    assert shown["serve"]["ui_auth"] == ["ada:****"]
+    assert "sk-chem-secret" not in str(shown) and "hunter2" not in str(shown)
+
+
+def test_every_registered_assistant_has_a_section_and_no_option_shadows_a_backend_setting():
+    assert set(AssistantsConfig.model_fields) == set(assistant_names())
+    for name in AssistantsConfig.model_fields:
+        options = AssistantsConfig.model_fields[name].annotation.model_fields["options"].annotation
+        assert not set(options.model_fields) & set(BackendConfig.model_fields), name
+
+
+class SchemaBackend(ScriptedBackend):
+    """A scripted backend that can constrain decoding, recording which calls asked it to."""
+
+    def __init__(self) -> None:
+        super().__init__(["Answer: The SMILES of ethanol is CCO.\nSMILES: CCO\nFormula: C2H6O"])
+        self.capabilities = self.capabilities.model_copy(update={"json_schema": True})
+        self.constrained: list[bool] = []
+
+    def complete(self, messages: list[Message], params: GenerationParams,
+                 cancel: threading.Event | None = None) -> Completion:
+        self.constrained.append(params.json_schema is not None)
+        return super().complete(messages, params, cancel)
+
+
+@pytest.fixture
+def no_configuration(monkeypatch, tmp_path):
+    """No TRISTAGE_* variable, an empty configuration file, and the user's cache (the built chem store)."""
+    for name in list(os.environ):
+        if name.startswith("TRISTAGE_"):
+            monkeypatch.delenv(name)
+    (tmp_path / "empty.toml").write_text("")
+    monkeypatch.setenv("TRISTAGE_CONFIG", str(tmp_path / "empty.toml"))
+
+
+@pytest.mark.parametrize(("value", "structured"),
+                         [(None, True), ("false", False), ("0", False), ("no", False), ("true", True)])
+def test_the_structured_option_from_the_environment_reaches_the_chem_drafts(no_configuration, monkeypatch,
+                                                                            value, structured):
+    if value is not None:
+        monkeypatch.setenv("TRISTAGE_ASSISTANTS__CHEM__STRUCTURED", value)
+    backend = SchemaBackend()
+    chem = ChemAssistant(phrasing="model", store=get_store())
+    Pipeline(chem, backend).run(ask("What is the SMILES of ethanol?"))
+    assert backend.constrained and backend.constrained[0] is structured
+
+
+def test_options_are_typed_and_kept_apart_from_the_backend_overrides(clean_env, monkeypatch):
+    (clean_env / "tristage.toml").write_text(
+        '[assistants.chem]\nphrasing = "template"\nmodel = "chem-model"\n'
+        '[assistants.breakout]\nphrasing = "template"\n'
+    )
+    monkeypatch.setenv("TRISTAGE_ASSISTANTS__CHEM__STRUCTURED", "off")
+    monkeypatch.setenv("TRISTAGE_ASSISTANTS__CHEM__TIMEOUT_S", "7.5")
+    monkeypatch.setenv("TRISTAGE_ASSISTANTS__CHEM__TRUST_REMOTE_CODE", "yes")
+    settings = get_settings()
+    chem = settings.assistants.chem
+    assert (chem.options.phrasing, chem.options.structured) == ("template", False)
+    assert chem.backend() == {"model": "chem-model", "timeout_s": 7.5, "trust_remote_code": True}
+    assert settings.assistants.breakout.options.phrasing == "template"
+    backend = settings.backend_for("chem", model="asked-model")
+    assert (backend.model, backend.timeout_s, backend.trust_remote_code) == ("asked-model", 7.5, True)
+    assert "phrasing" not in backend.options and "structured" not in backend.options
+    assert settings.backend_for("general") == settings.backend
+    assert ChemAssistant().phrasing == "template"  # the store loads on first use, not here
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TRISTAGE_ASSISTANTS__CHEM__PHRASNG", "template",
+         "assistants.chem.phrasng is not an option; did you mean phrasing?"),
+        ("TRISTAGE_ASSISTANTS__CHEM__PHRASING", "templatez",
+         ("assistants.chem.phrasing: Input should be 'model' or 'template' (got 'templatez'); "
+          "did you mean template?")),
+        ("TRISTAGE_ASSISTANTS__CHEMM__MODEL", "m",
+         "assistants.chemm is not an assistant; did you mean chem?"),
+        ("TRISTAGE_ASSISTANTS__GENERAL__STRUCTURED", "false",
+         "assistants.general.structured is not an option (known: kind, model, base_url, api_key,"),
+        ("TRISTAGE_ASSISTANTS__CHEM__STRUCTURED", "maybe",
+         ("assistants.chem.structured: Input should be a valid boolean, unable to interpret input "
+          "(got 'maybe')")),
+        ("TRISTAGE_ASSISTANTS__CHEM__KIND", "opnai", "assistants.chem.kind: Input should be 'llamacpp', "),
+        ("TRISTAGE_ASSISTANTS__CHEM__TIMEOUT_S", "-1",
+         "assistants.chem.timeout_s: Input should be greater than 0"),
+    ],
+)
+def test_a_bad_assistant_section_is_refused_in_one_line(clean_env, monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as refused:
+        get_settings()
+    line = str(refused.value)
+    assert line.startswith(message) and "\n" not in line
+    if name.endswith("KIND"):
+        assert line.endswith("(got 'opnai'); did you mean openai?")
+
+
+def test_a_toml_file_that_does_not_parse_is_named(clean_env):
+    (clean_env / "tristage.toml").write_text("[assistants.chem\n")
+    with pytest.raises(ConfigError, match=r"^tristage.toml: Expected"):
+        get_settings()

@@ -54,7 +54,7 @@ def test_every_family_has_wordings_held_out_whole_and_enough_items(family: Famil
     items = [i for i in ITEMS if i.family == family.id]
     assert len(items) >= 12
     for item in items:
-        assert item.split == assigned[item.wording], "an item of a held-out wording is in dev (or the reverse)"
+        assert item.split == assigned.get(item.wording, "fresh"), "an item of a held-out wording is in dev (or the reverse)"
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=[f.id for f in FAMILIES])

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistants.chem.assistant import ChemAssistant  # noqa: E402
 from assistants.chem.draft import ParsedDraft, parse_draft, temperature  # noqa: E402
-from assistants.chem.facts import formula_counts, typed_formula_counts  # noqa: E402
+from assistants.chem.formulas import formula_counts, typed_formula_counts  # noqa: E402
 from assistants.chem.molecule import InvalidSmiles, canonical_smiles, inchi_key  # noqa: E402
 from assistants.chem.split import heldout  # noqa: E402
 from assistants.chem.store import Compound, CompoundStore, get_store  # noqa: E402

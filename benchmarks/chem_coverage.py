@@ -692,7 +692,7 @@ Side = list[tuple[tuple[tuple[str, int], ...], int]]
 
 
 def _side(text: str) -> Side | None:
-    from assistants.chem.facts import formula_counts
+    from assistants.chem.formulas import formula_counts
 
     terms = []
     for part in re.split(r"\s*\+\s*", text.strip()):
@@ -744,7 +744,7 @@ def equation_reading(balanced: Balanced, text: str) -> tuple[bool, bool]:
 
 def _formulas(text: str, given: list[str]) -> list[dict[str, int]]:
     """Formulas of the text that could be an answer: two atoms or more, and not one the question gave."""
-    from assistants.chem.facts import formula_counts
+    from assistants.chem.formulas import formula_counts
 
     skip = [formula_counts(g) for g in given]
     return [f for f in formulas_in(text) if sum(f.values()) >= 2 and f not in skip]

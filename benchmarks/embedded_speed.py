@@ -28,9 +28,10 @@ from contextlib import closing
 from pydantic import BaseModel, Field, ValidationError
 
 from benchmarks.machine_load import load_average
-from stages.backends.base import GenerationParams, machine_threads
+from stages.backends.base import GenerationParams
 from stages.backends.llamacpp import LlamaCppBackend
 from stages.config import DEFAULT_MODEL, BackendConfig, Settings
+from stages.cores import usable_cores
 from stages.messages import Message
 
 STORY = [Message(role="user", content="Write a long story about a lighthouse keeper and a storm.")]
@@ -141,7 +142,7 @@ def main() -> None:
             print(f"  did not parse ({constrained.finish_reason}): {constrained.text[:120]!r}")
     f, c = statistics.median(free_rates), statistics.median(constrained_rates)
 
-    print(f"model {DEFAULT_MODEL} GGUF on llama.cpp, {llama.n_ctx()} context, {machine_threads()} cores "
+    print(f"model {DEFAULT_MODEL} GGUF on llama.cpp, {llama.n_ctx()} context, {usable_cores()} cores "
           f"({llama.context_params.n_threads} decode threads, {llama.context_params.n_threads_batch} prompt threads)")
     print(f"load from the kept GGUF:       {loaded:6.2f} s")
     print(f"backend greedy, {decoded} tokens:   {o:6.1f} tokens/s (median of {args.rounds})")

@@ -29,7 +29,7 @@ from benchmarks.machine_load import load_average
 from assistants.chem.store import get_store
 from assistants.knowledge.chem import chosen_compounds, compound_passages
 from assistants.knowledge.chroma import EMBED_TOKENS, KnowledgeBase, KnowledgeConfig, embedding_function
-from stages.backends.base import machine_threads
+from stages.cores import usable_cores
 
 
 
@@ -69,7 +69,7 @@ def main() -> None:
     whole_s = everything / prepare_rate + everything / ingest_rate
 
     print(f"{len(passages)} compound passages, cut to {EMBED_TOKENS} word pieces, {args.device}, "
-          f"{torch.get_num_threads()} torch threads on {machine_threads()} cores")
+          f"{torch.get_num_threads()} torch threads on {usable_cores()} cores")
     print(f"embedding model alone, one batched call: {before:.1f} passages/s before, {after:.1f} after")
     print(f"ingestion (embed + store): {ingest_rate:.1f} passages/s; ingestion / model alone {ingest_rate / floor:.2f}x "
           f"(target 0.80)")

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # after PYTHONPATH: a checkout named there is measured
 
 from assistants.chem.draft import parse_draft  # noqa: E402
-from assistants.chem.facts import formula_counts, typed_formula_counts  # noqa: E402
+from assistants.chem.formulas import formula_counts, typed_formula_counts  # noqa: E402
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles  # noqa: E402
 from benchmarks.chem_accuracy import percentile  # noqa: E402
 from benchmarks.trust_common import Share, chem_pipeline, connectivity, detect_verify_ms, part_of, sub_formula, write_json  # noqa: E402

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +10,7 @@ from pydantic import BaseModel, computed_field
 
 from assistants.chem.assistant import ChemAssistant
 from assistants.chem.molecule import InvalidSmiles, inchi_key, parse_smiles
+from stages.atomic import write_text
 from stages.backends import Backend, make_backend
 from stages.config import BackendConfig, get_settings
 from stages.pipeline import Pipeline
@@ -91,8 +90,4 @@ class Share(BaseModel):
 
 def write_json(path: Path, data: Any) -> None:
     """Written to a temporary file beside the target, then renamed: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(data, out, indent=1, default=str)
-    os.replace(tmp, path)
+    write_text(path, json.dumps(data, indent=1, default=str))

@@ -10,7 +10,6 @@ someone copies it into `packs/` and runs `tristage data lock`.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from data_templates.checks import answer_problems
 from data_templates.templates import Pack, TemplateError, get_pack, render, template_fields
+from stages.atomic import write_text
 from stages.backends.base import Backend, GenerationParams
 from stages.messages import Message
 
@@ -115,7 +115,4 @@ def write_pack(pack: Pack, path: Path) -> Path:
     """The pack as YAML (temp file, then rename)."""
     body = pack.model_dump(exclude_defaults=True)
     body = {"name": pack.name, "version": pack.version, **body}
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
-    os.replace(temp, path)
-    return path
+    return write_text(path, yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=120))

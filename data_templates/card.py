@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data_templates.shards import Manifest, splits_of, write_atomic
+from data_templates.shards import Manifest, splits_of
 from data_templates.templates import all_packs
+from stages.atomic import write_text
 
 _SOURCES = {
     "chem": (
@@ -90,5 +91,5 @@ def render_card(manifest: Manifest) -> str:
 
 def write_card(out: Path, manifest: Manifest) -> Path:
     path = out / "README.md"
-    write_atomic(path, render_card(manifest))
+    write_text(path, render_card(manifest))
     return path

@@ -11,7 +11,6 @@ a reactant or reagent, is skipped (as is such a compound).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +23,7 @@ from assistants.chem.reactions.chemistry import canonical, canonical_set
 from assistants.chem.reactions.retro import gives_target
 from assistants.chem.reactions.sources import MappedReaction, read_source
 from assistants.chem.reactions.templates import apply, extract_retro, forward_of
+from stages.atomic import write_text
 
 FORWARD, RETRO, CLASS, REAGENTS = "chem.reaction_forward", "chem.reaction_retro", "chem.reaction_class", "chem.reaction_reagents"
 REACTION_TASKS = (FORWARD, RETRO, CLASS, REAGENTS)
@@ -68,10 +68,7 @@ def banned_products() -> frozenset[str]:
     if path.is_file():
         return frozenset(json.loads(path.read_text(encoding="utf-8")))
     products = sorted(heldout_products())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(products), encoding="utf-8")
-    os.replace(temp, path)
+    write_text(path, json.dumps(products))
     return frozenset(products)
 
 

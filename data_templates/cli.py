@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from data_templates.templates import TemplateError
+from stages.cli_exit import EXIT_INTERNAL, fail
 
 data_app = typer.Typer(help="Build instruction datasets (chem, breakout) from template packs filled by the tools.")
 out = Console()
@@ -21,18 +22,13 @@ err = Console(stderr=True)
 DomainName = Literal["chem", "breakout"]
 
 
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]{message}[/red]", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
 def _formats(values: list[str]) -> list[str]:
     from data_templates.exporters import FORMATS
 
     chosen = [v.strip() for value in values for v in value.split(",") if v.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
-        _fail(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        raise fail(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     return chosen
 
 
@@ -69,7 +65,7 @@ def build_command(
 
     missing = [str(p) for p in [*source, *reactions] if not p.is_file()]
     if missing:
-        _fail(f"source file(s) not found: {', '.join(missing)}")
+        raise fail(f"source file(s) not found: {', '.join(missing)}")
     try:
         check_output(out_dir, resume, overwrite)
         options = BuildOptions(seed=seed, limit=limit, workers=workers, engine=engine, chunk_records=chunk,
@@ -77,7 +73,7 @@ def build_command(
         yahoo = {"tickers": ticker, "start": start, "end": end, "interval": interval}
         made = make_domain(domain, source, task, samples, isolate_heldout, yahoo, reactions)
     except ValueError as exc:  # TemplateError, OutputDirError and invalid options are all ValueErrors
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as bar:
         job = bar.add_task(f"{domain}: source rows", total=limit)
@@ -85,7 +81,7 @@ def build_command(
             manifest = build(made, out_dir, options, progress=lambda n: bar.update(job, completed=n))
         except (OutputDirError, TemplateError) as exc:
             bar.stop()
-            _fail(str(exc))
+            raise fail(str(exc)) from None
     total = sum(sum(c.values()) for c in manifest.counts.values())
     skipped = sum(manifest.skipped.values())
     dropped = "".join(f", {count:,} left out ({reason})" for reason, count in sorted(manifest.dropped.items()))
@@ -127,7 +123,7 @@ def stats_command(
 
     manifest = read_manifest(out_dir) if out_dir.is_dir() else None
     if manifest is None:
-        _fail(f"{out_dir} holds no dataset build (no manifest.json)")
+        raise fail(f"{out_dir} holds no dataset build (no manifest.json)")
     if as_json:
         keep = ("status", "records", "counts", "skipped", "dropped", "invalid", "duplicates", "exports", "seconds")
         sys.stdout.write(json.dumps(manifest.model_dump(include=set(keep)), indent=2) + "\n")
@@ -157,7 +153,7 @@ def preview_command(
     try:
         shown = preview_samples(template, count, seed, source)
     except (TemplateError, ValueError) as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     for sample in shown:
         out.rule(f"{sample.meta.task} · {sample.meta.source}#{sample.meta.source_id} · {' '.join(sample.meta.templates)}")
         for message in sample.messages:
@@ -173,7 +169,7 @@ def lock_command() -> None:
     try:
         path = write_lock(all_packs())
     except TemplateError as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     out.print(f"lock written: {path.name} ({len(all_packs())} packs)")
 
 
@@ -185,7 +181,7 @@ def intents_command() -> None:
     try:
         path = write_examples()
     except (TemplateError, KeyError, ValueError) as exc:
-        _fail(f"could not build the intent examples: {exc}")
+        raise fail(f"could not build the intent examples: {exc}") from None
     out.print(f"intent examples written: {path.name} ({len(build_examples()['examples'])} wordings)")
 
 
@@ -209,7 +205,7 @@ def augment_command(
     from stages.config import BackendConfig, get_settings
 
     if out_file.exists():
-        _fail(f"{out_file} exists; choose a new file")
+        raise fail(f"{out_file} exists; choose a new file")
     try:
         pack = get_pack(template)
         tasks = [pack.name] if pack.kind == "task" else [turn.task for turn in pack.turns]
@@ -219,9 +215,9 @@ def augment_command(
         with err.status(f"asking {config.kind}:{config.model} for paraphrases of {pack.name}…"):
             result = augment_pack(pack, make_backend(config), facts, per_template)
     except ValueError as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     except BackendError as exc:
-        _fail(f"the model backend failed: {exc}", code=1)
+        raise fail(f"the model backend failed: {exc}", EXIT_INTERNAL) from None
     write_pack(result.pack, out_file)
     asked = "questions" if pack.kind == "task" else "follow-ups"
     out.print(f"{pack.name} v{result.pack.version}: +{len(result.added_questions)} {asked}, "

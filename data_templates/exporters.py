@@ -11,7 +11,6 @@ Converters take a sample as its JSON object (the `Sample` shape).
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -20,7 +19,8 @@ from typing import Any, Literal
 
 import orjson
 
-from data_templates.shards import Manifest, iter_sample_json, splits_of, write_lines_atomic
+from data_templates.shards import Manifest, iter_sample_json, splits_of
+from stages.atomic import atomic_path, write_lines
 
 Format = Literal["openai", "sharegpt", "alpaca", "parquet"]
 FORMATS: tuple[str, ...] = ("openai", "sharegpt", "alpaca", "parquet")
@@ -65,9 +65,8 @@ def _export_parquet(out: Path, manifest: Manifest, split: str, target: Path) -> 
     cache = Path(tempfile.mkdtemp(prefix=".parquet-", dir=out))
     try:
         dataset = Dataset.from_generator(rows, cache_dir=str(cache), keep_in_memory=False)
-        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        dataset.to_parquet(str(temp))
-        os.replace(temp, target)
+        with atomic_path(target) as temp:
+            dataset.to_parquet(str(temp))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
 
@@ -86,6 +85,6 @@ def export_all(out: Path, manifest: Manifest, formats: list[Format]) -> dict[str
                 target = folder / f"{split}.jsonl"
                 convert = _JSONL[fmt]
                 lines = (orjson.dumps(convert(s)).decode() for s in iter_sample_json(out, manifest, split))
-                write_lines_atomic(target, lines)
+                write_lines(target, lines)
             written.setdefault(fmt, []).append(f"{fmt}/{target.name}")
     return written

@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 
 from assistants.chem.request import EXAMPLES_FILE, MASKS
-from data_templates.shards import write_atomic
 from data_templates.templates import all_packs, render_with_jinja
+from stages.atomic import write_text
 from stages.intent_model import Example
 
 EXTRA_FILE = Path(__file__).with_name("intents") / "chem.yaml"
@@ -74,5 +74,5 @@ def build_examples(extra_file: Path = EXTRA_FILE) -> dict[str, Any]:
 
 def write_examples(path: Path = EXAMPLES_FILE) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps(build_examples(), indent=1, ensure_ascii=False) + "\n")
+    write_text(path, json.dumps(build_examples(), indent=1, ensure_ascii=False) + "\n")
     return path

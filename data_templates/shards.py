@@ -6,9 +6,8 @@ lists it, so a killed build leaves at worst an unlisted file, which resume delet
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from data_templates.samples import Row, Sample
 from data_templates.splits import SPLIT_NAMES
+from stages.atomic import write_lines, write_text
 
 MANIFEST = "manifest.json"
 SHARDS = "shards"
@@ -50,31 +50,13 @@ class Manifest(BaseModel):
     seconds: float = 0.0
 
 
-def write_atomic(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
-
-
-def write_lines_atomic(path: Path, lines: Iterable[str]) -> int:
-    """Stream lines into a temp file, then rename; returns the line count."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    count = 0
-    with temp.open("w", encoding="utf-8") as handle:
-        for line in lines:
-            handle.write(line + "\n")
-            count += 1
-    os.replace(temp, path)
-    return count
-
-
 def read_manifest(out: Path) -> Manifest | None:
     path = out / MANIFEST
     return Manifest.model_validate_json(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def save_manifest(out: Path, manifest: Manifest) -> None:
-    write_atomic(out / MANIFEST, manifest.model_dump_json(indent=2))
+    write_text(out / MANIFEST, manifest.model_dump_json(indent=2))
 
 
 def check_output(out: Path, resume: bool, overwrite: bool) -> Manifest | None:
@@ -123,7 +105,7 @@ def write_chunk(out: Path, manifest: Manifest, chunk: int, rows: list[Row]) -> N
         by_split.setdefault(row.split, []).append(row)
     for split, group in sorted(by_split.items()):
         name = f"{SHARDS}/{split}-{chunk:05d}.jsonl"
-        write_lines_atomic(out / name, (row.line for row in group))
+        write_lines(out / name, (row.line for row in group))
         manifest.shards.append(ShardInfo(file=name, split=split, samples=len(group)))
         for row in group:
             counts = manifest.counts.setdefault(row.task, {})

@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable
 from functools import cache
@@ -24,6 +23,8 @@ import jinja2
 import jinja2.meta
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from stages.atomic import write_text
 
 PACKS_DIR = Path(__file__).with_name("packs")
 LOCK_PATH = PACKS_DIR / "packs.lock.json"
@@ -258,7 +259,4 @@ def write_lock(packs: dict[str, Pack]) -> Path:
     if stale:
         raise TemplateError("; ".join(stale))
     body = {name: {"version": p.version, "sha256": p.content_hash()} for name, p in sorted(packs.items())}
-    temp = LOCK_PATH.with_name(f".{LOCK_PATH.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, LOCK_PATH)
-    return LOCK_PATH
+    return write_text(LOCK_PATH, json.dumps(body, indent=2) + "\n")

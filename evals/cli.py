@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from stages.cli_exit import EXIT_BAD_INPUT, EXIT_INTERNAL, fail
 from stages.config import BackendConfig, BackendKind, get_settings
 
 if TYPE_CHECKING:
@@ -18,17 +19,11 @@ if TYPE_CHECKING:
 analyze_app = typer.Typer(help="Analyse models: matrix entropy / effective rank of hidden representations.")
 out = Console()
 err = Console(stderr=True)
-EXIT_INTERNAL, EXIT_BAD_INPUT = 1, 2
 
 
 def _backend(base: BackendConfig, kind: str | None, model: str | None, base_url: str | None) -> BackendConfig:
     update = {k: v for k, v in (("kind", kind), ("model", model), ("base_url", base_url)) if v is not None}
     return BackendConfig.model_validate({**base.model_dump(), **update})
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 # backends that serve one request at a time inside this process
@@ -95,7 +90,7 @@ def eval_command(
         _list_suites()
         return
     if suite is None:
-        raise _fail("name a suite (see `tristage eval --list`)", EXIT_BAD_INPUT)
+        raise fail("name a suite (see `tristage eval --list`)", EXIT_BAD_INPUT)
     from evals.ablations import AblationError, run_configs
     from evals.registry import load_suite
     from evals.report import ALL_TASKS, summarize, write_report
@@ -114,7 +109,7 @@ def eval_command(
             raise ValueError(f"--concurrency {concurrency} needs a server backend (openai): {', '.join(serial)} "
                              "runs one request at a time in this process")
     except (SuiteError, AblationError, ValueError) as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     folder = out_dir or Path("eval-results") / chosen.name
     def say(message: str) -> None:
         err.print(message, markup=False, highlight=False)
@@ -127,9 +122,9 @@ def eval_command(
         records = run_suite(chosen, configs, folder, lambda c: make_backend(c.backend, lazy=c.tools_only), limit=limit,
                             seed=seed, judge=grader, progress=say, retry_errors=retry_errors, concurrency=concurrency)
     except RunMismatch as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     except Exception as exc:  # a backend that cannot start is reported, never a traceback
-        raise _fail(f"the evaluation stopped: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
+        raise fail(f"the evaluation stopped: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
     notes = [f"suite {chosen.name} v{chosen.version} ({chosen.source or 'shipped'}), seed {seed}, "
              f"{'all' if limit is None else limit} items", *(c.label for c in configs)]
     report = write_report(records, folder, f"tristage eval: {chosen.name}", notes)
@@ -159,7 +154,7 @@ def entropy_command(
     try:
         texts = read_texts(data, limit)
     except (OSError, ValueError, KeyError, StopIteration) as exc:
-        raise _fail(f"cannot read texts from {data}: {exc}", EXIT_BAD_INPUT) from None
+        raise fail(f"cannot read texts from {data}: {exc}", EXIT_BAD_INPUT) from None
     cache_dir = get_settings().cache_dir
     results = []
     try:
@@ -168,7 +163,7 @@ def entropy_command(
             results.append(analyze_model(name, texts, cache_dir, device, max_tokens, trust_remote_code))
         diffs = diff_erank(results[0], results[1]) if compare else None
     except Exception as exc:  # model loading failures are reported in one line
-        raise _fail(f"analysis failed: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
+        raise fail(f"analysis failed: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
     write_entropy_report(results, diffs, out_dir)
     table = Table("layer", *(f"{r.model} erank" for r in results))
     for i, stat in enumerate(results[0].layers):

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
+from stages.atomic import atomic_path, write_text
+
 _EPS = 1e-12
 
 
@@ -154,10 +156,9 @@ def plot_eranks(results: list[EntropyResult], path: Path) -> Path:
     axis.set_xlabel("layer (0 = embeddings)")
     axis.set_ylabel("mean effective rank")
     axis.legend()
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    figure.savefig(tmp, dpi=120, bbox_inches="tight")
+    with atomic_path(path) as temp:
+        figure.savefig(temp, format="png", dpi=120, bbox_inches="tight")
     plt.close(figure)
-    tmp.replace(path)
     return path
 
 
@@ -182,7 +183,5 @@ def write_entropy_report(results: list[EntropyResult], diffs: list[LayerDiff] | 
     plot_eranks(results, out_dir / "erank.png")
     data = {"results": [r.model_dump() for r in results], "diff": [d.model_dump() for d in diffs or []]}
     for name, text in (("entropy.json", json.dumps(data, indent=2)), ("entropy.md", entropy_markdown(results, diffs))):
-        tmp = out_dir / f".{name}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out_dir / name)
+        write_text(out_dir / name, text)
     return data

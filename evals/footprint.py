@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistants.market.answers import DIRECTIONS, JUDGMENTS, SIDES
 from assistants.market.breakgpt import TEST_FILE, TRAIN_FILE, BreakGPTSample, read_test_samples, read_train_samples
 from evals.suite import Item, LabelRule, NumericRule, Suite, SuiteError
 from stages.stage import BadInput
 
-DIRECTIONS = {"upward": [r"up(?:ward)?s?"], "downward": [r"down(?:ward)?s?"]}
-SIDES = {"buyer": [r"buy(?:er)?s?", r"buying"], "seller": [r"sell(?:er)?s?", r"selling"]}
-JUDGMENTS = {"true": [r"true"], "false": [r"false"]}
 QUESTION = (
     "{tables}\n\nThese are footprint bars (sell volume, buy volume, price). Did the last bar break out of "
     "the range of the earlier bars? Give the direction (upward or downward), the price level it broke "

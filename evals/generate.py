@@ -175,7 +175,7 @@ def breakout_ohlcv(rng: random.Random, n: int = 20) -> Suite:
     from assistants.market.ohlcv import parse_ohlcv_text
     from assistants.market.samples import sample_ohlcv
     from data_templates.market import series_splits
-    from evals.footprint import DIRECTIONS, JUDGMENTS
+    from assistants.market.answers import DIRECTIONS, JUDGMENTS
 
     candidates: list[tuple[str, pd.DataFrame, Any]] = []
     for ticker in ("AAPL", "IBM", "MSFT", "GOOG"):

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.breakout_skill import skill_lines
+from stages.atomic import atomic_path, write_text
 
 REPORT = "report.md"
 ACCURACY_PNG = "accuracy.png"
@@ -265,9 +266,8 @@ def markdown(records: list[dict[str, Any]], title: str, notes: list[str] | None 
 
 
 def _save(figure: Any, path: Path) -> None:
-    tmp = path.with_name(f".{path.stem}.tmp.png")
-    figure.savefig(tmp, dpi=120, bbox_inches="tight")
-    tmp.replace(path)
+    with atomic_path(path) as temp:
+        figure.savefig(temp, format="png", dpi=120, bbox_inches="tight")
 
 
 def plot(records: list[dict[str, Any]], out_dir: Path) -> list[Path]:
@@ -310,7 +310,4 @@ def write_report(records: list[dict[str, Any]], out_dir: Path, title: str, notes
     if records:
         plot(records, out_dir)
     path = out_dir / REPORT
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(markdown(records, title, notes) if records else f"# {title}\n\nNo results yet.\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text(path, markdown(records, title, notes) if records else f"# {title}\n\nNo results yet.\n")

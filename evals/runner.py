@@ -24,6 +24,7 @@ from evals.attribution import attribute, last_draft
 from evals.judge import judge_answer
 from evals.scorers import score_item
 from evals.suite import Item, Suite
+from stages.atomic import write_text
 from stages.backends.base import Backend
 from stages.messages import Request
 from stages.pipeline import Pipeline, without_check_notes
@@ -49,12 +50,6 @@ class RunMismatch(ValueError):
     """The output directory already holds a different experiment."""
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _manifest(out_dir: Path, suite: Suite, items: list[Item], configs: list[RunConfig], seed: int,
               limit: int | None) -> RunManifest:
     path = out_dir / MANIFEST
@@ -73,7 +68,7 @@ def _manifest(out_dir: Path, suite: Suite, items: list[Item], configs: list[RunC
             raise RunMismatch(f"{out_dir} ran {', '.join(changed)} with other settings; choose another --out")
         new.configs = old.configs + [c for c in configs if c.name not in known]
         new.items = old.items + [i for i in new.items if i not in set(old.items)]
-    _write_atomic(path, new.model_dump_json(indent=2))
+    write_text(path, new.model_dump_json(indent=2))
     return new
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from stages.choices import extract_choice, extract_letters
-from assistants.market.answers import answer_part, parse_numbers, to_float
+from assistants.market.answers import answer_part, last_label, parse_numbers, to_float
 from evals.suite import (
     CaptionRule,
     ChoiceRule,
@@ -141,17 +141,9 @@ def score_structure(rule: StructureRule, text: str) -> RuleVerdict:
     return RuleVerdict(kind=rule.kind, passed=ok, parsed=True, expected=rule.inchikey, found={"name": name, "inchikey": keys[name]})
 
 
-def formula_counts(formula: str) -> dict[str, int] | None:
-    from chemicals.elements import nested_formula_parser
-
-    try:
-        return dict(sorted(nested_formula_parser(formula.strip().rstrip("+-")).items()))
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None
-
-
 def score_formula(rule: FormulaRule, text: str) -> RuleVerdict:
     from assistants.chem.draft import parse_draft
+    from assistants.chem.formulas import formula_counts
 
     expected = formula_counts(rule.formula)
     for candidate in parse_draft(text).formulas:
@@ -192,22 +184,6 @@ def score_numeric(rule: NumericRule, text: str) -> RuleVerdict:
     ok = abs(value - rule.value) <= allowed
     return RuleVerdict(kind=rule.kind, passed=ok, parsed=True, expected=rule.value, found=value,
                        detail=f"|{value:g} - {rule.value:g}| {'<=' if ok else '>'} {allowed:g}")
-
-
-def last_label(text: str, choices: dict[str, list[str]]) -> str | None:
-    """The label whose word occurs last in the answer part (then the whole text); a word inside a
-    longer matched phrase does not count ('valid' inside 'not valid')."""
-    for part in (answer_part(text), text):
-        spans = [
-            (m.start(), m.end(), label)
-            for label, words in choices.items()
-            for word in words
-            for m in re.finditer(rf"\b(?:{word})\b", part, re.IGNORECASE)
-        ]
-        outer = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and o[:2] != s[:2] for o in spans)]
-        if outer:
-            return max(outer)[2]
-    return None
 
 
 def score_label(rule: LabelRule, text: str) -> RuleVerdict:

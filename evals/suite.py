@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from stages.atomic import write_text
 from stages.messages import Attachment
 
 
@@ -175,10 +176,5 @@ def load_suite_file(path: Path) -> Suite:
 
 def write_suite_file(suite: Suite, path: Path) -> Path:
     """Write a suite as YAML (atomically: temp file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = suite.model_dump(mode="json", exclude_none=True)
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120))

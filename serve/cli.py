@@ -20,7 +20,8 @@ from assistants.market.cli import breakout_app
 from assistants.registry import UnknownAssistant, assistant_names, load_assistant
 from data_templates.cli import data_app
 from evals.cli import analyze_app, eval_command
-from stages.config import BackendConfig, BackendKind, get_settings
+from stages.cli_exit import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, fail
+from stages.config import BackendConfig, BackendKind, ConfigError, get_settings
 from stages.events import CheckDone, Final, StageFinished, StageStarted, Token
 from stages.messages import Attachment, Message, Request, RunOptions
 from stages.pipeline import Pipeline, error_type, one_line
@@ -36,9 +37,7 @@ class TristageApp(typer.Typer):
             return super().__call__(*args, **kwargs)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            Console(stderr=True).print(f"{where}{exc.strerror or one_line(exc)}", style="red", markup=False,
-                                       highlight=False)
-            sys.exit(EXIT_BAD_INPUT)
+            sys.exit(fail(f"{where}{exc.strerror or one_line(exc)}").exit_code)
 
 
 app = TristageApp(help="tristage: domain assistants whose answers go through detect → reason → verify.")
@@ -59,7 +58,15 @@ app.add_typer(breakout_app, name="breakout")
 out = Console()
 err = Console(stderr=True)
 
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+@app.callback()
+def load_configuration() -> None:
+    """Every command starts from settings that load: a bad configuration is one line and exit 2."""
+    try:
+        get_settings()
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
 STATUS_STYLE = {
     Status.VERIFIED: "green",
     Status.CORRECTED: "yellow",
@@ -182,11 +189,9 @@ def chat(
         attachments = data_attachment(data)
         pipeline = build_pipeline(assistant, backend_config(assistant, backend, model, base_url))
     except (CliError, UnknownAssistant) as exc:
-        err.print(f"[red]{exc}[/red]", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise fail(str(exc)) from None
     except Exception as exc:
-        err.print(f"[red]could not start the model backend: {one_line(exc)}[/red]", highlight=False)
-        raise typer.Exit(EXIT_INTERNAL) from None
+        raise fail(f"could not start the model backend: {one_line(exc)}", EXIT_INTERNAL) from None
     err.print(f"[bold]tristage {assistant}[/bold] on {pipeline.backend.name}:{pipeline.backend.model}. /exit quits.")
     history: list[Message] = []
     while True:
@@ -265,8 +270,7 @@ def models_pull(
             gguf = pull_gguf(cache_dir, force=force, progress=lambda m: status.update(m))
             folder = None if gguf_only else pull_model(cache_dir, force=force, progress=lambda m: status.update(m))
     except Exception as exc:
-        err.print(f"[red]could not prepare the model:[/red] {exc}")
-        raise typer.Exit(EXIT_INTERNAL) from None
+        raise fail(f"could not prepare the model: {exc}", EXIT_INTERNAL) from None
     out.print(f"ready: {gguf}")
     if folder is not None:
         out.print(f"ready: {folder}")
@@ -286,7 +290,8 @@ def models_list() -> None:
 
 @config_app.command("show")
 def config_show() -> None:
-    """Print the effective configuration as JSON, secrets masked."""
+    """Print the effective configuration as JSON: the TOML file in force, then every setting (each
+    assistant's options and backend overrides among them), secrets masked."""
     shown: dict[str, Any] = get_settings().shown()
     sys.stdout.write(json.dumps(shown, indent=2) + "\n")
 
@@ -390,8 +395,7 @@ def vllm_command(profile: VllmProfileArg, model: VModel = None, tensor_parallel_
     try:
         chosen, options = args.plan(profile)
     except CliError as exc:
-        err.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise fail(str(exc)) from None
     variables = "".join(f"{name}={shlex.quote(value)} " for name, value in chosen.environment.items())
     sys.stdout.write(variables + shlex.join(chosen.command(options)) + "\n")
 
@@ -411,8 +415,7 @@ def vllm_launch(profile: VllmProfileArg, model: VModel = None, tensor_parallel_s
         server = launch_profile(chosen, options, wait_s=wait_s,
                                 progress=lambda line: err.print(line, markup=False, highlight=False))
     except (CliError, LaunchError) as exc:
-        err.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT if isinstance(exc, CliError) else EXIT_INTERNAL) from None
+        raise fail(str(exc), EXIT_BAD_INPUT if isinstance(exc, CliError) else EXIT_INTERNAL) from None
     out.print(f"vLLM is up at {server.base_url} (pid {server.pid}). Point tristage at it:\n"
               f"  TRISTAGE_BACKEND__KIND=openai TRISTAGE_BACKEND__BASE_URL={server.base_url} "
               f"TRISTAGE_BACKEND__MODEL={server.served_name} tristage serve", markup=False, highlight=False)
@@ -431,8 +434,7 @@ def vllm_install() -> None:
     try:
         python = install(env, progress=lambda line: err.print(line, markup=False, highlight=False))
     except VllmEnvError as exc:
-        err.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(EXIT_INTERNAL) from None
+        raise fail(str(exc), EXIT_INTERNAL) from None
     out.print(f"vLLM (CPU build) is ready: {python}", markup=False, highlight=False)
 
 

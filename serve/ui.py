@@ -29,6 +29,7 @@ from serve.errors import public_error, public_model, redact
 from serve.limits import capped_options
 from serve.pipelines import Pipelines
 from serve.runner import Busy, Gate
+from stages.atomic import write_lines
 from stages.config import Settings
 from stages.events import Final, StageFinished, StageStarted, Token
 from stages.messages import Attachment, Message, Request
@@ -195,11 +196,7 @@ def write_jsonl(turns: list[dict[str, Any]], name: str, user: str) -> str | None
         return None
     folder = Path(tempfile.mkdtemp(prefix="chat-", dir=user_folder(user)))
     final = folder / f"tristage-{name}-conversation.jsonl"
-    partial = folder / (final.name + ".part")
-    with partial.open("w", encoding="utf-8") as handle:
-        for turn in turns:
-            handle.write(json.dumps(turn, ensure_ascii=False) + "\n")
-    os.replace(partial, final)
+    write_lines(final, (json.dumps(turn, ensure_ascii=False) for turn in turns))
     return str(final)
 
 

@@ -22,20 +22,18 @@ from typing import Literal
 import httpx
 from pydantic import BaseModel, Field, field_validator
 
+from assistants.chem.profiles import profiles as chem_profiles
 from stages.config import default_cache_dir
 from stages.models import DEFAULT_MODEL, SOURCES, resolve_model
 
-TEMPLATES = Path(__file__).parent / "templates"
-INTERNLM2_TEMPLATE = TEMPLATES / "internlm2_chat.jinja"  # ChemLLM-7B-Chat-1_5 (InternLM2 <|im_start|>)
-CHEMLLM_V1_TEMPLATE = TEMPLATES / "chemllm_v1_chat.jinja"  # ChemLLM-7B-Chat v1 (<|User|>: / <|Bot|>:)
+# ChemLLM's prompt formats (chat template, stop strings, remote code) are the chem assistant's profiles.
+CHEMLLM = chem_profiles()["chemllm-1.5"]  # ChemLLM-7B-Chat-1_5 (InternLM2 <|im_start|>)
+CHEMLLM_V1 = chem_profiles()["chemllm-v1"]  # ChemLLM-7B-Chat v1 (<|User|>: / <|Bot|>:)
 
 # ChemLLM keeps its rotary base outside the standard `rope_theta` key, so vLLM would fall back to
 # 10,000; InternLM2-7B was trained with 1,000,000. Check the value in vLLM's start-up log
 # ("rope_theta" / "rope_parameters") before trusting outputs.
 CHEMLLM_ROPE = {"rope_theta": 1_000_000}
-# Stop strings clients must send; the chem assistant's profiles (chemllm-1.5, chemllm-v1) do.
-CHEMLLM_STOP = ["<|im_end|>", "</s>"]
-CHEMLLM_V1_STOP = ["</s>", "<|User|>", "<|Bot|>"]
 
 
 # Schema-constrained drafts without free whitespace: by default vLLM's grammar lets a model write any
@@ -159,31 +157,31 @@ PROFILES: dict[str, VllmProfile] = {
             name="chemllm-1.5-dpo",
             model="AI4Chem/ChemLLM-7B-Chat-1_5-DPO",
             served_name="chemllm-1.5-dpo",
-            notes="InternLM2 chat template, remote code, rope_theta 1e6; stop on <|im_end|> and </s>",
-            trust_remote_code=True,
-            chat_template=INTERNLM2_TEMPLATE,
+            notes="InternLM2 chat template, remote code, rope_theta 1e6; stops " + " and ".join(CHEMLLM.stop),
+            trust_remote_code=CHEMLLM.trust_remote_code,
+            chat_template=CHEMLLM.chat_template_file,
             hf_overrides=CHEMLLM_ROPE,
-            stop=CHEMLLM_STOP,
+            stop=CHEMLLM.stop,
         ),
         VllmProfile(
             name="chemllm-1.5-sft",
             model="AI4Chem/ChemLLM-7B-Chat-1_5-SFT",
             served_name="chemllm-1.5-sft",
             notes="as chemllm-1.5-dpo, before preference tuning",
-            trust_remote_code=True,
-            chat_template=INTERNLM2_TEMPLATE,
+            trust_remote_code=CHEMLLM.trust_remote_code,
+            chat_template=CHEMLLM.chat_template_file,
             hf_overrides=CHEMLLM_ROPE,
-            stop=CHEMLLM_STOP,
+            stop=CHEMLLM.stop,
         ),
         VllmProfile(
             name="chemllm-7b-chat",
             model="AI4Chem/ChemLLM-7B-Chat",
             served_name="chemllm-7b-chat",
             notes="ChemLLM v1: <|User|>:/<|Bot|>: template, remote code, rope_theta 1e6",
-            trust_remote_code=True,
-            chat_template=CHEMLLM_V1_TEMPLATE,
+            trust_remote_code=CHEMLLM_V1.trust_remote_code,
+            chat_template=CHEMLLM_V1.chat_template_file,
             hf_overrides=CHEMLLM_ROPE,
-            stop=CHEMLLM_V1_STOP,
+            stop=CHEMLLM_V1.stop,
         ),
         VllmProfile(
             name="instruct",

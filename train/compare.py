@@ -11,41 +11,14 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
-
 from stages.config import BackendConfig
 from train.errors import TrainError
+from train.merge import merge_adapter
 from train.progress import Progress
-from train.sft import SFTResult, merge_adapter
+from train.results import EntropyComparison, EvalComparison, EvalRow, SFTResult
+
 Mode = Literal["model", "pipeline"]
 EVAL_DIR, ENTROPY_DIR = "eval", "entropy"
-
-
-class EvalRow(BaseModel):
-    config: str
-    n: int
-    accuracy: float
-    low: float
-    high: float
-    latency_mean_s: float
-
-
-class EvalComparison(BaseModel):
-    suite: str
-    suite_version: int
-    limit: int | None
-    seed: int
-    rows: list[EvalRow]
-    report: Path
-
-
-class EntropyComparison(BaseModel):
-    texts: int
-    mean_erank_base: float
-    mean_erank_tuned: float
-    mean_diff_erank: float
-    last_layer_diff_erank: float
-    report: Path
 
 
 def compare_eval(

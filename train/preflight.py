@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from stages.cores import usable_cores
 from train.errors import TrainError
 from train.progress import Progress, duration
 from train.recipe import SFTRecipe
@@ -104,7 +105,7 @@ def cpu_threads() -> int:
     """
     if os.environ.get("OMP_NUM_THREADS"):
         return int(os.environ["OMP_NUM_THREADS"])
-    cores = len(os.sched_getaffinity(0))
+    cores = usable_cores()
     others = max(0.0, os.getloadavg()[0] - 1)  # this process is starting, so it counts once in the load
     return max(1, min(cores, round(cores - others)))
 
@@ -126,7 +127,7 @@ def check_fits(base: str, params: int, dtype: str, device: str, free: int) -> No
         raise TrainError(
             f"{base!r} has {params / 1e9:.2f} B parameters: about {need / GIB:.1f} GiB in {dtype} with LoRA state, "
             f"but {device} has {free / GIB:.1f} GiB free. Use a smaller base, --dtype bfloat16, or shard the "
-            "model over several GPUs with `accelerate launch` (see the README)."
+            "model over several GPUs with `accelerate launch` (see docs/fine-tuning.md)."
         )
 
 

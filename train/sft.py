@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
-
-from data_templates.shards import write_atomic
+from stages.atomic import write_text
+from stages.cores import usable_cores
+from train.card import write_card
 from train.dataset import TrainingData, seeded_sample
 from train.errors import Interrupted, TrainError
 from train.fit_length import fit_conversations
@@ -41,58 +41,15 @@ from train.preflight import (
     resolve_base,
     training_dtype,
 )
+from train.merge import save_merged
 from train.progress import Progress, ValidationProgress, duration, trainer_progress
 from train.recipe import SFTRecipe
+from train.results import LossPoint, RunSpec, SFTResult
 
 CHECKPOINTS = "checkpoints"
 MERGED = "merged"
 RUN_FILE = "run.json"
 RESULT_FILE = "train.json"
-
-
-class RunSpec(BaseModel):
-    """What an output folder is a run of; a resumed run must match it."""
-
-    base: str
-    data: Path
-    data_sha256: str
-    recipe: SFTRecipe
-
-    def differences(self, other: RunSpec) -> list[str]:
-        """Fields that differ; the run's length (max_steps, epochs) and validation size may change on resume."""
-        free = {"max_steps", "epochs", "eval_samples"}
-        changed = [k for k in ("base", "data", "data_sha256") if getattr(self, k) != getattr(other, k)]
-        mine, theirs = self.recipe.model_dump(exclude=free), other.recipe.model_dump(exclude=free)
-        return changed + [k for k in mine if mine[k] != theirs[k]]
-
-
-class LossPoint(BaseModel):
-    step: int
-    loss: float
-
-
-class SFTResult(BaseModel):
-    """A finished run, as `train.json` and the model card record it."""
-
-    spec: RunSpec
-    base_source: str = Field(description="What the base resolved to (folder or hub id)")
-    adapter: Path
-    merged: Path | None = None
-    device: str
-    dtype: str
-    parameters: int
-    trainable_parameters: int
-    train_samples: int = Field(description="Train conversations tokenized (with --max-steps, those its steps draw)")
-    validation_samples: int = Field(description="Conversations in the validation split")
-    validated_samples: int = Field(0, description="Conversations the final validation ran on (0: none, interrupted)")
-    steps: int
-    epochs: float
-    seconds: float
-    samples_per_s: float
-    peak_memory_gib: float
-    resumed_from: str | None = None
-    losses: list[LossPoint]
-    eval_losses: list[LossPoint]
 
 
 def read_result(out: Path) -> SFTResult:
@@ -116,13 +73,13 @@ def prepare_output(out: Path, spec: RunSpec, resume: bool) -> str | None:
             raise TrainError(f"{out} holds an earlier run; pass --resume to continue it, or choose another --out")
         if changed := old.differences(spec):
             raise TrainError(f"{out} holds a run with other settings ({', '.join(changed)}); choose another --out")
-        write_atomic(run_file, spec.model_dump_json(indent=2))
+        write_text(run_file, spec.model_dump_json(indent=2))
         folder = out / CHECKPOINTS
         return get_last_checkpoint(str(folder)) if folder.is_dir() else None
     if out.is_dir() and any(out.iterdir()):
         raise TrainError(f"{out} is not empty and holds no training run; choose an empty or new folder")
     out.mkdir(parents=True, exist_ok=True)
-    write_atomic(run_file, spec.model_dump_json(indent=2))
+    write_text(run_file, spec.model_dump_json(indent=2))
     return None
 
 
@@ -213,34 +170,6 @@ def save_adapter(model: Any, tokenizer: Any, out: Path) -> None:
     _move_into(staged, out)
 
 
-def save_merged(model: Any, tokenizer: Any, target: Path) -> Path:
-    """Base weights with the adapter folded in, as a plain transformers folder at `target` (renamed into place)."""
-    staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(staged, ignore_errors=True)
-    model.merge_and_unload().save_pretrained(str(staged))
-    tokenizer.save_pretrained(str(staged))
-    shutil.rmtree(target, ignore_errors=True)
-    os.replace(staged, target)
-    return target
-
-
-def merge_adapter(result: SFTResult, target: Path) -> Path:
-    """Load the base and this run's adapter, and write the merged weights to `target`."""
-    import torch
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM
-
-    recipe = result.spec.recipe
-    tokenizer = load_tokenizer(result.spec.base, result.base_source, recipe)
-    try:
-        base = AutoModelForCausalLM.from_pretrained(result.base_source, dtype=getattr(torch, result.dtype),
-                                                    **load_options(recipe))
-        tuned = PeftModel.from_pretrained(base, str(result.adapter))
-    except Exception as exc:
-        raise TrainError(f"cannot load {result.spec.base!r} with the adapter in {result.adapter}: {exc}") from exc
-    return save_merged(tuned, tokenizer, target)
-
-
 def _max_length(recipe: SFTRecipe, tokenizer: Any, conversations: list[dict[str, Any]], say: Progress) -> SFTRecipe:
     """The recipe with --max-length set: as given, or the longest tokenized sample up to this device's cap."""
     if recipe.max_length is not None:
@@ -278,9 +207,7 @@ def _drawn(train: list[dict[str, Any]], recipe: SFTRecipe, processes: int, say: 
 
 def _write_records(out: Path, result: SFTResult, say: Progress) -> None:
     """train.json and the model card, each written whole, then renamed."""
-    from train.card import write_card
-
-    write_atomic(out / RESULT_FILE, result.model_dump_json(indent=2))
+    write_text(out / RESULT_FILE, result.model_dump_json(indent=2))
     say(f"model card: {write_card(out, result, None, None)}")
 
 
@@ -321,7 +248,7 @@ def run_sft(
     checkpoint = claim_output(out, spec, resume)
     if device == "cpu":
         torch.set_num_threads(cpu_threads())
-        device = f"cpu ({torch.get_num_threads()} of {len(os.sched_getaffinity(0))} cores)"
+        device = f"cpu ({torch.get_num_threads()} of {usable_cores()} cores)"
     disable_progress_bars()  # bars redraw in place; the lines here say the same, also through a pipe or a log
     hf_logging.disable_progress_bar()
     say(f"loading {base} ({params / 1e6:,.0f} M parameters, {dtype}) on {device}")

@@ -7,7 +7,7 @@ is asked for, so a template answer passes through the same parser and checks as 
 from __future__ import annotations
 
 from assistants.chem.coverage import (
-    TEMPERATURE_KEYS, asked_unit, difference, label, shown_difference, shown_value, value_of, wanted, winner,
+    TEMPERATURE_KEYS, asked_unit, difference, label, shown_difference, wanted, winner,
 )
 from assistants.chem.facts import ChemFacts
 from assistants.chem.reactions.answer import compose_reaction
@@ -15,6 +15,7 @@ from assistants.chem.reactions.chat import asks_reagent
 from assistants.chem.relations import verdict
 from assistants.chem.resolve import MoleculeRecord
 from assistants.chem.store import MeasuredProperty
+from assistants.chem.values import shown_value, value_of
 from stages.choices import answer_tag
 
 _TEMPERATURE_KEYS = TEMPERATURE_KEYS

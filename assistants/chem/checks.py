@@ -6,15 +6,15 @@ import re
 from functools import lru_cache
 
 from assistants.chem.draft import ParsedDraft
-from assistants.chem.facts import ChemFacts, element_counts, formula_counts, typed_formula_counts
+from assistants.chem.facts import ChemFacts
+from assistants.chem.formulas import element_counts, formula_counts, typed_formula_counts
 from assistants.chem.molecule import InvalidSmiles, inchi_key, parse_smiles
 from assistants.chem.naming import names_reading_as
 from assistants.chem.reactions.chat import reaction_checks
 from assistants.chem.store import CompoundStore
+from assistants.chem.values import TEMPERATURE_TOLERANCE_K, near_mass
 from stages.reply import CheckKind, CheckResult
 
-MASS_TOLERANCE = 0.05  # g/mol, or 0.05% of the mass when larger
-TEMPERATURE_TOLERANCE_K = 1.0
 _DOES_NOT_KNOW = re.compile(
     r"not in the (compound )?store|unknown|not known|no verified|cannot|can't|don't know|do not know|not available|none|n/a",
     re.IGNORECASE,
@@ -90,10 +90,6 @@ def check_masses(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:
             problems.append(f"it gave the {called} {stated.value}, which is not what RDKit computes")
             fixes.append(f"The computed {called} is {computed}.")
     return _check("mass_match", problems, expected=average + exact, found=[m.value for m in draft.masses], fixes=fixes)
-
-
-def near_mass(value: float, known: list[float]) -> bool:
-    return any(abs(value - k) <= max(MASS_TOLERANCE, k * 0.0005) for k in known)
 
 
 def check_properties(draft: ParsedDraft, facts: ChemFacts) -> CheckResult:

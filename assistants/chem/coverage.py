@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-from assistants.chem.checks import TEMPERATURE_TOLERANCE_K, near_mass, allowed_names
+from assistants.chem.checks import allowed_names
 from assistants.chem.draft import ParsedDraft
-from assistants.chem.facts import ChemFacts, formula_counts, typed_formula_counts
-from assistants.chem.intent import DESCRIPTOR_KEYS, Comparison
+from assistants.chem.facts import ChemFacts
+from assistants.chem.formulas import formula_counts, typed_formula_counts
+from assistants.chem.intent import Comparison
 from assistants.chem.molecule import InvalidSmiles, inchi_key
 from assistants.chem.names import ratio_unstated
 from assistants.chem.naming import names_reading_as
@@ -21,6 +22,7 @@ from assistants.chem.relations import stated_verdict, verdict as sameness_verdic
 from assistants.chem.request import Unit
 from assistants.chem.resolve import MoleculeRecord, label
 from assistants.chem.store import TEMPERATURE_KEYS, CompoundStore
+from assistants.chem.values import TEMPERATURE_TOLERANCE_K, near_mass, shown_value, value_of
 from stages.choices import answer_tag, chosen
 from stages.reply import CheckResult
 
@@ -46,22 +48,6 @@ def wanted(facts: ChemFacts) -> list[str]:
     if "formula" in items and "smiles" not in items and any(m.isotopes for m in facts.molecules):
         items.append("smiles")  # a Hill formula cannot show an isotope label: "CH4" is unlabelled methane's too
     return items
-
-
-def value_of(molecule: MoleculeRecord, quantity: str) -> str | float | None:
-    """What the tools know for a quantity (None: the tools cannot say, so it is not demanded)."""
-    if quantity == "smiles":
-        return molecule.smiles
-    if quantity == "name":
-        return molecule.name
-    if quantity in ("inchikey", "inchi", "cas", "formula"):
-        return getattr(molecule, quantity)
-    if quantity == "mass":
-        return molecule.average_mass
-    if quantity in DESCRIPTOR_KEYS:
-        return getattr(molecule.descriptors, quantity) if molecule.descriptors is not None else None
-    values = [p.value for p in molecule.properties if p.key == quantity]
-    return values[0] if values else None
 
 
 def _given(quantity: str, molecule: MoleculeRecord, draft: ParsedDraft, raw: str, names: set[str],
@@ -101,24 +87,6 @@ def _key(smiles: str) -> str:
         return inchi_key(smiles)
     except InvalidSmiles:
         return ""
-
-
-def fahrenheit(kelvin: float) -> float:
-    return (kelvin - 273.15) * 9 / 5 + 32
-
-
-def shown_value(quantity: str, value: str | float, unit: Unit | None = None) -> str:
-    """A tool value as replies and repair notes write it; a temperature in the unit asked first."""
-    if quantity == "mass":
-        return f"{float(value):.3f} g/mol"
-    if quantity in TEMPERATURE_KEYS:
-        kelvin = float(value)
-        if unit == "F":
-            return f"{fahrenheit(kelvin):.1f} °F ({kelvin:.2f} K, {kelvin - 273.15:.2f} °C)"
-        if unit == "C":
-            return f"{kelvin - 273.15:.2f} °C ({kelvin:.2f} K)"
-        return f"{kelvin:.2f} K ({kelvin - 273.15:.2f} °C)"
-    return str(value)
 
 
 def asked_unit(facts: ChemFacts) -> Unit | None:

@@ -10,13 +10,14 @@ from pydantic import BaseModel, Field
 from assistants.chem.calc.results import Computed, NotComputed
 from assistants.chem.calculations import apply_calculations
 from assistants.chem.entities import MAX_SPANS, Entities, Reaction, extract_entities, joined_arrows, valid_cas
+from assistants.chem.formulas import charged_formula, element_counts, formula_counts
 from assistants.chem.functional_groups import GroupMatch, functional_groups
 from assistants.chem.intent import COMPARATIVE, Intent, read_intent
-from assistants.chem.molecule import InvalidSmiles, formula, inchi_key
+from assistants.chem.molecule import InvalidSmiles, inchi_key
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
 from assistants.chem.options import ChoiceFacts, judge_options
 from assistants.chem.reactions.answer import ReactionAnswer
-from assistants.chem.reactions.chat import asks_reagent
+from assistants.chem.reactions.chat import answer_question, asks_reagent
 from assistants.chem.request import AskedPart, ChemRequest, read_request
 from assistants.chem.resolve import MoleculeRecord, Unresolved, compound_name, resolve_cas, resolve_names, resolve_smiles
 from assistants.chem.safety import SafetyVerdict, screen
@@ -105,32 +106,6 @@ def classify(text: str, found: Entities, requested: list[str]) -> Task:
     return "out_of_scope"
 
 
-_MONOATOMIC_ION = re.compile(r"^([A-Z][a-z]?)(\d+)([+-])$")
-_CHARGE_SUFFIX = re.compile(r"(?:[+-]\d*)$")
-
-
-def charged_formula(text: str) -> str:
-    """How a person writing "Fe3+" means it: iron with charge 3+ ("Fe+3"), not three iron atoms.
-    Only for typed text: RDKit and the store write a charge of one without a digit ("N3-" is azide)."""
-    return _MONOATOMIC_ION.sub(r"\1\3\2", text.strip())
-
-
-def formula_counts(text: str) -> dict[str, int] | None:
-    """Element counts of a formula as tools write it (the charge suffix ignored), or None when it does not parse."""
-    from chemicals.elements import nested_formula_parser
-
-    try:
-        return dict(sorted(nested_formula_parser(_CHARGE_SUFFIX.sub("", text.strip())).items()))
-    except (ValueError, KeyError, IndexError):
-        return None
-
-
-def typed_formula_counts(text: str) -> list[dict[str, int]]:
-    """Every reading of a formula a person or a model typed: as written, and as a monoatomic ion."""
-    readings = [formula_counts(text), formula_counts(charged_formula(text))]
-    return [r for i, r in enumerate(readings) if r is not None and r not in readings[:i]]
-
-
 def _formula_facts(query: str, store: CompoundStore) -> FormulaFacts | None:
     from chemicals.elements import molecular_weight, serialize_formula
 
@@ -149,16 +124,6 @@ def _formula_facts(query: str, store: CompoundStore) -> FormulaFacts | None:
         candidates=[name for c in store.by_formula(hill) if (name := c.common_name or compound_name(c) or c.iupac_name)
                     and not valid_cas(name)],
     )
-
-
-def element_counts(smiles_list: list[str]) -> dict[str, int]:
-    from chemicals.elements import nested_formula_parser
-
-    total: dict[str, int] = {}
-    for smiles in smiles_list:
-        for element, n in nested_formula_parser(formula(smiles)).items():
-            total[element] = total.get(element, 0) + n
-    return total
 
 
 def _reaction_facts(reaction: Reaction, store: CompoundStore, facts: ChemFacts) -> ReactionFacts:
@@ -230,8 +195,6 @@ def gather_facts(text: str, store: CompoundStore, use_opsin: bool = True, online
     structures = [m.smiles for m in facts.molecules] + [m.smiles for r in facts.reactions for m in r.reactants + r.products]
     facts.safety = screen(text, structures)
     if not facts.safety.refuse:
-        from assistants.chem.reactions.chat import answer_question
-
         facts.prediction = answer_question(text, facts, direction=reaction_direction(request))
         facts.task = "reaction" if facts.prediction is not None else facts.task
     if not facts.safety.refuse:

@@ -11,13 +11,13 @@ it) is decided at run time by the same function.
 from __future__ import annotations
 
 import gzip
-import os
 import sys
 import time
 from functools import lru_cache
 from pathlib import Path
 
 from assistants.chem.naming import checked_name
+from stages.atomic import atomic_path
 
 TABLE = Path(__file__).parent / "data" / "shown_names.tsv.gz"
 HEADER = "inchikey\tshown_name"
@@ -50,10 +50,8 @@ def build(out: Path = TABLE) -> int:
         rows[key] = decided.name or ""
         if count % 5000 == 0:
             print(f"{count} compounds, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-    staged = out.with_suffix(f".{os.getpid()}.tmp")
-    with gzip.open(staged, "wt", encoding="utf-8") as handle:
+    with atomic_path(out) as temp, gzip.open(temp, "wt", encoding="utf-8") as handle:
         handle.write("\n".join([HEADER, *(f"{k}\t{v}" for k, v in sorted(rows.items()))]) + "\n")
-    staged.replace(out)
     return len(rows)
 
 

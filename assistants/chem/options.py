@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from assistants.chem.calc.check import stated
+from assistants.chem.formulas import formula_counts, typed_formula_counts
+from assistants.chem.resolve import MoleculeRecord, label
+from assistants.chem.values import near_mass, shown_value, value_of
 from stages.choices import Option
 
 if TYPE_CHECKING:
     from assistants.chem.facts import ChemFacts
-    from assistants.chem.resolve import MoleculeRecord
 
 _NUMBER = re.compile(r"^[-−]?\d+(?:\.\d+)?")
 _BARE_NUMBER = re.compile(r"[-−+]?\d+(?:\.\d+)?")
@@ -38,8 +41,6 @@ def _option_molecules(option: Option, molecules: list[MoleculeRecord]) -> list[M
 
 
 def _by_comparison(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]) -> ChoiceFacts | None:
-    from assistants.chem.coverage import shown_value, value_of
-
     comparison = facts.intent.comparison
     if comparison is None or not all(len(found) == 1 for found in per_option.values()):
         return None
@@ -58,9 +59,6 @@ def _by_comparison(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]
 def _matches(option: Option, target: MoleculeRecord, found: list[MoleculeRecord]) -> bool | None:
     """Whether an option states the target's identity: its structure or name (the same InChIKey), its
     formula, or its molecular weight (None: the option is none of these, so it cannot be judged)."""
-    from assistants.chem.checks import near_mass
-    from assistants.chem.facts import formula_counts, typed_formula_counts
-
     text = option.text.strip().rstrip(".")
     if found:
         return any(m.inchikey == target.inchikey for m in found)
@@ -94,8 +92,6 @@ def _by_identity(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]) 
         return _one_right(facts, verdicts, f"it states {target.query} ({target.formula})")
     stem_formulas = [f for f in facts.formulas if f.query in request.choices.stem]
     if not targets and len(stem_formulas) == 1 and all(per_option.values()):
-        from assistants.chem.facts import formula_counts
-
         wanted = formula_counts(stem_formulas[0].hill)
         verdicts = {label: any(formula_counts(m.formula) == wanted for m in found) for label, found in per_option.items()}
         return _one_right(facts, verdicts, f"it is the one with formula {stem_formulas[0].hill}")
@@ -115,9 +111,6 @@ def judge_options(facts: ChemFacts) -> ChoiceFacts | None:
 def _by_computation(facts: ChemFacts, per_option: dict[str, list[MoleculeRecord]]) -> ChoiceFacts | None:
     """Options judged against what the calculators computed: the molecule a ranking puts first, the
     number (in the option's unit), the yes or no, the formula or equation."""
-    from assistants.chem.calc.check import stated
-    from assistants.chem.resolve import label
-
     rankings = [c for c in facts.computed if any(v.kind == "first" for v in c.values)]
     if not rankings and len(facts.computed) != 1:
         return None

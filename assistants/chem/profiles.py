@@ -6,12 +6,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from stages.backends.base import GenerationParams
 from stages.config import BackendConfig
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
+TEMPLATES = Path(__file__).with_name("templates")
 
 
 class ModelProfile(BaseModel):
@@ -23,10 +24,26 @@ class ModelProfile(BaseModel):
     repetition_penalty: float = 1.0
     stop: list[str] = Field(default_factory=list)
     trust_remote_code: bool = False
-    chat_template: str | None = None
+    chat_template_file: Path | None = Field(None, description="The model's Jinja chat template, in templates/")
+
+    @field_validator("chat_template_file")
+    @classmethod
+    def _in_templates(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        path = TEMPLATES / value
+        if not path.is_file():
+            raise ValueError(f"no chat template {value} in {TEMPLATES}")
+        return path
+
+    @property
+    def chat_template(self) -> str | None:
+        """The template's text, as OpenAI-compatible servers take it in a request."""
+        return self.chat_template_file.read_text(encoding="utf-8") if self.chat_template_file else None
 
     def params(self) -> GenerationParams:
-        extra = {"chat_template": self.chat_template} if self.chat_template else {}
+        template = self.chat_template
+        extra = {"chat_template": template} if template else {}
         return GenerationParams(
             max_tokens=self.max_tokens,
             temperature=self.temperature,

@@ -7,7 +7,6 @@ changes); afterwards a lookup is a fraction of a millisecond and opening the sto
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -18,6 +17,7 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, Field
 
 from assistants.chem.split import heldout as heldout  # re-exported: builders split by the store's keys
+from stages.atomic import atomic_path
 from stages.config import get_settings
 
 SCHEMA_VERSION = 3
@@ -195,41 +195,36 @@ def build_store_index(cache_dir: Path, progress: Progress | None = None) -> Path
 
     say = progress or (lambda _message: None)
     path = default_index_path(cache_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    temp.unlink(missing_ok=True)
     say("loading the chemicals package records")
-    conn = sqlite3.connect(temp)
-    try:
-        conn.executescript(_SCHEMA)
-        cas_to_id: dict[str, int] = {}
-        compounds, names = [], []
-        for row_id, (record, record_names) in enumerate(_records(), start=1):
-            cas = int_to_CAS(record.CAS)
-            cas_to_id.setdefault(cas, row_id)
-            key = record.InChI_key or ""
-            compounds.append(
-                (row_id, record.pubchemid, cas, record.formula, record.MW, record.smiles, _full_inchi(record.InChI),
-                 key, key[:14], record.iupac_name or "", record.common_name or "")
+    with atomic_path(path) as temp:
+        conn = sqlite3.connect(temp)
+        try:
+            conn.executescript(_SCHEMA)
+            cas_to_id: dict[str, int] = {}
+            compounds, names = [], []
+            for row_id, (record, record_names) in enumerate(_records(), start=1):
+                cas = int_to_CAS(record.CAS)
+                cas_to_id.setdefault(cas, row_id)
+                key = record.InChI_key or ""
+                compounds.append(
+                    (row_id, record.pubchemid, cas, record.formula, record.MW, record.smiles,
+                     _full_inchi(record.InChI), key, key[:14], record.iupac_name or "", record.common_name or "")
+                )
+                main = {(record.iupac_name or "").lower(), (record.common_name or "").lower()}
+                names.extend((name, row_id, int(name in main)) for name in record_names)
+            say(f"writing {len(compounds):,} compounds and {len(names):,} names")
+            conn.executemany("INSERT INTO compounds VALUES (?,?,?,?,?,?,?,?,?,?,?)", compounds)
+            conn.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
+            conn.executemany("INSERT INTO properties VALUES (?,?,?,?,?,?)", _property_rows(cas_to_id, say))
+            conn.executescript(_INDEXES)
+            conn.executemany(
+                "INSERT INTO meta VALUES (?,?)",
+                [("chemicals", package_version()), ("schema", str(SCHEMA_VERSION)),
+                 ("compounds", str(len(compounds)))],
             )
-            main = {(record.iupac_name or "").lower(), (record.common_name or "").lower()}
-            names.extend((name, row_id, int(name in main)) for name in record_names)
-        say(f"writing {len(compounds):,} compounds and {len(names):,} names")
-        conn.executemany("INSERT INTO compounds VALUES (?,?,?,?,?,?,?,?,?,?,?)", compounds)
-        conn.executemany("INSERT OR IGNORE INTO names VALUES (?,?,?)", names)
-        conn.executemany("INSERT INTO properties VALUES (?,?,?,?,?,?)", _property_rows(cas_to_id, say))
-        conn.executescript(_INDEXES)
-        conn.executemany(
-            "INSERT INTO meta VALUES (?,?)",
-            [("chemicals", package_version()), ("schema", str(SCHEMA_VERSION)), ("compounds", str(len(compounds)))],
-        )
-        conn.commit()
-    except BaseException:
-        conn.close()
-        temp.unlink(missing_ok=True)
-        raise
-    conn.close()
-    os.replace(temp, path)
+            conn.commit()
+        finally:
+            conn.close()
     for old in path.parent.glob("compounds-v*.sqlite"):
         if old != path:
             old.unlink(missing_ok=True)

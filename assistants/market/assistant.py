@@ -19,10 +19,9 @@ calibrated model's; the confirmations explain it; the model's own wording stays 
 from __future__ import annotations
 
 import io
-import re
 import weakref
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +30,7 @@ from assistants.knowledge.cases import case_query, decided_before
 from assistants.knowledge.chroma import KnowledgeBase, KnowledgeConfig
 from assistants.limits import require_question
 from assistants.market import chains
+from assistants.market.answers import reason_part
 from assistants.market.breakouts import ScanConfig
 from assistants.market.compare import (
     compare_coverage,
@@ -79,6 +79,7 @@ from assistants.market.universe import (
     read_table,
     universe_from_table,
 )
+from stages.assistant_options import Phrasing
 from stages.backends.base import GenerationParams
 from stages.config import get_settings
 from stages.messages import Message
@@ -95,7 +96,6 @@ from stages.stage import (
     repair_notes,
 )
 
-Phrasing = Literal["model", "template"]
 DISCLAIMER = "_Not financial advice: an automated technical reading of past prices, not a recommendation to trade._"
 CHART_CONTEXT_BARS = 60
 
@@ -113,12 +113,6 @@ class _RunState(BaseModel):
     retrieval: Retrieval | None = None  # similar past cases, shown to the last OHLCV stage
 
 
-def _configured_phrasing() -> Phrasing:
-    """`template` (set per assistant in the configuration): replies composed from the tool facts, no model call."""
-    value = str(get_settings().assistants.get("breakout", {}).get("phrasing", "model"))
-    return "template" if value == "template" else "model"
-
-
 class BreakoutAssistant(Assistant):
     name = "breakout"
     description = "Trading-range breakout judgments on footprint and OHLCV data, BreakGPT's chain."
@@ -126,7 +120,7 @@ class BreakoutAssistant(Assistant):
     def __init__(self, pack: str = "tristage", config: ScanConfig | None = None,
                  cases: KnowledgeBase | None = None, model: BreakoutModel | None = None,
                  phrasing: Phrasing | None = None) -> None:
-        self.phrasing: Phrasing = phrasing or _configured_phrasing()
+        self.phrasing: Phrasing = phrasing or get_settings().assistants.breakout.options.phrasing
         self.pack: PromptPack = load_pack(pack)
         self.system_prompt = self.pack.system
         self.model = model or load_model()
@@ -383,7 +377,7 @@ class BreakoutAssistant(Assistant):
         if ctx.detection.task == "footprint":
             return forecast
         raw = strip_citations((draft.fields.get("ohlcv_s3") or {}).get("raw", ""))
-        words = re.sub(r"(?is)answer\s*[:：].*$", "", raw).strip()
+        words = reason_part(raw).strip()
         return [*forecast, "the model's explanation in words (its numbers, date and call were checked)"] if words else forecast
 
     # ------------------------------------------------------------ answer

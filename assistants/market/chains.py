@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from assistants.market.answers import (
+    answer_part,
     cites,
     matches,
     number_after,
@@ -64,7 +65,7 @@ def parse_stage(stage: str, raw: str) -> dict[str, Any]:
     if stage == "s3":
         return {"side": parse_side(raw)}
     if stage == "ohlcv_s1":
-        numbers = parse_numbers(raw.split("Answer")[-1]) or parse_numbers(raw)
+        numbers = parse_numbers(answer_part(raw)) or parse_numbers(raw)
         dates = parse_dates(raw)
         return {
             "direction": parse_direction(raw),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistants.market.atomic import atomic_path
+from stages.atomic import atomic_path
 from stages.stage import BadInput
 
 _UP, _DOWN, _LEVEL, _RANGE = "#26a69a", "#ef5350", "#1f4e9c", "rgba(31,78,156,0.12)"

@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from stages.atomic import write_text
+from stages.cli_exit import fail
 from stages.stage import BadInput
 
 breakout_app = typer.Typer(help="Breakout probabilities: fit the calibrated model, scan many tickers.")
@@ -19,11 +21,6 @@ err = Console(stderr=True, soft_wrap=True)
 
 DataOpt = Annotated[Path, typer.Option("--data", help="a long CSV/parquet with a ticker column, or a folder of per-ticker files")]
 MaxMbOpt = Annotated[float, typer.Option("--max-mb", min=1, help="largest file read, in MB")]
-
-
-def _fail(message: str) -> None:
-    err.print(f"[red]{message}[/red]", highlight=False)
-    raise typer.Exit(2)
 
 
 def _skips(universe: Any) -> None:
@@ -75,7 +72,6 @@ def fit_command(
     """Refit the breakout model on your data, with a report on the periods and tickers kept from it."""
     from assistants.market.breakouts import ScanConfig
     from assistants.market.fit import FitConfig, data_provenance, fit_breakout_model, save_calibration_png
-    from assistants.market.atomic import write_text
     from assistants.market.universe import load_universe
 
     scan = ScanConfig()
@@ -87,8 +83,8 @@ def fit_command(
         model, scored = fit_breakout_model(universe, scan, FitConfig(validation_start=validation_start,
                                            test_start=test_start, holdout_share=holdout_share), provenance)
     except BadInput as exc:
-        _fail(str(exc))
-    path = write_text(model.model_dump_json(exclude_none=True), out_dir / f"{name}.json")
+        raise fail(str(exc)) from None
+    path = write_text(out_dir / f"{name}.json", model.model_dump_json(exclude_none=True))
     png = save_calibration_png(model, scored, out_dir / f"{name}_calibration.png")
     report = model.report
     out.print(f"chosen on validation: {report['chosen']} (validation AUC {report['chosen_validation_auc']:.3f}; "
@@ -116,7 +112,7 @@ def scan_command(
         model = load_model(model_file)
         universe = load_universe(data, model.scan, max_mb)
     except BadInput as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     _skips(universe)
     events = score_events(universe.frames, model)
     shown = last_bar_ranking(events) if last_bar else events

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from assistants.market.atomic import atomic_path
 from assistants.market.breakouts import ScanConfig, scan_many
 from assistants.market.scores import auc, probability_scores
 from assistants.market.screen import score_events
@@ -34,6 +33,7 @@ from assistants.market.skill import (
     design_matrix,
 )
 from assistants.market.universe import Universe
+from stages.atomic import atomic_path
 from stages.stage import BadInput
 
 SPLITS = ("train", "validation", "test", "test_heldout_tickers")

@@ -46,10 +46,11 @@ _FORECAST = re.compile(
     r"\bshould (?:i|we) (?:buy|sell|short|hold)\b|\bforecast\b", re.IGNORECASE)
 
 _OPENING_NOW = re.compile(r"(?:^|(?<=[.!?]))\s*now\b,?", re.IGNORECASE)
-_LOWER_SYMBOL = re.compile(r"(?<![\w/:])[a-z]{2,5}(?![\w/])")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _SAMPLE = re.compile(r"\b(?:bokeh|backtesting)[/:][A-Za-z]+\b", re.IGNORECASE)
-_SYMBOL_IN_TEXT = re.compile(rf"(?<![\w/:]){SYMBOL.pattern}(?![\w/])")
+# A symbol on its own (not inside a word, a path or a sample name): read in capitals where it can be ("BRK-b"
+# is BRK), else in any case, for a bundled symbol written in lower case ("aapl"); find_tickers decides which count.
+_SYMBOL_IN_TEXT = re.compile(rf"(?<![\w/:])(?:{SYMBOL.pattern}|(?i:{SYMBOL.pattern}))(?![\w/])")
 _NOT_TICKERS = {
     "A", "I", "OHLC", "OHLCV", "CSV", "ATR", "UTC", "USD", "AND", "OR", "THE", "IS", "IT", "ON", "TO", "IN", "OF",
     "FROM", "TRUE", "FALSE", "BUY", "SELL", "NOT", "OK", "PM", "AM", "EOD", "ETF", "IPO", "S1", "S2", "S3", "NOW",
@@ -108,10 +109,11 @@ def find_tickers(text: str) -> list[str]:
     words); a bundled sample's symbol also in lower case ("is aapl breaking out"), upper-cased."""
     found = [m.group(0) for m in _SAMPLE.finditer(text)]
     bundled = bundled_symbols()
-    symbols = [(m.start(), m.group(0)) for m in _SYMBOL_IN_TEXT.finditer(text)
-               if m.group(0) not in _NOT_TICKERS and m.group(0).lstrip("^")[:1].isalpha()]
-    symbols += [(m.start(), m.group(0).upper()) for m in _LOWER_SYMBOL.finditer(text) if m.group(0).upper() in bundled]
-    for _at, token in sorted(symbols):
+    for token in (m.group(0) for m in _SYMBOL_IN_TEXT.finditer(text)):
+        if token.islower() and token.upper() in bundled:
+            token = token.upper()
+        elif not SYMBOL.fullmatch(token) or token in _NOT_TICKERS or not token.lstrip("^")[:1].isalpha():
+            continue
         if token not in found:
             found.append(token)
     return found

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from assistants.market.atomic import atomic_path
 from assistants.market.breakouts import evidence, scan_many
 from assistants.market.skill import BreakoutModel
+from stages.atomic import atomic_path
 
 CONFIRMATIONS = ["volume_confirmed", "close_confirmed", "strength_confirmed"]
 

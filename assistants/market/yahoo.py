@@ -11,9 +11,7 @@ before a cache path is built, and the path must resolve inside the cache folder.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 import threading
 import time
 from collections import deque
@@ -24,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from assistants.market.ohlcv import normalize_ohlcv
+from stages.atomic import atomic_path
 from stages.config import get_settings
 from stages.stage import BadInput
 
@@ -114,7 +113,8 @@ def fetch_yfinance(
     _LIMITER.admit(client, settings.market_fetches_per_minute)
     frame = _download(ticker, start, end, interval, auto_adjust, timeout_s)
     bars = normalize_ohlcv(frame, f"{ticker} from Yahoo Finance")[0]
-    _write_atomic(bars, path)
+    with atomic_path(path) as temp:
+        bars.to_parquet(temp)
     return bars
 
 
@@ -142,18 +142,6 @@ def _download(ticker: str, start: str, end: str, interval: str, auto_adjust: boo
     if frame is None or frame.empty:
         raise BadInput(f"Yahoo Finance returned no bars for {where}: unknown ticker or empty range.")
     return frame
-
-
-def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 @contextmanager

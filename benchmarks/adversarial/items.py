@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistants.chem.draft import parse_draft
-from assistants.chem.facts import formula_counts, typed_formula_counts
+from assistants.chem.formulas import formula_counts, typed_formula_counts
 from assistants.chem.molecule import InvalidSmiles, inchi_key
 from benchmarks.adversarial.bars import BarsSpec, dates
 from stages.reply import Status

@@ -7,7 +7,6 @@ devices) stays behind this protocol.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -37,15 +36,21 @@ class GenerationParams(BaseModel):
 FinishReason = Literal["stop", "length", "cancelled"]
 
 
-class Completion(BaseModel):
-    """What one model call produced, with the numbers the trace and the API report."""
+class CallFigures(BaseModel):
+    """The figures of one model call; a `Completion` carries them and the trace's `ModelCall` records
+    them, so each is defined (and typed) once."""
 
-    text: str
     model: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
     finish_reason: FinishReason = "stop"
     latency_s: float = 0.0
+
+
+class Completion(CallFigures):
+    """What one model call produced, with the numbers the trace and the API report."""
+
+    text: str
 
 
 class StreamDelta(BaseModel):
@@ -94,14 +99,6 @@ class Backend(Protocol):
         params: GenerationParams,
         cancel: threading.Event | None = None,
     ) -> Iterator[StreamDelta]: ...
-
-
-def machine_threads() -> int:
-    """The cores this process may run on (a container's CPU set, not the host's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def complete_by_streaming(
@@ -193,3 +190,26 @@ def relay(
         parts.append(rest)
         yield StreamDelta(text=rest)
     return "".join(parts), cutter.stopped
+
+
+def token_budget(prompt_tokens: int, max_tokens: int, context: int | None, model: str) -> int:
+    """The tokens a local model may generate: `max_tokens`, or fewer where its context (None or 0:
+    unknown) has less room after the prompt; a prompt that fills the context is a BackendError."""
+    if not context:
+        return max_tokens
+    room = context - prompt_tokens
+    if room < 1:
+        raise BackendError(f"the prompt is {prompt_tokens} tokens; model {model!r} reads at most {context}")
+    return min(max_tokens, room)
+
+
+def local_finish_reason(
+    stopped: bool, ended_on_eos: bool, generated: int, max_tokens: int, cancel: threading.Event | None
+) -> FinishReason:
+    """Why a local generation ended: a stop string or end-of-sequence token first, then a cancel;
+    "length" only when it used all of `max_tokens`."""
+    if stopped or ended_on_eos:
+        return "stop"
+    if cancel is not None and cancel.is_set():
+        return "cancelled"
+    return "length" if generated >= max_tokens else "stop"

@@ -30,11 +30,12 @@ from stages.backends.base import (
     BackendUnavailable,
     Capabilities,
     Completion,
-    FinishReason,
     GenerationParams,
     relay,
     StreamDelta,
     complete_by_streaming,
+    local_finish_reason,
+    token_budget,
 )
 from stages.config import BackendConfig
 from stages.messages import Message
@@ -179,20 +180,15 @@ class EmbeddedBackend:
             model=self.model,
             prompt_tokens=outcome.prompt_tokens,
             completion_tokens=len(outcome.generated),
-            finish_reason=self._finish_reason(outcome.generated, params, stopped, cancel),
+            finish_reason=local_finish_reason(
+                stopped, self._ended_on_eos(outcome.generated), len(outcome.generated), params.max_tokens, cancel
+            ),
             latency_s=time.perf_counter() - started,
         )
         yield StreamDelta(completion=completion)
 
-    def _finish_reason(
-        self, generated: list[int], params: GenerationParams, stopped: bool, cancel: threading.Event | None
-    ) -> FinishReason:
-        ended_on_eos = bool(generated) and generated[-1] in self._eos
-        if stopped or ended_on_eos:
-            return "stop"
-        if cancel is not None and cancel.is_set():
-            return "cancelled"
-        return "length" if len(generated) >= params.max_tokens else "stop"
+    def _ended_on_eos(self, generated: list[int]) -> bool:
+        return bool(generated) and generated[-1] in self._eos
 
     def _generate(
         self,
@@ -207,17 +203,13 @@ class EmbeddedBackend:
             with self._lock, torch.inference_mode():
                 inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
                 prompt_tokens = int(inputs["input_ids"].shape[1])
-                room = (self._context - prompt_tokens) if self._context else params.max_tokens
-                if room < 1:
-                    raise BackendError(
-                        f"the prompt is {prompt_tokens} tokens; model {self.model!r} reads at most {self._context}"
-                    )
+                budget = token_budget(prompt_tokens, params.max_tokens, self._context, self.model)
                 if params.seed is not None:
                     torch.manual_seed(params.seed)
                 sequences = self.hf_model.generate(
                     **inputs.to(self.hf_model.device),
                     **self._sampling(params),
-                    max_new_tokens=min(params.max_tokens, room),
+                    max_new_tokens=budget,
                     stopping_criteria=StoppingCriteriaList([halt]),
                     pad_token_id=self._pad,
                     streamer=streamer,

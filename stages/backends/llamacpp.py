@@ -36,14 +36,15 @@ from stages.backends.base import (
     BackendUnavailable,
     Capabilities,
     Completion,
-    FinishReason,
     GenerationParams,
     relay,
     StreamDelta,
     complete_by_streaming,
-    machine_threads,
+    local_finish_reason,
+    token_budget,
 )
 from stages.config import BackendConfig
+from stages.cores import usable_cores
 from stages.messages import Message
 from stages.models import ModelError, model_dir, read_manifest, resolve_gguf
 
@@ -73,7 +74,7 @@ def decode_threads() -> int:
 
     Measured on a 2-core machine shared with other work: 1 thread decoded 48-82 tokens/s where 2
     threads gave 38-53 with sleeping OpenMP threads and 6 with spinning ones."""
-    return max(1, machine_threads() - 1)
+    return max(1, usable_cores() - 1)
 
 
 @lru_cache(maxsize=32)
@@ -165,7 +166,7 @@ class LlamaCppBackend:
                 model_path=str(path),
                 n_ctx=context_length or 0,
                 n_threads=threads or decode_threads(),
-                n_threads_batch=threads or machine_threads(),
+                n_threads_batch=threads or usable_cores(),
                 n_gpu_layers=gpu_layers,
                 verbose=False,
             )
@@ -198,11 +199,9 @@ class LlamaCppBackend:
     ) -> Iterator[StreamDelta]:
         started = time.perf_counter()
         tokens = self.prompt_tokens(messages)
-        room = self.context - len(tokens)
-        if room < 1:
-            raise BackendError(f"the prompt is {len(tokens)} tokens; model {self.model!r} reads at most {self.context}")
+        budget = token_budget(len(tokens), params.max_tokens, self.context, self.model)
         halt = threading.Event()
-        request = _Request(tokens, params, min(params.max_tokens, room), self._grammar(params.json_schema), (halt, cancel))
+        request = _Request(tokens, params, budget, self._grammar(params.json_schema), (halt, cancel))
         worker = threading.Thread(target=self._generate, args=(request,), daemon=True)
         worker.start()
         text, stopped = yield from relay(iter(request.pieces.get, _DONE), params.stop, worker, halt,
@@ -212,7 +211,9 @@ class LlamaCppBackend:
             model=self.model,
             prompt_tokens=len(tokens),
             completion_tokens=request.generated,
-            finish_reason=self._finish_reason(request, stopped, cancel),
+            finish_reason=local_finish_reason(
+                stopped, request.ended_on_eos, request.generated, params.max_tokens, cancel
+            ),
             latency_s=time.perf_counter() - started,
         )
         yield StreamDelta(completion=completion)
@@ -237,14 +238,6 @@ class LlamaCppBackend:
         if not sampler:
             raise BackendError("llama.cpp could not parse the grammar made from this JSON schema")
         self._llama_cpp.llama_sampler_free(sampler)
-
-    @staticmethod
-    def _finish_reason(request: _Request, stopped: bool, cancel: threading.Event | None) -> FinishReason:
-        if stopped or request.ended_on_eos:
-            return "stop"
-        if cancel is not None and cancel.is_set():
-            return "cancelled"
-        return "length" if request.generated >= request.params.max_tokens else "stop"
 
     def _generate(self, request: _Request) -> None:
         """Worker thread: wait for the model (or a cancel), decode, then mark the queue done."""

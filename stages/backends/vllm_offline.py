@@ -83,7 +83,8 @@ class VLLMBackend:
         )
 
     def sampling_params(self, params: GenerationParams) -> Any:
-        """vLLM SamplingParams; `extra_body` keys are SamplingParams fields (top_k, min_p, ...)."""
+        """vLLM SamplingParams; `extra_body` keys are SamplingParams fields (top_k, min_p, ...), except
+        `chat_template`, which a profile sends for servers and `LLM.chat` takes as its own argument."""
         fields: dict[str, Any] = {
             "temperature": params.temperature,
             "top_p": params.top_p,
@@ -91,7 +92,7 @@ class VLLMBackend:
             "repetition_penalty": params.repetition_penalty,
             "stop": params.stop or None,
             "seed": params.seed,
-            **params.extra_body,
+            **{key: value for key, value in params.extra_body.items() if key != "chat_template"},
         }
         if params.json_schema is not None:
             from vllm.sampling_params import StructuredOutputsParams
@@ -108,6 +109,7 @@ class VLLMBackend:
             [[m.model_dump() for m in conversation] for conversation in conversations],
             self.sampling_params(params),
             use_tqdm=False,
+            chat_template=params.extra_body.get("chat_template"),
         )
         latency = time.perf_counter() - started
         return [

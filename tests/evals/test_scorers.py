@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from evals.footprint import JUDGMENTS, SIDES
+from assistants.market.answers import JUDGMENTS, SIDES, last_label
 from evals.generate import VALIDITY
-from evals.scorers import extract_choice, last_label, name_candidates, score_item, score_rule
+from evals.scorers import extract_choice, name_candidates, score_item, score_rule
 from evals.suite import ChoiceRule, ClaimsRule, FormulaRule, Item, LabelRule, NumericRule, StructureRule
 
 ETHANOL = "LFQSCWFLJHTTHZ-UHFFFAOYSA-N"

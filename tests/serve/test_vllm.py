@@ -34,16 +34,23 @@ def test_chemllm_profiles_carry_remote_code_template_and_rope_override(name: str
     assert flag(command, "--generation-config") == "vllm"  # not the card's repetition_penalty
 
 
-def test_chat_templates_render_like_the_chem_assistants_profiles() -> None:
+@pytest.mark.parametrize(("name", "chem", "rendered"), [
+    ("chemllm-1.5-dpo", "chemllm-1.5",
+     "<s><|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n"),
+    ("chemllm-7b-chat", "chemllm-v1", "<s><|System|>:S\n<|User|>:U\n<|Bot|>:"),
+])
+def test_chat_templates_are_the_chem_assistants_profiles(name: str, chem: str, rendered: str) -> None:
+    """The server's --chat-template is the template the chem assistant sends per request, with its stops."""
     from jinja2 import Template
 
+    from assistants.chem.profiles import profiles
+
+    served, profile = get_profile(name), profiles()[chem]
+    template = served.chat_template.read_text()
+    assert template == profile.params().extra_body["chat_template"] and served.stop == profile.stop
     messages = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]
-    v15 = Template(get_profile("chemllm-1.5-dpo").chat_template.read_text()).render(
-        messages=messages, add_generation_prompt=True, bos_token="<s>")
-    assert v15 == "<s><|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n"
-    v1 = Template(get_profile("chemllm-7b-chat").chat_template.read_text()).render(
-        messages=messages, add_generation_prompt=True, bos_token="<s>")
-    assert v1 == "<s><|System|>:S\n<|User|>:U\n<|Bot|>:"
+    prompt = Template(template).render(messages=messages, add_generation_prompt=True, bos_token="<s>")
+    assert prompt == rendered
 
 
 def test_parallelism_key_and_ray() -> None:

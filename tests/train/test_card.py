@@ -9,10 +9,9 @@ from typer.testing import CliRunner
 
 from serve.cli import app
 from train.card import model_card, serve_commands
-from train.compare import EntropyComparison, EvalComparison, EvalRow
 from train.dataset import load_training_data
 from train.recipe import SFTRecipe
-from train.sft import LossPoint, RunSpec, SFTResult
+from train.results import EntropyComparison, EvalComparison, EvalRow, LossPoint, RunSpec, SFTResult
 
 
 def finished_run(chem_build: Path, out: Path) -> SFTResult:

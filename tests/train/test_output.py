@@ -8,7 +8,8 @@ import pytest
 
 from train.errors import TrainError
 from train.recipe import SFTRecipe
-from train.sft import CHECKPOINTS, RunSpec, prepare_output
+from train.results import RunSpec
+from train.sft import CHECKPOINTS, prepare_output
 
 
 def spec(**recipe: object) -> RunSpec:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from assistants.chem.calc.check import number_value
 from assistants.chem.calc.equations import EQUATION, EquationError, balance_equation
+from assistants.chem.calc.numbers import number_value
 from assistants.chem.calc.parts import ELEMENT, ELEMENT_NAMES, Outcome, Part, Subjects, molecule_counts
 from assistants.chem.calc.property_answers import energy_text, formation_enthalpy
 from assistants.chem.calc.results import Computed, NotComputed, Value

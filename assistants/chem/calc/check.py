@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 
+from assistants.chem.calc.asked import calculator_name, compute
 from assistants.chem.calc.hazards import COMBUSTIBLE_LIQUID_MAX_C, FLAMMABLE_LIQUID_MAX_C
+from assistants.chem.calc.numbers import number_value
+from assistants.chem.calc.parts import Part, Subjects
 from assistants.chem.calc.results import Computed, Value
 from assistants.chem.calc.thermo import NONPOLAR_DEBYE, POLAR_DEBYE
 from assistants.chem.resolve import MoleculeRecord
@@ -19,15 +22,6 @@ _YES_NO_FIRST = re.compile(r"^\W*(?:(?:the\s+)?answer(?:\s+is)?\s*:\s*)?(yes|no|
 _LOWER = re.compile(r"\b(?:less|lower|smaller|fewer|least|lowest)\b", re.IGNORECASE)
 _COMPARING = re.compile(r"\b(?:more|less|higher|lower|greater|smaller|larger|most|least|highest|lowest|fewer)\b|\w+er than\b",
                         re.IGNORECASE)
-
-
-def number_value(written: str) -> float | None:
-    """A number as written: "-11", "−20", "1,000", "6.02e23", "1.2 × 10^24"."""
-    parts = re.split(r"\s*(?:x\s*10\^?\s*|[eE])", written.replace("−", "-").replace(",", "").replace("×", "x"), maxsplit=1)
-    try:
-        return float(parts[0]) * 10 ** float(parts[1].replace("+", "")) if len(parts) == 2 else float(parts[0])
-    except ValueError:
-        return None
 
 
 def numbers(text: str) -> list[float]:
@@ -172,9 +166,6 @@ def claims_check(text: str, molecules: list[MoleculeRecord], question: str, aske
     """Every sentence of a reply that states a hazard, a thermochemical value or a stereo count of a
     molecule the question names, held to what the tools compute for it ("methanol is not toxic",
     "benzene's flash point is 50 °C"), whether or not the question asked for it."""
-    from assistants.chem.calc.asked import calculator_name, compute
-    from assistants.chem.calc.parts import Part, Subjects
-
     problems = []
     for sentence in (s.strip() for s in _CLAIM_SENTENCE.split(text)):
         if calculator_name(sentence) not in CHECKED_CLAIMS:

@@ -9,6 +9,8 @@ from math import gcd
 
 from pydantic import BaseModel
 
+from assistants.chem.formulas import formula_counts
+
 AVOGADRO = 6.02214076e23
 # Elements whose oxidation state in a compound is (almost) always the same, in the order the rules apply.
 _FIXED_STATES: tuple[tuple[frozenset[str], int], ...] = (
@@ -31,8 +33,6 @@ class FormulaError(ValueError):
 
 def counts_of(formula: str) -> dict[str, int]:
     """Element counts of a written formula (parentheses and hydrates allowed), charge suffix ignored."""
-    from assistants.chem.facts import formula_counts
-
     from chemicals.elements import periodic_table
 
     counts = formula_counts(formula)

@@ -9,6 +9,8 @@ from itertools import combinations, combinations_with_replacement
 
 from pydantic import BaseModel, Field
 
+from assistants.chem.formulas import element_counts
+
 
 MAX_BY_PRODUCTS = 3
 # Small molecules template reactions typically release, by the name an answer gives them.
@@ -43,8 +45,6 @@ def _key(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
 @lru_cache(maxsize=1)
 def _combinations() -> dict[tuple[tuple[str, int], ...], list[str]]:
     """Every mix of up to MAX_BY_PRODUCTS common by-products by its atom counts, the fewest kept."""
-    from assistants.chem.facts import element_counts
-
     table = [(name, Counter(element_counts([smiles]))) for name, smiles in COMMON_BY_PRODUCTS]
     found: dict[tuple[tuple[str, int], ...], list[str]] = {(): []}
     for size in range(1, MAX_BY_PRODUCTS + 1):
@@ -62,8 +62,6 @@ def balance(reactants: list[str], products: list[str], named: list[str] | None =
     `named`: by-products (SMILES) the claim itself gives; then they alone must account for the loss.
     Otherwise common by-products are searched, with any whole reactant allowed to be a spectator.
     """
-    from assistants.chem.facts import element_counts
-
     left = Counter(element_counts(reactants))
     right = Counter(element_counts(products + (named or [])))
     from_nowhere = {e: n - left[e] for e, n in right.items() if e != "H" and n > left[e]}

@@ -15,6 +15,7 @@ from stages.reply import CheckResult
 from assistants.chem.reactions.answer import Direction, ReactionAnswer, answer_forward, answer_retro
 from assistants.chem.reactions.balance import balance
 from assistants.chem.reactions.chemistry import canonical, canonical_set
+from assistants.chem.reactions.inputs import BadReactionInput, molecule_input
 
 if TYPE_CHECKING:
     from assistants.chem.facts import ChemFacts
@@ -82,8 +83,6 @@ def _slot_molecules(text: str, direction: Direction) -> list[str] | str | None:
 
 def _resolved(phrases: list[str]) -> list[str] | str:
     """Each phrase as canonical SMILES, or the problem in words when one does not resolve."""
-    from assistants.chem.reactions.inputs import BadReactionInput, molecule_input
-
     try:
         return [molecule_input(p) for p in phrases]
     except BadReactionInput as exc:

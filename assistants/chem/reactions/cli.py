@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistants.chem.reactions.inputs import BadReactionInput, reactant_input, target_input
+from stages.cli_exit import EXIT_INTERNAL, fail
 from stages.config import get_settings
 
 reactions_app = typer.Typer(help="Reaction templates: forward prediction and one-step retrosynthesis from precedent reactions.")
@@ -18,11 +19,6 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the structured answer as JSON")]
-
-
-def _fail(message: str) -> None:
-    err.print(f"[red]{message}[/red]", highlight=False)
-    raise typer.Exit(2)
 
 
 def _bar() -> Progress:
@@ -44,7 +40,7 @@ def build_command(
             library, report = build_from_source(source, get_settings().cache_dir, shipped,
                                                 lambda done, total: bar.update(task, completed=done, total=total))
     except SourceError as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     dropped = ", ".join(f"{n} {why}" for why, n in sorted(report.dropped.items())) or "none"
     out.print(f"{report.kept:,} of {report.read:,} reactions read from {source.name} (dropped: {dropped})")
     out.print(f"library: {library.meta['precedents']} precedents, {library.meta['templates']} templates ({library.meta['source']})")
@@ -59,7 +55,7 @@ def _print_answer(answer: object, as_json: bool) -> None:
     else:
         out.print(compose_reaction(answer), highlight=False)
     if answer.problem:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_INTERNAL)
 
 
 @reactions_app.command("predict")
@@ -72,7 +68,7 @@ def predict_command(reactants: Annotated[str, typer.Argument(help="A.B, 'A + B',
     try:
         molecules, agents = reactant_input(reactants)
     except BadReactionInput as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     _print_answer(answer_forward(get_library(), molecules + agents), as_json)
 
 
@@ -86,7 +82,7 @@ def retro_command(target: Annotated[str, typer.Argument(help="The one molecule t
     try:
         molecule = target_input(target)
     except BadReactionInput as exc:
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     _print_answer(answer_retro(get_library(), molecule), as_json)
 
 

@@ -16,7 +16,6 @@ import csv
 import gzip
 import hashlib
 import json
-import os
 import sys
 from functools import lru_cache
 from importlib.metadata import version
@@ -25,6 +24,8 @@ from assistants.chem.reactions.map_pairs import write_csv_gz
 from assistants.chem.reactions.shipped import DATA_DIR
 from assistants.chem.reactions.sources import MappedReaction
 from assistants.chem.reactions.templates import extract_retro
+from stages.atomic import write_text
+from stages.cores import usable_cores
 
 TABLE = DATA_DIR / "extracted_templates.csv.gz"
 VERSIONS = DATA_DIR / "extracted_templates.json"
@@ -73,12 +74,10 @@ def write_table() -> int:
     from assistants.chem.reactions.shipped import training_reactions
 
     reactions = list(training_reactions())
-    with multiprocessing.get_context("fork").Pool(max(1, len(os.sched_getaffinity(0)))) as pool:
+    with multiprocessing.get_context("fork").Pool(usable_cores()) as pool:
         rows = dict(pool.imap(_extract, reactions, chunksize=64))
     write_csv_gz(TABLE, ("key", "template"), sorted(rows.items()))
-    temp_versions = VERSIONS.with_name(f".{VERSIONS.name}.{os.getpid()}.tmp")
-    temp_versions.write_text(json.dumps({**extractor_versions(), "reactions": len(rows)}, indent=1) + "\n")
-    os.replace(temp_versions, VERSIONS)
+    write_text(VERSIONS, json.dumps({**extractor_versions(), "reactions": len(rows)}, indent=1) + "\n")
     return len(rows)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 
@@ -18,6 +17,7 @@ from assistants.chem.reactions.evidence import FEATURES, SCORER_FILE, Direction,
 from assistants.chem.reactions.forward import forward_evidence, split_reagents
 from assistants.chem.reactions.library import ReactionLibrary, load_library
 from assistants.chem.reactions.retro import retro_evidence
+from stages.atomic import write_text
 
 
 def _examples(library: ReactionLibrary, direction: Direction, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -84,9 +84,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _write(content: dict[str, object]) -> None:
-    temp = SCORER_FILE.with_name(f".{SCORER_FILE.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(content, indent=1))
-    os.replace(temp, SCORER_FILE)
+    write_text(SCORER_FILE, json.dumps(content, indent=1))
     _weights.cache_clear()
 
 if __name__ == "__main__":

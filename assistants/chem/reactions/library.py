@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import sys
-import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +27,9 @@ from assistants.chem.reactions.chemistry import FINGERPRINT_BITS, canonical, can
 from assistants.chem.reactions.extracted import retro_template, stored_templates
 from assistants.chem.reactions.shipped import UnmappedPair
 from assistants.chem.reactions.sources import MappedReaction, ReadReport, read_source
+from stages.atomic import atomic_path, write_text
 from stages.config import get_settings
+from stages.cores import usable_cores
 
 LIBRARY_VERSION = 2
 EXAMPLES_PER_TEMPLATE = 3
@@ -117,7 +117,7 @@ def _in_workers(work: Callable[[Item], Out], items: Sequence[Item], progress: Pr
     """`work` over `items` in up to four forked processes, in order, with progress every 250 items."""
     import multiprocessing
 
-    workers = max(1, min(len(os.sched_getaffinity(0)), 4))
+    workers = min(usable_cores(), 4)
     out: list[Out] = []
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
@@ -187,14 +187,8 @@ def build_library(reactions: Sequence[MappedReaction], path: Path, meta: dict[st
 
 
 def _write(library: ReactionLibrary, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(temp, "wb") as handle:
-            pickle.dump(library, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+    with atomic_path(path) as temp, temp.open("wb") as handle:
+        pickle.dump(library, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _stderr_progress(label: str) -> Progress:
@@ -243,9 +237,7 @@ def build_from_source(source: Path, cache_dir: Path, include_shipped: bool = Tru
     meta = {"source": f"{source.name}" + (" + shipped USPTO training reactions" if include_shipped else ""), "digest": path.stem}
     library = build_library(reactions, path, meta, progress, pairs)
     pointer = cache_dir / "chem" / CURRENT_POINTER
-    temp = pointer.with_name(f".{pointer.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps({"path": path.name, "source": str(source)}))
-    os.replace(temp, pointer)
+    write_text(pointer, json.dumps({"path": path.name, "source": str(source)}))
     return library, report
 
 

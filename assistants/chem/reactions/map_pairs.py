@@ -17,12 +17,12 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from assistants.chem.reactions.shipped import DATA_DIR
+from stages.atomic import atomic_path
 
 PAIRS = DATA_DIR / "uspto50k_train_pairs.csv.gz"
 MAPPED = DATA_DIR / "uspto50k_train_mapped.csv.gz"
@@ -37,15 +37,10 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
 
 def write_csv_gz(path: Path, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     """A gzipped CSV written to a temporary file and renamed into place."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with gzip.open(temp, "wt", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
+    with atomic_path(path) as temp, gzip.open(temp, "wt", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def _order(row_id: str) -> int:

@@ -68,7 +68,7 @@ def test_langchain_tools_call_the_same_functions() -> None:
 
 
 def test_an_ion_written_with_its_charge_is_that_ion(store: CompoundStore) -> None:
-    from assistants.chem.facts import formula_counts, typed_formula_counts
+    from assistants.chem.formulas import formula_counts, typed_formula_counts
 
     facts = gather_facts("What is the molecular weight of Ce3+?", store, use_opsin=False)
     assert [m.name for m in facts.molecules] == ["cerium(3+)"] and not facts.formulas
@@ -78,7 +78,7 @@ def test_an_ion_written_with_its_charge_is_that_ion(store: CompoundStore) -> Non
 
 
 def test_ions_in_questions_and_charges_in_formulas(store: CompoundStore) -> None:
-    from assistants.chem.facts import formula_counts, typed_formula_counts
+    from assistants.chem.formulas import formula_counts, typed_formula_counts
 
     nitrate = gather_facts("What is the molar mass of NO3-?", store, use_opsin=False)
     assert [m.name for m in nitrate.molecules] == ["nitrate"] and not nitrate.unresolved

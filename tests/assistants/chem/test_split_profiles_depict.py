@@ -4,11 +4,12 @@ import xml.dom.minidom
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from assistants.chem import heldout
 from assistants.chem.depict import InvalidReaction, reaction_svg, to_png, to_svg
 from assistants.chem.molecule import InvalidSmiles
-from assistants.chem.profiles import UnknownProfile, profile_for
+from assistants.chem.profiles import ModelProfile, UnknownProfile, profile_for
 from stages.config import BackendConfig
 
 
@@ -29,6 +30,15 @@ def test_profiles_by_name_and_model() -> None:
     assert profile_for(BackendConfig(model="x", profile="chemllm-1.5")).params().stop == ["</s>", "<|im_end|>"]
     with pytest.raises(UnknownProfile):
         profile_for(BackendConfig(profile="nope"))
+
+
+def test_a_profile_names_its_chat_template_file_and_sends_its_text() -> None:
+    dpo = profile_for(BackendConfig(model="AI4Chem/ChemLLM-7B-Chat-1_5-DPO"))
+    assert dpo.chat_template_file is not None and dpo.chat_template_file.name == "internlm2_chat.jinja"
+    assert dpo.params().extra_body == {"chat_template": dpo.chat_template_file.read_text(encoding="utf-8")}
+    assert profile_for(BackendConfig(model="smollm2-135m-instruct")).params().extra_body == {}
+    with pytest.raises(ValidationError, match="no chat template"):
+        ModelProfile(name="x", chat_template_file="missing.jinja")
 
 
 def test_depictions(tmp_path: Path) -> None:

@@ -207,6 +207,8 @@ def test_a_bundled_symbol_in_lower_case_and_rn() -> None:
 
     intent = read_intent("is aapl breaking out rn")
     assert intent.tickers == ["AAPL"] and intent.now and read_intent("is it a good day").tickers == []
+    # one symbol pattern for both cases: a six-letter bundled symbol in lower case, capitals before a lower-case tail
+    assert find_tickers("eurusd or goog? BRK-b too") == ["EURUSD", "GOOG", "BRK"]
 
 
 def test_a_comparison_no_ticker_wins_says_none_did() -> None:

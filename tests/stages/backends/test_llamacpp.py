@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 import time
@@ -14,10 +13,11 @@ import pytest
 from pydantic import BaseModel, Field
 
 from stages.backends import make_backend
-from stages.backends.base import BackendError, BackendUnavailable, GenerationParams, machine_threads
+from stages.backends.base import BackendError, BackendUnavailable, GenerationParams
 from stages.backends.llamacpp import LlamaCppBackend, decode_threads, load_or_fall_back
 from stages.backends.structured import complete_json
 from stages.config import DEFAULT_MODEL, BackendConfig, Settings
+from stages.cores import usable_cores
 from stages.messages import Message
 from stages.models import SOURCES, model_dir, pull_gguf, write_manifest
 
@@ -85,10 +85,6 @@ def test_an_adapter_or_a_folder_goes_to_transformers(tmp_path: Path, caplog: pyt
     assert "llama.cpp does not load PEFT adapters" in caplog.text
 
 
-def test_threads_follow_the_machine() -> None:
-    assert 1 <= machine_threads() <= (os.cpu_count() or 1)
-
-
 @pytest.mark.slow
 def test_a_failed_llama_cpp_install_falls_back_to_transformers(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
@@ -114,7 +110,7 @@ def test_factory_shares_one_loaded_model(backend: LlamaCppBackend) -> None:
     assert backend.capabilities.streaming and backend.capabilities.local and backend.capabilities.json_schema
     assert backend.context == 8192  # the model's own context when none is configured
     params = backend.llama.context_params
-    assert (params.n_threads, params.n_threads_batch) == (decode_threads(), machine_threads())
+    assert (params.n_threads, params.n_threads_batch) == (decode_threads(), usable_cores())
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
 """Settings are cached per process; every test starts from (and leaves) a fresh read. A real chem
-dataset build, from compounds the tests write themselves, for training and serving tests."""
+dataset build, from compounds the tests write themselves, for training and serving tests. The
+embedded model `make install` prepares: a test that needs it fails, never skips, without it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 
 from data_templates.builder import BuildOptions, build
 from data_templates.chem import ChemDomain
-from stages.config import get_settings
+from stages.config import DEFAULT_MODEL, get_settings
+from stages.models import ModelError, resolve_model
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +21,15 @@ def fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def embedded_model() -> str:
+    """The prepared default model's folder; its absence fails the test with what to run."""
+    try:
+        return resolve_model(DEFAULT_MODEL, get_settings().cache_dir)
+    except ModelError as exc:
+        pytest.fail(f"{exc} (`make install` does)")
 
 
 # (CID, IUPAC name, SMILES, formula, synonyms) as PubChem gives them

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import names_dev
 from benchmarks.trust_common import part_of, sub_formula
-from assistants.chem.facts import formula_counts
+from assistants.chem.formulas import formula_counts
 
 STEROID_ACETATE = "CC(=O)OC1CCC2(C)C(=CCC3C2CCC2(C)C(=O)CCC32)C1"  # dehydroepiandrosterone acetate
 
@@ -46,6 +46,7 @@ def test_store_names_are_scored_from_the_reply_text(tmp_path: Path) -> None:
     assert len(outcomes) == 3 * len(names_dev.PHRASINGS)
     right = [o for o in outcomes if o["cid"] in ("2244", "2519")]
     wrong = [o for o in outcomes if o["cid"] == "702"]
+    assert right and wrong
     assert all(o["structure_right"] is not False and o["formula_right"] is not False for o in right)
     assert not any(o["structure_right"] or o["formula_right"] for o in wrong)
     assert report["summary"]["right"]["count"] == len(right)

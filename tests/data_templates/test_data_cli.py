@@ -19,8 +19,9 @@ def test_build_then_stats_then_refusal(tmp_path: Path, compound_csv: Path):
                                "--format", "openai,alpaca", "--seed", "5"])
     assert done.exit_code == 0, done.output
     assert "samples from 11 rows" in done.output
-    assert (out / "openai" / "train.jsonl").is_file() or (out / "openai" / "test.jsonl").is_file()
-    assert (out / "alpaca").is_dir() and (out / "README.md").is_file()
+    for fmt in ("openai", "alpaca"):
+        assert {p.name for p in (out / fmt).iterdir()} == {"train.jsonl", "test.jsonl"}
+    assert (out / "README.md").is_file()
     stats = runner.invoke(app, ["data", "stats", str(out), "--json"])
     assert stats.exit_code == 0
     counts = json.loads(stats.output)

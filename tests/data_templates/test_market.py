@@ -72,6 +72,7 @@ def test_judgment_rationale_states_what_the_reply_states(tmp_path: Path, ohlcv_c
     samples = list(iter_samples(out, manifest))
     assert manifest.config["probability_model"]["fitted_on"] == "sp500_2013_2018_daily.csv.gz"
     pipeline = Pipeline(BreakoutAssistant(), ScriptedBackend(["Answer: maybe"]))
+    assert len(samples) >= 3
     for sample in samples[:: max(1, len(samples) // 3)][:3]:
         reply = pipeline.run(ask(f"Was the bar on {sample.meta.time} a breakout?",
                                  attachments=[Attachment(kind="path", path=str(ohlcv_csv))]))

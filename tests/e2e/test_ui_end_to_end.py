@@ -21,7 +21,6 @@ ANSWERED = re.compile(r"\b(verified|corrected)\b")
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ServerProcess]:
-    pytest.importorskip("assistants.chem.assistant")
     with ServerProcess(["--api-key", KEY]) as running:  # default configuration: the embedded model
         yield running
 

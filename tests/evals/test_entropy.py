@@ -78,15 +78,10 @@ def test_read_texts_formats(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_embedded_model_per_layer_entropy() -> None:
+def test_embedded_model_per_layer_entropy(embedded_model: str) -> None:
     from evals.entropy import analyze_model
     from stages.config import get_settings
-    from stages.models import ModelError, resolve_model
 
-    try:
-        resolve_model("smollm2-135m-instruct", get_settings().cache_dir)
-    except ModelError:
-        pytest.skip("the embedded model is not prepared (tristage models pull)")
     texts = ["Ethanol is a simple alcohol with the formula C2H6O.", "The price broke out of its range on high volume."]
     result = analyze_model("smollm2-135m-instruct", texts, get_settings().cache_dir, device="cpu", max_tokens=32)
     assert result.texts == 2 and len(result.layers) == 31  # embeddings + 30 decoder layers

@@ -65,15 +65,8 @@ def test_analyze_entropy_reports_a_missing_data_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_small_eval_on_the_embedded_model(tmp_path: Path) -> None:
+def test_small_eval_on_the_embedded_model(tmp_path: Path, embedded_model: str) -> None:
     """Model alone vs pipeline on one chemistry item, with the real embedded model."""
-    from stages.config import get_settings
-    from stages.models import ModelError, resolve_model
-
-    try:
-        resolve_model("smollm2-135m-instruct", get_settings().cache_dir)
-    except ModelError:
-        pytest.skip("the embedded model is not prepared (tristage models pull)")
     out = tmp_path / "real"
     done = tristage("eval", "chem-properties", "--limit", "1", "--seed", "5", "--out", str(out), scripted=False, timeout=580)
     assert done.returncode == 0, done.stderr

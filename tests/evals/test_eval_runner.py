@@ -101,7 +101,7 @@ def test_judge_verdict_is_recorded_beside_the_rules(tmp_path: Path) -> None:
     records = run_suite(suite, run_configs("general", SCRIPTED), tmp_path, scripted, limit=2, judge=judge)
     assert all(r["judge"]["passed"] is True for r in records)
     prompt = judge.calls[0][1].content
-    assert "Rules the answer must satisfy" in prompt and "claims" in prompt or "numeric" in prompt
+    assert "Rules the answer must satisfy (all of them):\n- claims: required=[" in prompt
     assert "judge agreement" in markdown(records, "t")
 
 

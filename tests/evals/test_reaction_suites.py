@@ -36,6 +36,7 @@ def test_model_alone_and_pipeline_report_top_k_and_who_made_the_call(tmp_path: P
     configs = run_configs("chem", BackendConfig(kind="scripted"), ["tools-only"])
     records = run_suite(suite, configs, tmp_path, lambda _c: ScriptedBackend(["Product: CCO\nAnswer: ethanol."]), limit=3)
     by_config = {c: [r for r in records if r["config"] == c] for c in ("model-alone", "pipeline", "tools-only")}
+    assert [len(rows) for rows in by_config.values()] == [3, 3, 3]
     for record in by_config["model-alone"]:
         verdict = record["verdicts"][0]
         assert verdict["found"]["candidates"] == ["CCO"]  # the model alone offers only what it wrote

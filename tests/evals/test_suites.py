@@ -39,7 +39,9 @@ def test_breakout_items_are_events_the_data_build_keeps_for_test() -> None:
     from assistants.market.samples import sample_ohlcv
     from data_templates.market import series_splits
 
-    for item in load_suite("breakout-ohlcv").items:
+    items = load_suite("breakout-ohlcv").items
+    assert items
+    for item in items:
         ticker, date = item.id.split("-", 1)
         bars = sample_ohlcv(f"bokeh/{ticker}")
         assert series_splits(bars, ScanConfig())[bars.index.get_loc(pd.Timestamp(date))] == "test", item.id

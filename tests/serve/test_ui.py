@@ -154,7 +154,6 @@ def test_exports_go_to_a_folder_per_user() -> None:
 
 
 def test_chem_answers_show_the_molecule_depiction() -> None:
-    pytest.importorskip("assistants.chem.assistant")
     handler, _ = tab("chem", ["Formula: C9H8O4\nMolecular weight: 180.16 g/mol\nAnswer: Aspirin is 180.16 g/mol."])
     history, _turns, badge, *_ = turn(handler, "What is the molecular weight of aspirin?")[-1]
     depictions = [content(m) for m in history if isinstance(content(m), gr.HTML)]
@@ -165,7 +164,6 @@ def test_chem_answers_show_the_molecule_depiction() -> None:
 
 @pytest.mark.slow
 def test_reaction_answers_draw_the_top_candidate_and_its_precedent() -> None:
-    pytest.importorskip("assistants.chem.assistant")
     handler, _ = tab("chem", ["Product: CCNC(C)=O\nAnswer: The acyl chloride acylates the amine to give CCNC(C)=O."])
     history, turns, badge, *_ = turn(handler, "What is the main product of CC(=O)Cl.CCN>>?")[-1]
     drawings = [content(m).value for m in history if isinstance(content(m), gr.HTML) and "tristage-reactions" in content(m).value]
@@ -178,7 +176,6 @@ def test_reaction_answers_draw_the_top_candidate_and_its_precedent() -> None:
 
 
 def test_replies_without_a_reaction_draw_none() -> None:
-    pytest.importorskip("assistants.chem.assistant")
     handler, _ = tab("chem", ["Formula: C9H8O4\nMolecular weight: 180.16 g/mol\nAnswer: Aspirin is 180.16 g/mol."])
     history, *_ = turn(handler, "What is the molecular weight of aspirin?")[-1]
     assert not any(isinstance(content(m), gr.HTML) and "tristage-reactions" in content(m).value for m in history)
@@ -192,7 +189,6 @@ def test_the_ui_has_a_tab_and_named_endpoints_per_assistant() -> None:
 
 
 def test_breakout_answers_show_the_chart() -> None:
-    pytest.importorskip("assistants.market.assistant")
     handler, _ = tab("breakout", ["Direction: up\nAnswer: yes"])
     history, _turns, badge, *_ = turn(handler, "Is AAPL breaking out of its trading range? Use the bundled sample.")[-1]
     charts = [content(m) for m in history if isinstance(content(m), gr.Plot)]

@@ -126,4 +126,4 @@ def test_breakout_without_a_case_library_is_unchanged(tmp_path: Path) -> None:
     backend = ScriptedBackend(["x"])
     reply = Pipeline(assistant, backend).run(ask(AAPL, options=RunOptions(max_model_calls=3)))
     assert "run `tristage kb build breakout`" in _retrieved(reply)["note"]
-    assert all("Retrieved passages" not in call[-1].content for call in backend.calls)
+    assert backend.calls and all("Retrieved passages" not in call[-1].content for call in backend.calls)

@@ -37,7 +37,8 @@ def test_footprint_chain_verified_when_every_stage_is_right():
     assert {s: v["passed"] for s, v in reply.result["stages"].items()} == dict.fromkeys(RIGHT and ("s1", "s2", "s3", "report"), True)
     # with tools on, later stages are told the checked facts
     assert "The breakout direction is upward" in backend.calls[1][1].content
-    assert "sell 100 vs buy 300" in backend.calls[2][1].content or "Totals: sell 1,200, buy 300" in backend.calls[2][1].content
+    assert "price 1002.00: sell 300 vs buy 100\n" in backend.calls[2][1].content
+    assert "Totals: sell 1,200, buy 300." in backend.calls[2][1].content
 
 
 def test_wrong_s1_gets_feedback_and_only_that_stage_is_asked_again():

@@ -1,3 +1,6 @@
+import socket
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -131,12 +134,22 @@ def test_yfinance_result_is_cached_as_parquet(online, monkeypatch, tmp_path):
     pd.testing.assert_frame_equal(yahoo.fetch_yfinance("ABC", "2020-01-01", "2020-02-01", cache_dir=tmp_path), first, check_freq=False)
 
 
-def test_yfinance_offline_for_real_fails_fast(online, tmp_path):
-    """Without network the real client must fail within seconds with the clear message."""
-    try:
-        yahoo.fetch_yfinance("AAPL", "2020-01-01", "2020-02-01", cache_dir=tmp_path, timeout_s=5)
-    except BadInput as exc:
-        assert "Yahoo Finance" in str(exc)
+def test_yfinance_offline_for_real_fails_fast(online, monkeypatch, tmp_path):
+    """Without network the real client must fail within seconds with the clear message. The network is
+    cut for certain: every proxy is a loopback port bound but not listening, which refuses connections."""
+    with socket.socket() as refusing:
+        refusing.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{refusing.getsockname()[1]}"
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+            monkeypatch.setenv(name, proxy)
+            monkeypatch.setenv(name.lower(), proxy)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        started = time.monotonic()
+        with pytest.raises(BadInput, match=r"Cannot reach Yahoo Finance for AAPL .*: no network"):
+            yahoo.fetch_yfinance("AAPL", "2020-01-01", "2020-02-01", cache_dir=tmp_path, timeout_s=5)
+    assert time.monotonic() - started < 5
+    assert not (tmp_path / "market").exists()
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -13,14 +13,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def backend():
+def backend(embedded_model):
     from stages.backends import make_backend
     from stages.config import get_settings
 
-    try:
-        return make_backend(get_settings().backend_for("breakout"))
-    except Exception as exc:  # no prepared model on this machine
-        pytest.skip(f"embedded model unavailable: {exc}")
+    return make_backend(get_settings().backend_for("breakout"))
 
 
 def test_footprint_chain_on_the_embedded_model_ends_with_checked_facts(backend):

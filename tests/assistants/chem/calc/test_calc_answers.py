@@ -99,16 +99,19 @@ def test_a_formula_of_several_compounds_is_not_guessed(store):
     assert reply.status != Status.VERIFIED and "several compounds" in reply.text.split("\n")[0]
 
 
-@pytest.mark.parametrize(("question", "draft"), [
-    ("Tell me about methanol.", "Answer: Methanol is a simple alcohol. It is not toxic and is safe to drink."),
-    ("Tell me about benzene.", "Answer: Benzene is an aromatic hydrocarbon with a flash point of 50 °C."),
-    ("What is the boiling point of acetone?", "Answer: Acetone boils at 329.2 K (56.05 °C). It is not flammable."),
+@pytest.mark.parametrize(("question", "draft", "finding"), [
+    ("Tell me about methanol.", "Answer: Methanol is a simple alcohol. It is not toxic and is safe to drink.",
+     "“It is not toxic and is safe to drink.” contradicts the tools: Yes: methanol is a health hazard"),
+    ("Tell me about benzene.", "Answer: Benzene is an aromatic hydrocarbon with a flash point of 50 °C.",
+     "gives 50 °C; the tools give: The flash point of benzene is -11 °C"),
+    ("What is the boiling point of acetone?", "Answer: Acetone boils at 329.2 K (56.05 °C). It is not flammable.",
+     "“It is not flammable.” contradicts the tools: Yes: acetone is flammable"),
 ])
-def test_a_hazard_claim_the_question_did_not_ask_is_still_checked(question, draft, store):
+def test_a_hazard_claim_the_question_did_not_ask_is_still_checked(question, draft, finding, store):
     reply = _reply(question, store, draft=draft, phrasing="model")
     assert reply.status == Status.CORRECTED
     failed = [c for r in reply.trace for c in r.checks if c.name == "tool_fact_claims" and not c.passed]
-    assert failed and "contradicts the tools" in failed[0].message or "the tools give" in failed[0].message
+    assert failed and finding in failed[0].message, [c.message for c in failed]
 
 
 def test_a_claim_the_tools_agree_with_passes(store):

@@ -60,7 +60,9 @@ def test_a_draft_with_the_supported_product_passes_its_checks_but_stays_a_predic
     draft = "Product: CCNC(C)=O\nAnswer: N-ethylacetamide, CCNC(C)=O, with HCl released."
     reply = run("CC(=O)Cl.CCN>>", store, [draft])
     assert reply.status is Status.UNVERIFIED and reply.text.startswith(draft)
-    assert all(c.passed for r in reply.trace for c in r.checks)
+    checks = [c for r in reply.trace for c in r.checks]
+    assert {"reaction_supported", "reaction_conservation"} <= {c.name for c in checks}
+    assert all(c.passed for c in checks), [c.name for c in checks if not c.passed]
 
 
 def test_a_draft_with_an_unsupported_product_is_corrected_never_verified(store: CompoundStore) -> None:

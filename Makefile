@@ -17,7 +17,8 @@ $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required (Python 3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-# torch first, pinned to the CPU build; a bare `torch` requirement would pull a multi-GB CUDA build.
+# torch first, at the pinned version, so the project's requirements never pull a newer multi-GB build; which
+# build arrives (CPU or CUDA) is the configured package index's choice (see the README's Quickstart).
 # llama-cpp-python builds from source on every core (pip caches the wheel, so only once); when it
 # cannot build, the install goes on and the transformers backend answers instead.
 $(STAMP): $(VENV)/bin/python pyproject.toml

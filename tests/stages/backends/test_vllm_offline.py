@@ -1,21 +1,25 @@
-"""VLLMBackend: the missing-vllm path runs everywhere; real generation only on a GPU host with vllm
-installed (`pip install 'tristage[vllm]'`), which `make test` never sets up: there those tests skip."""
+"""VLLMBackend: the missing-vllm path runs in the main environment; real generation runs in vLLM's CPU
+build, which `make test` installs in an environment of its own (GPU hosts install the `vllm` extra)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from serve.vllm import get_profile
+from serve.vllm_env import default_env
 from stages.backends import make_backend
 from stages.backends.base import BackendUnavailable, GenerationParams
 from stages.backends.vllm_offline import MISSING, VLLMBackend
-from stages.config import BackendConfig
-from stages.messages import Message
+from stages.config import BackendConfig, Settings
+from stages.models import model_dir
 
-HAS_VLLM = importlib.util.find_spec("vllm") is not None
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_missing_vllm_is_a_clear_unavailable_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,43 +31,54 @@ def test_missing_vllm_is_a_clear_unavailable_error(monkeypatch: pytest.MonkeyPat
         VLLMBackend("HuggingFaceTB/SmolLM2-135M-Instruct")
 
 
-@pytest.fixture(scope="module")
-def gpu_backend() -> VLLMBackend:
-    if not HAS_VLLM:
-        pytest.skip("vllm is not installed (GPU hosts only)")
-    import torch
-
-    if not torch.cuda.is_available():
-        pytest.skip("vllm needs a GPU")
-    backend = make_backend(
-        BackendConfig(kind="vllm", options={"gpu_memory_utilization": 0.3, "max_model_len": 2048})
-    )
-    assert isinstance(backend, VLLMBackend)
-    return backend
+RUN = """
+import json, sys
+from pathlib import Path
+from stages.backends.base import GenerationParams
+from stages.backends.vllm_offline import VLLMBackend
+from stages.messages import Message
 
 
-QUESTION = [Message(role="user", content="Name the capital of France in one word.")]
+def main() -> None:
+    backend = VLLMBackend(sys.argv[1], served_name="smol", dtype="bfloat16", engine_options={"max_model_len": 2048})
+    question = [Message(role="user", content="Name the capital of France in one word.")]
+    one = backend.complete(question, GenerationParams(max_tokens=16))
+    batch = backend.complete_batch([question] * 3, GenerationParams(max_tokens=16))
+    short = backend.complete(question, GenerationParams(max_tokens=1))
+    schema = {"type": "object", "properties": {"city": {"type": "string", "maxLength": 40}}, "required": ["city"]}
+    shaped = backend.complete(question, GenerationParams(max_tokens=32, json_schema=schema))
+    deltas = list(backend.stream(question, GenerationParams(max_tokens=16)))
+    Path(sys.argv[2]).write_text(json.dumps({"one": one.model_dump(), "batch": [c.model_dump() for c in batch],
+                      "short": short.model_dump(), "shaped": shaped.text,
+                      "deltas": [d.text for d in deltas[:-1]], "final": deltas[-1].completion.text}))
 
 
-@pytest.mark.slow
-def test_vllm_completes_and_batches(gpu_backend: VLLMBackend) -> None:
-    completion = gpu_backend.complete(QUESTION, GenerationParams(max_tokens=16))
-    assert completion.text.strip() and completion.prompt_tokens > 0 and completion.completion_tokens > 0
-    batch = gpu_backend.complete_batch([QUESTION] * 3, GenerationParams(max_tokens=16))
-    assert len(batch) == 3 and all(c.text.strip() and c.completion_tokens > 0 for c in batch)
-    short = gpu_backend.complete(QUESTION, GenerationParams(max_tokens=1))
-    assert short.finish_reason == "length" and short.completion_tokens == 1
-    deltas = list(gpu_backend.stream(QUESTION, GenerationParams(max_tokens=16)))
-    final = deltas[-1].completion
-    assert final is not None and [d.text for d in deltas[:-1]] == [final.text]
+if __name__ == "__main__":  # vLLM's engine process is spawned, so the script must be importable
+    main()
+"""
 
 
 @pytest.mark.slow
-def test_vllm_structured_output_follows_the_schema(gpu_backend: VLLMBackend) -> None:
-    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-    completion = gpu_backend.complete(QUESTION, GenerationParams(max_tokens=32, json_schema=schema))
-    assert isinstance(json.loads(completion.text)["city"], str)
-
+def test_the_in_process_engine_completes_batches_and_follows_a_schema(tmp_path: Path) -> None:
+    """The backend itself (not only its parameter mapping) on vLLM's CPU build, in the environment
+    `tristage vllm install` makes: the main environment never has vllm, GPU hosts add it."""
+    cache_dir = Settings().cache_dir
+    python = default_env(cache_dir).require()
+    script = tmp_path / "run_vllm_backend.py"
+    script.write_text(RUN, encoding="utf-8")
+    env = {**os.environ, **get_profile("cpu").environment, "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "result.json"  # vLLM logs to stdout too
+    done = subprocess.run([str(python), str(script), str(model_dir(cache_dir)), str(out)], capture_output=True, text=True,
+                          timeout=900, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    one = result["one"]
+    assert one["text"].strip() and one["prompt_tokens"] > 0 and one["completion_tokens"] > 0
+    assert one["model"] == "smol" and one["finish_reason"] in {"stop", "length"}
+    assert len(result["batch"]) == 3 and all(c["text"].strip() and c["completion_tokens"] > 0 for c in result["batch"])
+    assert result["short"]["finish_reason"] == "length" and result["short"]["completion_tokens"] == 1
+    assert isinstance(json.loads(result["shaped"])["city"], str)
+    assert result["deltas"] == [result["final"]]
 
 def test_a_profiles_chat_template_goes_to_chat_not_to_the_sampling_params() -> None:
     backend = VLLMBackend.__new__(VLLMBackend)  # no engine: only the parameter mapping is under test

@@ -39,14 +39,14 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("enthalpy_formation", r"(?:enthalpy|heat) of formation|formation enthalpy|(?:\b[dΔ]|\bdelta ?)\s?h_?f", enthalpy_of_formation),
         ("enthalpy_vaporisation", r"(?:enthalpy|heat) of vapou?ri[sz]ation|\bhvap\b|ΔH_?vap|latent heat", enthalpy_of_vaporisation),
         ("vapor_pressure", r"vapou?r pressure", vapor_pressure),
-        ("flash_point", r"flash\s?point|\blowest temp\w*\b[^?]*\b(?:catch(?:es)? fire|ignit|flam)", flash_point),
+        ("flash_point", r"flash\s?point|\blowest temp\w*\b[^?]*\b(?:catch(?:es)?\s+(?:on\s+)?fire|ignit|flam)", flash_point),
         ("autoignition", r"auto-?\s?ignit|self-?ignit|ignition temperature|ignites? (?:on its own|by itself|spontaneously)|"
                          r"spontaneous(?:ly)? (?:ignit|combust)", autoignition),
         ("flammability_limits", r"flam+ab\w*\s+(?:limit|range)|explosive\s+(?:limit|range)|\b(?:lel|uel|lfl|ufl)\b|"
                                 r"concentrations?\b[^?]*\b(?:explode|explosive|burn|ignite)", flammability_limits),
         ("exposure_limit", r"exposure limit|\btwa\b|\bstel\b|\bpel\b|\btlv\b|permissible exposure|occupational", exposure_limits),
         ("carcinogen", r"carcinogen|cancer|\biarc\b", carcinogen),
-        ("flammable", r"\b(?:in)?flam+able|\b(?:combustible|catch(?:es)? fire|ignite|fire (?:hazard|risk))\b|"
+        ("flammable", r"\b(?:in)?flam+able|\b(?:combustible|(?:catch(?:es|ing)?|caught)\s+(?:on\s+)?fire|ignit(?:e|es|able)|fire (?:hazard|risk))\b|"
                       r"^\s*(?:does|do|can|will|would)\b[^?]*\bburn\b|"
                       r"\bflammability\b(?!\s+(?:limit|range))", flammable),
         ("toxic", r"\btoxic|\bpoison|\bdangerous|\bhazard|\bharmful|\bsafe to (?:touch|handle|breathe|drink)", toxicity),

@@ -81,6 +81,7 @@ def test_what_the_tables_do_not_hold_is_said_not_guessed(store):
     ("can u balance this for me: N2+H2=NH3", "The balanced equation is 2N2 + 3H2 → 2NH3."),
     ("is acetone more polar than hexane?", "The dipole moment of acetone is 2.88 D, while hexane has a dipole moment of 0.00 D."),
     ("Is toluene flammable?", "The answer is: C7H8"),
+    ("Can diethyl ether catch on fire?", "Answer: no, diethyl ether does not catch on fire."),
 ])
 def test_a_model_draft_that_contradicts_a_tool_never_reaches_the_user(question, draft, store):
     reply = _reply(question, store, draft=draft, phrasing="model")
@@ -106,6 +107,8 @@ def test_a_formula_of_several_compounds_is_not_guessed(store):
      "gives 50 °C; the tools give: The flash point of benzene is -11 °C"),
     ("What is the boiling point of acetone?", "Answer: Acetone boils at 329.2 K (56.05 °C). It is not flammable.",
      "“It is not flammable.” contradicts the tools: Yes: acetone is flammable"),
+    ("What is the boiling point of diethyl ether?", "Answer: Diethyl ether boils at 307.6 K (34.45 °C). It does not catch on fire.",
+     "“It does not catch on fire.” contradicts the tools: Yes: diethyl ether is flammable"),
 ])
 def test_a_hazard_claim_the_question_did_not_ask_is_still_checked(question, draft, finding, store):
     reply = _reply(question, store, draft=draft, phrasing="model")

@@ -37,6 +37,10 @@ from pydantic_settings import (
 
 from stages.assistant_options import AssistantOptions, BreakoutOptions, ChemOptions, GeneralOptions
 
+# Variables read straight from the environment, outside the settings: the TOML file's path (here), the
+# BreakGPT samples' folder (assistants/market/breakgpt.py) and vLLM's environment (serve/vllm_env.py).
+ENVIRONMENT_ONLY = frozenset({"TRISTAGE_CONFIG", "TRISTAGE_BREAKGPT_DIR", "TRISTAGE_VLLM_ENV"})
+
 BackendKind = Literal["llamacpp", "embedded", "openai", "vllm", "langchain", "scripted"]
 DEFAULT_MODEL = "smollm2-135m-instruct"
 
@@ -74,7 +78,20 @@ def _unknown(word: str, what: str, choices: Iterable[str]) -> PydanticCustomErro
     return PydanticCustomError("unknown_name", "{word} is not {what}{hint}", context)
 
 
-class BackendConfig(BaseModel):
+class Section(BaseModel):
+    """A configuration section whose unknown keys are refused (with a near miss), not ignored: a
+    misspelt key would otherwise leave its default in force without a word."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        for key in data if isinstance(data, Mapping) else ():
+            if key not in cls.model_fields:
+                raise _unknown(str(key), "a setting", cls.model_fields)
+        return data
+
+
+class BackendConfig(Section):
     """Which model answers, and how to reach it.
 
     `llamacpp` (the default) runs a GGUF model in this process with llama.cpp; `embedded` runs a
@@ -152,7 +169,7 @@ class AssistantsConfig(BaseModel):
         return getattr(self, assistant) if assistant in type(self).model_fields else None
 
 
-class RequestLimits(BaseModel):
+class RequestLimits(Section):
     """Server-side caps on what one API or UI request may ask for; above a cap is a 400."""
 
     max_repairs: int = Field(3, ge=0, le=10)
@@ -163,7 +180,7 @@ class RequestLimits(BaseModel):
     max_attachments: int = Field(4, ge=0, le=64)
 
 
-class ServeConfig(BaseModel):
+class ServeConfig(Section):
     host: str = "127.0.0.1"
     port: int = 7860
     api_key: SecretStr | None = None
@@ -180,14 +197,14 @@ class ServeConfig(BaseModel):
     openapi: bool = Field(False, description="Serve the schema at /openapi.json (no /docs page: it needs a CDN)")
 
 
-class SafetySettings(BaseModel):
+class SafetySettings(Section):
     """The safety screen every pipeline runs; it can be replaced but not switched off."""
 
     screen: str = Field("assistants.safety:default_screen", description="'module:attribute' of the screen")
     opsin_timeout_s: float = Field(20.0, gt=0, le=300, description="Longest OPSIN (JVM) call before it is killed")
 
 
-class KnowledgeSettings(BaseModel):
+class KnowledgeSettings(Section):
     """Retrieval: where the Chroma knowledge bases live and how much the reason stage reads."""
 
     chroma_url: str | None = Field(None, description="Chroma server, e.g. http://host:8000; unset: embedded store")
@@ -212,6 +229,21 @@ class Settings(BaseSettings):
     pubchem_online: bool = Field(False, description="chem: ask PubChem when the store and OPSIN fail")
     market_online: bool = Field(False, description="breakout: fetch tickers the bundled samples lack from Yahoo Finance")
     market_fetches_per_minute: int = Field(6, ge=1, le=600, description="Yahoo Finance fetches per client per minute")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        """Top-level keys from the TOML file, and every `TRISTAGE_*` variable, must name a setting
+        (the environment source passes on only the variables that do, so the rest are read here)."""
+        for key in data if isinstance(data, Mapping) else ():
+            if key not in cls.model_fields:
+                raise _unknown(str(key), "a setting", cls.model_fields)
+        variables = {f"TRISTAGE_{name.upper()}" for name in cls.model_fields} | ENVIRONMENT_ONLY
+        for variable in os.environ:
+            head = variable.upper().split("__")[0]
+            if head.startswith("TRISTAGE_") and head not in variables:
+                raise _unknown(variable, "a tristage variable", sorted(variables))
+        return data
 
     @classmethod
     def settings_customise_sources(
@@ -266,7 +298,7 @@ def _error_line(error: ErrorDetails) -> str:
         del loc[2]
     where = ".".join(loc)
     if error["type"] == "unknown_name":
-        return f"{where}.{error['msg']}"
+        return f"{where}.{error['msg']}" if where else error["msg"]
     line = f"{where}: {error['msg']}"
     given = error.get("input")
     if isinstance(given, str | int | float) and not _SECRETS & set(loc):

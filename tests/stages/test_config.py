@@ -191,3 +191,34 @@ def test_a_toml_file_that_does_not_parse_is_named(clean_env):
     (clean_env / "tristage.toml").write_text("[assistants.chem\n")
     with pytest.raises(ConfigError, match=r"^tristage.toml: Expected"):
         get_settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TRISTAGE_BACKND__KIND", "openai", "TRISTAGE_BACKND__KIND is not a tristage variable; did you mean TRISTAGE_BACKEND?"),
+        ("TRISTAGE_BACKEND__KND", "openai", "backend.knd is not a setting; did you mean kind?"),
+        ("TRISTAGE_SERVE__LIMITS__MAX_TOKEN", "5", "serve.limits.max_token is not a setting; did you mean max_tokens?"),
+        ("TRISTAGE_PUBCHEM_ONLIN", "true", "TRISTAGE_PUBCHEM_ONLIN is not a tristage variable; did you mean TRISTAGE_PUBCHEM_ONLINE?"),
+    ],
+)
+def test_a_misspelt_variable_is_refused_not_ignored(clean_env, monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as refused:
+        get_settings()
+    assert str(refused.value) == message
+
+
+def test_a_misspelt_key_in_the_toml_file_is_refused(clean_env):
+    (clean_env / "tristage.toml").write_text('pubchem_onlin = true\n[knowledge]\ntop_k = 3\n')
+    with pytest.raises(ConfigError, match=r"^pubchem_onlin is not a setting; did you mean pubchem_online\?$"):
+        get_settings()
+    (clean_env / "tristage.toml").write_text('[knowledge]\ntopk = 3\n')
+    with pytest.raises(ConfigError, match=r"^knowledge.topk is not a setting; did you mean top_k\?$"):
+        get_settings()
+
+
+def test_the_variables_read_outside_the_settings_are_accepted(clean_env, monkeypatch):
+    for name in ("TRISTAGE_CONFIG", "TRISTAGE_BREAKGPT_DIR", "TRISTAGE_VLLM_ENV"):
+        monkeypatch.setenv(name, str(clean_env / "nothing-here"))
+    assert get_settings().backend.kind == "llamacpp"

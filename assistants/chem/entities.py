@@ -258,12 +258,15 @@ def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None
 
 def _element_terms(words: list[tuple[int, str]]) -> set[int]:
     """Element names that are part of a counting or bonding term, not a compound: "hydrogen bond
-    donors", "carbon atoms", "hydrogen-bonding" (else glucose's donors came with H2's facts)."""
+    donors", "carbon atoms", "hydrogen-bonding" (else glucose's donors came with H2's facts), and
+    "lead" as the verb of "lead to"."""
     terms: set[int] = set()
     for position, (index, raw) in enumerate(words):
         head, _, tail = _clean(raw).lower().partition("-")
         following = tail or (_clean(words[position + 1][1]).lower() if position + 1 < len(words) else "")
         if head in _ELEMENT_NAMES and _ELEMENT_TERM.match(following):
+            terms.add(index)
+        elif head == "lead" and not tail and following in ("to", "into"):  # the verb: "which reactants lead to X"
             terms.add(index)
     return terms
 

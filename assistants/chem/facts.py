@@ -264,9 +264,16 @@ def task_for(task: Task, request: ChemRequest, found: Entities, requested: list[
         return "smiles_to_name"
     if family == "structure" and (found.names or found.formulas) and task == "describe":
         return "name_to_smiles"
-    if task == "out_of_scope" and family not in ("out_of_scope", NOT_UNDERSTOOD):
+    if task == "out_of_scope" and family != "out_of_scope" and not _surely_elsewhere(request):
         return "general"
     return task
+
+
+def _surely_elsewhere(request: ChemRequest) -> bool:
+    """A question is refused as outside chemistry only when the reader's likeliest family for every
+    part is `out_of_scope`: one it cannot place ("walk me through Le Chatelier's principle") may be
+    chemistry, and the model answers it, marked unchecked."""
+    return all(part.best == "out_of_scope" for part in request.parts)
 
 
 _TOOL_QUANTITIES = frozenset({"smiles", "name", "inchikey", "inchi", "cas", "formula", "mass", "boiling_point", "melting_point",

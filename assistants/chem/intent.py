@@ -22,7 +22,7 @@ QUANTITY_WORDS: tuple[tuple[str, str], ...] = (
     ("inchi", r"\binchi\b(?!-?key)"),
     ("cas", r"\bcas\b(?: (?:number|registry|rn|no))?"),
     ("formula", r"formula"),
-    ("mass", r"molecular weight|molar mass|\bmass\b|\bmw\b|weigh|\bheavy\b|heavier|heaviest|lighter|lightest"),
+    ("mass", r"molecular weight|molar mass|\bmass\b|\bmw\b|\bweigh(?:s|t|ts|ing)?\b|\bheavy\b|heavier|heaviest|lighter|lightest"),
     ("boiling_point", r"boil|volatil|\bb\.?p\.?(?![\w.])"),
     ("melting_point", r"melt|freez|\bm\.?p\.?(?![\w.])"),
     ("critical_temperature", r"critical temp|\btc\b"),

@@ -77,9 +77,10 @@ def _in_moles(value: float, unit: str, counts: dict[str, int]) -> float:
 
 
 _WANTS_GRAMS = re.compile(r"\bhow many (?:grams|g|kilograms|milligrams)\b|\b(?:what is|calculate|find|determine) the mass\b|"
-                          r"\bwhat mass\b|\bmass in grams\b|\bweigh|\bin grams\b|\bgrams\?|\bhow much (?:does|do|would)\b|"
+                          r"\bwhat mass\b|\bmass in grams\b|\bweigh|\bin grams\b|(?<![\d.]\s)\bgrams\?|\bhow much (?:does|do|would)\b|"
                           r"\bunit of the answer is g\b", re.IGNORECASE)
-_WANTS_MOLES = re.compile(r"\bhow many (?:moles|mol|mmol)\b|\bnumber of moles\b|\bamount of substance\b|\bin moles\b|\bmoles\?|"
+# "moles?" or "grams?" after a number is the amount given ("how many grams are there in 2 moles?"), not the one asked
+_WANTS_MOLES = re.compile(r"\bhow many (?:moles|mol|mmol)\b|\bnumber of moles\b|\bamount of substance\b|\bin moles\b|(?<![\d.]\s)\bmoles\?|"
                           r"\bunit of the answer is mol\b", re.IGNORECASE)
 _WANTS_MOLECULES = re.compile(r"\bhow many (?:molecules|particles|formula units)\b|\bnumber of molecules\b", re.IGNORECASE)
 

@@ -29,7 +29,7 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("reaction_enthalpy", r"enthalpy (?:change|of (?:the )?reaction)|heat of (?:the )?reaction|reaction enthalpy|"
                               r"(?:ΔH|delta ?h)(?:_?r(?:xn)?)?\s*(?:°|o)?\s*(?:for|of)\s+(?:the\s+)?(?:reaction|[A-Z])", reaction_enthalpy),
         ("balance_equation", r"\bbalanc|\bcoefficients\b|\bboth sides\b", balance),
-        ("oxidation_state", r"oxidation (?:state|number)", oxidation_state),
+        ("oxidation_state", r"oxidation (?:state|number)|\box(?:\.|idation)?\s*(?:state|number|no\b\.?|#)|\bo\.\s?n\.", oxidation_state),
         ("empirical_formula", r"empirical formula|simplest formula", empirical_formula),
         ("combustion_oxygen", r"\b(?:oxygen|o2)\b[^?]*\b(?:burn|combust|reacts? (?:completely )?with)|"
                               r"\b(?:burn|combust)\w*[^?]*\b(?:oxygen|o2)\b|"
@@ -44,7 +44,8 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
                          r"spontaneous(?:ly)? (?:ignit|combust)", autoignition),
         ("flammability_limits", r"flam+ab\w*\s+(?:limit|range)|explosive\s+(?:limit|range)|\b(?:lel|uel|lfl|ufl)\b|"
                                 r"concentrations?\b[^?]*\b(?:explode|explosive|burn|ignite)", flammability_limits),
-        ("exposure_limit", r"exposure limit|\btwa\b|\bstel\b|\bpel\b|\btlv\b|permissible exposure|occupational", exposure_limits),
+        ("exposure_limit", r"exposure limit|\btwa\b|\bstel\b|\bpel\b|\btlv\b|permissible exposure|occupational|time[- ]weighted|"
+                           r"short[- ]term exposure|workplace (?:exposure|limit|air)|\b8[- ]?(?:h|hr|hour)s?\b[^?]*\blimit", exposure_limits),
         ("carcinogen", r"carcinogen|cancer|\biarc\b", carcinogen),
         ("flammable", r"\b(?:in)?flam+able|\b(?:combustible|(?:catch(?:es|ing)?|caught)\s+(?:on\s+)?fire|ignit(?:e|es|able)|fire (?:hazard|risk))\b|"
                       r"^\s*(?:does|do|can|will|would)\b[^?]*\bburn\b|"

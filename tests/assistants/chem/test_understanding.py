@@ -163,3 +163,40 @@ def test_a_superlative_over_options(store: CompoundStore) -> None:
 def test_other_ways_to_ask_by_how_much(question: str, store: CompoundStore) -> None:
     reply = run(question, store)
     assert "a difference of 30.53 K" in reply.text and reply.status is Status.VERIFIED
+
+
+@pytest.mark.parametrize("question", [
+    "Which reactants would lead to CC(=O)Nc1ccc(O)cc1?",
+    "What precursors could lead to the formation of CC(=O)Nc1ccc(O)cc1?",
+])
+def test_lead_to_is_a_verb_and_asks_for_reactants(question: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    assert "Reactants: " in reply.text and "Not answered" not in reply.text and "lead" not in reply.text.split("\n")[0]
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("what's the 8 hr time weighted average limit for toluene?", "The occupational exposure limits of toluene are 20 ppm (TWA)"),
+    ("short-term exposure limit of acetone?", "The occupational exposure limits of acetone are"),
+    ("redox homework - ox number of Mn in KMnO4??", "The oxidation state of Mn in potassium permanganate (KMnO4) is +7."),
+    ("What is the ox. state of S in H2SO4?", "The oxidation state of S in sulfuric acid (H2O4S) is +6."),
+    ("How many grams of sodium chloride are there in 2 moles?", "2 moles of sodium chloride is 116.9 g"),
+    ("I have 2 moles of water. How many grams?", "2 moles of water is 36.03 g"),
+])
+def test_everyday_wordings_reach_their_calculator(question: str, answer: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    assert reply.text.startswith(f"Answer: {answer}"), reply.text[:200]
+    assert reply.status is Status.VERIFIED
+    assert "molecular weight" not in reply.text.split("\n")[0].lower()
+
+
+@pytest.mark.parametrize("question", [
+    "Could you please walk me through Le Chatelier's principle? I have an exam tomorrow.",
+    "Help me understand buffer solutions, my notes are confusing.",
+])
+def test_a_chemistry_explanation_is_never_refused(question: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    assert reply.status is Status.UNVERIFIED and "outside that scope" not in reply.text
+
+
+def test_a_question_far_from_chemistry_is_still_refused(store: CompoundStore) -> None:
+    assert run("Write me a poem about spring.", store).status is Status.REFUSED

@@ -305,10 +305,10 @@ def unanswered_parts(facts: ChemFacts) -> list[str]:
 def _unanswered(part: AskedPart, facts: ChemFacts) -> str | None:
     """Why the tools do not answer one asked part (None: they do)."""
     index = facts.request.parts.index(part) if facts.request is not None and part in facts.request.parts else -1
+    if missed := [n.reason for n in facts.not_computed if n.part == index]:  # for one subject of several, too
+        return "; ".join(dict.fromkeys(missed))
     if any(c.part == index for c in facts.computed):
         return None
-    if missed := [n.reason for n in facts.not_computed if n.part == index]:
-        return "; ".join(dict.fromkeys(missed))
     asked = read_intent(part.text)
     tool_quantity = any(q in _TOOL_QUANTITIES for q in asked.quantities)
     if part.family == NOT_UNDERSTOOD and not tool_quantity and facts.prediction is None:

@@ -107,13 +107,21 @@ def _targets(value: Value) -> list[tuple[float, str, float]]:
     return [(value.number, value.unit, value.tolerance), *value.alternatives] if value.number is not None else []
 
 
+def _names_one(sentence: str, words: list[str]) -> bool:
+    """Whether a sentence uses one of the words (symbols as written, "O"; names in any case); none to find: yes."""
+    return not words or any(re.search(rf"(?<![A-Za-z0-9]){re.escape(w)}s?(?![a-z])", sentence, 0 if len(w) <= 2 else re.IGNORECASE)
+                            for w in words)
+
+
 def stated(value: Value, text: str) -> bool:
     if value.kind == "number":
         targets = _targets(value)
         if not value.unit:
             return any(abs(found - n) <= t + 1e-9 for found in numbers(answer_sentence(text)) for n, _, t in targets)
-        said = _written(text, tuple(u for _, u, _ in targets))
-        return any(u == unit and abs(found - n) <= t + 1e-9 for found, u in said for n, unit, t in targets)
+        sentences = _CLAIM_SENTENCE.split(text) if value.named else [text]
+        return any(any(u == unit and abs(found - n) <= t + 1e-9 for found, u in _written(sentence, tuple(u for _, u, _ in targets))
+                       for n, unit, t in targets) and _names_one(sentence, value.named)
+                   for sentence in sentences)
     if value.kind == "yes_no":  # a yes or no, said outright or about what was asked ("C7H8" says neither)
         sentence = answer_sentence(text)
         said = _YES_NO_FIRST.search(sentence) or value.text and re.search(value.text, sentence, re.IGNORECASE)

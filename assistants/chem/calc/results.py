@@ -18,6 +18,8 @@ class Value(BaseModel):
     yes: bool | None = None
     text: str = ""
     among: list[str] = Field(default_factory=list, description="for kind first: every compared molecule's label")
+    named: list[str] = Field(default_factory=list, description="for a number: words one of which the sentence stating it "
+                             "must use (an element's symbol or name: '4 O atoms', not '4 atoms of aspirin')")
 
 
 class Computed(BaseModel):

@@ -53,7 +53,9 @@ def _atom_count(m: MoleculeRecord, part: Part) -> tuple[str, list[Value]] | None
     element = _asked_element(part.text.replace(m.query, " "))
     if element is not None:
         n = counts.get(element, 0)
-        return f"{label(m)} ({m.formula}) has {n} {element} atom{'s' if n != 1 else ''}.", [Value(kind="number", number=n, unit="atoms")]
+        names = [element, *(name for name, symbol in ELEMENT_NAMES.items() if symbol == element)]
+        return (f"{label(m)} ({m.formula}) has {n} {element} atom{'s' if n != 1 else ''}.",
+                [Value(kind="number", number=n, unit="atoms", named=names)])
     total = sum(counts.values())
     each = ", ".join(f"{n} {e}" for e, n in counts.items())
     return f"{label(m)} ({m.formula}) has {total} atoms: {each}.", [Value(kind="number", number=total, unit="atoms")]

@@ -200,3 +200,10 @@ def test_a_chemistry_explanation_is_never_refused(question: str, store: Compound
 
 def test_a_question_far_from_chemistry_is_still_refused(store: CompoundStore) -> None:
     assert run("Write me a poem about spring.", store).status is Status.REFUSED
+
+
+def test_a_subject_the_tables_cannot_answer_is_named_though_another_is_answered(store: CompoundStore) -> None:
+    reply = run("Are sodium chloride and water flammable?", store)
+    first = reply.text.split("\n")[0]
+    assert first.startswith("Not answered: ") and "sodium chloride" in first
+    assert "water is not a flammable liquid" in reply.text and reply.status is Status.UNVERIFIED

@@ -131,3 +131,14 @@ def test_a_claim_the_tools_agree_with_passes(store):
 def test_an_amount_in_another_problem_is_not_answered_as_a_conversion(question, store):
     reply = _reply(question, store)
     assert reply.status != Status.VERIFIED and reply.text.startswith("Not answered")
+
+
+@pytest.mark.parametrize(("draft", "passes"), [
+    ("1 molecule of aspirin contains 4 atoms of aspirin. The answer is 4.", False),
+    ("Aspirin has 4 oxygen atoms.", True),
+    ("There are 4 O atoms in aspirin (C9H8O4).", True),
+    ("Aspirin, C9H8O4, has 4 atoms in it.", False),
+])
+def test_an_element_count_must_name_the_element_it_counts(draft, passes, store):
+    reply = _reply("how many O atoms in a single molecule of aspirin?", store, draft=f"Answer: {draft}", phrasing="model")
+    assert (reply.status == Status.VERIFIED) is passes, reply.text[:300]

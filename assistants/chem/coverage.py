@@ -255,12 +255,22 @@ def choice_check(raw: str, facts: ChemFacts) -> CheckResult | None:
                        feedback="" if passed else feedback, expected=right, found=named)
 
 
+def _as_given(molecule: MoleculeRecord, quantity: str) -> bool:
+    """The item is how the user wrote the molecule ("the mass of the molecule with SMILES CCO"): echoing
+    it back answers nothing when something else was asked."""
+    if quantity == "smiles":
+        return molecule.source == "smiles"
+    value = value_of(molecule, quantity)
+    return isinstance(value, str) and value.casefold() == molecule.query.casefold()
+
+
 def states_an_asked_value(text: str, facts: ChemFacts) -> bool | None:
     """Whether a sentence gives at least one asked item the tools know (None: nothing is asked that
     the tools can supply); the sentence is what a user reads first, so it must carry the answer."""
     from assistants.chem.draft import parse_draft
 
-    asked = [(m, q) for m in facts.molecules for q in wanted(facts) if value_of(m, q) is not None]
+    known = [(m, q) for m in facts.molecules for q in wanted(facts) if value_of(m, q) is not None]
+    asked = [(m, q) for m, q in known if not _as_given(m, q)] or known
     if not asked:
         return None
     parsed, unit = parse_draft(text), asked_unit(facts)

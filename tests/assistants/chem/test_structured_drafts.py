@@ -92,6 +92,16 @@ def test_the_answer_sentence_is_about_the_molecule_and_ends(store: CompoundStore
     assert check.kind == "form"  # it never stands in for the check that the reply answers
 
 
+@pytest.mark.parametrize(("answer", "passed"), [
+    ("C1CCCCC1", False),  # the SMILES the user gave, echoed: the mass was asked
+    ("Cyclohexane weighs 84.16 g/mol.", True),
+])
+def test_echoing_the_molecule_as_given_answers_nothing(store: CompoundStore, answer: str, passed: bool) -> None:
+    facts = gather_facts("What is the molecular mass of the molecule with SMILES `C1CCCCC1`?", store)
+    filled = {"answer": answer, "molecules": [{"smiles": "C1CCCCC1", "mass": "84.162"}]}
+    assert answer_sentence_check(filled, facts).passed is passed
+
+
 def test_a_structured_draft_sees_the_names_and_the_asked_lines_only(store: CompoundStore) -> None:
     facts = gather_facts("What is the formula of aspirin?", store)
     assert schema_facts(facts).split("\n") == ["Name: 2-(acetyloxy)benzoic acid", "Formula: C9H8O4"]

@@ -29,6 +29,7 @@ By default no model runs: chem answers with template phrasing from its tools. `-
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -462,6 +463,48 @@ def build_oxidation_state(wording: Wording, family: Family, keys: list[dict[str,
     return out
 
 
+_R_L_ATM = 0.082057366  # L atm / (mol K)
+
+
+def build_ideal_gas(wording: Wording, family: Family, problems: list[dict[str, Any]]) -> list[Built]:
+    """PV = nRT solved for the quantity each problem leaves out, ±1% (the questions' figures carry about
+    three digits, and some state R = 0.0821)."""
+    out = []
+    for problem in problems:
+        kind = problem["kind"]
+        values = {k: problem[k] for k in ("gas", "formula", "n", "v", "p", "t") if k in problem} | {"kind": kind}
+        if "t" in problem:
+            values["t_k"] = round(problem["t"] + 273.15, 2)
+        kelvin = problem.get("t", 0) + 273.15
+        if kind == "pressure":
+            numbers = _number(problem["n"] * _R_L_ATM * kelvin / problem["v"], 0.01 * problem["n"] * _R_L_ATM * kelvin / problem["v"],
+                              "atm", wording, family)
+        elif kind == "volume":
+            litres = problem["n"] * _R_L_ATM * kelvin / problem["p"]
+            numbers = _number(litres, 0.01 * litres, "L", wording, family)
+        elif kind == "moles":
+            moles = problem["p"] * problem["v"] / (_R_L_ATM * kelvin)
+            numbers = _number(moles, 0.01 * moles, "mol", wording, family)
+        else:
+            found_k = problem["p"] * problem["v"] / (problem["n"] * _R_L_ATM)
+            numbers = (_number(found_k, 0.01 * found_k, "K", wording, family) if param(wording, family, "bare_number")
+                       else [NumberSpec(value=found_k, tol=0.01 * found_k, unit="K"),
+                             NumberSpec(value=found_k - 273.15, tol=0.01 * found_k, unit="C")])
+        out.append((f"{kind} of {problem['gas']}", values, CoverageExpected(numbers=numbers)))
+    return out
+
+
+def build_ph(wording: Wording, family: Family, problems: list[dict[str, Any]]) -> list[Built]:
+    """pH of a strong acid or base from its concentration, ±0.02 (water's own ions are negligible here)."""
+    out = []
+    for problem in problems:
+        ion = -math.log10(problem["c"] * problem["ions"])
+        value = 14 - ion if problem["base"] else ion
+        values = {k: problem[k] for k in ("name", "formula", "c")}
+        out.append((f"{problem['c']} M {problem['name']}", values, CoverageExpected(numbers=[NumberSpec(value=value, tol=0.02)])))
+    return out
+
+
 def _count(value: int, unit: str, wording: Wording, family: Family) -> list[NumberSpec]:
     """A count, read where its noun follows it ("8 stereocentres") or where it stands alone."""
     return _number(value, 0.1, unit, wording, family)
@@ -518,7 +561,7 @@ BUILDERS: dict[str, Builder] = {
     "balance_equation": build_balance_equation, "combustion_oxygen": build_combustion_oxygen,
     "oxidation_state": build_oxidation_state, "atom_count": build_atom_count, "ring_count": build_ring_count,
     "stereocentres": build_stereocentres, "stereoisomers": build_stereoisomers, "chiral": build_chiral,
-    "lipinski": build_lipinski,
+    "lipinski": build_lipinski, "ideal_gas": build_ideal_gas, "ph": build_ph,
 }
 
 
@@ -549,6 +592,7 @@ _MORE_UNITS = {
                r"kilojoules?\s+per\s+mole?\b)"),
     "ppm": r"(?:ppm\b|parts per million\b)",
     "mg/m3": r"(?:mg\s*/\s*m(?:3|³|\^3))",
+    "L": r"(?:L\b|lit(?:re|er)s?\b|dm\s*\^?\s*3|dm³)",
 }
 _COUNT_UNITS = {  # what a count counts: "3 stereoisomers", "8 chiral centres", "2 rings (2 aromatic)"
     "stereoisomers": r"(?:(?:possible|distinct|different|optical)\s+)?(?:stereo-?)?isomers?\b",

@@ -203,7 +203,8 @@ def _summary(facts: ChemFacts) -> str:
     parts = []
     for molecule in facts.molecules:
         source = {"store": "compound store", "opsin": "OPSIN name parser", "smiles": "the given SMILES", "pubchem": "PubChem"}[molecule.source]
-        who = f"{molecule.query} is {molecule.name}" if molecule.name and molecule.name != molecule.query.lower() else f"{molecule.query}"
+        names = [n for n in dict.fromkeys((molecule.common_name, molecule.name)) if n and n.lower() != molecule.query.lower()]
+        who = molecule.query + (f" is {names[0]}" if names else "") + (f", IUPAC name {names[1]}" if len(names) > 1 else "")
         parts.append(f"{who} ({molecule.formula}, {molecule.average_mass:.2f} g/mol; structure from {source})")
     return "; ".join(parts)
 

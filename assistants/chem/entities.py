@@ -52,6 +52,7 @@ _SYSTEMATIC = re.compile(
 )
 _STRIP = ",;:?!\"'“”‘’`"
 _WORD_BREAKS = re.compile(r"[,;:?!]+$|\.$")
+_NUMBER_WORD = re.compile(r"[-−+]?\d[\d.,]*(?:(?:[x×]10)?\^[-−+]?\d+|[eE][-−+]?\d+)?")  # "1.0e-3", "10^-5)": no name
 _UPPER_WORDS = frozenset("I A NO IN ON SO AS AT BE BY HE IS IT OF OR US WE HI OK TO AN AM DO GO IF ME MY UP CAN".split())
 _STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
 _ELEMENT_NAMES = frozenset(
@@ -292,7 +293,7 @@ def _runs(words: list[tuple[int, str]], consumed: set[int]) -> list[list[tuple[i
         word = raw.strip("\"'“”‘’`")
         ends_clause = bool(_WORD_BREAKS.search(word)) and not re.search(r"\d[,.]$", word)
         word = _WORD_BREAKS.sub("", word)
-        if index in consumed or not word or word.lower() in stop:
+        if index in consumed or not word or word.lower() in stop or _NUMBER_WORD.fullmatch(word.strip("()[]")):
             if current:
                 runs.append(current)
             current = []

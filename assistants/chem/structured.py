@@ -215,6 +215,10 @@ def answer_sentence_check(filled: dict[str, Any], facts: ChemFacts) -> CheckResu
     answer = filled["answer"].strip()
     if len(answer) >= MAX_ANSWER_CHARS:
         message, feedback = "its answer sentence ran to the length limit and was cut off", "Write one short sentence."
+    elif answer.strip(" .`").casefold() in {m.query.casefold() for m in facts.molecules}:
+        message = f"its answer sentence {answer!r} only repeats the molecule as the question gave it"
+        feedback = (f"Write one sentence that says what was asked: {hint}" if (hint := lead(facts))
+                    else "Write one sentence that names the molecule and says what it is.")
     elif not _about_the_molecules(answer, filled, facts):
         message = f"its answer sentence {answer!r} names none of the molecules and gives none of their values"
         feedback = "Write one sentence that names the molecule and gives the asked value from the tool facts."

@@ -24,7 +24,7 @@ _PERCENT = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?" + ELEMENT + r
 _MASS_UNITS = frozenset({"g", "gram", "grams", "gm", "gms", "kg", "mg"})
 
 
-def _formula_subjects(subjects: Subjects) -> list[tuple[str, dict[str, int], str]]:
+def formula_subjects(subjects: Subjects) -> list[tuple[str, dict[str, int], str]]:
     """(label, element counts, the text the question wrote it as) for every molecule and formula."""
     found = []
     for m in subjects.molecules:
@@ -51,7 +51,7 @@ def _looks_like_formula(text: str) -> bool:
     return bool(re.fullmatch(r"(?:[A-Z][a-z]?\d*|\(|\)\d*)+", text))
 
 
-def _amounts(text: str, subjects: list[tuple[str, dict[str, int], str]]) -> list[tuple[float, str, tuple[str, dict[str, int], str]]]:
+def given_amounts(text: str, subjects: list[tuple[str, dict[str, int], str]]) -> list[tuple[float, str, tuple[str, dict[str, int], str]]]:
     """Each amount the text gives ("2 moles of NaCl", "10 g water") with the substance written after it."""
     found = []
     lowered = text.lower()
@@ -65,7 +65,7 @@ def _amounts(text: str, subjects: list[tuple[str, dict[str, int], str]]) -> list
     return found
 
 
-def _in_moles(value: float, unit: str, counts: dict[str, int]) -> float:
+def in_moles(value: float, unit: str, counts: dict[str, int]) -> float:
     if unit.startswith("mol") and unit != "molecules":  # mol, mols, mole, moles
         return value
     if unit == "mmol":
@@ -109,12 +109,12 @@ def _converts(text: str, name: str, written: str) -> bool:
 
 
 def grams_moles(part: Part, subjects: Subjects) -> Outcome:
-    items = _formula_subjects(subjects)
-    amounts = _amounts(part.text, items)
+    items = formula_subjects(subjects)
+    amounts = given_amounts(part.text, items)
     if not amounts or not _converts(part.text, amounts[0][2][0], amounts[0][2][2]):
         return []
     value, unit, (name, counts, _) = amounts[0]
-    moles = _in_moles(value, unit, counts)
+    moles = in_moles(value, unit, counts)
     mass = molar_mass(counts)
     given = f"{value:g} {unit} of {name}"
     # a mass given asks for moles ("I weighed 10 g, how many moles"), never for itself
@@ -141,8 +141,8 @@ _PRODUCT_WORD = re.compile(r"\b(?:to form|forms?|forming|to produce|produces?|pr
 def limiting_reagent(part: Part, subjects: Subjects) -> Outcome:
     """Which reactant runs out first, and the theoretical yield: from the equation the text writes, or
     from the reactants it gives amounts of and the product(s) it names after "to form"."""
-    items = _formula_subjects(subjects)
-    amounts = _amounts(part.text, items)
+    items = formula_subjects(subjects)
+    amounts = given_amounts(part.text, items)
     reactant_labels = {s[0] for _, _, s in amounts}
     if len(reactant_labels) < 2:
         return []
@@ -165,7 +165,7 @@ def limiting_reagent(part: Part, subjects: Subjects) -> Outcome:
     runs: list[tuple[float, str, dict[str, int]]] = []
     for value, unit, (name, counts, _) in amounts:
         if hill(counts) in coefficient and any(hill(r.counts) == hill(counts) for r in balanced.reactants):
-            runs.append((_in_moles(value, unit, counts) / coefficient[hill(counts)], name, counts))
+            runs.append((in_moles(value, unit, counts) / coefficient[hill(counts)], name, counts))
     if len(runs) < 2:
         return []
     extent, limiting, _ = min(runs, key=lambda r: r[0])
@@ -187,7 +187,7 @@ def mass_percent(part: Part, subjects: Subjects) -> Outcome:
                      or re.search(rf"\b(?P<element>{'|'.join(ELEMENT_NAMES)})\b", part.text, re.IGNORECASE))
     out: Outcome = []
     asked_element = element_match.group("element").lower() if element_match else ""
-    for name, counts, _ in [s for s in _formula_subjects(subjects) if s[0].lower() != asked_element and s[2].lower() != asked_element]:
+    for name, counts, _ in [s for s in formula_subjects(subjects) if s[0].lower() != asked_element and s[2].lower() != asked_element]:
         found = composition(counts)
         element = ELEMENT_NAMES.get(element_match.group("element").lower(), element_match.group("element")) if element_match else None
         if element is not None and element in found.mass_percent:
@@ -220,7 +220,7 @@ def empirical_formula(part: Part, subjects: Subjects) -> Outcome:
         return [Computed(family="empirical_formula", subject=given, sentence=f"The empirical formula for {given} by mass is {formula}.",
                          values=[Value(kind="text", text=formula)], source="mole ratios from standard atomic weights", part=part.index)]
     out: Outcome = []
-    for name, counts, _ in _formula_subjects(subjects):
+    for name, counts, _ in formula_subjects(subjects):
         formula = hill(empirical(counts))
         out.append(Computed(family="empirical_formula", subject=name,
                             sentence=f"The empirical formula of {name} ({hill(counts)}) is {formula}.",
@@ -252,8 +252,8 @@ def _combustion_target(text: str) -> str | None:
 def combustion(part: Part, subjects: Subjects) -> Outcome:
     """The oxygen a complete combustion takes, or the CO2 or water it gives, per mole or for the amount given."""
     asked = _combustion_target(part.text)
-    items = [s for s in _formula_subjects(subjects) if hill(s[1]) not in _BURNT]
-    amounts = {s[0]: (v, u) for v, u, s in _amounts(part.text, items)}
+    items = [s for s in formula_subjects(subjects) if hill(s[1]) not in _BURNT]
+    amounts = {s[0]: (v, u) for v, u, s in given_amounts(part.text, items)}
     out: Outcome = []
     for name, counts, _ in items:
         if "C" not in counts and "H" not in counts:
@@ -264,7 +264,7 @@ def combustion(part: Part, subjects: Subjects) -> Outcome:
         verb = "gives" if asked else "takes"
         if name in amounts:
             value, unit = amounts[name]
-            moles = _in_moles(value, unit, counts) * per_mole
+            moles = in_moles(value, unit, counts) * per_mole
             grams = moles * molar_mass(counts_of(formula))
             wants_grams = bool(_WANTS_GRAMS.search(part.text)) or asked is not None and not _WANTS_MOLES.search(part.text)
             said = f"{grams:.4g} g of {formula} ({moles:.4g} mol)" if wants_grams else f"{moles:.4g} mol of {formula} ({grams:.4g} g)"
@@ -363,7 +363,7 @@ def oxidation_state(part: Part, subjects: Subjects) -> Outcome:
     element = ELEMENT_NAMES.get(asked.group("element").lower(), asked.group("element")) if asked else None
     out: Outcome = []
     ion = re.search(r"\b([A-Z][A-Za-z0-9()]*?)\s*(?:\^\s*)?\(?(\d?)([+-])\)?(?=\s|\?|$|,)", part.text)
-    for name, counts, written in _formula_subjects(subjects) or ([(ion.group(1), counts_of(ion.group(1)), ion.group(1))] if ion else []):
+    for name, counts, written in formula_subjects(subjects) or ([(ion.group(1), counts_of(ion.group(1)), ion.group(1))] if ion else []):
         charge = 0
         if ion and ion.group(1) == written:
             charge = (int(ion.group(2)) if ion.group(2) else 1) * (1 if ion.group(3) == "+" else -1)

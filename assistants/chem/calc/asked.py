@@ -14,6 +14,7 @@ from assistants.chem.calc.amount_answers import (
     balance, combustion, empirical_formula, grams_moles, limiting_reagent, mass_percent, oxidation_state, reaction_enthalpy,
 )
 from assistants.chem.calc.parts import ELEMENT_NAMES, Calculator, Outcome, Part, Subjects
+from assistants.chem.calc.physical_answers import ASKS_GAS_QUANTITY, ideal_gas, ph
 from assistants.chem.calc.property_answers import (
     autoignition, carcinogen, density, dipole_moment, enthalpy_of_combustion, enthalpy_of_formation, enthalpy_of_vaporisation,
     exposure_limits, flammability_limits, flammable, flash_point, toxicity, vapor_pressure,
@@ -56,6 +57,8 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
                          r"\bby mass\b[^?]*\bpercent|\bpercent\b[^?]*\bby mass\b|mass\s*%|%\s*(?:by\s+)?mass|fraction of the mass|"
                          r"\bwhat (?:%|percent(?:age)?)\b|(?:%|percent(?:age)?)\s+(?:of\s+)?\w+\s+(?:in|is)\b", mass_percent),
         ("limiting_reagent", r"limiting (?:reagent|reactant)|theoretical yield|excess (?:reagent|reactant)|percent(?:age)? yield", limiting_reagent),
+        ("ph", r"\bp(?:h|oh)\b|\[\s*h(?:3o)?\s*\+\s*\]|hydrogen ion concentration|hydronium", ph),
+        ("ideal_gas", ASKS_GAS_QUANTITY, ideal_gas),
         ("density", r"\bdensity\b", density),
         ("grams_moles", r"\d\s*-?\s*(?:mols?|moles?|mmol|g|gms?|grams?|kg|mg|molecules)\b", grams_moles),
         ("stereoisomers", r"stereoisomers?|optical isomers?|how many (?:enantiomers|diastereomers)", stereoisomers),
@@ -98,5 +101,5 @@ def compute(part: Part, subjects: Subjects) -> Outcome:
 
 
 # Calculations a formula alone settles; the others need the one compound a formula stands for.
-_FORMULA_CALCULATIONS = frozenset({"balance_equation", "reaction_enthalpy", "oxidation_state", "empirical_formula", "combustion_oxygen", "mass_percent",
-                                   "grams_moles", "limiting_reagent"})
+_FORMULA_CALCULATIONS = frozenset({"balance_equation", "reaction_enthalpy", "oxidation_state", "empirical_formula", "combustion_oxygen",
+                                   "mass_percent", "grams_moles", "limiting_reagent", "ideal_gas", "ph"})

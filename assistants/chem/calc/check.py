@@ -29,6 +29,8 @@ def numbers(text: str) -> list[float]:
     return [v for m in _NUMBER.finditer(text.translate(_SUBSCRIPTS)) if (v := number_value(m.group(0))) is not None]
 
 
+# What a family's value is called where its name does not say it: "the ideal gas of 10 L, 2 mol" says nothing.
+_ASKED_WORDS = {"ideal_gas": "quantity the ideal-gas law gives", "ph": "pH"}
 _ANSWER_LABEL = re.compile(r"^\W*(?:the\s+)?(?:final\s+)?answer(?:\s+is)?\s*:\s*", re.IGNORECASE)
 
 
@@ -71,6 +73,9 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "%": ("%", "percent"), "g": ("g", "grams", "gram"), "mol": ("mol", "moles", "mole"), "molecules": ("molecules",),
     "ppm": ("ppm",), "mg/m3": ("mg/m3", "mg/m³"),
     "g/mL": ("g/ml", "g/cm3", "g/cm³", "g cm-3", "g/cc"), "kg/m3": ("kg/m3", "kg/m³"),
+    "atm": ("atm", "atmospheres", "atmosphere"), "bar": ("bar",), "mbar": ("mbar",), "MPa": ("mpa",), "psi": ("psi",), "torr": ("torr",),
+    "L": ("l", "litres", "liters", "litre", "liter", "dm3", "dm³", "dm^3"), "mL": ("ml", "millilitres", "milliliters", "cm3", "cm³", "cc"),
+    "dm³": ("dm3", "dm³", "dm^3", "l"), "cm³": ("cm3", "cm³", "cm^3", "ml"), "m³": ("m3", "m³", "m^3"),
 }
 # Counted things, named a word or two after the number ("8 carbon atoms", "3 possible stereoisomers").
 _COUNTED: dict[str, tuple[str, ...]] = {
@@ -156,7 +161,7 @@ def computed_check(text: str, computed: list[Computed], question: str) -> CheckR
         return None
     missed = [c for c in computed if not all(stated(v, text) for v in c.values)]
     wrong = contradicted(text, computed, question)
-    problems = [f"it does not give the {c.family.replace('_', ' ')} of {c.subject}" for c in missed]
+    problems = [f"it does not give the {_ASKED_WORDS.get(c.family, c.family.replace('_', ' '))} of {c.subject}" for c in missed]
     problems += [f"it gives {w}, which no tool computed" for w in wrong]
     return CheckResult(name="computed_answers", kind="coverage", passed=not problems, message="; ".join(problems),
                        feedback=" ".join(f"Give: {c.sentence}" for c in missed),

@@ -83,7 +83,7 @@ def melting_point(molecule: MoleculeRecord) -> float | None:
     return next((p.value for p in molecule.properties if p.key == "melting_point"), None)
 
 def asked_kelvin(text: str) -> float | None:
-    match = _TEMPERATURE.search(text)
+    match = _TEMPERATURE.search(text.replace("℃", "°C").replace("℉", "°F"))
     if match is None:
         return None
     value, unit = float(match.group("value").replace("−", "-")), match.group("unit")[0].upper()

@@ -102,6 +102,14 @@ def test_echoing_the_molecule_as_given_answers_nothing(store: CompoundStore, ans
     assert answer_sentence_check(filled, facts).passed is passed
 
 
+def test_repeating_the_molecule_as_given_describes_nothing(store: CompoundStore) -> None:
+    facts = gather_facts("Cc1ccccc1 The above is a compound. Could you please tell me something about it?", store)
+    filled = {"answer": "Cc1ccccc1", "molecules": [{"smiles": "Cc1ccccc1"}]}
+    check = answer_sentence_check(filled, facts)
+    assert not check.passed and "repeats" in check.message
+    assert answer_sentence_check({**filled, "answer": "This is toluene, C7H8."}, facts).passed
+
+
 def test_a_structured_draft_sees_the_names_and_the_asked_lines_only(store: CompoundStore) -> None:
     facts = gather_facts("What is the formula of aspirin?", store)
     assert schema_facts(facts).split("\n") == ["Name: 2-(acetyloxy)benzoic acid", "Formula: C9H8O4"]

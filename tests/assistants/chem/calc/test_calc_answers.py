@@ -123,14 +123,49 @@ def test_a_claim_the_tools_agree_with_passes(store):
     assert not [c for r in reply.trace for c in r.checks if c.name == "tool_fact_claims"]
 
 
-@pytest.mark.parametrize("question", [
-    "What pressure in atm do 2.0 mol of nitrogen exert in a 10.0 L vessel at 25 °C?",
-    "Calculate the pressure (in atm) of 2.0 mol of nitrogen in 10.0 L at 25 °C using PV = nRT.",
-    "What is the pH of 0.002 M hydrochloric acid?",
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What pressure in atm do 2.0 mol of nitrogen exert in a 10.0 L vessel at 25 °C?", "4.893 atm"),
+    ("Calculate the pressure (in atm) of 2.0 mol of nitrogen in 10.0 L at 25 °C using PV = nRT.", "4.893 atm"),
+    ("What is the pH of 0.002 M hydrochloric acid?", "is 2.70"),
 ])
-def test_an_amount_in_another_problem_is_not_answered_as_a_conversion(question, store):
+def test_an_amount_in_a_gas_or_ph_problem_is_not_answered_as_a_conversion(question, expected, store):
     reply = _reply(question, store)
-    assert reply.status != Status.VERIFIED and reply.text.startswith("Not answered")
+    assert reply.status == Status.VERIFIED and expected in reply.text.split("\n")[0], reply.text[:300]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Calculate the pH of 0.01 M NaOH.", "is 12.00"),
+    ("ph of 0.01 M hcl?", "is 2.00"),
+    ("What is the pH of 0.1 M barium hydroxide?", "is 13.30"),  # two hydroxide ions per formula unit
+    ("What is the pH of 0.1 M acetic acid (Ka = 1.8 x 10^-5)?", "is 2.88"),
+    ("pH of 0.05 M ammonia, Kb = 1.8e-5?", "is 10.97"),  # solved exactly, not with x = sqrt(Kb c)
+    ("What is the pOH of a solution with [H+] = 1.0e-3 M?", "pOH of a solution 0.001 mol/L in hydrogen ions is 11.00"),
+    ("What is the pH of 1e-8 M HCl?", "is 6.98"),  # water's own ions count: a dilute acid is not basic
+    ("What volume does 2 mol of an ideal gas occupy at STP?", "44.83 L"),
+    ("A 5.00 L flask holds 16.0 g of O2 at 300 K. What is the pressure in kPa?", "249.4 kPa"),
+    ("How many moles of gas are in 2.50 L at 1.00 atm and 298 K?", "0.1022 mol"),
+    ("At what temperature do 0.500 mol of helium occupy 12.0 L at 1.50 atm?", "165.6 °C"),
+    ("what volume in mL does 0.010 mol of CO2 take up at 25 C and 100 kPa", "247.9 mL"),
+])
+def test_gas_law_and_ph_answers_lead_and_are_verified(question, expected, store):
+    reply = _reply(question, store)
+    assert reply.status == Status.VERIFIED, reply.text[:400]
+    assert expected in reply.text.split("\n")[0], reply.text[:400]
+
+
+def test_a_weak_acid_without_its_constant_is_not_guessed(store):
+    reply = _reply("What is the pH of 0.1 M acetic acid?", store)
+    assert reply.status != Status.VERIFIED
+    assert reply.text.startswith("Not answered") and "Ka or Kb" in reply.text.split("\n")[0]
+
+
+@pytest.mark.parametrize(("question", "draft"), [
+    ("what pH does 0.002 M HCl have?", "Answer: 0.002 M HCl has a pH of 0.002."),
+    ("pressure of 2.0 mol N2 in 10.0 L at 25 C, in atm?", "Answer: The pressure is 0.49 atm."),
+])
+def test_a_wrong_gas_or_ph_value_from_the_model_is_replaced(question, draft, store):
+    reply = _reply(question, store, draft=draft, phrasing="model")
+    assert reply.status == Status.CORRECTED and draft.removeprefix("Answer: ") not in without_check_notes(reply.text)
 
 
 @pytest.mark.parametrize(("draft", "passes"), [

@@ -12,7 +12,7 @@ def chem_tools() -> list[BaseTool]:
     from stages.langchain_chat import tool_from_function
 
     from assistants.chem import functional_groups, molecule, tools
-    from assistants.chem.calc import equations, hazards, structure
+    from assistants.chem.calc import equations, hazards, physical, structure
 
     functions = (
         molecule.validate_smiles,
@@ -32,5 +32,8 @@ def chem_tools() -> list[BaseTool]:
         structure.drug_likeness,
         hazards.hazard_data,
         equations.balance_equation,
+        physical.solve_ideal_gas,
+        physical.strong_acidity,
+        physical.weak_acidity,
     )
     return [tool_from_function(fn) for fn in functions]

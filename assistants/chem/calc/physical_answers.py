@@ -4,20 +4,20 @@ assumption it makes (ideal gas, full dissociation, Kw at 25 °C), since the answ
 
 from __future__ import annotations
 
-import math
 import re
 
 from assistants.chem.calc.amount_answers import formula_subjects, given_amounts, in_moles
 from assistants.chem.calc.numbers import number_value
 from assistants.chem.calc.parts import CELSIUS, Outcome, Part, Subjects, asked_kelvin, temperature_text
+from assistants.chem.calc.physical import (
+    GAS_CONSTANT, Acidity, acidity_from_hydrogen_ions, solve_ideal_gas, strong_acidity, weak_acidity,
+)
 from assistants.chem.calc.quantities import (
     PRESSURE_UNITS, VOLUME_UNITS, asked_unit, concentrations_molar, pressures_pa, volumes_litres,
 )
 from assistants.chem.calc.results import Computed, NotComputed, Value
 from assistants.chem.calc.stoichiometry import counts_of, molar_mass
 
-GAS_CONSTANT = 8.314462618  # J/(mol K), exact since the 2019 SI
-KW_25C = 1.0e-14
 _GAS_CONSTANT_GIVEN = re.compile(r"\bR\s*=\s*[\d.]+\s*[^.,;)\n]*(?:\.\d[^.,;)\n]*)?")
 _STP = re.compile(r"\bstp\b|standard temperature and pressure", re.IGNORECASE)
 _RELATIVE = 0.01  # the tolerance of a computed gas quantity: the question's own figures carry about 3 significant digits
@@ -74,29 +74,26 @@ def ideal_gas(part: Part, subjects: Subjects) -> Outcome:
     given = [f"{pressure / PRESSURE_UNITS['atm']:.4g} atm" if pressure else "", f"{litres:g} L" if litres else "",
              amount[1] if amount else "", f"{kelvin:.2f} K" if kelvin else ""]
     assumption = "an ideal gas, R = 8.314 J/(mol·K)" + ("; STP taken as 0 °C and 1 atm" if stp else "")
+    state = solve_ideal_gas(pressure, litres, moles, kelvin)
     if asked == "pressure":
-        pa = moles * GAS_CONSTANT * kelvin / (litres / 1000)  # type: ignore[operator]
         unit = asked_unit(text, PRESSURE_UNITS, _PRESSURE_WORDS) or "atm"
-        said, checked = _shown(pa, PRESSURE_UNITS, [unit, *(u for u in _SHOWN_PRESSURE if u != unit)])
+        said, checked = _shown(state.pressure_pa, PRESSURE_UNITS, [unit, *(u for u in _SHOWN_PRESSURE if u != unit)])
         sentence = f"The pressure is {said}"
     elif asked == "volume":
-        litres_found = moles * GAS_CONSTANT * kelvin / pressure * 1000  # type: ignore[operator]
         unit = asked_unit(text, VOLUME_UNITS, _VOLUME_WORDS) or "l"
-        said, checked = _shown(litres_found, VOLUME_UNITS, [unit, *(u for u in ("l", "m3") if u != unit)])
+        said, checked = _shown(state.volume_l, VOLUME_UNITS, [unit, *(u for u in ("l", "m3") if u != unit)])
         sentence = f"The volume is {said}"
     elif asked == "temperature":
-        found_k = pressure * (litres / 1000) / (moles * GAS_CONSTANT)  # type: ignore[operator]
-        said, checked = temperature_text(found_k, part.unit, digits=1)
+        said, checked = temperature_text(state.kelvin, part.unit, digits=1)
         sentence = f"The temperature is {said}"
     else:
-        found_mol = pressure * (litres / 1000) / (GAS_CONSTANT * kelvin)  # type: ignore[operator]
-        said = f"{found_mol:.4g} mol"
-        checked = Value(kind="number", number=found_mol, unit="mol", tolerance=_RELATIVE * found_mol)
+        said = f"{state.moles:.4g} mol"
+        checked = Value(kind="number", number=state.moles, unit="mol", tolerance=_RELATIVE * state.moles)
         items = formula_subjects(subjects)
         if items and re.search(r"\bmass\b|\bgrams?\b|\bhow many g\b", text, re.IGNORECASE):
             name, counts, _ = items[0]
-            grams = found_mol * molar_mass(counts)
-            said = f"{grams:.4g} g of {name} ({found_mol:.4g} mol)"
+            grams = state.moles * molar_mass(counts)
+            said = f"{grams:.4g} g of {name} ({state.moles:.4g} mol)"
             checked = Value(kind="number", number=grams, unit="g", tolerance=_RELATIVE * grams)
         sentence = f"The amount of gas is {said}"
     return [Computed(family="ideal_gas", subject=", ".join(g for g in given if g),
@@ -140,15 +137,13 @@ def _made_up(text: str, species: tuple[str, str, int, bool] | None) -> float | N
     return in_moles(amounts[0][0], amounts[0][1], counts_of(formula)) / volumes[-1][0] if amounts else None
 
 
-def _ph_outcome(part: Part, what: str, h_plus: float, facts: list[str], source: str) -> Outcome:
-    ph = -math.log10(h_plus)
-    poh = -math.log10(KW_25C) - ph
+def _ph_outcome(part: Part, what: str, acidity: Acidity, facts: list[str], source: str) -> Outcome:
     if _ASKS_POH.search(part.text) and not _ASKS_PH.search(part.text):
-        said, value = f"The pOH of {what} is {poh:.2f} (pH {ph:.2f})", poh
+        said, value = f"The pOH of {what} is {acidity.poh:.2f} (pH {acidity.ph:.2f})", acidity.poh
     else:
-        said, value = f"The pH of {what} is {ph:.2f} (pOH {poh:.2f})", ph
-    return [Computed(family="ph", subject=what, sentence=f"{said}: hydrogen ions {h_plus:.3g} mol/L, hydroxide ions {KW_25C / h_plus:.3g} "
-                                                          f"mol/L, with Kw = 1.0e-14 at 25 °C.",
+        said, value = f"The pH of {what} is {acidity.ph:.2f} (pOH {acidity.poh:.2f})", acidity.ph
+    return [Computed(family="ph", subject=what, sentence=f"{said}: hydrogen ions {acidity.hydrogen_ions:.3g} mol/L, hydroxide ions "
+                                                          f"{acidity.hydroxide_ions:.3g} mol/L, with Kw = 1.0e-14 at 25 °C.",
                      facts=facts, values=[Value(kind="number", number=round(value, 4), unit="", tolerance=0.02)],
                      source=source, part=part.index)]
 
@@ -160,7 +155,7 @@ def ph(part: Part, subjects: Subjects) -> Outcome:
     concentrations = concentrations_molar(text)
     given_h = re.search(r"\[\s*h(?:3o)?\s*\+\s*\]\s*(?:=|is|of)\s*", text, re.IGNORECASE)
     if given_h is not None and (direct := concentrations_molar(text[given_h.end():])):
-        return _ph_outcome(part, f"a solution {direct[0][0]:.3g} mol/L in hydrogen ions", direct[0][0], [],
+        return _ph_outcome(part, f"a solution {direct[0][0]:.3g} mol/L in hydrogen ions", acidity_from_hydrogen_ions(direct[0][0]), [],
                            "the definition pH = -log10 of the hydrogen-ion concentration")
     species = _species(text)
     if not concentrations and (c_made := _made_up(text, species)) is not None:
@@ -174,13 +169,11 @@ def ph(part: Part, subjects: Subjects) -> Outcome:
         if value is None:
             return []
         kind = constant.group("kind")
-        k = 10 ** -value if kind.startswith("p") else value
         base = kind.endswith("b")
-        x = (-k + math.sqrt(k * k + 4 * k * c)) / 2  # the ions one weak acid or base releases: x² / (c - x) = K
-        h_plus = KW_25C / x if base else x
+        acidity = weak_acidity(c, 10 ** -value if kind.startswith("p") else value, base)
         named = _WEAK_NAMED.search(text)
         what = f"{c:g} M {named.group(0) if named else 'weak ' + ('base' if base else 'acid')} ({kind} = {constant.group('value')})"
-        return _ph_outcome(part, what, h_plus, [f"Weak {'base' if base else 'acid'}: x²/(c − x) = {kind[-2:]}, x = {x:.3g} mol/L"],
+        return _ph_outcome(part, what, acidity, [f"Weak {'base' if base else 'acid'}: x²/(c − x) = {kind[-2:]}, solved exactly"],
                            "the dissociation equilibrium, solved exactly")
     if species is None:
         weak = _WEAK_NAMED.search(text)
@@ -189,10 +182,8 @@ def ph(part: Part, subjects: Subjects) -> Outcome:
                             reason="the tools compute the pH of strong acids and bases, fully dissociated, and of a weak acid or "
                                    "base whose Ka or Kb the question gives; this question gives neither")]
     name, formula, count, base = species
-    ions = c * count
-    excess = (ions + math.sqrt(ions * ions + 4 * KW_25C)) / 2  # the strong ion plus water's own: tends to 1e-7 when dilute
-    h_plus = KW_25C / excess if base else excess
     what = f"{c:.3g} M {name} ({formula})"
     released = f"{count} {'hydroxide' if base else 'hydrogen'} ion{'s' if count > 1 else ''} per formula unit"
-    return _ph_outcome(part, what, h_plus, [f"{name} ({formula}): a strong {'base' if base else 'acid'}, fully dissociated, {released}"],
+    return _ph_outcome(part, what, strong_acidity(c, count, base),
+                       [f"{name} ({formula}): a strong {'base' if base else 'acid'}, fully dissociated, {released}"],
                        "full dissociation of a strong acid or base")

@@ -649,11 +649,12 @@ def _float(text: str) -> float:
     return float(text.replace("−", "-"))
 
 
-def _within(numbers: list[NumberSpec], text: str) -> tuple[bool, bool]:
-    """Whether the text gives a number in a spec's unit, and whether one is within its tolerance."""
+def _within(numbers: list[NumberSpec], text: str, given: tuple[float, ...] = ()) -> tuple[bool, bool]:
+    """Whether the text gives a number in a spec's unit (other than one of the question's `given`), and
+    whether one is within its tolerance."""
     text = readable(text)
     found = [(n, spec) for spec in numbers for n in numbers_with(text, spec.unit)]
-    return bool(found), any(abs(n - spec.value) <= spec.tol for n, spec in found)
+    return any(n not in given for n, _ in found), any(abs(n - spec.value) <= spec.tol for n, spec in found)
 
 
 # ---------------------------------------------------------------------------------------------- reading yes and no
@@ -814,13 +815,13 @@ def missing(expected: CoverageExpected, text: str, status: Status) -> list[str]:
     return problems + answer_problems(expected, text)
 
 
-def contradicts(expected: CoverageExpected, text: str) -> bool:
+def contradicts(expected: CoverageExpected, text: str, question: str = "") -> bool:
     """Whether the reply states a wrong value: a number in the asked unit in its answer sentence (or tagged
-    answer) with none within tolerance, the wrong yes/no, the other compound first, the equation's species with
-    other coefficients, or only other formulas."""
+    answer) with none within tolerance (a figure the question gives, restated, is none), the wrong yes/no,
+    the other compound first, the equation's species with other coefficients, or only other formulas."""
     answer = "\n".join([answer_sentence(text), *TAGGED.findall(text)])
     if expected.numbers:
-        found, right = _within(expected.numbers, answer)
+        found, right = _within(expected.numbers, answer, tuple(numbers_with(readable(question), None)))
         if found and not right:
             return True
     if expected.verdict is not None and expected.verdict_kind is not None:
@@ -863,7 +864,7 @@ def judge(item: CoverageItem, reply: Reply, seconds: float) -> CoverageOutcome:
         right=right, says_not_answered=declined, verified_wrong=reply.status is Status.VERIFIED and not right,
         silent_miss=not right and not declined, missing=problems, seconds=round(seconds, 3),
         question=item.question, text=reply.text,
-        contradiction=item.expected.computable and contradicts(item.expected, text), from_tables=item.from_tables)
+        contradiction=item.expected.computable and contradicts(item.expected, text, item.question), from_tables=item.from_tables)
 
 
 # ---------------------------------------------------------------------------------------------- running

@@ -196,6 +196,16 @@ def test_a_right_number_in_the_asked_unit_passes_and_a_wrong_one_is_a_contradict
     assert not contradicts(FLASH_C, "Not answered: the flash point (“at 40 °C?”).\n\nFormula: C2H6O")
 
 
+def test_a_figure_the_question_gives_restated_is_no_contradiction() -> None:
+    pressure = _expected(numbers=[NumberSpec(value=4.618, tol=0.05)])
+    question = "Suppose that 1.5 mol N2(g) is confined to 8.0 dm^3 at 300.15 K. Predict the pressure. The unit of the answer is atm."
+    restated = "1.5 mol N2(g) is confined to 8.0 dm^3 at 300.15 K.\n2. The pressure is 4.618 atm."
+    assert not contradicts(pressure, restated, question)
+    assert contradicts(pressure, "The pressure is 3.2 atm.", question)
+    oxygen = _expected(numbers=[NumberSpec(value=3.0, tol=0.01)])
+    assert not contradicts(oxygen, "Burning 1 mol takes 3 mol of O2 (96 g).", "How much O2 do 1 mol of ethanol and 3 mol of methanol take?")
+
+
 def test_numbers_are_read_through_ranges_words_separators_and_name_locants() -> None:
     lower_limit = _expected(numbers=[NumberSpec(value=4.4, tol=0.1, unit="%")])
     assert missing(lower_limit, "Answer: methane burns in air at 4.4–17 % by volume.", Status.VERIFIED) == []
@@ -300,7 +310,7 @@ def test_a_few_dev_items_through_the_real_pipeline_are_scored_from_the_reply_tex
         assert outcome.text.strip() and outcome.status in {s.value for s in Status}
         text = without_check_notes(outcome.text)
         assert outcome.missing == missing(item.expected, text, Status(outcome.status))
-        assert outcome.contradiction == contradicts(item.expected, text)
+        assert outcome.contradiction == contradicts(item.expected, text, item.question)
     out = tmp_path / "coverage.json"
     assert chem_coverage.main(["--family", "flash_point", "--limit", "2", "--json", str(out)]) == 0
     written = json.loads(out.read_text())

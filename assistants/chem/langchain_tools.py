@@ -33,6 +33,7 @@ def chem_tools() -> list[BaseTool]:
         hazards.hazard_data,
         equations.balance_equation,
         physical.solve_ideal_gas,
+        physical.solve_dilution,
         physical.strong_acidity,
         physical.weak_acidity,
     )

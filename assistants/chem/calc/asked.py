@@ -20,6 +20,7 @@ from assistants.chem.calc.property_answers import (
     exposure_limits, flammability_limits, flammable, flash_point, toxicity, vapor_pressure,
 )
 from assistants.chem.calc.results import NotComputed
+from assistants.chem.calc.solution_answers import solution
 from assistants.chem.calc.structure_answers import (
     atom_count, bonds, chiral, descriptor, drug_likeness, hybridisation, ring_count, stereocentres, stereoisomers,
 )
@@ -59,6 +60,7 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("limiting_reagent", r"limiting (?:reagent|reactant)|theoretical yield|excess (?:reagent|reactant)|percent(?:age)? yield", limiting_reagent),
         ("ph", r"\bp(?:h|oh)\b|\[\s*h(?:3o)?\s*\+\s*\]|hydrogen ion concentration|hydronium", ph),
         ("ideal_gas", ASKS_GAS_QUANTITY, ideal_gas),
+        ("solution", r"\bmolarity\b|\bconcentration\b|\bdilut|\bstock\b|\bsolution\b|\bmolar\b|\d\s*(?:M|mM|mol/L)\b", solution),
         ("density", r"\bdensity\b", density),
         ("grams_moles", r"\d\s*-?\s*(?:mols?|moles?|mmol|g|gms?|grams?|kg|mg|molecules)\b", grams_moles),
         ("stereoisomers", r"stereoisomers?|optical isomers?|how many (?:enantiomers|diastereomers)", stereoisomers),
@@ -102,4 +104,4 @@ def compute(part: Part, subjects: Subjects) -> Outcome:
 
 # Calculations a formula alone settles; the others need the one compound a formula stands for.
 _FORMULA_CALCULATIONS = frozenset({"balance_equation", "reaction_enthalpy", "oxidation_state", "empirical_formula", "combustion_oxygen",
-                                   "mass_percent", "grams_moles", "limiting_reagent", "ideal_gas", "ph"})
+                                   "mass_percent", "grams_moles", "limiting_reagent", "ideal_gas", "ph", "solution"})

@@ -30,7 +30,8 @@ def numbers(text: str) -> list[float]:
 
 
 # What a family's value is called where its name does not say it: "the ideal gas of 10 L, 2 mol" says nothing.
-_ASKED_WORDS = {"ideal_gas": "quantity the ideal-gas law gives", "ph": "pH"}
+_ASKED_WORDS = {"ideal_gas": "quantity the ideal-gas law gives", "ph": "pH", "solution": "amount or molarity of the solution",
+                "dilution": "volume or concentration of the dilution"}
 _ANSWER_LABEL = re.compile(r"^\W*(?:the\s+)?(?:final\s+)?answer(?:\s+is)?\s*:\s*", re.IGNORECASE)
 
 
@@ -76,6 +77,7 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "atm": ("atm", "atmospheres", "atmosphere"), "bar": ("bar",), "mbar": ("mbar",), "MPa": ("mpa",), "psi": ("psi",), "torr": ("torr",),
     "L": ("l", "litres", "liters", "litre", "liter", "dm3", "dm³", "dm^3"), "mL": ("ml", "millilitres", "milliliters", "cm3", "cm³", "cc"),
     "dm³": ("dm3", "dm³", "dm^3", "l"), "cm³": ("cm3", "cm³", "cm^3", "ml"), "m³": ("m3", "m³", "m^3"),
+    "M": ("m", "molar", "mol/l", "mol l-1", "mol/dm3", "mol dm-3"), "mol/L": ("mol/l", "mol l-1", "mol/dm3", "mol dm-3", "m", "molar"),
 }
 # Counted things, named a word or two after the number ("8 carbon atoms", "3 possible stereoisomers").
 _COUNTED: dict[str, tuple[str, ...]] = {

@@ -1,5 +1,5 @@
-"""Gas and solution arithmetic as plain functions: the ideal-gas law solved for its one unknown, and the
-acidity of a strong or weak acid or base. The calculators phrase these; agents call them as tools."""
+"""Gas and solution arithmetic as plain functions: the ideal-gas law and a dilution solved for their one
+unknown, and the acidity of a strong or weak acid or base. The calculators phrase these; agents call them as tools."""
 
 from __future__ import annotations
 
@@ -97,3 +97,43 @@ def weak_acidity(concentration: float, constant: float, base: bool = False) -> A
         raise ValueError("the concentration and the dissociation constant must be positive")
     released = (-constant + math.sqrt(constant * constant + 4 * constant * concentration)) / 2
     return acidity_from_hydrogen_ions(KW_25C / released if base else released)
+
+
+class Dilution(BaseModel):
+    """A dilution c1·V1 = c2·V2: the stock's concentration (mol/L) and volume, the diluted solution's."""
+
+    stock_molar: float
+    stock_volume_l: float
+    diluted_molar: float
+    diluted_volume_l: float
+
+
+def solve_dilution(stock_molar: float | None = None, stock_volume_l: float | None = None, diluted_molar: float | None = None,
+                   diluted_volume_l: float | None = None) -> Dilution:
+    """c1·V1 = c2·V2 solved for the one quantity left out (the amount of solute stays the same).
+
+    Args:
+        stock_molar: the concentrated solution's concentration in mol/L, or None to solve for it.
+        stock_volume_l: the volume of it taken, in litres, or None to solve for it.
+        diluted_molar: the diluted solution's concentration in mol/L, or None to solve for it.
+        diluted_volume_l: the diluted solution's volume in litres, or None to solve for it.
+    """
+    given = {"stock_molar": stock_molar, "stock_volume_l": stock_volume_l, "diluted_molar": diluted_molar,
+             "diluted_volume_l": diluted_volume_l}
+    missing = [k for k, v in given.items() if v is None]
+    if len(missing) != 1:
+        raise ValueError(f"give exactly three of the two concentrations and the two volumes; {len(missing)} are missing")
+    if any(v is not None and v <= 0 for v in given.values()):
+        raise ValueError("concentrations and volumes must be positive")
+    c1, v1, c2, v2 = stock_molar, stock_volume_l, diluted_molar, diluted_volume_l
+    if c1 is None:
+        c1 = c2 * v2 / v1  # type: ignore[operator]
+    elif v1 is None:
+        v1 = c2 * v2 / c1  # type: ignore[operator]
+    elif c2 is None:
+        c2 = c1 * v1 / v2  # type: ignore[operator]
+    else:
+        v2 = c1 * v1 / c2
+    if c2 > c1 + 1e-12:  # type: ignore[operator]
+        raise ValueError("a dilution cannot make a solution more concentrated than its stock")
+    return Dilution(stock_molar=c1, stock_volume_l=v1, diluted_molar=c2, diluted_volume_l=v2)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from assistants.chem.calc.physical import (
     GAS_CONSTANT, Acidity, acidity_from_hydrogen_ions, solve_ideal_gas, strong_acidity, weak_acidity,
 )
 from assistants.chem.calc.quantities import (
-    PRESSURE_UNITS, VOLUME_UNITS, asked_unit, concentrations_molar, pressures_pa, volumes_litres,
+    PRESSURE_UNITS, VOLUME_UNITS, asked_unit, concentrations_molar, pressures_pa, volumes_litres, without_concentrations,
 )
 from assistants.chem.calc.results import Computed, NotComputed, Value
 from assistants.chem.calc.stoichiometry import counts_of, molar_mass
@@ -37,7 +37,7 @@ ASKS_GAS_QUANTITY = "|".join(f"(?:{pattern.pattern})" for pattern in _ASKS.value
 
 def _amount_moles(part: Part, subjects: Subjects) -> tuple[float, str] | None:
     """The amount of gas the text gives, in moles, and how it was written ("2.0 mol", "16 g of O2")."""
-    for value, unit, (name, counts, _) in given_amounts(part.text, formula_subjects(subjects)):
+    for value, unit, (name, counts, _) in given_amounts(without_concentrations(part.text), formula_subjects(subjects)):
         return in_moles(value, unit, counts), f"{value:g} {unit} of {name}"
     bare = re.search(r"(?P<value>\d+(?:\.\d+)?)\s*(?:mol|moles?|mmol)\b", part.text, re.IGNORECASE)
     if bare is not None and (value := number_value(bare.group("value"))) is not None:
@@ -61,8 +61,8 @@ def ideal_gas(part: Part, subjects: Subjects) -> Outcome:
     text = _GAS_CONSTANT_GIVEN.sub("", part.text)  # "R = 0.0821 L atm/mol K" gives no volume
     stp = bool(_STP.search(text))
     pressures, volumes = pressures_pa(text), volumes_litres(text)
-    pressure = pressures[0][0] if pressures else (PRESSURE_UNITS["atm"] if stp else None)
-    litres = volumes[0][0] if volumes else None
+    pressure = pressures[0].value if pressures else (PRESSURE_UNITS["atm"] if stp else None)
+    litres = volumes[0].value if volumes else None
     kelvin = asked_kelvin(text) or (CELSIUS if stp else None)
     amount = _amount_moles(part, subjects)
     moles = amount[0] if amount else None
@@ -134,7 +134,7 @@ def _made_up(text: str, species: tuple[str, str, int, bool] | None) -> float | N
         return None
     name, formula, _, _ = species
     amounts = given_amounts(text, [(name, counts_of(formula), formula)])
-    return in_moles(amounts[0][0], amounts[0][1], counts_of(formula)) / volumes[-1][0] if amounts else None
+    return in_moles(amounts[0][0], amounts[0][1], counts_of(formula)) / volumes[-1].value if amounts else None
 
 
 def _ph_outcome(part: Part, what: str, acidity: Acidity, facts: list[str], source: str) -> Outcome:
@@ -155,14 +155,12 @@ def ph(part: Part, subjects: Subjects) -> Outcome:
     concentrations = concentrations_molar(text)
     given_h = re.search(r"\[\s*h(?:3o)?\s*\+\s*\]\s*(?:=|is|of)\s*", text, re.IGNORECASE)
     if given_h is not None and (direct := concentrations_molar(text[given_h.end():])):
-        return _ph_outcome(part, f"a solution {direct[0][0]:.3g} mol/L in hydrogen ions", acidity_from_hydrogen_ions(direct[0][0]), [],
+        return _ph_outcome(part, f"a solution {direct[0].value:.3g} mol/L in hydrogen ions", acidity_from_hydrogen_ions(direct[0].value), [],
                            "the definition pH = -log10 of the hydrogen-ion concentration")
     species = _species(text)
-    if not concentrations and (c_made := _made_up(text, species)) is not None:
-        concentrations = [(c_made, 0)]
-    if not concentrations:
+    c = concentrations[0].value if concentrations else _made_up(text, species)
+    if c is None:
         return []
-    c = concentrations[0][0]
     constant = _CONSTANT.search(text)
     if constant is not None:
         value = number_value(constant.group("value"))

@@ -4,6 +4,8 @@ read into SI (Pa, m³, mol/L), and the unit a question asks its answer in."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
 from assistants.chem.calc.numbers import number_value
 
@@ -31,35 +33,43 @@ def _unit_key(written: str, words: dict[str, str]) -> str:
     return words.get(written.lower(), words.get(key, key))
 
 
-def pressures_pa(text: str) -> list[tuple[float, str]]:
-    """Each pressure the text gives, in Pa, with the unit it was written in."""
+class Quantity(NamedTuple):
+    """A quantity the text gives: its value in SI (Pa, L, mol/L), the unit it was written in, and where."""
+
+    value: float
+    unit: str
+    start: int
+    end: int
+
+
+def _read(pattern: re.Pattern[str], text: str, scale: Callable[[str], float | None]) -> list[Quantity]:
     found = []
-    for match in _PRESSURE.finditer(text):
-        unit = _unit_key(match.group("unit"), _PRESSURE_WORDS)
-        if (value := number_value(match.group("value"))) is not None and unit in PRESSURE_UNITS:
-            found.append((value * PRESSURE_UNITS[unit], unit))
+    for match in pattern.finditer(text):
+        factor = scale(match.group("unit"))
+        if (value := number_value(match.group("value"))) is not None and factor is not None:
+            found.append(Quantity(value * factor, match.group("unit"), match.start(), match.end()))
     return found
 
 
-def volumes_litres(text: str) -> list[tuple[float, str]]:
-    """Each volume the text gives, in litres, with the unit it was written in."""
-    found = []
-    for match in _VOLUME.finditer(text):
-        unit = _unit_key(match.group("unit"), _VOLUME_WORDS)
-        if (value := number_value(match.group("value"))) is not None and unit in VOLUME_UNITS:
-            found.append((value * VOLUME_UNITS[unit], unit))
-    return found
+def pressures_pa(text: str) -> list[Quantity]:
+    """Each pressure the text gives, in Pa."""
+    return _read(_PRESSURE, text, lambda unit: PRESSURE_UNITS.get(_unit_key(unit, _PRESSURE_WORDS)))
 
 
-def concentrations_molar(text: str) -> list[tuple[float, int]]:
-    """Each amount concentration the text gives, in mol/L, with where it ends in the text."""
-    found = []
-    for match in _CONCENTRATION.finditer(text):
-        unit = match.group("unit")
-        scale = 1e-3 if unit.lower().startswith(("mmol", "millimolar")) or unit == "mM" else 1.0
-        if (value := number_value(match.group("value"))) is not None:
-            found.append((value * scale, match.end()))
-    return found
+def volumes_litres(text: str) -> list[Quantity]:
+    """Each volume the text gives, in litres."""
+    return _read(_VOLUME, text, lambda unit: VOLUME_UNITS.get(_unit_key(unit, _VOLUME_WORDS)))
+
+
+def concentrations_molar(text: str) -> list[Quantity]:
+    """Each amount concentration the text gives, in mol/L."""
+    return _read(_CONCENTRATION, text,
+                 lambda unit: 1e-3 if unit.lower().startswith(("mmol", "millimolar")) or unit == "mM" else 1.0)
+
+
+def without_concentrations(text: str) -> str:
+    """The text with its concentrations blanked, so "0.1 mol/L" is not read as an amount of 0.1 mol."""
+    return _CONCENTRATION.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def asked_unit(text: str, units: dict[str, float], words: dict[str, str]) -> str | None:

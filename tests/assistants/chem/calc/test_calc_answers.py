@@ -146,11 +146,29 @@ def test_an_amount_in_a_gas_or_ph_problem_is_not_answered_as_a_conversion(questi
     ("How many moles of gas are in 2.50 L at 1.00 atm and 298 K?", "0.1022 mol"),
     ("At what temperature do 0.500 mol of helium occupy 12.0 L at 1.50 atm?", "165.6 °C"),
     ("what volume in mL does 0.010 mol of CO2 take up at 25 C and 100 kPa", "247.9 mL"),
+    ("What is the molarity of a solution made by dissolving 10 g of NaOH in water to make 250 mL of solution?", "is 1 M"),
+    ("How many grams of NaCl are needed to make 500 mL of a 0.100 M solution?", "2.922 g"),
+    ("How many moles of glucose are in 2.0 L of 0.5 M glucose solution?", "1 mol"),
+    ("How many mL of 12 M HCl are needed to make 250 mL of 1.0 M HCl?", "20.83 mL"),
+    ("50 mL of 2 M NaOH is diluted to 500 mL. What is the new concentration?", "gives 0.2 M"),
+    ("If 25.0 mL of 6.0 M HCl is diluted to 1.0 M, what is the final volume?", "150 mL"),
+    ("how much stock solution of 1 M NaCl do i need for 100 mL of 50 mM", "5 mL"),
+    ("What is the pH of a solution made by dissolving 0.40 g of NaOH in water to make 1.0 L?", "is 12.00"),
+    ("What volume of water must be added to 30.0 mL of 9.2 M stock solution to make a 1.2 M solution?", "Add 200 mL"),
+    ("A 25.0 mL sample of ammonium nitrate solution produces a 0.186 M solution when diluted with 50.0 mL of water. "
+     "What is the molarity of the stock solution?", "The stock is 0.558 M"),
+    ("Determine the molarity of a stock solution if 81.0 mL of it were used to make 650 mL of 0.60 M solution.", "4.815 M"),
+    ("If I add 25 mL of water to 125 mL of a 0.15 M NaOH solution, what will the molarity of the diluted solution be?", "0.125 M"),
 ])
-def test_gas_law_and_ph_answers_lead_and_are_verified(question, expected, store):
+def test_gas_law_ph_and_solution_answers_lead_and_are_verified(question, expected, store):
     reply = _reply(question, store)
     assert reply.status == Status.VERIFIED, reply.text[:400]
     assert expected in reply.text.split("\n")[0], reply.text[:400]
+
+
+def test_a_dilution_that_would_concentrate_is_refused_in_words(store):
+    reply = _reply("How much of 0.1 M HCl stock do I dilute to make 100 mL of 1 M HCl?", store)
+    assert reply.status != Status.VERIFIED and reply.text.startswith("Not answered") and "more concentrated" in reply.text
 
 
 def test_a_weak_acid_without_its_constant_is_not_guessed(store):

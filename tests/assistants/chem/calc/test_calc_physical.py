@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistants.chem.calc.physical import solve_ideal_gas, strong_acidity, weak_acidity
+from assistants.chem.calc.physical import solve_dilution, solve_ideal_gas, strong_acidity, weak_acidity
 
 
 def test_the_ideal_gas_law_solves_for_the_one_quantity_left_out():
@@ -33,6 +33,15 @@ def test_weak_acids_and_bases_are_solved_exactly():
         weak_acidity(0.1, 0.0)
 
 
+def test_a_dilution_solves_for_the_one_quantity_left_out_and_never_concentrates():
+    assert solve_dilution(12.0, None, 1.0, 0.25).stock_volume_l == pytest.approx(0.020833, abs=1e-6)
+    assert solve_dilution(2.0, 0.05, None, 0.5).diluted_molar == pytest.approx(0.2)
+    with pytest.raises(ValueError, match="more concentrated"):
+        solve_dilution(0.1, None, 1.0, 0.1)
+    with pytest.raises(ValueError, match="exactly three"):
+        solve_dilution(1.0)
+
+
 def test_the_gas_and_acidity_tools_answer_an_agent_and_report_bad_input():
     from assistants.chem.langchain_tools import chem_tools
 
@@ -40,3 +49,4 @@ def test_the_gas_and_acidity_tools_answer_an_agent_and_report_bad_input():
     assert tools["solve_ideal_gas"].invoke({"moles": 1.0, "kelvin": 273.15, "pressure_pa": 101325})["volume_l"] == pytest.approx(22.414, abs=0.001)
     assert tools["strong_acidity"].invoke({"concentration": 0.002})["ph"] == pytest.approx(2.699, abs=0.001)
     assert "exactly three" in tools["solve_ideal_gas"].invoke({"moles": 1.0})
+    assert tools["solve_dilution"].invoke({"stock_molar": 2.0, "stock_volume_l": 0.05, "diluted_volume_l": 0.5})["diluted_molar"] == 0.2

@@ -2,20 +2,22 @@
 
 import pytest
 
-from assistants.chem.calc.quantities import PRESSURE_UNITS, asked_unit, concentrations_molar, pressures_pa, volumes_litres
+from assistants.chem.calc.quantities import (
+    PRESSURE_UNITS, asked_unit, concentrations_molar, pressures_pa, volumes_litres, without_concentrations,
+)
 
 
-@pytest.mark.parametrize(("text", "pascals", "unit"), [
-    ("at 1.00 atm", 101325.0, "atm"),
-    ("under 100 kPa", 100000.0, "kpa"),
-    ("760 mmHg", 101325.0, "mmhg"),
-    ("760 mm Hg", 101325.0, "mmhg"),
-    ("2 bar", 200000.0, "bar"),
-    ("1.5 atmospheres", 151987.5, "atm"),
+@pytest.mark.parametrize(("text", "pascals", "written"), [
+    ("at 1.00 atm", 101325.0, "1.00 atm"),
+    ("under 100 kPa", 100000.0, "100 kPa"),
+    ("760 mmHg", 101325.0, "760 mmHg"),
+    ("760 mm Hg", 101325.0, "760 mm Hg"),
+    ("2 bar", 200000.0, "2 bar"),
+    ("1.5 atmospheres", 151987.5, "1.5 atmospheres"),
 ])
-def test_pressures_are_read_in_pascals(text, pascals, unit):
-    [(found, written)] = pressures_pa(text)
-    assert found == pytest.approx(pascals) and written == unit
+def test_pressures_are_read_in_pascals_with_where_they_stand(text, pascals, written):
+    [found] = pressures_pa(text)
+    assert found.value == pytest.approx(pascals) and text[found.start:found.end] == written
 
 
 @pytest.mark.parametrize(("text", "litres"), [
@@ -41,3 +43,9 @@ def test_the_unit_asked_is_read_from_the_question():
     assert asked_unit("What is the pressure in kPa?", PRESSURE_UNITS, {}) == "kpa"
     assert asked_unit("The unit of the answer is atm.", PRESSURE_UNITS, {}) == "atm"
     assert asked_unit("2 mol in a 10 L tank", PRESSURE_UNITS, {}) is None
+
+
+def test_a_concentration_is_no_amount_once_blanked():
+    text = "0.1 mol/L NaCl, 2 mol of KCl"
+    assert "0.1 mol" not in without_concentrations(text) and "2 mol of KCl" in without_concentrations(text)
+    assert len(without_concentrations(text)) == len(text)

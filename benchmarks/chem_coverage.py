@@ -505,6 +505,30 @@ def build_ph(wording: Wording, family: Family, problems: list[dict[str, Any]]) -
     return out
 
 
+def build_solution(wording: Wording, family: Family, problems: list[dict[str, Any]]) -> list[Built]:
+    """Molarity = moles / litres and c1·V1 = c2·V2, ±1%; a volume is right in mL or in L."""
+    out = []
+    for problem in problems:
+        kind = problem["kind"]
+        values = dict(problem)
+        values |= {f"{k[:-3]}_l": round(problem[k] / 1000, 4) for k in ("v_ml", "v1_ml", "v2_ml") if k in problem}
+        if kind == "molarity":
+            molar = problem["mass"] / molar_mass(problem["formula"]) / (problem["v_ml"] / 1000)
+            numbers = _number(molar, 0.01 * molar, "M", wording, family)
+        elif kind == "mass_needed":
+            grams = problem["c"] * problem["v_ml"] / 1000 * molar_mass(problem["formula"])
+            numbers = _number(grams, 0.01 * grams, "g", wording, family)
+        elif kind == "dilution_volume":
+            millilitres = problem["c2"] * problem["v2_ml"] / problem["c1"]
+            numbers = (_number(millilitres, 0.01 * millilitres, "mL", wording, family)
+                       + [NumberSpec(value=millilitres / 1000, tol=0.01 * millilitres / 1000, unit="L")])
+        else:
+            molar = problem["c1"] * problem["v1_ml"] / problem["v2_ml"]
+            numbers = _number(molar, 0.01 * molar, "M", wording, family)
+        out.append((f"{kind} of {problem['name']}", values, CoverageExpected(numbers=numbers)))
+    return out
+
+
 def _count(value: int, unit: str, wording: Wording, family: Family) -> list[NumberSpec]:
     """A count, read where its noun follows it ("8 stereocentres") or where it stands alone."""
     return _number(value, 0.1, unit, wording, family)
@@ -561,7 +585,7 @@ BUILDERS: dict[str, Builder] = {
     "balance_equation": build_balance_equation, "combustion_oxygen": build_combustion_oxygen,
     "oxidation_state": build_oxidation_state, "atom_count": build_atom_count, "ring_count": build_ring_count,
     "stereocentres": build_stereocentres, "stereoisomers": build_stereoisomers, "chiral": build_chiral,
-    "lipinski": build_lipinski, "ideal_gas": build_ideal_gas, "ph": build_ph,
+    "lipinski": build_lipinski, "ideal_gas": build_ideal_gas, "ph": build_ph, "solution": build_solution,
 }
 
 
@@ -593,6 +617,8 @@ _MORE_UNITS = {
     "ppm": r"(?:ppm\b|parts per million\b)",
     "mg/m3": r"(?:mg\s*/\s*m(?:3|³|\^3))",
     "L": r"(?:L\b|lit(?:re|er)s?\b|dm\s*\^?\s*3|dm³)",
+    "mL": r"(?:mL\b|ml\b|millilit(?:re|er)s?\b|cm\s*\^?\s*3|cm³)",
+    "M": r"(?:M\b|mol\s*/\s*L\b|mol\s*L\s*[-−⁻]\s*1|mol\s*dm\s*[-−⁻]\s*3|molar\b)",
 }
 _COUNT_UNITS = {  # what a count counts: "3 stereoisomers", "8 chiral centres", "2 rings (2 aromatic)"
     "stereoisomers": r"(?:(?:possible|distinct|different|optical)\s+)?(?:stereo-?)?isomers?\b",

@@ -25,7 +25,7 @@ FAMILY_IDS = {
     "flash_point", "flammable", "autoignition", "flammability_limits", "exposure_limit", "carcinogen",
     "dipole_moment", "polarity_compare", "enthalpy_formation", "grams_moles", "mass_percent", "empirical_formula",
     "balance_equation", "combustion_oxygen", "oxidation_state", "atom_count", "ring_count", "stereocentres",
-    "stereoisomers", "chiral", "lipinski", "ideal_gas", "ph",
+    "stereoisomers", "chiral", "lipinski", "ideal_gas", "ph", "solution",
 }
 FROM_TABLES = {"flash_point", "flammable", "autoignition", "flammability_limits", "exposure_limit", "carcinogen",
                "dipole_moment", "polarity_compare", "enthalpy_formation"}

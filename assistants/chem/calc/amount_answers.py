@@ -44,10 +44,10 @@ def formula_subjects(subjects: Subjects) -> list[tuple[str, dict[str, int], str]
 
 def _with_formula(written: str, counts: dict[str, int]) -> str:
     """"phosphoric acid (H3O4P)"; a formula the user wrote stays as written."""
-    return written if _looks_like_formula(written) else f"{written} ({hill(counts)})"
+    return written if written_as_formula(written) else f"{written} ({hill(counts)})"
 
 
-def _looks_like_formula(text: str) -> bool:
+def written_as_formula(text: str) -> bool:
     return bool(re.fullmatch(r"(?:[A-Z][a-z]?\d*|\(|\)\d*)+", text))
 
 

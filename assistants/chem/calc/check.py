@@ -30,8 +30,8 @@ def numbers(text: str) -> list[float]:
 
 
 # What a family's value is called where its name does not say it: "the ideal gas of 10 L, 2 mol" says nothing.
-_ASKED_WORDS = {"ideal_gas": "quantity the ideal-gas law gives", "ph": "pH", "solution": "amount or molarity of the solution",
-                "dilution": "volume or concentration of the dilution"}
+_ASKED_WORDS = {"ideal_gas": "quantity the ideal-gas law gives", "ph": "pH", "solution": "amount or molarity",
+                "dilution": "volume or concentration"}
 _ANSWER_LABEL = re.compile(r"^\W*(?:the\s+)?(?:final\s+)?answer(?:\s+is)?\s*:\s*", re.IGNORECASE)
 
 

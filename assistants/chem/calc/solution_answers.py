@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistants.chem.calc.amount_answers import formula_subjects, given_amounts, in_moles
+from assistants.chem.calc.amount_answers import formula_subjects, given_amounts, in_moles, written_as_formula
 from assistants.chem.calc.parts import Outcome, Part, Subjects
 from assistants.chem.calc.physical import solve_dilution
 from assistants.chem.calc.quantities import Quantity, concentrations_molar, volumes_litres, without_concentrations
@@ -144,7 +144,8 @@ def solution(part: Part, subjects: Subjects) -> Outcome:
     if len(concentrations) == 1 and len(volumes) == 1:
         if not items:
             return []
-        name, counts, _ = items[0]
+        name, counts, written = items[0]
+        formula = written if written_as_formula(written) else hill(counts)  # "NaCl" as the user wrote it, not Hill's "ClNa"
         moles = concentrations[0].value * volumes[0].value
         mass = molar_mass(counts)
         made = f"{_volume_said(volumes[0])} of {concentrations[0].value:g} M {name}"
@@ -155,19 +156,20 @@ def solution(part: Part, subjects: Subjects) -> Outcome:
             said = f"{grams:.4g} g ({moles:.4g} mol)"
             checked = Value(kind="number", number=grams, unit="g", tolerance=_RELATIVE * grams)
         return [Computed(family="solution", subject=name, sentence=f"{made[0].upper()}{made[1:]} contains {said} of {name} "
-                                                                    f"(molar mass of {hill(counts)}: {mass:.3f} g/mol).",
-                         values=[checked], facts=[f"Moles = molarity × volume; molar mass of {hill(counts)}: {mass:.3f} g/mol"],
+                                                                    f"(molar mass of {formula}: {mass:.3f} g/mol).",
+                         values=[checked], facts=[f"Moles = molarity × volume; molar mass of {formula}: {mass:.3f} g/mol"],
                          source="molarity and standard atomic weights", part=part.index)]
     amounts = given_amounts(without_concentrations(text), items)
     if not concentrations and len(volumes) == 1 and amounts:
-        value, unit, (name, counts, _) = amounts[0]
+        value, unit, (name, counts, written) = amounts[0]
+        formula = written if written_as_formula(written) else hill(counts)
         molar = in_moles(value, unit, counts) / volumes[0].value
         return [Computed(family="solution", subject=name,
                          sentence=f"{value:g} {unit} of {name} in {_volume_said(volumes[0])} of solution is {molar:.4g} M "
                                   f"({molar:.4g} mol/L).",
                          values=[Value(kind="number", number=molar, unit="M", tolerance=_RELATIVE * molar,
                                        alternatives=[(molar, "mol/L", _RELATIVE * molar)])],
-                         facts=[f"Molarity = moles of solute / litres of solution; molar mass of {hill(counts)}: "
+                         facts=[f"Molarity = moles of solute / litres of solution; molar mass of {formula}: "
                                 f"{molar_mass(counts):.3f} g/mol"],
                          source="molarity and standard atomic weights", part=part.index)]
     return []

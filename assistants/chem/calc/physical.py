@@ -11,6 +11,15 @@ GAS_CONSTANT = 8.314462618  # J/(mol K), exact since the 2019 SI
 KW_25C = 1.0e-14
 
 
+def _three_of_four(values: list[float | None], what: str) -> None:
+    """A law of four quantities is solved for one: exactly three must be given, each positive."""
+    missing = sum(v is None for v in values)
+    if missing != 1:
+        raise ValueError(f"give exactly three of {what}; {missing} are missing")
+    if any(v is not None and v <= 0 for v in values):
+        raise ValueError(f"{what} must be positive")
+
+
 class GasState(BaseModel):
     """An ideal gas's pressure (Pa), volume (L), amount (mol) and temperature (K)."""
 
@@ -30,12 +39,7 @@ def solve_ideal_gas(pressure_pa: float | None = None, volume_l: float | None = N
         moles: amount of gas in moles, or None to solve for it.
         kelvin: temperature in kelvins, or None to solve for it.
     """
-    given = {"pressure_pa": pressure_pa, "volume_l": volume_l, "moles": moles, "kelvin": kelvin}
-    missing = [k for k, v in given.items() if v is None]
-    if len(missing) != 1:
-        raise ValueError(f"give exactly three of pressure, volume, amount and temperature; {len(missing)} are missing")
-    if any(v is not None and v <= 0 for v in given.values()):
-        raise ValueError("pressure, volume, amount and temperature must be positive (temperature in kelvins)")
+    _three_of_four([pressure_pa, volume_l, moles, kelvin], "pressure, volume, amount and temperature (in kelvins)")
     p, v, n, t = pressure_pa, volume_l, moles, kelvin
     if p is None:
         p = n * GAS_CONSTANT * t / (v / 1000)  # type: ignore[operator]
@@ -118,13 +122,7 @@ def solve_dilution(stock_molar: float | None = None, stock_volume_l: float | Non
         diluted_molar: the diluted solution's concentration in mol/L, or None to solve for it.
         diluted_volume_l: the diluted solution's volume in litres, or None to solve for it.
     """
-    given = {"stock_molar": stock_molar, "stock_volume_l": stock_volume_l, "diluted_molar": diluted_molar,
-             "diluted_volume_l": diluted_volume_l}
-    missing = [k for k, v in given.items() if v is None]
-    if len(missing) != 1:
-        raise ValueError(f"give exactly three of the two concentrations and the two volumes; {len(missing)} are missing")
-    if any(v is not None and v <= 0 for v in given.values()):
-        raise ValueError("concentrations and volumes must be positive")
+    _three_of_four([stock_molar, stock_volume_l, diluted_molar, diluted_volume_l], "the two concentrations and the two volumes")
     c1, v1, c2, v2 = stock_molar, stock_volume_l, diluted_molar, diluted_volume_l
     if c1 is None:
         c1 = c2 * v2 / v1  # type: ignore[operator]

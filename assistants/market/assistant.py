@@ -216,6 +216,8 @@ class BreakoutAssistant(Assistant):
     def _detect_compare(self, inputs: dict[str, MarketInput], failed: dict[str, str],
                         intent: BreakoutIntent) -> Detection:
         """Several tickers: every one answered on its line, the comparison first; by the tools alone."""
+        if intent.unread and intent.period is None and intent.date is None:
+            return self._unread(" and ".join([*inputs, *failed]), "\n".join(d.provenance() for d in inputs.values()), intent)
         rows = ticker_rows(inputs, failed, intent, self.model, self.lookback)
         facts = compare_facts(rows, intent)
         choice = judge_options(intent.choices, [], winners=facts["winners"]) if intent.choices.options else None
@@ -232,6 +234,8 @@ class BreakoutAssistant(Assistant):
 
     def _detect_ohlcv(self, data: MarketInput, intent: BreakoutIntent, ctx: RunContext) -> Detection:
         assert data.bars is not None
+        if intent.unread and intent.period is None and intent.date is None:
+            return self._unread(data.name, data.provenance(), intent)
         frame, scope = scope_of(data.bars, intent.period, self.lookback)
         if not scope.covered:
             return self._uncovered(data, intent, scope)
@@ -270,6 +274,18 @@ class BreakoutAssistant(Assistant):
                 status=Status.VERIFIED, text=text, reason="part of the question is not answered",
                 checks=tool_text_checks(text, facts)))
         return Detection(task="ohlcv", facts=facts, summary=summary)
+
+    @staticmethod
+    def _unread(name: str, data_line: str, intent: BreakoutIntent) -> Detection:
+        """A time the question names that no reader took: say so, and answer about no other period."""
+        written = ", ".join(f"'{u}'" for u in intent.unread)
+        text = (f"I could not read {written} as a day or a period, so I have not answered about {name} at any other "
+                "time. Ask with a day (2011-03-15), a month (March 2011), a quarter (Q2 2011), a half (first half of "
+                f"2011) or a year (in 2011).\nNot answered: {written}: not read as a day or a period.")
+        facts: dict[str, Any] = {"name": name, "intent": intent.model_dump(mode="json"), "data_line": data_line,
+                                 "unanswered": [f"{written}: not read as a day or a period"]}
+        return Detection(task="ohlcv", facts=facts, summary=f"{written} not read as a day or period", early=EarlyExit(
+            status=Status.UNVERIFIED, text=text, reason="the asked time was not read"))
 
     def _uncovered(self, data: MarketInput, intent: BreakoutIntent, scope: Scope) -> Detection:
         """The asked period lies outside the bars: say what they cover, answer nothing else."""

@@ -145,5 +145,6 @@ def unanswered_parts(intent: BreakoutIntent, last_dates: list[str], missing: lis
     if intent.now and last_dates and not all(current(d) for d in last_dates):
         parts.append(f"the market today: the latest bar in hand is from {min(last_dates)}")
     parts += [f"{extra}: one period per question; ask about it on its own" for extra in intent.extra]
+    parts += [f"'{unread}': not read as a day or a period" for unread in intent.unread]
     unjudged = choice.unanswered() if choice is not None else None
     return parts + ([unjudged] if unjudged else [])

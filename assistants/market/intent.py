@@ -45,6 +45,12 @@ _FORECAST = re.compile(
     r"\bgo (?:up|down)\b|\btomorrow\b|\bnext (?:day|week|month|year|session)\b|\bprice target\b|"
     r"\bshould (?:i|we) (?:buy|sell|short|hold)\b|\bforecast\b", re.IGNORECASE)
 
+# A year or a numeric date still in the text once the day and period readers are done, with a word that
+# qualifies it: the question names a time the reply must not answer about another.
+_UNREAD_TIME = re.compile(
+    r"(?:\b(?:early|mid|middle|late|around|circa|about|end|start|beginning|spring|summer|autumn|fall|winter)\b[\s-]+(?:of\s+)?)?"
+    r"(?<![\d/.,:$-])(?:19|20)\d{2}(?![\d/.,:%-])|(?<![\d/.-])\d{1,2}[/.]\d{1,2}[/.](?:19|20)?\d{2}(?![\d/.-])", re.IGNORECASE)
+
 _OPENING_NOW = re.compile(r"(?:^|(?<=[.!?]))\s*now\b,?", re.IGNORECASE)
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _SAMPLE = re.compile(r"\b(?:bokeh|backtesting)[/:][A-Za-z]+\b", re.IGNORECASE)
@@ -72,6 +78,8 @@ class BreakoutIntent(BaseModel):
     forecast: bool = Field(False, description="asks where the price goes next, which no tool forecasts")
     choices: Choices = Field(default_factory=lambda: Choices(stem=""))
     extra: list[str] = Field(default_factory=list, description="further days or periods one answer does not cover")
+    unread: list[str] = Field(default_factory=list, description="years or dates the question writes that no reader took "
+                                                                "as a day or a period ('around 2011', '3/4/2011')")
 
     def describe(self) -> str:
         what = {"last_bar": "the last bar", "date": f"the bar of {self.date}", "any": "whether there is any breakout",
@@ -101,7 +109,8 @@ def read_intent(text: str) -> BreakoutIntent:
     return BreakoutIntent(
         kind=kind, date=dates.day, period=dates.period, tickers=tickers, call=call,  # type: ignore[arg-type]
         compare=_compare(_LAST_BAR.sub(" ", rest)) if len(tickers) > 1 else None, now=now, forecast=_FORECAST.search(rest) is not None,
-        asks_call=call is None and _ASKS_CALL.search(asked) is not None, choices=choices, extra=dates.extra)
+        asks_call=call is None and _ASKS_CALL.search(asked) is not None, choices=choices, extra=dates.extra,
+        unread=[m.group(0).strip() for m in _UNREAD_TIME.finditer(asked)])
 
 
 def find_tickers(text: str) -> list[str]:

@@ -1,7 +1,11 @@
 """The days and periods a question names: one reader for the asked day, the asked period and the data's bounds.
 
-Forms read: days ("2011-03-03", "2011/03/03", "March 3, 2011", "3 March 2011"), months ("March 2011",
-"2011-03"), quarters ("Q1 2012", "first quarter of 2012"), years ("in 2011"), a range between any two
+Forms read: days ("2011-03-03", "2011/03/03", "March 3, 2011", "3 March 2011", "15/3/2011" and "3/15/2011"
+where a number over 12 says which is the day), months ("March 2011", "2011-03"), quarters ("Q1 2012",
+"first quarter of 2012"), halves ("first half of 2011", "H2 2011"), parts and seasons of a year by
+convention ("early 2011" January–April, "mid 2011" May–August, "late 2011" September–December, the
+"beginning" and "end" of a year its first and last quarter, "summer 2011" June–August, "winter 2011"
+December 2011–February 2012), years ("in 2011"), a range between any two
 ("between 2011-01-01 and 2011-06-30", "from Jan 2011 to March 2011", "from January to March 2011"),
 "the week of 2012-05-07", open ranges ("since 2012-01-01"), and spans relative to the data's last bar
 ("last month", "in the last 30 days"), which are resolved only once the bars are known, since the
@@ -39,6 +43,12 @@ _WRITTEN = re.compile(
     rf"|\bQ(?P<q_n>[1-4])\s*(?:of\s+)?'?(?P<q_y>{_YEAR})\b"
     rf"|\b(?P<yq_y>{_YEAR})\s*Q(?P<yq_n>[1-4])\b"
     rf"|\b(?P<wq_n>{'|'.join(_QUARTERS)})\s+quarter\s+(?:of\s+)?(?P<wq_y>{_YEAR})\b"
+    rf"|\b(?P<h_n>first|1st|second|2nd)\s+half\s+(?:of\s+)?(?P<h_y>{_YEAR})\b"
+    rf"|\bH(?P<hh_n>[12])\s*'?(?P<hh_y>{_YEAR})\b"
+    rf"|\b(?P<part>early|mid|middle\s+of|late|end\s+of|beginning\s+of|start\s+of)[\s-]+(?:the\s+year\s+)?(?P<part_y>{_YEAR})\b"
+    rf"|\b(?P<season>spring|summer|autumn|fall|winter)\s+(?:of\s+)?(?P<season_y>{_YEAR})\b"
+    rf"|(?<![\d/.-])(?P<nd_d>1[3-9]|2\d|3[01])[/.](?P<nd_m>0?[1-9]|1[0-2])[/.](?P<nd_y>{_YEAR})(?![\d/.-])"
+    rf"|(?<![\d/.-])(?P<nm_m>0?[1-9]|1[0-2])[/.](?P<nm_d>1[3-9]|2\d|3[01])[/.](?P<nm_y>{_YEAR})(?![\d/.-])"
     rf"|(?<![\d/.-])(?P<year>{_YEAR})(?![\d/-])"
     rf"|\b(?P<bare_m>{_MONTH})(?=\s+(?:to|until|till|through|thru|and|-|–)\s)",
     re.IGNORECASE,
@@ -225,9 +235,39 @@ def _bounds(match: re.Match[str]) -> tuple[str | None, str | None, Grain | None]
     if quarter:
         number = _QUARTERS.get(quarter[0].lower()) or int(quarter[0])
         return _span(pd.Period(year=int(quarter[1]), quarter=number, freq="Q")) + ("quarter",)  # type: ignore[return-value]
+    if g["nd_d"] or g["nm_d"]:  # 15/3/2011 or 3/15/2011: read only where the day (over 12) tells which is which
+        year, month, day = (g["nd_y"], g["nd_m"], g["nd_d"]) if g["nd_d"] else (g["nm_y"], g["nm_m"], g["nm_d"])
+        iso = iso_day(f"{year}-{month}-{day}")
+        return iso, iso, "day"
+    months = _months_of(g)
+    if months is not None:
+        year, first, last = months
+        start = pd.Period(year=year, month=1, freq="M") + (first - 1)
+        return f"{start.start_time:%Y-%m-%d}", f"{(start + (last - first)).end_time:%Y-%m-%d}", "quarter"
     if g["year"]:
         return _span(pd.Period(year=int(g["year"]), freq="Y")) + ("year",)  # type: ignore[return-value]
     return None, None, None
+
+
+# Months of the parts of a year a question may name loosely, by convention (the reply shows the days):
+# early / mid / late as thirds, halves, and meteorological seasons (winter runs into the next year).
+_PARTS = {"early": (1, 4), "beginning of": (1, 3), "start of": (1, 3), "mid": (5, 8), "middle of": (5, 8),
+          "late": (9, 12), "end of": (10, 12)}
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 14)}
+
+
+def _months_of(g: dict[str, str | None]) -> tuple[int, int, int] | None:
+    """(year, first month, last month counted from January of that year) of a half, a part or a season."""
+    if g["h_n"] or g["hh_n"]:
+        second = (g["h_n"] or "").lower() in ("second", "2nd") or g["hh_n"] == "2"
+        return int(g["h_y"] or g["hh_y"] or 0), 7 if second else 1, 12 if second else 6
+    if g["part"]:
+        first, last = _PARTS[re.sub(r"\s+", " ", g["part"].lower())]
+        return int(g["part_y"] or 0), first, last
+    if g["season"]:
+        first, last = _SEASONS[g["season"].lower()]
+        return int(g["season_y"] or 0), first, last
+    return None
 
 
 def _with_year(bare: _Found, after: _Found) -> _Found:

@@ -46,6 +46,14 @@ def checks(reply: Reply) -> dict[str, bool]:
     ("from January to March 2011", "2011-01-01", "2011-03-31"),
     ("during the week of 2012-05-07", "2012-05-07", "2012-05-13"),
     ("since 2012-06-01", "2012-06-01", None),
+    ("the first half of 2011", "2011-01-01", "2011-06-30"),
+    ("H2 2012", "2012-07-01", "2012-12-31"),
+    ("Did MSFT escape its range in mid 2011?", "2011-05-01", "2011-08-31"),
+    ("early 2011", "2011-01-01", "2011-04-30"),
+    ("late-2011", "2011-09-01", "2011-12-31"),
+    ("summer 2011", "2011-06-01", "2011-08-31"),
+    ("winter 2011", "2011-12-01", "2012-02-29"),
+    ("between early 2011 and mid 2011", "2011-01-01", "2011-08-31"),
 ])
 def test_written_periods_are_read_with_their_days(text, start, end):
     period = read_dates(text).period
@@ -214,3 +222,31 @@ def test_a_bundled_symbol_in_lower_case_and_rn() -> None:
 def test_a_comparison_no_ticker_wins_says_none_did() -> None:
     reply = run("Which of IBM, MSFT had a true breakout on the last bar?")
     assert reply.status is not Status.ERROR and "None of IBM and MSFT had a true breakout" in reply.text
+
+
+@pytest.mark.parametrize(("text", "day"), [("on 3/16/2011", "2011-03-16"), ("on 16/3/2011", "2011-03-16"), ("on 16.03.2011", "2011-03-16")])
+def test_a_numeric_date_is_read_where_a_number_over_12_says_which_is_the_day(text, day):
+    assert read_intent(f"Did AAPL break out {text}?").date == day
+
+
+@pytest.mark.parametrize(("question", "unread"), [
+    ("Did IBM break out around 2011?", ["around 2011"]),
+    ("Was there a breakout in AAPL on 3/4/2011?", ["3/4/2011"]),  # 3 April or 4 March: not guessed
+    ("Did MSFT break out in March 2011?", []),
+    ("Is there a breakout in 2011 for IBM?", []),
+])
+def test_a_time_no_reader_takes_is_kept_as_unread(question, unread):
+    assert read_intent(question).unread == unread
+
+
+def test_an_unread_time_is_said_and_no_other_period_is_answered():
+    from assistants.market.assistant import BreakoutAssistant
+    from stages.backends.scripted import ScriptedBackend
+    from stages.messages import ask
+    from stages.pipeline import Pipeline
+    from stages.reply import Status
+
+    for question in ("Did IBM break out around 2011?", "Did IBM or MSFT break out circa 2012?"):
+        reply = Pipeline(BreakoutAssistant(), ScriptedBackend(["x"])).run(ask(question))
+        assert reply.status is Status.UNVERIFIED and reply.text.startswith("I could not read"), reply.text
+        assert "Not answered:" in reply.text and "2013-" not in reply.text.split("Data:")[0]

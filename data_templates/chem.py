@@ -148,7 +148,7 @@ def task_facts(base: ChemFacts, rng: random.Random) -> dict[str, dict[str, Any]]
 
 
 def calculation_facts(base: ChemFacts, subject: str, rng: random.Random) -> dict[str, dict[str, Any]]:
-    """Facts for the packs the calculators answer (hazards, stereo, drug-likeness, grams ↔ moles),
+    """Facts for the packs the calculators answer (hazards, stereo, drug-likeness, grams ↔ moles, solutions),
     from the same functions the chem assistant answers with."""
     from assistants.chem.calc import hazards, structure
     from assistants.chem.calc.stoichiometry import counts_of, molar_mass
@@ -174,6 +174,10 @@ def calculation_facts(base: ChemFacts, subject: str, rng: random.Random) -> dict
     mass = molar_mass(counts_of(base.formula))
     facts["chem.grams_moles"] = {"subject": base.subject, "moles": moles, "grams": round(moles * mass, 2),
                                  "molar_mass": round(mass, 2), "formula": base.formula}
+    molar, volume_ml = rng.choice((0.05, 0.1, 0.25, 0.5, 1.0)), rng.choice((50, 100, 250, 500, 1000))
+    solute = molar * volume_ml / 1000
+    facts["chem.solution"] = {"subject": base.subject, "molar": molar, "volume_ml": volume_ml, "moles": round(solute, 4),
+                              "grams": round(solute * mass, 3), "molar_mass": round(mass, 2)}
     return facts
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistants.general.assistant import answer_checks
 from assistants.knowledge.cases import case_query, decided_before
 from assistants.knowledge.chroma import KnowledgeBase, KnowledgeConfig
 from assistants.limits import require_question
@@ -49,6 +50,7 @@ from assistants.market.findings import (
     unanswered_parts,
 )
 from assistants.market.footprint import analyze_footprint, footprint_bars, footprint_to_text
+from assistants.market.glossary import glossary_answer, glossary_check
 from assistants.market.intent import BreakoutIntent, asked_intent
 from assistants.market.options import judge_options
 from assistants.market.prompts import PromptPack, load_pack
@@ -97,6 +99,13 @@ from stages.stage import (
 )
 
 DISCLAIMER = "_Not financial advice: an automated technical reading of past prices, not a recommendation to trade._"
+# A question about trading ideas with no bars: the model explains, unchecked; without a model, said so.
+CONCEPT_PROMPT = ("You explain technical-analysis ideas (trading ranges, breakouts, false breakouts, volume "
+                  "confirmation) briefly and plainly, in at most five sentences. Give no trading advice and no price forecasts.")
+CONCEPT_TOKENS = 200
+CONCEPT_UNCHECKED = "the whole answer: no tool checks explanations of trading ideas, only judgments on bars"
+CONCEPT_NOT_ANSWERED = ("Not answered: a question about trading ideas: the tools judge breakouts on bars and explain no "
+                        "concepts. Name a ticker and dates (e.g. 'Did AAPL break out in March 2011?') or attach bars.")
 CHART_CONTEXT_BARS = 60
 
 
@@ -135,6 +144,15 @@ class BreakoutAssistant(Assistant):
         if not request.attachments:
             require_question(request.last_user_text)
         intent = asked_intent(request)
+        if intent.concept and not request.attachments and pasted_input(request.last_user_text) is None:
+            facts = {"intent": intent.model_dump(mode="json")}
+            question = require_question(request.last_user_text)
+            defined = glossary_answer(question, self.config)
+            if defined is not None:
+                return Detection(task="concept", facts=facts, summary="terms defined as the tools apply them", early=EarlyExit(
+                    status=Status.VERIFIED, text=defined, reason="the tools' own definitions",
+                    checks=[glossary_check(defined, question, self.config)]))
+            return Detection(task="concept", facts=facts, summary="a question about trading ideas, with no bars to read")
         universe = self._attached_universe(ctx)
         tickers = data_tickers(intent)
         if universe is not None and len(universe.frames) > 1:
@@ -305,10 +323,15 @@ class BreakoutAssistant(Assistant):
         return chains.FOOTPRINT_STAGES if ctx.detection.task == "footprint" else chains.OHLCV_STAGES
 
     def reason(self, ctx: RunContext) -> Draft:
-        state = self._runs[ctx]
-        facts = ctx.detection.facts
         if self.phrasing == "template":
             return self.tools_draft(ctx)
+        if ctx.detection.task == "concept":
+            messages = [Message(role="system", content=CONCEPT_PROMPT),
+                        Message(role="user", content=require_question(ctx.request.last_user_text))]
+            completion = ctx.call_model(messages, GenerationParams(max_tokens=CONCEPT_TOKENS, temperature=0.0))
+            return Draft(raw=completion.text.strip(), fields={"finish_reason": completion.finish_reason})
+        state = self._runs[ctx]
+        facts = ctx.detection.facts
         tools = ctx.request.options.tools
         asked = 0
         for stage in self._stages(ctx):
@@ -342,6 +365,8 @@ class BreakoutAssistant(Assistant):
     # ------------------------------------------------------------ verify
 
     def verify(self, draft: Draft, ctx: RunContext) -> list[CheckResult]:
+        if ctx.detection.task == "concept":
+            return [] if draft.author == "tools" else answer_checks(draft)
         if draft.author == "tools":
             return self.verify_text(draft.raw, ctx)
         state = self._runs[ctx]
@@ -387,6 +412,8 @@ class BreakoutAssistant(Assistant):
 
         A footprint report says nothing beyond direction, level, volumes, side and call, all checked; a
         question about where the price goes next is answered by no tool, whoever wrote the reply."""
+        if ctx.detection.task == "concept":
+            return [CONCEPT_UNCHECKED] if draft.author == "model" else []
         asked = (ctx.detection.facts.get("intent") or {}).get("forecast")
         forecast = ["whether the price rises or falls next: no tool forecasts prices (the probability is that "
                     "the breakout holds)"] if asked else []
@@ -403,12 +430,14 @@ class BreakoutAssistant(Assistant):
 
     def tools_draft(self, ctx: RunContext) -> Draft:
         facts = ctx.detection.facts
+        if ctx.detection.task == "concept":
+            return Draft(raw=CONCEPT_NOT_ANSWERED, author="tools")
         text = chains.footprint_text(facts) if ctx.detection.task == "footprint" else event_text(facts)
         return Draft(raw=text, author="tools")
 
     def render(self, draft: Draft, ctx: RunContext) -> str:
         facts = ctx.detection.facts
-        if draft.author == "tools":
+        if draft.author == "tools" or ctx.detection.task == "concept":
             return draft.raw
         if ctx.detection.task == "footprint":
             answer = (draft.fields.get("report") or {}).get("raw", "")

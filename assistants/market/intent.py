@@ -51,6 +51,15 @@ _UNREAD_TIME = re.compile(
     r"(?:\b(?:early|mid|middle|late|around|circa|about|end|start|beginning|spring|summer|autumn|fall|winter)\b[\s-]+(?:of\s+)?)?"
     r"(?<![\d/.,:$-])(?:19|20)\d{2}(?![\d/.,:%-])|(?<![\d/.-])\d{1,2}[/.]\d{1,2}[/.](?:19|20)?\d{2}(?![\d/.-])", re.IGNORECASE)
 
+# A question about trading ideas rather than about bars: "what is a false breakout?", "explain trading ranges".
+_CONCEPT = re.compile(
+    r"^\W*(?:what(?:'s|\s+is|\s+are|\s+does|\s+makes)|explain|define|describe|tell me (?:about|what)|"
+    r"how (?:do|does|can|should|would|to)|why (?:do|does|is|are|would)|when (?:is|does|do|should)|"
+    r"what(?:'s| is) the difference)\b", re.IGNORECASE)
+_ABOUT_DATA = re.compile(r"\b(?:the (?:last|latest|most recent|current|newest|chart|data|stock|price|bars?|candles?)|"
+                         r"this (?:stock|chart|data|ticker|one)|did|was there|is there|were there|today|now|currently)\b",
+                         re.IGNORECASE)
+
 _OPENING_NOW = re.compile(r"(?:^|(?<=[.!?]))\s*now\b,?", re.IGNORECASE)
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _SAMPLE = re.compile(r"\b(?:bokeh|backtesting)[/:][A-Za-z]+\b", re.IGNORECASE)
@@ -80,6 +89,7 @@ class BreakoutIntent(BaseModel):
     extra: list[str] = Field(default_factory=list, description="further days or periods one answer does not cover")
     unread: list[str] = Field(default_factory=list, description="years or dates the question writes that no reader took "
                                                                 "as a day or a period ('around 2011', '3/4/2011')")
+    concept: bool = Field(False, description="asks about trading ideas ('what is a false breakout?'), not about any bars")
 
     def describe(self) -> str:
         what = {"last_bar": "the last bar", "date": f"the bar of {self.date}", "any": "whether there is any breakout",
@@ -110,7 +120,9 @@ def read_intent(text: str) -> BreakoutIntent:
         kind=kind, date=dates.day, period=dates.period, tickers=tickers, call=call,  # type: ignore[arg-type]
         compare=_compare(_LAST_BAR.sub(" ", rest)) if len(tickers) > 1 else None, now=now, forecast=_FORECAST.search(rest) is not None,
         asks_call=call is None and _ASKS_CALL.search(asked) is not None, choices=choices, extra=dates.extra,
-        unread=[m.group(0).strip() for m in _UNREAD_TIME.finditer(asked)])
+        unread=[m.group(0).strip() for m in _UNREAD_TIME.finditer(asked)],
+        concept=(bool(_CONCEPT.search(asked)) and not _ABOUT_DATA.search(asked) and not tickers and not choices.options
+                 and dates.period is None and dates.day is None))
 
 
 def find_tickers(text: str) -> list[str]:

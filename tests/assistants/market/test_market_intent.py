@@ -119,3 +119,30 @@ def test_a_forecast_question_is_never_verified():
     reply, _ = run(f"Will {AAPL} go up tomorrow?")
     assert reply.status is Status.UNVERIFIED, reply.reason
     assert "whether the price rises or falls next: no tool forecasts prices" in reply.text
+
+
+@pytest.mark.parametrize(("question", "concept"), [
+    ("Explain what a trading range is", True),
+    ("What is a false breakout?", True),
+    ("how do traders confirm a breakout", True),
+    ("What is the most recent breakout?", False),  # about bars it was not given: asks for data
+    ("What's the latest breakout in AAPL?", False),
+    ("What is a breakout in AAPL in March 2011?", False),
+])
+def test_a_question_about_trading_ideas_is_told_from_one_about_bars(question, concept):
+    assert read_intent(question).concept is concept
+
+
+def test_a_question_about_trading_ideas_is_explained_unchecked_or_said_not_answered():
+    question = "What is a good breakout strategy for beginners?"  # asks more than what a term means
+    explained, backend = run(question, script=("Wait for a close beyond the range on high volume.",))
+    assert explained.status is Status.UNVERIFIED and explained.text.startswith("Wait for a close beyond the range")
+    assert "Not checked by any tool: the whole answer" in explained.text and len(backend.calls) == 1
+    template = Pipeline(BreakoutAssistant(phrasing="template"), ScriptedBackend(["x"])).run(ask(question))
+    assert template.status is Status.UNVERIFIED and template.text.startswith("Not answered: a question about trading ideas")
+
+
+def test_a_term_is_defined_as_the_tools_apply_it_without_a_model_call():
+    reply, backend = run("What's the difference between a true and a false breakout?")
+    assert reply.status is Status.VERIFIED and not backend.calls
+    assert "true when, within the next 20 bars" in reply.text and "false when the price closes back inside" in reply.text

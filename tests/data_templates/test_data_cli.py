@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from data_fixtures import write_footprints
 from typer.testing import CliRunner
 
@@ -64,8 +66,14 @@ def test_preview_renders_real_samples(compound_csv: Path):
     assert runner.invoke(app, ["data", "preview", "no_such_pack"]).exit_code == 2
 
 
-def test_lock_reports_success():
+def test_lock_reports_success(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from data_templates import templates
     from data_templates.templates import pack_paths
 
+    copy = tmp_path / "packs.lock.json"
+    copy.write_bytes(templates.LOCK_PATH.read_bytes())
+    monkeypatch.setattr(templates, "LOCK_PATH", copy)  # the shipped lock is never rewritten by a test run
     done = runner.invoke(app, ["data", "lock"])
     assert done.exit_code == 0 and f"{len(pack_paths())} packs" in done.output
+    assert templates.read_lock() == {name: {"version": p.version, "sha256": p.content_hash()}
+                                     for name, p in templates.all_packs().items()}

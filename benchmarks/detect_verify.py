@@ -44,6 +44,8 @@ CALCULATIONS = [
     "Balance CH4 + O2 -> CO2 + H2O", "What is the oxidation state of Mn in KMnO4?", "What is the mass percent of carbon in glucose?",
     "How many stereoisomers does 2,3-dibromobutane have?", "Is aspirin drug-like by Lipinski's rule?",
     "How many carbon atoms are in caffeine?", "If 10.0 g of hydrogen reacts with 50.0 g of oxygen to form water, what is the limiting reagent?",
+    "What pressure in atm do 2.0 mol of nitrogen exert in a 10.0 L vessel at 25 °C?", "What is the pH of 0.002 M hydrochloric acid?",
+    "How many mL of 12 M HCl are needed to make 250 mL of 1.0 M HCl?",
 ]
 
 

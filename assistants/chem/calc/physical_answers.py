@@ -1,4 +1,4 @@
-"""Calculators of gases and solutions: the ideal-gas law (whichever of P, V, n, T is missing) and the
+"""Calculators of gases and acidity: the ideal-gas law (whichever of P, V, n, T is missing) and the
 pH of strong acids and bases, or of a weak one whose Ka or Kb the question gives. Each states the
 assumption it makes (ideal gas, full dissociation, Kw at 25 °C), since the answer holds only under it."""
 
@@ -74,7 +74,10 @@ def ideal_gas(part: Part, subjects: Subjects) -> Outcome:
     given = [f"{pressure / PRESSURE_UNITS['atm']:.4g} atm" if pressure else "", f"{litres:g} L" if litres else "",
              amount[1] if amount else "", f"{kelvin:.2f} K" if kelvin else ""]
     assumption = "an ideal gas, R = 8.314 J/(mol·K)" + ("; STP taken as 0 °C and 1 atm" if stp else "")
-    state = solve_ideal_gas(pressure, litres, moles, kelvin)
+    try:
+        state = solve_ideal_gas(pressure, litres, moles, kelvin)
+    except ValueError as exc:  # "-300 °C" is below absolute zero
+        return [NotComputed(family="ideal_gas", subject="the gas", reason=str(exc), part=part.index)]
     if asked == "pressure":
         unit = asked_unit(text, PRESSURE_UNITS, _PRESSURE_WORDS) or "atm"
         said, checked = _shown(state.pressure_pa, PRESSURE_UNITS, [unit, *(u for u in _SHOWN_PRESSURE if u != unit)])
@@ -168,7 +171,10 @@ def ph(part: Part, subjects: Subjects) -> Outcome:
             return []
         kind = constant.group("kind")
         base = kind.endswith("b")
-        acidity = weak_acidity(c, 10 ** -value if kind.startswith("p") else value, base)
+        try:
+            acidity = weak_acidity(c, 10 ** -value if kind.startswith("p") else value, base)
+        except ValueError as exc:  # "Ka = 0"
+            return [NotComputed(family="ph", subject="the solution", reason=str(exc), part=part.index)]
         named = _WEAK_NAMED.search(text)
         what = f"{c:g} M {named.group(0) if named else 'weak ' + ('base' if base else 'acid')} ({kind} = {constant.group('value')})"
         return _ph_outcome(part, what, acidity, [f"Weak {'base' if base else 'acid'}: x²/(c − x) = {kind[-2:]}, solved exactly"],

@@ -171,6 +171,12 @@ def test_a_dilution_that_would_concentrate_is_refused_in_words(store):
     assert reply.status != Status.VERIFIED and reply.text.startswith("Not answered") and "more concentrated" in reply.text
 
 
+@pytest.mark.parametrize("question", ["What is the pressure of 1 mol of gas in 10 L at -300 °C?", "pH of 0.1 M acid with Ka = 0?"])
+def test_impossible_figures_are_said_not_computed(question, store):
+    reply = _reply(question, store)
+    assert reply.status != Status.VERIFIED and reply.text.startswith("Not answered") and "must be positive" in reply.text
+
+
 def test_a_weak_acid_without_its_constant_is_not_guessed(store):
     reply = _reply("What is the pH of 0.1 M acetic acid?", store)
     assert reply.status != Status.VERIFIED

@@ -46,7 +46,7 @@ def _read(pattern: re.Pattern[str], text: str, scale: Callable[[str], float | No
     found = []
     for match in pattern.finditer(text):
         factor = scale(match.group("unit"))
-        if (value := number_value(match.group("value"))) is not None and factor is not None:
+        if (value := number_value(match.group("value"))) and factor is not None:  # "0 mL" measures nothing
             found.append(Quantity(value * factor, match.group("unit"), match.start(), match.end()))
     return found
 

@@ -35,8 +35,9 @@ def test_concentrations_are_read_in_mol_per_litre(text, molar):
     assert concentrations_molar(text)[0][0] == pytest.approx(molar)
 
 
-def test_a_number_without_a_unit_is_no_quantity():
+def test_a_number_without_a_unit_or_a_zero_is_no_quantity():
     assert not pressures_pa("2 mol of gas") and not volumes_litres("at 25 °C, 2 mol") and not concentrations_molar("2 mol of NaCl")
+    assert not volumes_litres("5 g in 0 mL") and not concentrations_molar("0.0 M HCl")  # nothing to divide by
 
 
 def test_the_unit_asked_is_read_from_the_question():

@@ -77,7 +77,16 @@ def lead(facts: ChemFacts) -> str:
     the tools' option, else what the calculators computed, then the looked-up values."""
     if option := _chosen_option(facts):
         return option
-    return " ".join(s for s in (*(c.sentence for c in facts.computed), _looked_up(facts)) if s)
+    said = " ".join(s for s in (*(c.sentence for c in facts.computed), _looked_up(facts)) if s)
+    return f"{said} {tag}" if said and (tag := _number_tag(facts)) else said
+
+
+def _number_tag(facts: ChemFacts) -> str:
+    """The one computed number in the [ANSWER]…[/ANSWER] form a question asked for ("-2", not "−2")."""
+    if facts.request is None or not facts.request.tagged:
+        return ""
+    numbers = [v.number for c in facts.computed for v in c.values if v.kind == "number" and v.number is not None]
+    return f"[ANSWER]{numbers[0]:.6g}[/ANSWER]" if len(numbers) == 1 else ""
 
 
 def _looked_up(facts: ChemFacts) -> str:

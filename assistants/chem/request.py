@@ -83,6 +83,7 @@ class ChemRequest(BaseModel):
     choices: Choices
     answer_form: AnswerForm = "text"
     unit: Unit | None = Field(None, description="the temperature unit the user asked for")
+    tagged: bool = Field(False, description="the question wants its answer inside [ANSWER]…[/ANSWER], as ChemBench's prompts do")
 
     @property
     def options(self) -> bool:
@@ -167,4 +168,5 @@ def read_request(text: str, spans: dict[str, list[str]], choices: Choices | None
                                confidence=guess.confidence))
     form: AnswerForm = "choice" if choices.options else (
         "yes_no" if YES_NO.search(choices.stem) else "number" if _CALCULATE.search(choices.stem) else "text")
-    return ChemRequest(parts=parts, choices=choices, answer_form=form, unit=asked_unit(choices.stem))
+    return ChemRequest(parts=parts, choices=choices, answer_form=form, unit=asked_unit(choices.stem),
+                       tagged="[ANSWER]" in choices.stem)

@@ -112,10 +112,12 @@ def oxidation_states(counts: dict[str, int], charge: int = 0) -> dict[str, Fract
     if "O" in counts and "O" not in states:
         states["O"] = Fraction(2) if "F" in counts else Fraction(-2)
     unknown = [e for e in counts if e not in states]
+    if len(unknown) > 1 and "O" in counts:  # N, S, P, C beside oxygen sit in oxyanions (NO2⁻, SO4²⁻): positive, unsettled
+        raise FormulaError("more than one element's oxidation state is left open by the rules")
     while len(unknown) > 1:
-        halogen = next((e for e in _HALOGENS if e in unknown and "O" not in counts), None)
+        halogen = next((e for e in _HALOGENS if e in unknown), None)
         most = halogen or max(unknown, key=lambda e: _ELECTRONEGATIVITY.get(e, 1.5))
-        if _ELECTRONEGATIVITY.get(most, 1.5) < 2.5 and halogen is None:
+        if (_ELECTRONEGATIVITY.get(most, 1.5) < 2.5 and halogen is None) or len(unknown) > 2:
             raise FormulaError("more than one element's oxidation state is left open by the rules")
         states[most] = Fraction(_NEGATIVE_STATE.get(most, -1))
         unknown.remove(most)
@@ -126,6 +128,8 @@ def oxidation_states(counts: dict[str, int], charge: int = 0) -> dict[str, Fract
     if len(counts) == 1:
         (element,) = counts
         states = {element: Fraction(charge, counts[element])}
+    if any(not -4 <= state <= 8 for state in states.values()):  # K4Fe(CN)6 read as Fe +38: the rules do not settle it
+        raise FormulaError("the oxidation-state rules give no possible state for it (an element would be outside −4 to +8)")
     return {e: states[e] for e in counts}
 
 

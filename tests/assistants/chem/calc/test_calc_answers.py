@@ -177,6 +177,20 @@ def test_impossible_figures_are_said_not_computed(question, store):
     assert reply.status != Status.VERIFIED and reply.text.startswith("Not answered") and "must be positive" in reply.text
 
 
+@pytest.mark.parametrize("formula", ["Na3Co(NO2)6", "K4Fe(CN)6"])  # N beside O sits in nitrite; C and N in cyanide
+def test_an_oxidation_state_the_rules_do_not_settle_is_not_guessed(formula, store):
+    reply = _reply(f"What is the oxidation state of N in {formula}?", store)
+    assert reply.status != Status.VERIFIED and reply.text.startswith("Not answered") and "left open" in reply.text
+
+
+def test_a_computed_number_is_tagged_when_the_question_asks_for_tags(store):
+    question = ("The following is a question about chemistry.\n\nQuestion: What is the oxidation state of O in Al(H2PO4)3?\n\n"
+                "You MUST include the final answer within the following tags: [ANSWER] and [/ANSWER].")
+    reply = _reply(question, store)
+    assert reply.status == Status.VERIFIED and "[ANSWER]-2[/ANSWER]" in reply.text.split("\n")[0]
+    assert "[ANSWER]" not in _reply("What is the oxidation state of O in Al(H2PO4)3?", store).text
+
+
 def test_a_weak_acid_without_its_constant_is_not_guessed(store):
     reply = _reply("What is the pH of 0.1 M acetic acid?", store)
     assert reply.status != Status.VERIFIED

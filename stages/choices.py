@@ -188,6 +188,16 @@ def extract_letters(text: str, options: int, loose: bool = True) -> tuple[list[s
     return ([one] if one else None), "fallback"
 
 
+_STATED = re.compile(r"(?i:\banswer\s*(?:is|would be|:)\s*(?:option\s+)?|\boption\s+|\bchoice\s+)\(?([A-Z])\)?(?![\w'])")
+
+
+def stated_options(text: str, choices: Choices) -> list[str]:
+    """Every option a reply states as its answer ("The answer is C", "option D"), once each in order: a
+    reply that states two in turn has not chosen."""
+    labels = {o.label for o in choices.options}
+    return list(dict.fromkeys(m.group(1) for m in _STATED.finditer(without_answer_tags(text)) if m.group(1) in labels))
+
+
 def chosen(text: str, choices: Choices) -> list[str]:
     """The option labels a reply names (strict readings only); numbered options map through their
     position, and a reply that quotes exactly one option's text names that option."""

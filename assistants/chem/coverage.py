@@ -23,7 +23,7 @@ from assistants.chem.request import Unit
 from assistants.chem.resolve import MoleculeRecord, label
 from assistants.chem.store import TEMPERATURE_KEYS, CompoundStore
 from assistants.chem.values import TEMPERATURE_TOLERANCE_K, near_mass, shown_value, value_of
-from stages.choices import answer_tag, chosen
+from stages.choices import answer_tag, chosen, stated_options
 from stages.reply import CheckResult
 
 _CHECKABLE = ("smiles", "name", "inchikey", "inchi", "cas", "formula", "mass", *TEMPERATURE_KEYS)
@@ -241,16 +241,27 @@ def choice_check(raw: str, facts: ChemFacts) -> CheckResult | None:
     if request is None or not request.options:
         return None
     named = chosen(raw, request.choices)
+    first_line = next((line for line in raw.strip().splitlines() if line.strip()), "")
+    stated = stated_options(raw, request.choices)
+    wavers = len(named) == 1 and len(stated) > 1  # "The answer is C … The answer is D"
     right = facts.choice.chosen if facts.choice is not None else []
     declined = "not answered: which option" in raw.lower()
     if right:
-        passed = sorted(named) == sorted(right)
+        passed = sorted(named) == sorted(right) and not wavers
         feedback = f"Start the answer with the option the tools choose: Answer: {', '.join(right)}. {answer_tag(right)}"
     else:
-        passed = len(named) == 1 or declined
+        passed = declined or (len(named) == 1 and not wavers and bool(chosen(first_line, request.choices)))
         feedback = "Start the answer with the letter of the one option you choose, e.g. 'Answer: B'."
-    message = "" if passed else (f"it names option(s) {', '.join(named) or 'none'}, not {', '.join(right)}" if right
-                                 else f"it names {len(named)} options instead of one")
+    if passed:
+        message = ""
+    elif wavers:
+        message = f"it states options {', '.join(stated)} in turn"
+    elif right:
+        message = f"it names option(s) {', '.join(named) or 'none'}, not {', '.join(right)}"
+    elif len(named) == 1:
+        message = "its first line names no option (the chosen option must come first)"
+    else:
+        message = f"it names {len(named)} options instead of one"
     return CheckResult(name="option_chosen", kind="coverage", passed=passed, message=message,
                        feedback="" if passed else feedback, expected=right, found=named)
 

@@ -120,6 +120,15 @@ def test_a_reply_that_names_no_option_says_it_cannot_choose(store: CompoundStore
     assert tools.text.startswith("Not answered: which option is right") and tools.status is Status.UNVERIFIED
 
 
+@pytest.mark.parametrize("draft", [
+    "When an ideal gas expands isothermally, which is true?\n\nThe answer is C.",  # the question echoed first
+    "The answer is C. ΔU = 0\n\nThe answer is D. ΔH > 0",  # two options stated in turn
+])
+def test_a_reply_whose_first_line_names_no_option_or_that_wavers_has_not_chosen(draft: str, store: CompoundStore) -> None:
+    reply = run(EXAM, store, [draft] * 3)
+    assert reply.text.startswith("Not answered: which option is right") and reply.status is Status.UNVERIFIED
+
+
 def test_an_unsure_reading_the_structure_agrees_with_is_taken(store: CompoundStore) -> None:
     reply = run("What is this molecule? CC(=O)Nc1ccc(O)cc1", store)
     assert reply.status is Status.VERIFIED and "hydroxyphenyl" in reply.text and "Not answered" not in reply.text

@@ -271,6 +271,8 @@ def _as_given(molecule: MoleculeRecord, quantity: str) -> bool:
     it back answers nothing when something else was asked."""
     if quantity == "smiles":
         return molecule.source == "smiles"
+    if quantity == "name":  # named by the user: any name of it, restyled or not ("2-aminoacetic acid"), is an echo
+        return molecule.source != "smiles"
     value = value_of(molecule, quantity)
     return isinstance(value, str) and value.casefold() == molecule.query.casefold()
 

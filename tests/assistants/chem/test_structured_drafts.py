@@ -102,6 +102,16 @@ def test_echoing_the_molecule_as_given_answers_nothing(store: CompoundStore, ans
     assert answer_sentence_check(filled, facts).passed is passed
 
 
+def test_a_name_of_a_molecule_the_user_named_is_no_answer_to_its_smiles(store: CompoundStore) -> None:
+    facts = gather_facts("2-azanylethanoic acid is the IUPAC name of a molecule. Please give its SMILES representation.", store)
+    filled = {"answer": "2-aminoacetic acid", "molecules": [{"smiles": "NCC(=O)O", "name": "2-aminoacetic acid"}]}
+    assert not answer_sentence_check(filled, facts).passed
+    assert answer_sentence_check({**filled, "answer": "Its SMILES is NCC(=O)O."}, facts).passed
+    named = gather_facts("What is the IUPAC name of glycine?", store)
+    assert answer_sentence_check({"answer": "Glycine is 2-aminoacetic acid.", "molecules": [{"name": "2-aminoacetic acid"}]},
+                                 named).passed
+
+
 def test_repeating_the_molecule_as_given_describes_nothing(store: CompoundStore) -> None:
     facts = gather_facts("Cc1ccccc1 The above is a compound. Could you please tell me something about it?", store)
     filled = {"answer": "Cc1ccccc1", "molecules": [{"smiles": "Cc1ccccc1"}]}

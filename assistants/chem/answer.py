@@ -6,6 +6,7 @@ is asked for, so a template answer passes through the same parser and checks as 
 
 from __future__ import annotations
 
+from assistants.chem.calc.results import Value
 from assistants.chem.coverage import (
     TEMPERATURE_KEYS, asked_unit, difference, label, shown_difference, wanted, winner,
 )
@@ -78,15 +79,20 @@ def lead(facts: ChemFacts) -> str:
     if option := _chosen_option(facts):
         return option
     said = " ".join(s for s in (*(c.sentence for c in facts.computed), _looked_up(facts)) if s)
-    return f"{said} {tag}" if said and (tag := _number_tag(facts)) else said
+    return f"{said} {number_tag(value)}" if said and (value := tagged_value(facts)) is not None else said
 
 
-def _number_tag(facts: ChemFacts) -> str:
-    """The one computed number in the [ANSWER]…[/ANSWER] form a question asked for ("-2", not "−2")."""
+def tagged_value(facts: ChemFacts) -> Value | None:
+    """The one computed number of a question that wants its answer inside [ANSWER]…[/ANSWER] tags."""
     if facts.request is None or not facts.request.tagged:
-        return ""
-    numbers = [v.number for c in facts.computed for v in c.values if v.kind == "number" and v.number is not None]
-    return f"[ANSWER]{numbers[0]:.6g}[/ANSWER]" if len(numbers) == 1 else ""
+        return None
+    numbers = [v for c in facts.computed for v in c.values if v.kind == "number" and v.number is not None]
+    return numbers[0] if len(numbers) == 1 else None
+
+
+def number_tag(value: Value) -> str:
+    """The number as harnesses read it: "[ANSWER]-2[/ANSWER]", an ASCII minus, no unit."""
+    return f"[ANSWER]{value.number:.6g}[/ANSWER]"
 
 
 def _looked_up(facts: ChemFacts) -> str:

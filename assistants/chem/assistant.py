@@ -15,8 +15,8 @@ from stages.reply import CheckResult, Status
 from stages.retrieval import FIELD, Retrieval, Retriever, citations_retrieved, gather, strip_citations, with_passages
 from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext, repair_notes
 
-from assistants.chem.answer import compose, facts_for_prompt
-from assistants.chem.calc.check import claims_check, computed_check
+from assistants.chem.answer import compose, facts_for_prompt, number_tag, tagged_value
+from assistants.chem.calc.check import claims_check, computed_check, stated
 from assistants.chem.checks import check_reaction_claims, chem_checks
 from assistants.chem.coverage import check_coverage, choice_check, unchecked_parts
 from assistants.chem.draft import parse_draft
@@ -222,6 +222,15 @@ class ChemAssistant(Assistant):
     def correct(self, draft: Draft, failed: list[CheckResult], ctx: RunContext) -> str | None:
         facts = self.facts(ctx)
         return compose(facts) if facts is not None else None
+
+    def finish(self, text: str, ctx: RunContext) -> str:
+        """A reply stating the one computed number a tagged question asks for ends with it in the
+        [ANSWER]…[/ANSWER] form, whoever phrased it (harnesses read "−2" next to "Al(H2PO4)3" as 3)."""
+        facts = self.facts(ctx)
+        value = tagged_value(facts) if facts is not None else None
+        if value is None or "[ANSWER]" in text or not stated(value, text):
+            return text
+        return f"{text}\n\n{number_tag(value)}"
 
     def result(self, draft: Draft | None, ctx: RunContext) -> dict[str, Any]:
         facts = self.facts(ctx)

@@ -189,6 +189,8 @@ def test_a_computed_number_is_tagged_when_the_question_asks_for_tags(store):
     reply = _reply(question, store)
     assert reply.status == Status.VERIFIED and "[ANSWER]-2[/ANSWER]" in reply.text.split("\n")[0]
     assert "[ANSWER]" not in _reply("What is the oxidation state of O in Al(H2PO4)3?", store).text
+    phrased = _reply(question, store, draft="Answer: The oxidation state of O in Al(H2PO4)3 is −2.", phrasing="model")
+    assert phrased.status == Status.VERIFIED and phrased.text.rstrip().endswith("[ANSWER]-2[/ANSWER]")
 
 
 def test_a_weak_acid_without_its_constant_is_not_guessed(store):

@@ -76,11 +76,11 @@ def in_moles(value: float, unit: str, counts: dict[str, int]) -> float:
     return grams / molar_mass(counts)
 
 
-_WANTS_GRAMS = re.compile(r"\bhow many (?:grams|g|kilograms|milligrams)\b|\b(?:what is|calculate|find|determine) the mass\b|"
+WANTS_GRAMS = re.compile(r"\bhow many (?:grams|g|kilograms|milligrams)\b|\b(?:what is|calculate|find|determine) the mass\b|"
                           r"\bwhat mass\b|\bmass in grams\b|\bweigh|\bin grams\b|(?<![\d.]\s)\bgrams\?|\bhow much (?:does|do|would)\b|"
                           r"\bunit of the answer is g\b", re.IGNORECASE)
 # "moles?" or "grams?" after a number is the amount given ("how many grams are there in 2 moles?"), not the one asked
-_WANTS_MOLES = re.compile(r"\bhow many (?:moles|mol|mmol)\b|\bnumber of moles\b|\bamount of substance\b|\bin moles\b|(?<![\d.]\s)\bmoles\?|"
+WANTS_MOLES = re.compile(r"\bhow many (?:moles|mol|mmol)\b|\bnumber of moles\b|\bamount of substance\b|\bin moles\b|(?<![\d.]\s)\bmoles\?|"
                           r"\bunit of the answer is mol\b", re.IGNORECASE)
 _WANTS_MOLECULES = re.compile(r"\bhow many (?:molecules|particles|formula units)\b|\bnumber of molecules\b", re.IGNORECASE)
 
@@ -118,12 +118,12 @@ def grams_moles(part: Part, subjects: Subjects) -> Outcome:
     mass = molar_mass(counts)
     given = f"{value:g} {unit} of {name}"
     # a mass given asks for moles ("I weighed 10 g, how many moles"), never for itself
-    wants_grams = bool(_WANTS_GRAMS.search(part.text)) and not _WANTS_MOLES.search(part.text) and unit not in _MASS_UNITS
+    wants_grams = bool(WANTS_GRAMS.search(part.text)) and not WANTS_MOLES.search(part.text) and unit not in _MASS_UNITS
     if _WANTS_MOLECULES.search(part.text):
         n = moles * AVOGADRO
         said = f"{n:.4g} molecules"
         values = [Value(kind="number", number=n, unit="molecules", tolerance=0.005 * n)]
-    elif wants_grams or (unit.startswith("mol") and not _WANTS_MOLES.search(part.text)):
+    elif wants_grams or (unit.startswith("mol") and not WANTS_MOLES.search(part.text)):
         grams = moles * mass
         said = f"{grams:.4g} g"
         values = [Value(kind="number", number=round(grams, 6), unit="g", tolerance=max(0.005 * grams, 0.01))]
@@ -266,7 +266,7 @@ def combustion(part: Part, subjects: Subjects) -> Outcome:
             value, unit = amounts[name]
             moles = in_moles(value, unit, counts) * per_mole
             grams = moles * molar_mass(counts_of(formula))
-            wants_grams = bool(_WANTS_GRAMS.search(part.text)) or asked is not None and not _WANTS_MOLES.search(part.text)
+            wants_grams = bool(WANTS_GRAMS.search(part.text)) or asked is not None and not WANTS_MOLES.search(part.text)
             said = f"{grams:.4g} g of {formula} ({moles:.4g} mol)" if wants_grams else f"{moles:.4g} mol of {formula} ({grams:.4g} g)"
             values = [Value(kind="number", number=grams if wants_grams else moles, unit="g" if wants_grams else "mol",
                             tolerance=0.005 * (grams if wants_grams else moles))]

@@ -32,7 +32,8 @@ _ASKS = {"pressure": re.compile(r"\bpressure\b", re.IGNORECASE),
          "amount": re.compile(r"\bhow many (?:moles|mols?|grams|g)\b|\bamount\b|\bnumber of moles\b|\bmass\b|\bhow much gas\b|"
                               r"\bin moles\b", re.IGNORECASE)}
 # The words that may ask for an ideal-gas quantity: any of the above (the calculator needs three of the four given).
-ASKS_GAS_QUANTITY = "|".join(f"(?:{pattern.pattern})" for pattern in _ASKS.values()) + r"|\b(?:ideal|perfect) gas|\bpv\s*=\s*nrt\b|\bstp\b"
+_GAS_LAW = re.compile(r"\b(?:ideal|perfect) gas|\bpv\s*=\s*nrt\b|\bstp\b", re.IGNORECASE)
+ASKS_GAS_QUANTITY = "|".join(f"(?:{pattern.pattern})" for pattern in (*_ASKS.values(), _GAS_LAW))
 
 
 def _amount_moles(part: Part, subjects: Subjects) -> tuple[float, str] | None:
@@ -68,7 +69,7 @@ def ideal_gas(part: Part, subjects: Subjects) -> Outcome:
     moles = amount[0] if amount else None
     known = {"pressure": pressure, "volume": litres, "amount": moles, "temperature": kelvin}
     missing = [k for k, v in known.items() if v is None]
-    if len(missing) != 1 or not _ASKS[missing[0]].search(text) and not re.search(r"ideal|perfect gas|pv\s*=\s*nrt", text, re.IGNORECASE):
+    if len(missing) != 1 or not (_ASKS[missing[0]].search(text) or _GAS_LAW.search(text)):
         return []
     asked = missing[0]
     given = [f"{pressure / PRESSURE_UNITS['atm']:.4g} atm" if pressure else "", f"{litres:g} L" if litres else "",

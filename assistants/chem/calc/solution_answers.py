@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from assistants.chem.calc.amount_answers import formula_subjects, given_amounts, in_moles, written_as_formula
+from assistants.chem.calc.amount_answers import (
+    WANTS_GRAMS, WANTS_MOLES, formula_subjects, given_amounts, in_moles, written_as_formula,
+)
 from assistants.chem.calc.parts import Outcome, Part, Subjects
 from assistants.chem.calc.physical import solve_dilution
 from assistants.chem.calc.quantities import Quantity, concentrations_molar, volumes_litres, without_concentrations
@@ -13,9 +15,6 @@ from assistants.chem.calc.results import Computed, NotComputed, Value
 from assistants.chem.calc.stoichiometry import hill, molar_mass
 
 _RELATIVE = 0.01  # the questions' figures carry about three significant digits
-_WANTS_MASS = re.compile(r"\bhow many (?:grams|g|mg|kg)\b|\bwhat mass\b|\bmass of\b|\bhow much\b[^?]*\b(?:weigh|grams?)\b|\bweigh\b",
-                         re.IGNORECASE)
-_WANTS_MOLES = re.compile(r"\bhow many (?:moles|mol|mmol)\b|\bnumber of moles\b|\bamount of substance\b", re.IGNORECASE)
 _WANTS_MILLILITRES = re.compile(r"\b(?:ml|millilit(?:re|er)s?|cm3|cm\^3)\b", re.IGNORECASE)
 
 
@@ -149,7 +148,7 @@ def solution(part: Part, subjects: Subjects) -> Outcome:
         moles = concentrations[0].value * volumes[0].value
         mass = molar_mass(counts)
         made = f"{_volume_said(volumes[0])} of {concentrations[0].value:g} M {name}"
-        if _WANTS_MOLES.search(text) and not _WANTS_MASS.search(text):
+        if WANTS_MOLES.search(text) and not WANTS_GRAMS.search(text):
             said, checked = f"{moles:.4g} mol", Value(kind="number", number=moles, unit="mol", tolerance=_RELATIVE * moles)
         else:
             grams = moles * mass

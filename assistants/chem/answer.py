@@ -79,20 +79,29 @@ def lead(facts: ChemFacts) -> str:
     if option := _chosen_option(facts):
         return option
     said = " ".join(s for s in (*(c.sentence for c in facts.computed), _looked_up(facts)) if s)
-    return f"{said} {number_tag(value)}" if said and (value := tagged_value(facts)) is not None else said
+    return f"{said} {number_tag(tagged[1])}" if said and (tagged := tagged_value(facts)) is not None else said
 
 
-def tagged_value(facts: ChemFacts) -> Value | None:
-    """The one computed number of a question that wants its answer inside [ANSWER]…[/ANSWER] tags."""
+def tagged_value(facts: ChemFacts) -> tuple[Value, float] | None:
+    """The one computed number of a question that wants its answer inside [ANSWER]…[/ANSWER] tags, in the
+    unit it asked for: a value given in several units (55.9 °C, 329.04 K) is tagged only when the asked
+    unit says which, since a harness reads the bare number."""
     if facts.request is None or not facts.request.tagged:
         return None
-    numbers = [v for c in facts.computed for v in c.values if v.kind == "number" and v.number is not None]
-    return numbers[0] if len(numbers) == 1 else None
+    values = [v for c in facts.computed for v in c.values if v.kind == "number" and v.number is not None]
+    if len(values) != 1:
+        return None
+    value = values[0]
+    units = {value.unit: value.number, **{unit: number for number, unit, _ in value.alternatives}}
+    if len(units) == 1:
+        return value, value.number  # type: ignore[return-value]
+    asked = {"C": "°C", "K": "K", "F": "°F"}.get(facts.request.unit or "")
+    return (value, units[asked]) if asked in units else None  # type: ignore[return-value]
 
 
-def number_tag(value: Value) -> str:
+def number_tag(number: float) -> str:
     """The number as harnesses read it: "[ANSWER]-2[/ANSWER]", an ASCII minus, no unit."""
-    return f"[ANSWER]{value.number:.6g}[/ANSWER]"
+    return f"[ANSWER]{number:.6g}[/ANSWER]"
 
 
 def _looked_up(facts: ChemFacts) -> str:

@@ -227,10 +227,10 @@ class ChemAssistant(Assistant):
         """A reply stating the one computed number a tagged question asks for ends with it in the
         [ANSWER]…[/ANSWER] form, whoever phrased it (harnesses read "−2" next to "Al(H2PO4)3" as 3)."""
         facts = self.facts(ctx)
-        value = tagged_value(facts) if facts is not None else None
-        if value is None or "[ANSWER]" in text or not stated(value, text):
+        tagged = tagged_value(facts) if facts is not None else None
+        if tagged is None or "[ANSWER]" in text or not stated(tagged[0], text):
             return text
-        return f"{text}\n\n{number_tag(value)}"
+        return f"{text}\n\n{number_tag(tagged[1])}"
 
     def result(self, draft: Draft | None, ctx: RunContext) -> dict[str, Any]:
         facts = self.facts(ctx)

@@ -215,7 +215,8 @@ def answer_sentence_check(filled: dict[str, Any], facts: ChemFacts) -> CheckResu
     answer = filled["answer"].strip()
     if len(answer) >= MAX_ANSWER_CHARS:
         message, feedback = "its answer sentence ran to the length limit and was cut off", "Write one short sentence."
-    elif answer.strip(" .`").casefold() in {m.query.casefold() for m in facts.molecules}:
+    elif (answer.strip(" .`").casefold() in {m.query.casefold() for m in facts.molecules}
+          and states_an_asked_value(answer, facts) is not True):  # "CCO" is the answer to "the SMILES of CCO?"
         message = f"its answer sentence {answer!r} only repeats the molecule as the question gave it"
         feedback = (f"Write one sentence that says what was asked: {hint}" if (hint := lead(facts))
                     else "Write one sentence that names the molecule and says what it is.")

@@ -102,6 +102,12 @@ def test_echoing_the_molecule_as_given_answers_nothing(store: CompoundStore, ans
     assert answer_sentence_check(filled, facts).passed is passed
 
 
+def test_the_smiles_asked_of_a_canonical_smiles_is_no_echo(store: CompoundStore) -> None:
+    aspirin = "CC(=O)Oc1ccccc1C(=O)O"
+    facts = gather_facts(f"What is the canonical SMILES of {aspirin}?", store)
+    assert answer_sentence_check({"answer": aspirin, "molecules": [{"smiles": aspirin}]}, facts).passed
+
+
 def test_a_name_of_a_molecule_the_user_named_is_no_answer_to_its_smiles(store: CompoundStore) -> None:
     facts = gather_facts("2-azanylethanoic acid is the IUPAC name of a molecule. Please give its SMILES representation.", store)
     filled = {"answer": "2-aminoacetic acid", "molecules": [{"smiles": "NCC(=O)O", "name": "2-aminoacetic acid"}]}

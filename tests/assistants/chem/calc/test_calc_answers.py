@@ -191,6 +191,9 @@ def test_a_computed_number_is_tagged_when_the_question_asks_for_tags(store):
     assert "[ANSWER]" not in _reply("What is the oxidation state of O in Al(H2PO4)3?", store).text
     phrased = _reply(question, store, draft="Answer: The oxidation state of O in Al(H2PO4)3 is −2.", phrasing="model")
     assert phrased.status == Status.VERIFIED and phrased.text.rstrip().endswith("[ANSWER]-2[/ANSWER]")
+    sci = ("Conclude the answer by stating \"The answer is therefore [ANSWER].\"\n\nA sample of 0.4 mol CH4(g) occupies 6.0 dm^3 "
+           "at 1.8 atm. Calculate its temperature from the perfect gas equation.")
+    assert "[ANSWER]" not in _reply(sci, store).text  # 55.9 °C or 329.04 K: the asked unit does not say which
 
 
 def test_a_weak_acid_without_its_constant_is_not_guessed(store):

@@ -151,7 +151,7 @@ def calculation_facts(base: ChemFacts, subject: str, rng: random.Random) -> dict
     """Facts for the packs the calculators answer (hazards, stereo, drug-likeness, grams ↔ moles, solutions),
     from the same functions the chem assistant answers with."""
     from assistants.chem.calc import hazards, structure
-    from assistants.chem.calc.stoichiometry import counts_of, molar_mass
+    from assistants.chem.calc.stoichiometry import FormulaError, counts_of, molar_mass
 
     facts: dict[str, dict[str, Any]] = {}
     data = hazards.hazard_data(base.record.cas) if base.record.cas else None
@@ -171,7 +171,10 @@ def calculation_facts(base: ChemFacts, subject: str, rng: random.Random) -> dict
                                    "hbd": rule.values["H-bond donors"], "hba": rule.values["H-bond acceptors"],
                                    "violations": ", ".join(rule.violations) or "none"}
     moles = rng.choice((0.25, 0.5, 1.5, 2.0, 3.0))
-    mass = molar_mass(counts_of(base.formula))
+    try:
+        mass = molar_mass(counts_of(base.formula))
+    except FormulaError:  # an isotope label (D2O) the element tables do not list: no amount questions
+        return facts
     facts["chem.grams_moles"] = {"subject": base.subject, "moles": moles, "grams": round(moles * mass, 2),
                                  "molar_mass": round(mass, 2), "formula": base.formula}
     molar, volume_ml = rng.choice((0.05, 0.1, 0.25, 0.5, 1.0)), rng.choice((50, 100, 250, 500, 1000))

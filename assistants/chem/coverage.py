@@ -53,8 +53,9 @@ def wanted(facts: ChemFacts) -> list[str]:
 def _given(quantity: str, molecule: MoleculeRecord, draft: ParsedDraft, raw: str, names: set[str],
            unit: Unit | None = None) -> bool:
     lowered = raw.lower()
-    if quantity == "smiles":
-        return any(_key(s) == molecule.inchikey for s in draft.smiles)
+    if quantity == "smiles":  # a short SMILES in prose ("BrCBr") is no SMILES the draft parser picks out
+        written = {w.strip(".,;:!?\"'`*") for w in raw.split()}
+        return molecule.smiles in written or any(_key(s) == molecule.inchikey for s in draft.smiles)
     if quantity == "name":
         if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", lowered) for n in names if len(n) >= 3):
             return True
@@ -282,6 +283,12 @@ def states_an_asked_value(text: str, facts: ChemFacts) -> bool | None:
     the tools can supply); the sentence is what a user reads first, so it must carry the answer."""
     from assistants.chem.draft import parse_draft
 
+    comparison = facts.intent.comparison
+    if comparison is not None and (ranked := winner(facts, comparison)) is not None:  # the winner is the answer
+        names = {m.inchikey: {n.lower() for n in (m.query, m.name, m.common_name) if n} for m in facts.molecules}
+        claimed = _claimed_winner(text, comparison, names, facts)
+        if claimed is not None:
+            return claimed.inchikey == ranked[0].inchikey
     known = [(m, q) for m in facts.molecules for q in wanted(facts) if value_of(m, q) is not None]
     asked = [(m, q) for m, q in known if not _as_given(m, q)] or known
     if not asked:

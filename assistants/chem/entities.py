@@ -33,6 +33,7 @@ _FORMULA = re.compile(r"^(?:(?:[A-Z][a-z]?|\((?:[A-Z][a-z]?\d*)+\))\d*)+(?:\d*[+
 _FORMULA_ELEMENT = re.compile(r"[A-Z][a-z]?")
 _EXPLICIT_SMILES = re.compile(r"\bSMILES\s*(?:string)?\s*[:=]?\s*[`\"']?([^\s`\"']+)", re.IGNORECASE)
 _BACKTICKED = re.compile(r"`([^`\n]{1,400})`")
+_SMILES_WORD = re.compile(r"\bsmiles\b", re.IGNORECASE)
 # "… the flash point of this molecule? CO": the token after a question about "this molecule" is its SMILES.
 _TRAILING_STRUCTURE = re.compile(r"\b(?:this|the (?:given|following)) (?:molecule|compound|structure)\b[^\n]*?[?.:]\s*([^\s]+)\s*$",
                                  re.IGNORECASE)
@@ -121,8 +122,10 @@ def looks_like_formula(token: str) -> bool:
 
 def _smiles_candidate(token: str, explicit: bool) -> tuple[bool, bool]:
     """(is a SMILES candidate, parses). Bare letters need two carbons unless marked as SMILES."""
-    if not token or not _SMILES_CHARS.fullmatch(token) or not re.search(r"[A-Za-z*()\[\]]", token):
+    if not token or not re.search(r"[A-Za-z*()\[\]]", token):
         return False, False
+    if not _SMILES_CHARS.fullmatch(token) and not (explicit and _STRUCTURAL.search(token)):
+        return False, False  # a token marked as SMILES with bonds or branches is one, whatever letters it has
     structural = bool(_STRUCTURAL.search(token))
     if not explicit and not structural:
         if token in _UPPER_WORDS or len(token) < 3 or token.upper().count("C") < 2 or not token.isalpha():
@@ -138,7 +141,7 @@ def _smiles_candidate(token: str, explicit: bool) -> tuple[bool, bool]:
 
 def _clean(token: str) -> str:
     token = token.strip(_STRIP)
-    token = token[:-1] if token.endswith(".") and not token.endswith("..") else token
+    token = token[:-1].strip(_STRIP) if token.endswith(".") and not token.endswith("..") else token  # "`CCO`."
     return token[1:-1] if token.startswith("(") and token.endswith(")") else token
 
 
@@ -215,6 +218,8 @@ def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None
     explicit = {m.group(1).rstrip(".,;?!") for m in _EXPLICIT_SMILES.finditer(text) if re.search(r"[A-Za-z*]", m.group(1))}
     explicit |= {m.group(1).strip() for m in _BACKTICKED.finditer(text) if " " not in m.group(1).strip()}
     explicit |= {m.group(1).rstrip(".,;?!") for m in _TRAILING_STRUCTURE.finditer(text)}
+    if _SMILES_WORD.search(text):  # "is C=CX(C)C valid SMILES?": a token with bonds is the SMILES asked about
+        explicit |= {t for t in map(_clean, text.split()) if re.search(r"[A-Za-z]", t) and re.search(r"[=#]|\[", t)}
     consumed: set[int] = set()
     unparsed: dict[int, str] = {}  # SMILES-like tokens that do not parse: reported unless part of a name
     words: list[tuple[int, str]] = []

@@ -302,6 +302,11 @@ def unanswered_parts(facts: ChemFacts) -> list[str]:
     return parts
 
 
+# A question that only points back at the one before it ("What is it?", "And what are they?").
+_FOLLOW_UP = re.compile(r"^\s*(?:and|so|then)?\s*(?:what|which|how (?:much|many|high|low))\s+(?:is|are|was|were)\s+"
+                        r"(?:it|they|that|this|those|these|the value|its value)\s*\??\s*$", re.IGNORECASE)
+
+
 def _unanswered(part: AskedPart, facts: ChemFacts) -> str | None:
     """Why the tools do not answer one asked part (None: they do)."""
     index = facts.request.parts.index(part) if facts.request is not None and part in facts.request.parts else -1
@@ -309,6 +314,8 @@ def _unanswered(part: AskedPart, facts: ChemFacts) -> str | None:
         return "; ".join(dict.fromkeys(missed))
     if any(c.part == index for c in facts.computed):
         return None
+    if index > 0 and _FOLLOW_UP.match(part.text) and facts.request is not None:  # "… for X? What is it?"
+        return _unanswered(facts.request.parts[index - 1], facts)
     asked = read_intent(part.text)
     tool_quantity = any(q in _TOOL_QUANTITIES for q in asked.quantities)
     if part.family == NOT_UNDERSTOOD and not tool_quantity and facts.prediction is None:

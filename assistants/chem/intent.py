@@ -44,7 +44,7 @@ _LOWER = r"lower|smaller|less|lighter|lowest|smallest|lightest|colder"
 _COMPARISON = re.compile(rf"\b(?:which|what|who|whos|who's)\b[^?]*?\b(?P<dir>{_LOWER}|{_HIGHER})\b|"
                          rf"\b(?:boils?|melts?|weighs?)\s+(?P<dir2>{_HIGHER}|{_LOWER})\b|\b(?P<dir3>{_HIGHER}|{_LOWER})(?:\s+[\w-]+){{0,3}}?\s+than\b|"
                          rf"\bthe\s+(?P<dir4>{_HIGHER}|{_LOWER})\b|"
-                         r"\bcompare\b", re.IGNORECASE)
+                         r"\bcompared?\b", re.IGNORECASE)
 # Words that compare: a question with none of them asks for values, not a comparison.
 COMPARATIVE = re.compile(rf"\b(?:{_HIGHER}|{_LOWER}|compare\w*|rank\w*|versus|vs\.?|\w+er than|most|least)\b", re.IGNORECASE)
 _WHY = re.compile(r"\bwhy\b|\bexplain\b|\bhow come\b|\breason\b|\baccount for\b", re.IGNORECASE)

@@ -16,9 +16,11 @@ import re
 from pydantic import BaseModel, Field, WithJsonSchema, create_model
 
 from assistants.chem.answer import facts_for_prompt, lead
-from assistants.chem.coverage import states_an_asked_value, wanted
+from assistants.chem.coverage import difference, states_an_asked_value, wanted
 from assistants.chem.facts import ChemFacts
-from assistants.chem.values import shown_value
+from assistants.chem.resolve import MoleculeRecord, label
+from assistants.chem.values import TEMPERATURE_KEYS, shown_value
+from stages.backends.base import BackendError
 from stages.backends.structured import parse_json_reply
 from stages.reply import CheckResult
 
@@ -165,6 +167,57 @@ def render(filled: BaseModel, facts: ChemFacts) -> str:
     return "\n\n".join(b for b in blocks if b)
 
 
+def _tool_value(item: str, molecule: MoleculeRecord) -> str | None:
+    """An asked item of one molecule as a schema field holds it (masses to 3 decimals, temperatures in K
+    to 2), or None where the tools have no value."""
+    if item == "mass":
+        return f"{molecule.average_mass:.3f}"
+    if item in TEMPERATURE_KEYS:
+        found = [p.value for p in molecule.properties if p.key == item and p.unit == "K"]
+        return f"{found[0]:.2f}" if found else None
+    value = {"smiles": molecule.smiles, "name": molecule.name, "formula": molecule.formula, "inchikey": molecule.inchikey,
+             "inchi": molecule.inchi, "cas": molecule.cas}[item]
+    return value or None
+
+
+def _sentences(facts: ChemFacts) -> list[str]:
+    """Answer sentences in the order a model should prefer them: the tools' own answer, its first
+    sentence, then "<molecule>: <asked values>" (the tools' answer runs past one sentence for a choice)."""
+    said = lead(facts).strip()
+    first = re.split(r"(?<![0-9])[.](?:\s|$)", said)[0].strip()
+    named = [f"{label(m)}: " + ", ".join(f"{_ITEMS[i][2].lower()} {v}{_ITEMS[i][3]}"
+                                           for i in _items(facts) if (v := _tool_value(i, m)) is not None)
+             for m in facts.molecules]
+    return [s for s in (said, first, "; ".join(named)) if s]
+
+
+def tool_draft(facts: ChemFacts) -> str | None:
+    """The structured draft a model that copies the tool facts writes: every field from the tools and
+    the tools' answer sentence, as JSON text (the target a fine-tune learns); None when the tools lack
+    a value the schema asks for or no sentence fits the schema."""
+    schema = draft_model(facts)
+    if schema is None:
+        return None
+    molecules = []
+    for molecule in facts.molecules:
+        values = {_ITEMS[item][0]: _tool_value(item, molecule) for item in _items(facts)}
+        if None in values.values():
+            return None
+        molecules.append(values)
+    chosen = facts.choice.chosen if facts.choice is not None else []
+    option = {"option": chosen[0]} if "option" in schema.model_fields and len(chosen) == 1 else {}
+    if "option" in schema.model_fields and not option:
+        return None
+    for sentence in _sentences(facts):
+        text = json.dumps({**option, "answer": sentence.rstrip(" .") + ".", "molecules": molecules}, ensure_ascii=False)
+        try:
+            filled_fields(text, schema)
+        except BackendError:
+            continue
+        return text
+    return None
+
+
 def _near(value: float, known: list[float]) -> bool:
     return any(abs(value - k) <= max(0.05, abs(k) * 0.001) for k in known)
 
@@ -175,21 +228,32 @@ def _fact_values(facts: ChemFacts) -> list[float]:
     for m in facts.molecules:
         values += [m.average_mass, m.monoisotopic_mass]
         values += [v for p in m.properties for v in ((p.value, p.value - 273.15) if p.unit == "K" else (p.value,))]
-    return values + [f.average_mass for f in facts.formulas]
+    comparison = facts.intent.comparison
+    delta = difference(facts, comparison) if comparison is not None and facts.intent.difference else None
+    return values + [f.average_mass for f in facts.formulas] + ([delta] if delta is not None else [])
 
 
 def _known_numbers(filled: dict[str, Any], facts: ChemFacts) -> list[float]:
     """The numbers a sentence may give: the filled fields', the tools' and the question's own."""
     known = [float(n) for molecule in filled["molecules"] for value in molecule.values() if value is not None
              for n in _NUMBER.findall(str(value))]
-    return known + _fact_values(facts) + [float(n) for n in _NUMBER.findall(facts.question)]
+    computed = " ".join(text for c in facts.computed for text in (c.sentence, *c.facts))  # the calculators' words
+    return known + _fact_values(facts) + [float(n) for n in _NUMBER.findall(f"{facts.question} {computed}")]
+
+
+def _without_names(sentence: str, facts: ChemFacts) -> str:
+    """The sentence less the molecules' names and SMILES, whose locants ("8(14),13(15)-dien") are no values."""
+    for term in sorted({t for m in facts.molecules for t in (m.query, m.name, m.common_name, m.smiles) if t},
+                       key=len, reverse=True):
+        sentence = sentence.replace(term, " ")
+    return sentence
 
 
 def answer_numbers_check(filled: dict[str, Any], facts: ChemFacts) -> CheckResult:
     """Every number in the answer sentence must be a tool value, one of the filled fields' or the
     question's own: the sentence restates facts, it adds no numbers of its own (".18016" for 180.159)."""
     known = _known_numbers(filled, facts)
-    stray = [n for n in _NUMBER.findall(filled["answer"]) if not _near(float(n), known)]
+    stray = [n for n in _NUMBER.findall(_without_names(filled["answer"], facts)) if not _near(float(n), known)]
     return CheckResult(
         name="answer_numbers", passed=not stray,
         message=f"its answer sentence gives {', '.join(stray)}, which is no tool value" if stray else "",

@@ -280,6 +280,33 @@ def cited_numbers(name: str, raw: str, facts: dict[str, Any]) -> CheckResult:
                   None, wrong, feedback="Cite only the measured values given; leave out " + "; ".join(wrong[:6]) + ".")
 
 
+def stage_answer(stage: str, facts: dict[str, Any]) -> str:
+    """What a stage's answer says when it copies the checked facts (tools on): a short reason that cites
+    only facts, then the answer line the stage asks for. The target a fine-tune learns."""
+    extreme = "high" if facts["direction"] == "upward" else "low"
+    if stage == "s1":
+        return (f"The last bar spans {price(facts['last_low'])} to {price(facts['last_high'])}, outside the earlier "
+                f"{price(facts['prior_low'])} to {price(facts['prior_high'])}. Answer: {facts['direction']}")
+    if stage == "s2":
+        return f"The prior {extreme} of the earlier tables is the level. Answer: {price(facts['level'])}"
+    if stage == "s3":
+        return (f"Sellers traded {volume(facts['sell_volume'])} and buyers {volume(facts['buy_volume'])}. "
+                f"Answer: {facts['side']}")
+    if stage == "report":
+        return (f"The breakout is {facts['direction']} through {price(facts['level'])}; sellers traded "
+                f"{volume(facts['sell_volume'])} and buyers {volume(facts['buy_volume'])}, so the {facts['side']}s are "
+                f"stronger. Answer: {facts['label']} breakout")
+    if stage == "ohlcv_s1":
+        beyond = "above" if facts["direction"] == "upward" else "below"
+        return (f"The last bar closed {beyond} the range {extreme} of {price(facts['level'])}. "
+                f"Answer: {facts['direction']}, {price(facts['level'])}, {facts['date']}")
+    if stage == "ohlcv_s2":
+        return f"{evidence_text(facts)[:1].upper()}{evidence_text(facts)[1:]}. Answer: {facts['confirmations']} of 3 confirm"
+    return (f"On {facts['date']} the close was {facts['atr_multiple']:.2f} ATR beyond {price(facts['level'])} and "
+            f"{facts['confirmations']} of 3 measures confirm; the fitted probability is {round(100 * facts['probability'])}% "
+            f"against a base rate of {round(100 * facts['base_rate'])}%. Answer: {facts['call']} breakout")
+
+
 def hindsight(facts: dict[str, Any]) -> str:
     outcome = facts.get("outcome")
     if outcome in (None, "open"):

@@ -238,3 +238,20 @@ def test_store_build_skips_heldout_compounds(tmp_path: Path):
     assert manifest.skipped.get("held out for evaluation", 0) == held > 0
     built = {s.meta.source_id for s in iter_samples(tmp_path / "ds", manifest)}
     assert not {str(c.cid) for c in islice(get_store().iter_compounds(), 120) if heldout(c.inchikey)} & built
+
+
+def test_an_isotope_labelled_formula_gets_no_amount_questions(tmp_path: Path):
+    """Heavy water's formula (D2O) is no formula the element tables read: its amount and solution
+    questions are left out, the rest of its samples are built (the build once stopped with a traceback)."""
+    path = tmp_path / "heavy.csv"
+    path.write_text("CID,IUPACName,SMILES,MolecularFormula,Synonyms\n"
+                    "24602,deuterium oxide,[2H]O[2H],D2O,heavy water\n702,ethanol,CCO,C2H6O,ethyl alcohol\n",
+                    encoding="utf-8")
+    manifest = build(ChemDomain(files=[path]), tmp_path / "ds", BuildOptions())
+    from data_templates.shards import iter_samples
+
+    tasks: dict[str, set[str]] = {}
+    for sample in iter_samples(tmp_path / "ds", manifest):
+        tasks.setdefault(sample.meta.source_id, set()).add(sample.meta.task)
+    assert {"chem.grams_moles", "chem.solution"} <= tasks["702"]
+    assert "chem.formula" in tasks["24602"] and not tasks["24602"] & {"chem.grams_moles", "chem.solution"}

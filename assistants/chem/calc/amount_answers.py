@@ -105,7 +105,8 @@ def _converts(text: str, name: str, written: str) -> bool:
     if not asks or _OTHER_QUANTITY.search(text):
         return False
     other = [w.lower() for m in _ASKED_SUBSTANCE.finditer(text) if (w := m.group(1) or m.group(2)) and w.lower() not in _NOT_A_SUBSTANCE]
-    return all(word in (name.lower(), written.lower()) or word in name.lower().split() for word in other)
+    return all(word in (name.lower(), written.lower()) or word in name.lower().split() or word in written.lower().split()
+               for word in other)
 
 
 def grams_moles(part: Part, subjects: Subjects) -> Outcome:

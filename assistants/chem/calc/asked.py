@@ -49,7 +49,7 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("exposure_limit", r"exposure limit|\btwa\b|\bstel\b|\bpel\b|\btlv\b|permissible exposure|occupational|time[- ]weighted|"
                            r"short[- ]term exposure|workplace (?:exposure|limit|air)|\b8[- ]?(?:h|hr|hour)s?\b[^?]*\blimit", exposure_limits),
         ("carcinogen", r"carcinogen|cancer|\biarc\b", carcinogen),
-        ("flammable", r"\b(?:in)?flam+able|\b(?:combustible|(?:catch(?:es|ing)?|caught)\s+(?:on\s+)?fire|ignit(?:e|es|able)|fire (?:hazard|risk))\b|"
+        ("flammable", r"\b(?:in)?flam+able|\b(?:combustible|(?:catch(?:es|ing)?|caught)\s+(?:on\s+)?fire|ignit(?:e|es|able)|fire (?:hazard|risk)|(?:near|by|around|close to) (?:an? )?(?:open )?(?:flames?|fire|sparks?))\b|"
                       r"^\s*(?:does|do|can|will|would)\b[^?]*\bburn\b|"
                       r"\bflammability\b(?!\s+(?:limit|range))", flammable),
         ("toxic", r"\btoxic|\bpoison|\bdangerous|\bhazard|\bharmful|\bsafe to (?:touch|handle|breathe|drink)", toxicity),
@@ -71,7 +71,7 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("ring_count", r"\brings?\b|\baromatic\b", ring_count),
         ("atom_count", r"\b(?:how many|number of|count)\b[^?]*\batoms?\b|\batoms in\b|\batom count\b|\b(?:how many|number of)\s+(?:"
                        + "|".join(ELEMENT_NAMES) + r")s\b", atom_count),
-        ("lipinski", r"lipinski|rule of (?:five|5)|drug-?like|veber|ghose|oral(?:ly)? (?:bio)?availab", drug_likeness),
+        ("lipinski", r"lipinski|rule[- ]of[- ](?:five|5)|drug-?like|veber|ghose|oral(?:ly)? (?:bio)?availab", drug_likeness),
         ("descriptor", r"^(?!.*\b(?:more|fewer|less|higher|lower|most|least|than|compare)\b).*(?:(?:hydrogen|h)[- ]?bond (?:donor|acceptor)|"
                        r"\bhb[da]\b|rotatable bonds?|\btpsa\b|polar surface area|\blog ?p\b|octanol[- ]water)", descriptor),
     )

@@ -42,6 +42,18 @@ def _limits(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed
                     source=lower.source, part=part.index)
 
 
+_SAFETY = re.compile(r"\bsafe(?:ly)?\b", re.IGNORECASE)
+
+
+def hazard_lead(part: Part, hazardous: bool, hazard: str) -> tuple[str, bool]:
+    """The yes or no a hazard answer starts with, and the one a reply must give: "Is X flammable?" is
+    answered yes for a hazard, "Is it safe near an open flame?" no. A claim checked against the tools
+    ("It is not toxic and is safe to drink.") is read as a hazard claim: its "not" is the no."""
+    if _SAFETY.search(part.text) and part.text.rstrip().endswith("?"):
+        return ("No, not safe" if hazardous else f"Yes, as far as {hazard} goes"), not hazardous
+    return ("Yes" if hazardous else "No"), hazardous
+
+
 def _flammable(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed | NotComputed:
     verdict = hazards.flammability(data, boiling_point(m))
     if verdict.flammable is None:
@@ -49,11 +61,11 @@ def _flammable(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Compu
                            reason=f"{verdict.reason.replace('for it', f'for {label(m)}')}, so the tools cannot say")
     found = data.flash_point or data.lower_flammability_limit
     source = found.source if found is not None else "chemicals: incombustible materials"
-    said = "Yes" if verdict.flammable else "No"
+    said, yes = hazard_lead(part, verdict.flammable, "fire")
     words = "flammable" if verdict.flammable else "not a flammable liquid"
     return Computed(family="flammable", subject=label(m), sentence=f"{said}: {label(m)} is {words}; {verdict.reason}.",
                     facts=[f"Flammability of {label(m)}: {verdict.reason} (source: {source})"],
-                    values=[Value(kind="yes_no", yes=verdict.flammable, text=r"flam|combust|burn|ignit|fire")], source=source, part=part.index)
+                    values=[Value(kind="yes_no", yes=yes, text=r"flam|combust|burn|ignit|fire")], source=source, part=part.index)
 
 
 def _exposure(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed | NotComputed:
@@ -96,11 +108,12 @@ def _toxic(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed 
         return NotComputed(family="toxic", subject=label(m), part=part.index,
                            reason=f"the tables list no exposure limit or carcinogen classification for {label(m)}; "
                                   "that does not show it is safe")
+    said, yes = hazard_lead(part, True, "health")
     return Computed(family="toxic", subject=label(m),
-                    sentence=f"Yes: {label(m)} is a health hazard: it has {'; '.join(bits)}. Toxicity depends on dose and "
+                    sentence=f"{said}: {label(m)} is a health hazard: it has {'; '.join(bits)}. Toxicity depends on dose and "
                              "exposure; the tools hold no LD50.",
                     facts=[f"Health hazard data of {label(m)}: {'; '.join(bits)} (source: chemicals)"],
-                    values=[Value(kind="yes_no", yes=True, text=r"toxic|hazard|harm|poison|danger")], source="chemicals: exposure limits and carcinogen lists",
+                    values=[Value(kind="yes_no", yes=yes, text=r"toxic|hazard|harm|poison|danger")], source="chemicals: exposure limits and carcinogen lists",
                     part=part.index)
 
 

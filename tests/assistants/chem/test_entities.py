@@ -23,6 +23,17 @@ def test_i_is_iodine_only_when_marked(store: CompoundStore) -> None:
     assert entities("What is the name of `I`?", store) == {"smiles": ["I"]}
 
 
+def test_a_backticked_smiles_ending_a_sentence_is_read(store: CompoundStore) -> None:
+    smiles = "O=[N+]([O-])c1ccc(Cl)c([N+](=O)[O-])c1"
+    assert entities(f"Please verify the structure string `{smiles}`.", store) == {"smiles": [smiles]}
+
+
+def test_a_token_marked_or_asked_as_smiles_with_a_foreign_letter_is_an_invalid_smiles(store: CompoundStore) -> None:
+    assert entities("Can RDKit read the SMILES `C=CX(C)C(C)C`?", store) == {"invalid_smiles": ["C=CX(C)C(C)C"]}
+    assert entities("Is C=CX(C)C(C)C valid SMILES?", store) == {"invalid_smiles": ["C=CX(C)C(C)C"]}
+    assert entities("Is C=CX(C)C(C)C a good idea?", store) == {}
+
+
 def test_ordinary_uppercase_words_are_not_molecules(store: CompoundStore) -> None:
     assert entities("NO, I do not know. OK?", store) == {}
     assert entities("Please check this for me", store) == {}

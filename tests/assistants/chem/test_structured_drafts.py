@@ -157,3 +157,46 @@ def test_the_embedded_model_fills_the_schema(store: CompoundStore) -> None:
     assert reply.status is not Status.ERROR, reply.reason
     if reply.status in (Status.VERIFIED, Status.CORRECTED):
         assert "Cn1c(=O)c2c(ncn2C)n(C)c1=O" in reply.text
+
+
+def _filled(facts, text: str) -> dict:
+    schema = draft_model(facts)
+    assert schema is not None
+    return filled_fields(text, schema).model_dump()
+
+
+@pytest.mark.parametrize("question", [
+    "What is the SMILES of aspirin?", "What is the boiling point of ethanol?", "What is the molecular formula of caffeine?",
+    "Which has a higher boiling point, ethanol or methanol?", "Which boils lower: acetone or water? By how much?",
+    "Could you draw dibromomethane for me as a line notation (SMILES)?", "Is benzene heavier than toluene?",
+])
+def test_the_tools_own_draft_passes_every_check_of_a_model_draft(store: CompoundStore, question: str) -> None:
+    """The draft a fine-tune learns: the schema filled from the tool facts with the tools' answer sentence.
+    Comparisons ("Ethanol boils higher: …"), differences ("a difference of 43.90 K") and a short SMILES in
+    prose ("BrCBr") are answers, not failures."""
+    from assistants.chem.structured import tool_draft
+
+    facts = gather_facts(question, store)
+    text = tool_draft(facts)
+    assert text is not None
+    filled = _filled(facts, text)
+    assert answer_numbers_check(filled, facts).passed
+    assert answer_sentence_check(filled, facts).passed, answer_sentence_check(filled, facts).message
+
+
+def test_a_comparison_sentence_naming_the_wrong_winner_does_not_answer(store: CompoundStore) -> None:
+    facts = gather_facts("Which has a higher boiling point, ethanol or methanol?", store)
+    wrong = {"answer": "Methanol boils higher than ethanol.", "molecules": [{"boiling_point_kelvin": 351.57},
+                                                                          {"boiling_point_kelvin": 337.63}]}
+    assert not answer_sentence_check(wrong, facts).passed
+
+
+def test_numbers_inside_a_name_and_the_calculators_values_are_no_stray_numbers(store: CompoundStore) -> None:
+    facts = gather_facts("I need 100 mL of 1.0 M toluene. How much should I weigh out?", store)
+    assert facts.computed, facts.not_computed
+    computed = facts.computed[0].sentence
+    assert answer_numbers_check({"answer": computed, "molecules": [{}]}, facts).passed
+    abietic = gather_facts("What is the molecular formula of abieta-8(14),13(15)-dien-18-oic acid?", store)
+    assert [m.source for m in abietic.molecules] == ["store"]
+    sentence = f"The formula of {abietic.molecules[0].query} ({abietic.molecules[0].name}) is {abietic.molecules[0].formula}."
+    assert answer_numbers_check({"answer": sentence, "molecules": [{}]}, abietic).passed

@@ -137,6 +137,7 @@ def test_an_unsure_reading_the_structure_agrees_with_is_taken(store: CompoundSto
 @pytest.mark.parametrize("question, lead", [
     ("Which has more hydrogen-bond donors, glycerol or ethanol?", "Answer: Glycerol has more hydrogen-bond donors: 3"),
     ("Does water or ammonia have the higher boiling point?", "Answer: Water boils higher"),
+    ("How heavy is dimethylazane compared with water?", "Answer: Dimethylamine is heavier: 45.085 g/mol"),
 ])
 def test_comparisons_over_descriptors_and_either_or(question: str, lead: str, store: CompoundStore) -> None:
     reply = run(question, store)
@@ -216,3 +217,14 @@ def test_a_subject_the_tables_cannot_answer_is_named_though_another_is_answered(
     first = reply.text.split("\n")[0]
     assert first.startswith("Not answered: ") and "sodium chloride" in first
     assert "water is not a flammable liquid" in reply.text and reply.status is Status.UNVERIFIED
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("Is there a recorded normal boiling point for 1,2-diethoxyethane? What is it?",
+     "Answer: The boiling point of 1,2-diethoxyethane is 393.75 K"),  # "What is it?" asks the same again
+    ("What's the empirical-style molecular formula of 2,3-dichloropropan-1-ol in Hill order?",
+     "Answer: The molecular formula of 2,3-dichloro-1-propanol (2,3-dichloropropan-1-ol) is C3H6Cl2O"),
+])
+def test_wordings_of_the_data_packs_are_answered_in_full(question: str, lead: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    assert reply.text.startswith(lead) and reply.status is Status.VERIFIED, reply.text

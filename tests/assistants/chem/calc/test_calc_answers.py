@@ -56,6 +56,12 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("can u balance this for me: Al+HCl=AlCl3+H2", ["2 Al + 6 HCl → 2 AlCl3 + 3 H2"]),
     ("Calculate the mass of 2 mol of sodium chloride. The unit of the answer is g.", ["116.9 g"]),
     ("What is the atom count of Carbon for the SMILES molecule `Cn1cnc2c1c(=O)n(C)c(=O)n2C`?", ["8 C atoms"]),
+    ("How many grams is 0.5 mol of pentyl acetate?", ["65.09 g"]),  # named as the user wrote it, not the store's label
+    ("What mass of heptylbenzene contains 3.0 mol?", ["528.9 g"]),  # "contains 3.0" is no part of the name
+    ("Is it safe to use N-methylcyclohexanamine near an open flame?", ["No, not safe", "flammable"]),
+    ("Is benzene safe to touch?", ["No, not safe", "health hazard"]),
+    ("Is water safe near an open flame?", ["Yes, as far as fire goes", "not a flammable liquid"]),
+    ("Is 1-methoxy-2-((2-methoxyethyl)oxy)ethane within the rule-of-five limits?", ["Yes", "no violations"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):
     reply = _reply(question, store)

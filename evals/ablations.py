@@ -10,13 +10,13 @@ facts with no model call, and `no-correction` keeps the model's last draft as it
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from assistants.registry import load_assistant
 from stages.config import BackendConfig
+from stages.models import BASE_MODEL, served_adapter
 from stages.messages import RunOptions
 from stages.stage import Assistant
 
@@ -28,6 +28,8 @@ ABLATIONS: dict[str, str] = {
     "retrieval": "the pipeline with retrieval off (RunOptions.retrieval = False)",
     "repairs": "the pipeline without its repair loop (max_repairs = 0)",
     "backends": "the pipeline on a second backend (--backend-b / --model-b / --base-url-b)",
+    "adapter": "the pipeline and the model alone on the base model without its LoRA adapter (adapter = none): "
+               "base against fine-tune",
 }
 
 
@@ -49,8 +51,8 @@ class RunConfig(BaseModel):
     @property
     def label(self) -> str:
         """Names the weights too: a LoRA adapter on the same base is another model."""
-        adapter = self.backend.options.get("adapter")
-        weights = f"{self.backend.model} + {Path(str(adapter)).name}" if adapter else self.backend.model
+        adapter = served_adapter(self.backend.kind, self.backend.model, self.backend.adapter)
+        weights = f"{self.backend.model} + {adapter}" if adapter else self.backend.model
         return f"{self.name} ({self.assistant} on {self.backend.kind}:{weights})"
 
 
@@ -104,6 +106,14 @@ def run_configs(
             configs.append(RunConfig(name="pipeline-b", assistant=assistant, backend=backend_b))
             if model_alone and assistant != "general":
                 configs.append(RunConfig(name="model-alone-b", assistant="general", backend=backend_b))
+        elif ablation == "adapter":
+            if backend.adapter == BASE_MODEL or backend.kind not in ("llamacpp", "embedded"):
+                raise AblationError("the adapter ablation compares a local model with its LoRA adapter against the base: "
+                                    "the configured backend serves no adapter")
+            base = backend.model_copy(update={"adapter": BASE_MODEL})
+            configs.append(RunConfig(name="pipeline-base", assistant=assistant, backend=base))
+            if model_alone and assistant != "general":
+                configs.append(RunConfig(name="model-alone-base", assistant="general", backend=base))
         else:
             raise AblationError(f"unknown ablation {ablation!r} (known: {', '.join(ABLATIONS)})")
     return configs

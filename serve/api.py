@@ -38,6 +38,7 @@ from serve.schemas import (
 )
 from stages.events import CheckDone, Event, Final, StageFinished, StageStarted, Token
 from stages.pipeline import one_line
+from stages.models import served_adapter
 from stages.reply import Status
 
 log = logging.getLogger("tristage.serve")
@@ -89,7 +90,8 @@ async def list_models(http: HttpRequest) -> dict[str, Any]:
         "object": "list",
         "data": [
             {"id": name, "object": "model", "created": created, "owned_by": "tristage", "description": text,
-             "served_by": {"kind": config.kind, "model": config.model}}
+             "served_by": {"kind": config.kind, "model": config.model}
+             | ({"adapter": adapter} if (adapter := served_adapter(config.kind, config.model, config.adapter)) else {})}
             for name, text in served.items()
             for config in [pipelines.backend_config(name)]
         ],

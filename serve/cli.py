@@ -278,14 +278,24 @@ def models_pull(
 
 @models_app.command("list")
 def models_list() -> None:
-    """List prepared models in the cache."""
-    from stages.models import list_models
+    """List the prepared models in the cache and the shipped adapters, and which the configuration uses."""
+    from stages.models import ModelError, list_models, resolve_adapter
 
-    table = Table("alias", "format", "ready", "size", "path")
+    backend = get_settings().backend
+    try:
+        in_use = resolve_adapter(backend.adapter, backend.model)
+    except ModelError:
+        in_use = None
+    table = Table("alias", "format", "on", "ready", "size", "in use", "path")
     for info in list_models(get_settings().cache_dir):
-        size = f"{info.size_bytes / 1e6:,.0f} MB"
-        table.add_row(info.alias, info.format, "yes" if info.ready else "no", size, str(info.path))
+        size = f"{info.size_bytes / 1e6:,.1f} MB"
+        form = "gguf" if backend.kind == "llamacpp" else "transformers"
+        used = info.path == in_use if info.format == "lora" else info.alias == backend.model and info.format == form
+        table.add_row(info.alias, info.format, info.base or "", "yes" if info.ready else "no", size,
+                      "yes" if used else "", str(info.path))
     out.print(table)
+    out.print(f"adapter setting: {backend.adapter!r} (TRISTAGE_BACKEND__ADAPTER=none serves the base model alone)",
+              highlight=False)
 
 
 @config_app.command("show")

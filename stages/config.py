@@ -110,6 +110,8 @@ class BackendConfig(Section):
     trust_remote_code: bool = Field(False, description="Run code shipped with a model (ChemLLM needs it)")
     profile: str | None = Field(None, description="Prompt/generation profile, e.g. chemllm-1.5")
     langchain_model: str | None = Field(None, description="langchain: 'module:Class' of a BaseChatModel")
+    adapter: str = Field("auto", description="llamacpp/embedded: LoRA adapter on the model: auto (the shipped one "
+                         "trained on it), none (the base model), a shipped adapter's name, or a PEFT folder")
     options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific extras")
 
 

@@ -75,15 +75,17 @@ class Manifest(BaseModel):
     files: dict[str, int] = Field(description="File name -> size in bytes")
 
 
-ModelFormat = Literal["gguf", "transformers"]
+ModelFormat = Literal["gguf", "transformers", "lora"]
 
 
 class ModelInfo(BaseModel):
     alias: str
-    format: ModelFormat = Field(description="gguf: read by llama.cpp; transformers: the converted folder")
+    format: ModelFormat = Field(description="gguf: read by llama.cpp; transformers: the converted folder; "
+                                "lora: a shipped adapter, applied on its base")
     path: Path
     size_bytes: int
     ready: bool
+    base: str | None = Field(None, description="for an adapter: the model it applies to")
 
 
 def model_dir(cache_dir: Path, alias: str = DEFAULT_MODEL) -> Path:
@@ -125,6 +127,11 @@ def list_models(cache_dir: Path) -> list[ModelInfo]:
             infos.append(
                 ModelInfo(alias=alias, format=form, path=folder, size_bytes=size, ready=manifest is not None)
             )
+    for adapter in ADAPTERS.values():
+        files = [adapter.folder / name for name in ("adapter_config.json", "adapter_model.safetensors")]
+        ready = all(f.is_file() for f in files)
+        infos.append(ModelInfo(alias=adapter.name, format="lora", path=adapter.folder, base=adapter.base, ready=ready,
+                               size_bytes=sum(f.stat().st_size for f in files) if ready else 0))
     return infos
 
 
@@ -135,6 +142,62 @@ def hub_downloads_allowed() -> bool:
 
 def _looks_like_path(name: str) -> bool:
     return name.startswith(("/", ".", "~")) or Path(name).is_absolute()
+
+
+ADAPTER_DIR = Path(__file__).parent / "adapter_weights"
+BASE_MODEL = "none"  # the `adapter` setting that asks for the base model alone
+AUTO_ADAPTER = "auto"  # the `adapter` setting that takes the shipped adapter trained on the model, if any
+
+
+class ShippedAdapter(BaseModel):
+    """A LoRA adapter that ships with tristage: its name, the base it was trained on, its folder."""
+
+    name: str
+    base: str = Field(description="the model alias it was trained on")
+    description: str
+
+    @property
+    def folder(self) -> Path:
+        return ADAPTER_DIR / self.name
+
+
+ADAPTERS: dict[str, ShippedAdapter] = {
+    "tristage-pipeline": ShippedAdapter(
+        name="tristage-pipeline", base=DEFAULT_MODEL,
+        description="LoRA on the pipeline's own prompts: structured chem drafts, chem answers and breakout stage answers"),
+}
+
+
+def resolve_adapter(setting: str, model: str) -> Path | None:
+    """The adapter folder a backend setting names: `auto` the shipped adapter of `model` (None when it has
+    none), `none` the base model alone, a shipped adapter's name, or a PEFT folder."""
+    if setting == BASE_MODEL:
+        return None
+    if setting == AUTO_ADAPTER:
+        shipped = next((a for a in ADAPTERS.values() if a.base == model), None)
+        return shipped.folder if shipped is not None else None
+    if setting in ADAPTERS:
+        adapter = ADAPTERS[setting]
+        if adapter.base != model:
+            raise ModelError(f"adapter {setting!r} was trained on {adapter.base!r}, not {model!r}")
+        return adapter.folder
+    path = Path(setting).expanduser()
+    if not (path / "adapter_config.json").is_file():
+        raise ModelError(f"adapter {setting!r} is neither a shipped adapter ({', '.join(ADAPTERS)}), "
+                         f"'{AUTO_ADAPTER}', '{BASE_MODEL}', nor a folder with adapter_config.json")
+    return path.resolve()
+
+
+def served_adapter(kind: str, model: str, setting: str) -> str | None:
+    """The name of the adapter a backend applies: only the local backends apply one (a server applies its
+    own); None for the base model alone; an unusable setting is shown as written."""
+    if kind not in ("llamacpp", "embedded"):
+        return None
+    try:
+        folder = resolve_adapter(setting, model)
+    except ModelError:
+        return Path(setting).name
+    return folder.name if folder is not None else None
 
 
 def resolve_model(name: str, cache_dir: Path) -> str:

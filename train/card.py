@@ -23,7 +23,7 @@ def serve_commands(result: SFTResult, assistant: str) -> list[str]:
     vllm = ["tristage", "vllm", "command", "base-lora", "--model", result.base_source,
             "--lora", f"{result.adapter.name}={adapter}"]
     embedded = ["tristage", "ask", assistant, "<question>", "--model", result.spec.base]
-    return [shlex.join(vllm), f"TRISTAGE_BACKEND__OPTIONS__ADAPTER={shlex.quote(adapter)} {shlex.join(embedded)}"]
+    return [shlex.join(vllm), f"TRISTAGE_BACKEND__ADAPTER={shlex.quote(adapter)} {shlex.join(embedded)}"]
 
 
 def _losses(result: SFTResult) -> list[str]:

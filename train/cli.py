@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -59,7 +59,9 @@ def sft_command(
     save_steps: Annotated[int, typer.Option("--save-steps", min=1, help="Checkpoint and validate every N steps")] = DEFAULTS.save_steps,
     seed: Annotated[int, typer.Option("--seed", help="Seed")] = DEFAULTS.seed,
     gradient_checkpointing: Annotated[bool, typer.Option("--gradient-checkpointing", help="Less memory, more compute")] = False,
-    assistant_only_loss: Annotated[bool, typer.Option("--assistant-only-loss", help="Loss on assistant turns only")] = False,
+    assistant_only_loss: Annotated[bool, typer.Option("--assistant-only-loss", help="Loss on each conversation's last answer only")] = False,
+    group_by_length: Annotated[bool, typer.Option("--group-by-length/--no-group-by-length",
+                                                  help="Batch conversations of similar length")] = DEFAULTS.group_by_length,
     dtype: Annotated[str, typer.Option("--dtype", help="auto, float32, bfloat16, float16")] = DEFAULTS.dtype,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run code shipped with the base")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Use only the first N conversations per split")] = None,
@@ -83,7 +85,7 @@ def sft_command(
             learning_rate=lr, neftune_noise_alpha=neftune or None, epochs=epochs, max_steps=max_steps,
             batch_size=batch_size, grad_accum=grad_accum, max_length=max_length, warmup=warmup, scheduler=scheduler,
             logging_steps=logging_steps, save_steps=save_steps, seed=seed, gradient_checkpointing=gradient_checkpointing,
-            assistant_only_loss=assistant_only_loss, dtype=dtype, trust_remote_code=trust_remote_code,  # type: ignore[arg-type]
+            assistant_only_loss=assistant_only_loss, group_by_length=group_by_length, dtype=dtype, trust_remote_code=trust_remote_code,  # type: ignore[arg-type]
         )
         _check_modes(modes)
     except (ValueError, TrainError) as exc:
@@ -125,6 +127,67 @@ def report_command(
     except TrainError as exc:
         raise fail(str(exc), EXIT_BAD_INPUT) from None
     _report(out_dir, eval_suite, eval_limit, modes, entropy_texts, device)
+
+
+@train_app.command("pipeline-set")
+def pipeline_set_command(
+    chem: Annotated[list[Path], typer.Option("--chem", help="A chem dataset build whose questions are asked (repeatable)")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder: a dataset build `tristage train sft` reads")],
+    bars: Annotated[Path | None, typer.Option("--bars", help="Daily bars of many tickers (date, OHLCV, ticker; .csv/.csv.gz)")] = None,
+    per_task: Annotated[int, typer.Option("--per-task", min=1, help="Train questions per chem task")] = 160,
+    held_out: Annotated[int, typer.Option("--held-out", min=0, help="Validation and test questions per task (each)")] = 12,
+    per_ticker: Annotated[int, typer.Option("--per-ticker", min=1, help="Breakouts asked per ticker")] = 1,
+    footprints: Annotated[int, typer.Option("--footprints", min=0, help="Synthetic footprint breakouts asked")] = 150,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the question samples")] = 0,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a build already in --out")] = False,
+) -> None:
+    """Build the pipeline-shaped training set: the questions asked through the real chem and breakout
+    pipelines with a teacher that copies the tool facts; every model call of a run whose first draft
+    passed its checks becomes one conversation (the exact prompt, then the checked answer)."""
+    from train.pipeline_set import (breakout_questions, build_pipeline_set, chem_questions, footprint_questions,
+                                     select_questions)
+    from stages.models import resolve_model
+
+    splits = {"train": per_task, "validation": held_out, "test": held_out}
+    try:
+        asked = select_questions([q for build in chem for q in chem_questions(build)], splits, seed)
+        if bars is not None:
+            ticker_splits = {"train": 10 ** 6, "validation": 10 ** 6, "test": 10 ** 6}
+            asked += select_questions(list(breakout_questions(bars, per_ticker, seed)), ticker_splits, seed)
+        asked += list(footprint_questions(footprints, seed))
+        tokenizer = _tokenizer(resolve_model(DEFAULT_MODEL, get_settings().cache_dir))
+        tally = build_pipeline_set(asked, out_dir, lambda text: len(tokenizer(text).input_ids), overwrite=overwrite,
+                                   progress=lambda done, total, kept: _say(f"{done:,}/{total:,} questions, {kept:,} conversations")
+                                   if done % 250 == 0 or done == total else None)
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
+    out.print(f"{tally.conversations:,} conversations from {tally.kept_questions:,} of {tally.questions:,} questions "
+              f"({tally.first_draft_failed:,} first drafts failed, {tally.too_long:,} too long) in {tally.seconds:.0f} s "
+              f"→ {out_dir}", highlight=False)
+
+
+@train_app.command("ship")
+def ship_command(
+    run: Annotated[Path, typer.Argument(help="The output folder of a finished `tristage train sft`")],
+    dest: Annotated[Path, typer.Option("--to", help="The adapter folder to write (replaced whole)")],
+    base_id: Annotated[str, typer.Option("--base-id", help="The base model's public hub id, for the adapter config")]
+    = "HuggingFaceTB/SmolLM2-135M-Instruct",
+) -> None:
+    """Make a run's adapter fit to ship: the base named by its hub id, float16 weights, the model card."""
+    from train.ship import ship_adapter
+
+    try:
+        written = ship_adapter(run, dest, base_id)
+    except (TrainError, OSError) as exc:
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
+    size = sum(p.stat().st_size for p in written.iterdir()) / 1e6
+    out.print(f"adapter shipped to {written} ({size:.1f} MB)", highlight=False)
+
+
+def _tokenizer(source: str) -> Any:
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(source)
 
 
 def _eval_samples(text: str) -> int | None:

@@ -1,7 +1,7 @@
 """Base against fine-tune: the same eval suite and the same matrix-entropy analysis on both.
 
 Both models run on the embedded backend, the fine-tune as the base plus the adapter
-(`options.adapter`), so the two rows differ only in the adapter. Results go under `<out>/eval`
+(`adapter`; the base row sets `adapter = "none"`), so the two rows differ only in the adapter. Results go under `<out>/eval`
 and `<out>/entropy`, in the formats `tristage eval` and `tristage analyze entropy` write.
 """
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from stages.config import BackendConfig
+from stages.models import BASE_MODEL
 from train.errors import TrainError
 from train.merge import merge_adapter
 from train.progress import Progress
@@ -44,8 +45,8 @@ def compare_eval(
         suite = load_suite(suite_name)
     except SuiteError as exc:
         raise TrainError(str(exc)) from exc
-    models = {"base": BackendConfig(kind="embedded", model=base, device=device),
-              "tuned": BackendConfig(kind="embedded", model=base, device=device, options={"adapter": str(tuned)})}
+    models = {"base": BackendConfig(kind="embedded", model=base, device=device, adapter=BASE_MODEL),
+              "tuned": BackendConfig(kind="embedded", model=base, device=device, adapter=str(tuned))}
     configs = [RunConfig(name=f"{who}-{mode}", assistant="general" if mode == "model" else suite.assistant,
                          backend=backend)
                for mode in dict.fromkeys(modes) for who, backend in models.items()]

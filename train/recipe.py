@@ -35,8 +35,11 @@ class SFTRecipe(BaseModel):
     save_total_limit: int = Field(3, ge=1, description="Checkpoints kept")
     seed: int = 0
     gradient_checkpointing: bool = Field(False, description="Trade compute for activation memory (long sequences)")
-    assistant_only_loss: bool = Field(False, description="Loss on assistant turns only")
+    assistant_only_loss: bool = Field(False, description="Loss on each conversation's last answer only: the prompt "
+                                      "(system, facts, earlier turns) is context, as at inference")
     packing: bool = False
+    group_by_length: bool = Field(True, description="Batch conversations of similar length (less padding: on a CPU "
+                                  "the step time is the padded tokens)")
     dtype: Dtype = Field("auto", description="auto: bfloat16 on a GPU that supports it, else float32")
     trust_remote_code: bool = Field(False, description="Run code shipped with the base model (InternLM2 needs it)")
 

@@ -2,8 +2,8 @@
 
 The output folder is itself the adapter: `adapter_config.json`, `adapter_model.safetensors` and
 the base's tokenizer at its top level, so the same path is what vLLM takes as
-`--lora-modules name=OUT` and what the embedded backend takes as `options.adapter`
-(`TRISTAGE_BACKEND__OPTIONS__ADAPTER=OUT` for `tristage ask`, `eval`, `serve`).
+`--lora-modules name=OUT` and what the local backends take as `adapter`
+(`TRISTAGE_BACKEND__ADAPTER=OUT` for `tristage ask`, `eval`, `serve`).
 Beside it: `checkpoints/` (resumable), `run.json` (what this folder is a run of), `train.json`
 (the finished run: losses, throughput, memory), optionally `merged/` (plain weights), and the
 model card `README.md`.
@@ -124,7 +124,7 @@ def sft_config(recipe: SFTRecipe, out: Path, dtype: str, has_validation: bool) -
         neftune_noise_alpha=recipe.neftune_noise_alpha or None,
         max_length=recipe.max_length,
         packing=recipe.packing,
-        assistant_only_loss=recipe.assistant_only_loss,
+        train_sampling_strategy="group_by_length" if recipe.group_by_length else "random",
         activation_checkpointing=recipe.gradient_checkpointing,
         bf16=gpu and dtype == "bfloat16",
         fp16=gpu and dtype == "float16",
@@ -193,6 +193,19 @@ def _fitted(tokenizer: Any, conversations: list[dict[str, Any]], recipe: SFTReci
     return fitted.conversations
 
 
+def answer_only(conversations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Conversations as TRL's prompt-completion rows, the last assistant turn the completion, so the loss
+    falls on that answer alone (TRL's own assistant-only loss needs generation marks in the chat
+    template, which SmolLM2's lacks)."""
+    rows = []
+    for conversation in conversations:
+        messages = conversation["messages"]
+        if not messages or messages[-1]["role"] != "assistant":
+            raise TrainError("--assistant-only-loss needs every conversation to end with an assistant turn")
+        rows.append({"prompt": messages[:-1], "completion": messages[-1:]})
+    return rows
+
+
 def _drawn(train: list[dict[str, Any]], recipe: SFTRecipe, processes: int, say: Progress) -> list[dict[str, Any]]:
     """The train conversations to tokenize: with --max-steps, only as many as the steps draw (a seeded sample),
     so a ten-step run does not tokenize thousands; otherwise the whole split."""
@@ -240,6 +253,8 @@ def run_sft(
     validation = seeded_sample(data.validation, recipe.eval_samples, recipe.seed)
     recipe = _max_length(recipe, tokenizer, train + validation, say)
     train, validation = _fitted(tokenizer, train, recipe, "train", say), _fitted(tokenizer, validation, recipe, "validation", say)
+    if recipe.assistant_only_loss:
+        train, validation = answer_only(train), answer_only(validation)
     spec = RunSpec(base=base, data=data.folder, data_sha256=data.sha256, recipe=recipe)
     dtype = training_dtype(recipe)
     params = parameter_count(base, source, recipe)
@@ -272,7 +287,7 @@ def run_sft(
             peft_config=lora,
             callbacks=[trainer_progress(say, validating)],
         )
-    except ValueError as exc:  # e.g. assistant-only loss on a template without generation marks
+    except ValueError as exc:  # e.g. a dataset TRL cannot read
         raise TrainError(f"cannot set up training: {exc}") from exc
     trainer.remove_callback(PrinterCallback)  # LogProgress reports the losses, in one line each
     say(f"tokenized in {duration(time.perf_counter() - started)}")

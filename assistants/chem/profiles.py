@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from stages.backends.base import GenerationParams
 from stages.config import BackendConfig
+from stages.models import ADAPTERS
 
 PROFILES_FILE = Path(__file__).with_name("profiles.yaml")
 TEMPLATES = Path(__file__).with_name("templates")
@@ -65,13 +66,14 @@ class UnknownProfile(LookupError):
 
 
 def profile_for(config: BackendConfig) -> ModelProfile:
-    """The named profile, else the first whose match string occurs in the model name, else default."""
+    """The named profile, else the first whose match string occurs in the model name (a shipped adapter's
+    served name stands for its base), else default."""
     known = profiles()
     if config.profile:
         if config.profile not in known:
             raise UnknownProfile(f"unknown chem profile {config.profile!r} (known: {', '.join(known)})")
         return known[config.profile]
-    model = config.model.lower()
+    model = (ADAPTERS[config.model].base if config.model in ADAPTERS else config.model).lower()
     for profile in known.values():
         if any(token in model for token in profile.match):
             return profile

@@ -39,7 +39,7 @@ from stages.backends.base import (
 )
 from stages.config import BackendConfig
 from stages.messages import Message
-from stages.models import ModelError, hub_downloads_allowed, resolve_model
+from stages.models import ModelError, hub_downloads_allowed, resolve_adapter, resolve_model
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -102,6 +102,7 @@ class EmbeddedBackend:
     def from_config(cls, config: BackendConfig, cache_dir: Path) -> EmbeddedBackend:
         try:
             source = resolve_model(config.model, cache_dir)
+            adapter = resolve_adapter(config.adapter, config.model)
         except ModelError as exc:
             raise BackendUnavailable(str(exc)) from exc
         return cls.load(
@@ -110,7 +111,7 @@ class EmbeddedBackend:
             device=config.device,
             dtype=config.dtype,
             trust_remote_code=config.trust_remote_code,
-            adapter=config.options.get("adapter"),
+            adapter=str(adapter) if adapter is not None else None,
         )
 
     @classmethod

@@ -96,3 +96,16 @@ def test_a_rebuilt_text_that_stays_unverified_is_the_correction_steps() -> None:
     kept = {"status": "unverified", "answered_by": "model", "trace": trace, "result": {}}
     assert attribute(rebuilt).part == CORRECTION and attribute(kept).part == MODEL
     assert attribute(rebuilt, draft=True).part == MODEL
+
+
+def test_the_adapter_ablation_adds_the_base_model_beside_the_fine_tune() -> None:
+    configs = run_configs("chem", BackendConfig(), ["adapter"])
+    assert [(c.name, c.assistant, c.backend.adapter) for c in configs] == [
+        ("model-alone", "general", "auto"), ("pipeline", "chem", "auto"),
+        ("pipeline-base", "chem", "none"), ("model-alone-base", "general", "none")]
+    assert configs[1].label == "pipeline (chem on llamacpp:smollm2-135m-instruct + tristage-pipeline)"
+    assert configs[2].label == "pipeline-base (chem on llamacpp:smollm2-135m-instruct)"
+    with pytest.raises(AblationError, match="serves no adapter"):
+        run_configs("chem", BackendConfig(adapter="none"), ["adapter"])
+    with pytest.raises(AblationError, match="serves no adapter"):
+        run_configs("chem", BackendConfig(kind="openai", model="x"), ["adapter"])

@@ -34,10 +34,12 @@ def test_default_configs_put_the_model_alone_beside_the_pipeline() -> None:
 
 
 def test_a_label_names_the_adapter_on_top_of_the_base() -> None:
-    base = BackendConfig(kind="embedded", model="smollm2-135m-instruct")
-    tuned = base.model_copy(update={"options": {"adapter": "/runs/chem-lora"}})
+    base = BackendConfig(kind="embedded", model="smollm2-135m-instruct", adapter="none")
+    tuned = base.model_copy(update={"adapter": "/runs/chem-lora"})
     assert RunConfig(name="pipeline", assistant="chem", backend=base).label == (
         "pipeline (chem on embedded:smollm2-135m-instruct)")
+    assert RunConfig(name="pipeline", assistant="chem", backend=base.model_copy(update={"adapter": "auto"})).label == (
+        "pipeline (chem on embedded:smollm2-135m-instruct + tristage-pipeline)")
     assert RunConfig(name="pipeline", assistant="chem", backend=tuned).label == (
         "pipeline (chem on embedded:smollm2-135m-instruct + chem-lora)")
 

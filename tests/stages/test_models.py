@@ -12,6 +12,7 @@ import pytest
 
 from stages.config import DEFAULT_MODEL, Settings
 from stages.models import (
+    ADAPTERS,
     SOURCES,
     ModelError,
     extract_gguf,
@@ -21,8 +22,10 @@ from stages.models import (
     model_dir,
     pull_gguf,
     pull_model,
+    resolve_adapter,
     resolve_gguf,
     resolve_model,
+    served_adapter,
     write_manifest,
 )
 
@@ -87,14 +90,16 @@ def test_other_names_are_hub_ids(tmp_path: Path) -> None:
 
 
 def test_list_models_on_an_empty_cache(tmp_path: Path) -> None:
-    gguf, folder = list_models(tmp_path)
+    gguf, folder, adapter = list_models(tmp_path)
     assert (gguf.alias, gguf.format, gguf.ready, gguf.size_bytes) == (DEFAULT_MODEL, "gguf", False, 0)
     assert (folder.format, folder.ready, folder.path) == ("transformers", False, model_dir(tmp_path))
     assert gguf.path == gguf_dir(tmp_path)
+    assert (adapter.alias, adapter.format, adapter.base, adapter.ready) == ("tristage-pipeline", "lora", DEFAULT_MODEL, True)
+    assert adapter.size_bytes > 100_000
 
 
 def test_list_models_reports_a_prepared_folder(prepared: Path) -> None:
-    gguf, folder = list_models(prepared)
+    gguf, folder, _adapter = list_models(prepared)
     assert folder.ready and not gguf.ready
     assert folder.size_bytes == sum(p.stat().st_size for p in model_dir(prepared).iterdir() if p.name != "manifest.json")
 
@@ -201,3 +206,24 @@ def test_real_pull_is_idempotent_and_fast() -> None:
     assert {"config.json", "model.safetensors", "tokenizer.json", "chat_template.jinja"} <= {
         p.name for p in folder.iterdir()
     }
+
+
+def test_the_adapter_setting_names_the_shipped_adapter_the_base_or_a_folder(tmp_path: Path) -> None:
+    shipped = ADAPTERS["tristage-pipeline"].folder
+    assert resolve_adapter("auto", DEFAULT_MODEL) == shipped
+    assert resolve_adapter("tristage-pipeline", DEFAULT_MODEL) == shipped
+    assert resolve_adapter("auto", "Qwen/Qwen2.5-7B-Instruct") is None  # no adapter was trained on it
+    assert resolve_adapter("none", DEFAULT_MODEL) is None
+    with pytest.raises(ModelError, match="was trained on"):
+        resolve_adapter("tristage-pipeline", "Qwen/Qwen2.5-7B-Instruct")
+    with pytest.raises(ModelError, match="nor a folder with adapter_config.json"):
+        resolve_adapter(str(tmp_path), DEFAULT_MODEL)
+    (tmp_path / "adapter_config.json").write_text("{}")
+    assert resolve_adapter(str(tmp_path), DEFAULT_MODEL) == tmp_path.resolve()
+
+
+def test_the_adapter_a_backend_serves_is_named_for_local_backends_only() -> None:
+    assert served_adapter("llamacpp", DEFAULT_MODEL, "auto") == "tristage-pipeline"
+    assert served_adapter("embedded", DEFAULT_MODEL, "/runs/chem-lora") == "chem-lora"
+    assert served_adapter("llamacpp", DEFAULT_MODEL, "none") is None
+    assert served_adapter("openai", "tristage-pipeline", "auto") is None  # the server applies its own

@@ -52,4 +52,4 @@ def test_serve_command_is_a_valid_vllm_lora_command(chem_build: Path, tmp_path: 
     assert served[:3] == ["vllm", "serve", "/models/smollm2-135m-instruct"]
     assert "--enable-lora" in served
     assert served[served.index("--lora-modules") + 1] == f"chem-lora={tmp_path / 'chem-lora'}"
-    assert embedded.startswith(f"TRISTAGE_BACKEND__OPTIONS__ADAPTER={tmp_path / 'chem-lora'} tristage ask chem")
+    assert embedded.startswith(f"TRISTAGE_BACKEND__ADAPTER={tmp_path / 'chem-lora'} tristage ask chem")

@@ -56,7 +56,7 @@ def test_fine_tune_interrupt_resume_evaluate_and_serve(chem_build: Path, tmp_pat
     assert "## Evaluation before / after" in card and "| tuned-model | 1 |" in card
     assert (out / "entropy" / "entropy.json").is_file()
 
-    config = BackendConfig(model="smollm2-135m-instruct", device="cpu", options={"adapter": str(out)})
+    config = BackendConfig(model="smollm2-135m-instruct", device="cpu", adapter=str(out))
     reply = make_backend(config, cache_dir).complete([Message(role="user", content="What is the formula of ethanol?")],
                                                      GenerationParams(max_tokens=8, temperature=0.0))
     assert reply.text.strip()

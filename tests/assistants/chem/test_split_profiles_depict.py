@@ -23,6 +23,7 @@ def test_heldout_is_deterministic_about_ten_percent_and_stereo_blind() -> None:
 
 def test_profiles_by_name_and_model() -> None:
     assert profile_for(BackendConfig(model="smollm2-135m-instruct")).name == "smollm2"
+    assert profile_for(BackendConfig(kind="openai", model="tristage-pipeline")).name == "smollm2"  # the shipped adapter's base
     dpo = profile_for(BackendConfig(model="AI4Chem/ChemLLM-7B-Chat-1_5-DPO"))
     assert dpo.name == "chemllm-1.5" and dpo.stop == ["</s>", "<|im_end|>"]
     assert dpo.repetition_penalty == 1.0 and "<|im_start|>" in (dpo.chat_template or "")

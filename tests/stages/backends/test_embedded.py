@@ -175,7 +175,7 @@ def test_lora_adapter_is_merged_on_load(backend: EmbeddedBackend, tmp_path: Path
     folder = str(pull_model(Settings().cache_dir))
     lora = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
     get_peft_model(AutoModelForCausalLM.from_pretrained(folder), lora).save_pretrained(tmp_path)
-    config = BackendConfig(model=folder, options={"adapter": str(tmp_path)})
+    config = BackendConfig(model=folder, adapter=str(tmp_path))
     adapted = EmbeddedBackend.from_config(config, Settings().cache_dir)
     assert type(adapted.hf_model) is type(backend.hf_model)
     base_q = backend.hf_model.model.layers[0].self_attn.q_proj.weight
@@ -188,6 +188,6 @@ def test_lora_adapter_is_merged_on_load(backend: EmbeddedBackend, tmp_path: Path
 @pytest.mark.slow
 def test_missing_adapter_is_unavailable(tmp_path: Path) -> None:
     folder = pull_model(Settings().cache_dir)
-    config = BackendConfig(model=str(folder), options={"adapter": str(tmp_path / "no-adapter")})
-    with pytest.raises(BackendUnavailable, match="cannot load model"):
+    config = BackendConfig(model=str(folder), adapter=str(tmp_path / "no-adapter"))
+    with pytest.raises(BackendUnavailable, match="nor a folder with adapter_config.json"):
         EmbeddedBackend.from_config(config, tmp_path)

@@ -75,14 +75,10 @@ def test_a_cache_without_the_gguf_falls_back_with_a_note(
     assert "using the transformers backend instead" in caplog.text
 
 
-def test_an_adapter_or_a_folder_goes_to_transformers(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_folder_goes_to_transformers(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING), pytest.raises(BackendUnavailable, match="no config.json"):
         load_or_fall_back(BackendConfig(model=str(tmp_path)), tmp_path)
     assert f"model {str(tmp_path)!r} is not a GGUF file; using the transformers backend" in caplog.text
-    caplog.clear()
-    with caplog.at_level(logging.WARNING), pytest.raises(BackendUnavailable):
-        load_or_fall_back(BackendConfig(options={"adapter": str(tmp_path / "lora")}), tmp_path)
-    assert "llama.cpp does not load PEFT adapters" in caplog.text
 
 
 @pytest.mark.slow

@@ -200,7 +200,8 @@ def test_real_pull_is_idempotent_and_fast() -> None:
     assert pull_model(cache_dir) == folder
     assert pull_gguf(cache_dir) == gguf_path(cache_dir)
     assert time.perf_counter() - started < 1.0
-    gguf, converted = list_models(cache_dir)
+    gguf, converted, adapter = list_models(cache_dir)
+    assert adapter.ready and adapter.format == "lora"
     assert gguf.ready and 90_000_000 < gguf.size_bytes < 110_000_000  # the quantized file, as shipped
     assert converted.ready and converted.size_bytes > 500_000_000
     assert {"config.json", "model.safetensors", "tokenizer.json", "chat_template.jinja"} <= {

@@ -21,14 +21,15 @@ STORY = [Message(role="user", content="Write a long story about a lighthouse kee
 
 @pytest.fixture(scope="module")
 def backend() -> Iterator[EmbeddedBackend]:
-    """The default model, loaded with the hub switched off and every proxy pointing nowhere."""
+    """The default base model (no adapter: the LoRA test below compares weights with it), loaded with
+    the hub switched off and every proxy pointing nowhere."""
     cache_dir = Settings().cache_dir
     pull_model(cache_dir)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HF_HUB_OFFLINE", "1")
         for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
             env.setenv(proxy, "http://127.0.0.1:9")
-        loaded = make_backend(BackendConfig(kind="embedded"), cache_dir)
+        loaded = make_backend(BackendConfig(kind="embedded", adapter="none"), cache_dir)
     assert isinstance(loaded, EmbeddedBackend)
     yield loaded
 
@@ -67,7 +68,7 @@ def test_unknown_dtype_is_unavailable(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_factory_shares_one_loaded_model(backend: EmbeddedBackend) -> None:
-    assert make_backend(BackendConfig(kind="embedded"), Settings().cache_dir) is backend
+    assert make_backend(BackendConfig(kind="embedded", adapter="none"), Settings().cache_dir) is backend
     assert backend.name == "embedded" and backend.model == DEFAULT_MODEL
     assert backend.capabilities.streaming and backend.capabilities.local
 

@@ -42,7 +42,7 @@ def _limits(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed
                     source=lower.source, part=part.index)
 
 
-_SAFETY = re.compile(r"\bsafe(?:ly)?\b", re.IGNORECASE)
+_SAFETY = re.compile(r"\bsafe(?:ly)?\b|\b(?:ok|okay|alright|all right|fine)\s*\?", re.IGNORECASE)
 
 
 def hazard_lead(part: Part, hazardous: bool, hazard: str) -> tuple[str, bool]:

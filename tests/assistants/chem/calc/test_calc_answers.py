@@ -61,6 +61,7 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("Is it safe to use N-methylcyclohexanamine near an open flame?", ["No, not safe", "flammable"]),
     ("Is benzene safe to touch?", ["No, not safe", "health hazard"]),
     ("Is water safe near an open flame?", ["Yes, as far as fire goes", "not a flammable liquid"]),
+    ("acetone near open flame ok?", ["No, not safe", "flammable"]),  # a hurried user's "ok?" asks if it is safe
     ("Is 1-methoxy-2-((2-methoxyethyl)oxy)ethane within the rule-of-five limits?", ["Yes", "no violations"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):

@@ -17,6 +17,7 @@ from stages.stage import Assistant, Detection, Draft, EarlyExit, RunContext, rep
 
 from assistants.chem.answer import compose, facts_for_prompt, number_tag, tagged_value
 from assistants.chem.calc.check import claims_check, computed_check, stated
+from assistants.chem.bindings import check_bindings
 from assistants.chem.checks import check_reaction_claims, chem_checks
 from assistants.chem.coverage import check_coverage, choice_check, unchecked_parts
 from assistants.chem.draft import parse_draft
@@ -198,7 +199,7 @@ class ChemAssistant(Assistant):
         """Every claim in the text against the facts, and whether it answers what was asked."""
         text = strip_citations(raw)
         parsed = parse_draft(text)
-        checks = chem_checks(parsed, facts, self.store, text) + check_reaction_claims(text, parsed, facts)
+        checks = [*chem_checks(parsed, facts, self.store, text), check_bindings(text, facts, self.store), *check_reaction_claims(text, parsed, facts)]
         optional = [claims_check(text, facts.molecules, facts.question, facts.computed), check_coverage(parsed, text, facts, self.store),
                     choice_check(text, facts), computed_check(text, facts.computed, facts.question)]
         return [*checks, *(c for c in optional if c is not None)]

@@ -219,7 +219,7 @@ def _entity_text(choices: Choices) -> str:
 
 # The families each structurally read task answers.
 _TASK_FAMILIES: dict[str, frozenset[str]] = {
-    "smiles_to_name": frozenset({"name", "identifier"}), "name_to_smiles": frozenset({"structure"}),
+    "smiles_to_name": frozenset({"name", "identifier", "describe"}), "name_to_smiles": frozenset({"structure"}),
     "properties": frozenset({"formula", "mass", "property", "compare", "sameness", "identifier"}),
     "describe": frozenset({"describe"}), "validity": frozenset({"validity"}),
 }

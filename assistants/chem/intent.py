@@ -16,7 +16,8 @@ DESCRIPTOR_KEYS = ("hbd", "hba", "logp", "tpsa", "rotatable_bonds")
 # Quantities a question can ask for, each with the words that ask for it. Order is the order answers
 # give them in. Properties mirror the store's keys; representations are computed by RDKit.
 QUANTITY_WORDS: tuple[tuple[str, str], ...] = (
-    ("smiles", r"\bsmiles\b|\bstructure\b|\bdraw\b|\bdepict"),
+    # "Given the molecular SMILES: X" gives a SMILES; it does not ask for one
+    ("smiles", r"(?<!given )(?<!molecular )(?<!input )\bsmiles\b(?!\s*(?:string\s*)?:)|\bstructure\b|\bdraw\b|\bdepict"),
     ("name", r"\b(?:iupac|systematic|common)\s+name\b|\bname (?:of|for) (?:this|the|it)|\bwhat is (?:this|it) called\b"),
     ("inchikey", r"\binchi-?key\b"),
     ("inchi", r"\binchi\b(?!-?key)"),

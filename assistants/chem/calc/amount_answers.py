@@ -145,6 +145,8 @@ def limiting_reagent(part: Part, subjects: Subjects) -> Outcome:
     items = formula_subjects(subjects)
     amounts = given_amounts(part.text, items)
     reactant_labels = {s[0] for _, _, s in amounts}
+    if len(reactant_labels) == 1:
+        return _yield_with_excess(part, items, amounts[0])
     if len(reactant_labels) < 2:
         return []
     if (match := EQUATION.search(part.text)) is not None:
@@ -180,6 +182,48 @@ def limiting_reagent(part: Part, subjects: Subjects) -> Outcome:
                      sentence=f"{limiting[:1].upper()}{limiting[1:]} is the limiting reagent; the theoretical yield is {said_yield} "
                               f"({balanced.text()}).",
                      facts=[f"Reaction: {balanced.text()}", f"Moles given: {moles}"], values=values,
+                     source="the balanced equation and standard atomic weights", part=part.index)]
+
+
+_EXCESS = re.compile(r"\bexcess(?:\s+of)?\s+(?:the\s+)?(.{1,40}?)(?=[,.?;]|\s+(?:and|to|is|are|react)\b|$)|"
+                     r"\b(.{1,40}?)\s+(?:is|are|being)\s+(?:in|used in)\s+excess\b", re.IGNORECASE)
+
+
+def _mentions(text: str, item: tuple[str, dict[str, int], str]) -> bool:
+    lowered = text.lower()
+    return item[2].lower() in lowered or item[0].lower() in lowered
+
+
+def _yield_with_excess(part: Part, items: list[tuple[str, dict[str, int], str]],
+                       given: tuple[float, str, tuple[str, dict[str, int], str]]) -> Outcome:
+    """The theoretical yield from one reactant's amount when the others are in excess ("How many grams of
+    ammonia can be made from 5.0 g of N2 with excess hydrogen?"): the equation is balanced from the given
+    reactant, the excess ones and the asked product; no equation that balances, no answer."""
+    value, unit, reactant = given
+    excess_words = " ".join(g for m in _EXCESS.finditer(part.text) for g in m.groups() if g)
+    excess = [s for s in items if s[0] != reactant[0] and _mentions(excess_words, s)]
+    asked = [w.lower() for m in _ASKED_SUBSTANCE.finditer(part.text) if (w := m.group(1) or m.group(2)) and w.lower() not in _NOT_A_SUBSTANCE]
+    products = [s for s in items if s[0] != reactant[0] and s not in excess and any(w in (s[0].lower(), s[2].lower()) or
+                                                                                       w in s[2].lower().split() for w in asked)]
+    if not excess or len(products) != 1:
+        return []
+    product = products[0]
+    written = " + ".join(hill(s[1]) for s in [reactant, *excess]) + " -> " + hill(product[1])
+    try:
+        balanced = balance_equation(written)
+    except EquationError as exc:
+        return [NotComputed(family="limiting_reagent", subject=written, part=part.index,
+                            reason=f"no balanced equation makes only {product[0]} from these reactants ({exc})")]
+    coefficients = dict(zip([hill(s.counts) for s in balanced.reactants + balanced.products], balanced.coefficients))
+    moles = in_moles(value, unit, reactant[1]) / coefficients[hill(reactant[1])] * coefficients[hill(product[1])]
+    grams = moles * molar_mass(product[1])
+    wants_moles = bool(WANTS_MOLES.search(part.text))
+    said = f"{moles:.4g} mol of {product[0]} ({grams:.4g} g)" if wants_moles else f"{grams:.4g} g of {product[0]} ({moles:.4g} mol)"
+    number, unit_said = (moles, "mol") if wants_moles else (grams, "g")
+    return [Computed(family="limiting_reagent", subject=reactant[0],
+                     sentence=f"{value:g} {unit} of {reactant[0]} with the rest in excess gives at most {said}: {balanced.text()}.",
+                     facts=[f"Reaction: {balanced.text()}"], values=[Value(kind="number", number=round(number, 6), unit=unit_said,
+                                                                            tolerance=0.005 * number)],
                      source="the balanced equation and standard atomic weights", part=part.index)]
 
 

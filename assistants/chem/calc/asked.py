@@ -35,8 +35,8 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("empirical_formula", r"empirical formula|simplest formula", empirical_formula),
         ("combustion_oxygen", r"\b(?:oxygen|o2)\b[^?]*\b(?:burn|combust|reacts? (?:completely )?with)|"
                               r"\b(?:burn|combust)\w*[^?]*\b(?:oxygen|o2)\b|"
-                              r"\b(?:co2|carbon dioxide|water|h2o)\b[^?]*\b(?:burn(?:s|ed|ing)?|combustion)\b|"
-                              r"\b(?:burn(?:s|ed|ing)?|combustion)\b[^?]*\b(?:co2|carbon dioxide|water|h2o)\b", combustion),
+                              r"\b(?:co2|carbon dioxide|water|h2o)\b[^?]*\b(?:burn(?:s|ed|ing|t)?|combust(?:s|ed|ing|ion)?)\b|"
+                              r"\b(?:burn(?:s|ed|ing|t)?|combust(?:s|ed|ing|ion)?)\b[^?]*\b(?:co2|carbon dioxide|water|h2o)\b", combustion),
         ("enthalpy_combustion", r"(?:enthalpy|heat) of combustion|combustion enthalpy|heating value|\bhhv\b|ΔH_?c\b", enthalpy_of_combustion),
         ("enthalpy_formation", r"(?:enthalpy|heat) of formation|formation enthalpy|(?:\b[dΔ]|\bdelta ?)\s?h_?f", enthalpy_of_formation),
         ("enthalpy_vaporisation", r"(?:enthalpy|heat) of vapou?ri[sz]ation|\bhvap\b|ΔH_?vap|latent heat", enthalpy_of_vaporisation),
@@ -57,7 +57,8 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("mass_percent", r"percent(?:age)? (?:composition|by mass)|mass percent|% by mass|mass fraction|percent(?:age)? of \w+ (?:in|by)|"
                          r"\bby mass\b[^?]*\bpercent|\bpercent\b[^?]*\bby mass\b|mass\s*%|%\s*(?:by\s+)?mass|fraction of the mass|"
                          r"\bwhat (?:%|percent(?:age)?)\b|(?:%|percent(?:age)?)\s+(?:of\s+)?\w+\s+(?:in|is)\b", mass_percent),
-        ("limiting_reagent", r"limiting (?:reagent|reactant)|theoretical yield|excess (?:reagent|reactant)|percent(?:age)? yield", limiting_reagent),
+        ("limiting_reagent", r"limiting (?:reagent|reactant)|theoretical yield|excess (?:reagent|reactant)|percent(?:age)? yield|"
+                             r"\bhow (?:many|much)\b[^?]*\bexcess\b|\bexcess\b[^?]*\bhow (?:many|much)\b", limiting_reagent),
         ("ph", r"\bp(?:h|oh)\b|\[\s*h(?:3o)?\s*\+\s*\]|hydrogen ion concentration|hydronium", ph),
         ("ideal_gas", ASKS_GAS_QUANTITY, ideal_gas),
         ("solution", r"\bmolarity\b|\bconcentration\b|\bdilut|\bstock\b|\bsolution\b|\bmolar\b|\d\s*(?:M|mM|mol/L)\b", solution),

@@ -228,3 +228,13 @@ def test_a_subject_the_tables_cannot_answer_is_named_though_another_is_answered(
 def test_wordings_of_the_data_packs_are_answered_in_full(question: str, lead: str, store: CompoundStore) -> None:
     reply = run(question, store)
     assert reply.text.startswith(lead) and reply.status is Status.VERIFIED, reply.text
+
+
+@pytest.mark.parametrize("question", [
+    "Given the molecular SMILES: CC(=O)Oc1ccccc1C(=O)O, provide a description of the molecule.",
+    "Please give me some details about this molecule. CC(=O)Oc1ccccc1C(=O)O",
+])
+def test_a_smiles_given_as_input_is_described_not_echoed(question: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    first = reply.text.split("\n")[0]
+    assert reply.status is Status.VERIFIED and "C9H8O4" in first and "aspirin" in first.lower(), reply.text

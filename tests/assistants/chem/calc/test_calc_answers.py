@@ -227,3 +227,19 @@ def test_a_wrong_gas_or_ph_value_from_the_model_is_replaced(question, draft, sto
 def test_an_element_count_must_name_the_element_it_counts(draft, passes, store):
     reply = _reply("how many O atoms in a single molecule of aspirin?", store, draft=f"Answer: {draft}", phrasing="model")
     assert (reply.status == Status.VERIFIED) is passes, reply.text[:300]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many grams of ammonia can be made from 5.0 g of nitrogen gas with excess hydrogen?", "6.079 g of ammonia"),
+    ("If 4.0 g of hydrogen reacts with excess oxygen, how many grams of water form?", "35.75 g of water"),
+    ("How many moles of water form from 2.0 g of hydrogen and excess oxygen?", "0.9921 mol of water"),
+    ("How many grams of carbon dioxide are produced when 10.0 g of methane is completely combusted?", "27.43 g of CO2"),
+])
+def test_a_yield_with_the_other_reactants_in_excess_is_computed(question, expected, store):
+    reply = _reply(question, store)
+    assert reply.status == Status.VERIFIED and expected in reply.text.split("\n")[0], reply.text
+
+
+def test_a_yield_no_equation_balances_is_said_not_guessed(store):
+    reply = _reply("How many grams of methanol can be made from 10 g of carbon monoxide with excess oxygen?", store)
+    assert reply.status != Status.VERIFIED and "Not answered" in reply.text, reply.text

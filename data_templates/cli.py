@@ -175,14 +175,16 @@ def lock_command() -> None:
 
 @data_app.command("intents")
 def intents_command() -> None:
-    """Rewrite the labelled wordings the chem assistant's intent reader is fitted on (packs + intents/chem.yaml)."""
-    from data_templates.intents import build_examples, write_examples
+    """Rewrite the labelled wordings the assistants' intent readers are fitted on (packs + intents/*.yaml)."""
+    from data_templates.intents import write_examples
 
     try:
-        path = write_examples()
+        paths = write_examples()
     except (TemplateError, KeyError, ValueError) as exc:
         raise fail(f"could not build the intent examples: {exc}") from None
-    out.print(f"intent examples written: {path.name} ({len(build_examples()['examples'])} wordings)")
+    for path in paths:
+        out.print(f"intent examples written: {path.parent.parent.name}/{path.parent.name}/{path.name} "
+                  f"({len(json.loads(path.read_text(encoding='utf-8'))['examples'])} wordings)")
 
 
 @data_app.command("augment")

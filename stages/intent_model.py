@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,10 @@ from pydantic import BaseModel, Field
 from stages.atomic import atomic_path
 
 NOT_UNDERSTOOD = "not_understood"
+INSTRUCTION = "instruction"  # the family of a sentence about the answer's form, which asks nothing
+# A sentence ends at . ? ! before a capital; without a space only after a word ("answer.The"), never
+# inside a SMILES ("CC(=O)O.Cl").
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"'(\[])|(?<=[a-z]{3}[.?!])(?=[A-Z][a-z])")
 
 
 class Example(BaseModel):
@@ -44,6 +49,9 @@ class IntentModel:
 
     examples: Sequence[Example]
     threshold: float = 0.35
+    # Below this share of its words seen in the examples, a question is not understood whatever the
+    # classifier says: "zorp the flibbet" leaves only "the", and a linear model still picks a family.
+    min_known: float = 0.0
     _pipeline: Any = field(default=None, init=False, repr=False)
 
     def fit(self) -> IntentModel:
@@ -60,6 +68,14 @@ class IntentModel:
         self._pipeline.fit([e.text for e in self.examples], [e.label for e in self.examples])
         return self
 
+    def known_share(self, text: str) -> float:
+        """The share of the text's words that occur in the examples."""
+        if self._pipeline is None:
+            self.fit()
+        words = self._pipeline.steps[0][1].transformer_list[0][1]
+        tokens = [t for t in words.build_analyzer()(text) if " " not in t]
+        return sum(t in words.vocabulary_ for t in tokens) / len(tokens) if tokens else 1.0
+
     def guess(self, text: str) -> IntentGuess:
         if self._pipeline is None:
             self.fit()
@@ -68,16 +84,16 @@ class IntentModel:
         order = probabilities.argsort()[::-1]
         best, confidence = str(classes[order[0]]), float(probabilities[order[0]])
         runner_up = str(classes[order[1]]) if len(order) > 1 else ""
-        label = best if confidence >= self.threshold else NOT_UNDERSTOOD
+        label = best if confidence >= self.threshold and self.known_share(text) >= self.min_known else NOT_UNDERSTOOD
         return IntentGuess(label=label, confidence=round(confidence, 3), best=best, runner_up=runner_up)
 
 
-def cached_model(examples: Sequence[Example], cache_dir: Path, threshold: float = 0.35) -> IntentModel:
+def cached_model(examples: Sequence[Example], cache_dir: Path, threshold: float = 0.35, min_known: float = 0.0) -> IntentModel:
     """The model fitted on `examples`, from the cache when these examples were fitted before."""
     import sklearn
 
     digest = hashlib.sha256(json.dumps([e.model_dump() for e in examples], sort_keys=True).encode()).hexdigest()[:16]
-    path = cache_dir / "intent" / f"{digest}-sklearn{sklearn.__version__}-{threshold}.pkl"
+    path = cache_dir / "intent" / f"{digest}-sklearn{sklearn.__version__}-{threshold}-{min_known}.pkl"
     if path.is_file():
         try:
             with path.open("rb") as handle:
@@ -86,7 +102,17 @@ def cached_model(examples: Sequence[Example], cache_dir: Path, threshold: float 
                 return model
         except (OSError, pickle.UnpicklingError, AttributeError, EOFError, ImportError):
             path.unlink(missing_ok=True)
-    model = IntentModel(examples, threshold).fit()
+    model = IntentModel(examples, threshold, min_known).fit()
     with atomic_path(path) as temp, temp.open("wb") as handle:
         pickle.dump(model, handle)
     return model
+
+
+def without_instructions(stem: str, read: Callable[[str], IntentGuess], keep: Callable[[str], bool] = lambda _: False) -> str:
+    """The stem without its sentences about the answer's form ("Now you're an expert in …", "You MUST include
+    the final answer within [ANSWER] tags."), which ask nothing; `keep` spares sentences that carry the problem."""
+    sentences = _SENTENCE_END.split(stem.strip())
+    if len(sentences) == 1:  # a lone sentence is the question itself
+        return stem
+    kept = [s for s in sentences if keep(s) or read(s).label != INSTRUCTION]
+    return " ".join(kept) if kept else stem

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from assistants.chem.intent import YES_NO
 from stages.choices import Choices, read_choices
 from stages.config import get_settings
-from stages.intent_model import NOT_UNDERSTOOD, Example, IntentModel, cached_model
+from stages.intent_model import NOT_UNDERSTOOD, Example, IntentModel, cached_model, without_instructions
 
 EXAMPLES_FILE = Path(__file__).with_name("data") / "intent_examples.json"
 MASKS = {"name": "NAMEX", "smiles": "SMILESX", "rxn": "RXNX", "formula": "FORMULAX", "num": "NUMX", "cas": "CASX"}
@@ -41,10 +41,6 @@ AnswerForm = Literal["choice", "number", "yes_no", "text"]
 Unit = Literal["K", "C", "F"]
 
 _QUESTION_END = re.compile(r"(?<=\?)\s+")
-# A sentence ends at . ? ! before a capital; without a space only after a word ("answer.The"), never
-# inside a SMILES ("CC(=O)O.Cl").
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"'(\[])|(?<=[a-z]{3}[.?!])(?=[A-Z][a-z])")
-INSTRUCTION = "instruction"
 # An amount of substance, a mass, a volume or a concentration given in the question: what it asks is
 # then computed from that amount, which no identity or property lookup answers.
 _AMOUNT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s*-?\s*(?:mol|moles|mmol|g|grams?|kg|mg|l|litres?|liters?|ml|m|molar)\b",
@@ -142,14 +138,10 @@ def plain_units(text: str) -> str:
     return _LATEX_UNIT.sub(r" \1", text).replace("$", " ")
 
 
-def without_instructions(stem: str, spans: dict[str, list[str]], model: IntentModel) -> str:
-    """The stem without its sentences about the answer's form ("The following is a multiple choice
-    question…", "You MUST include the final answer within [ANSWER] tags."), which ask nothing."""
-    sentences = _SENTENCE_END.split(stem.strip())
-    if len(sentences) == 1:  # a lone sentence is the question itself
-        return stem
-    kept = [s for s in sentences if _AMOUNT.search(plain_units(s)) or model.guess(mask(s, spans)).label != INSTRUCTION]
-    return " ".join(kept) if kept else stem  # a sentence giving an amount ("A sample of 10.0 g of methane …") is the problem's
+def _without_instructions(stem: str, spans: dict[str, list[str]], model: IntentModel) -> str:
+    """The stem without its sentences about the answer's form; a sentence giving an amount ("A sample of
+    10.0 g of methane …") is the problem's."""
+    return without_instructions(stem, lambda s: model.guess(mask(s, spans)), lambda s: bool(_AMOUNT.search(plain_units(s))))
 
 
 def read_request(text: str, spans: dict[str, list[str]], choices: Choices | None = None) -> ChemRequest:
@@ -158,7 +150,7 @@ def read_request(text: str, spans: dict[str, list[str]], choices: Choices | None
     choices = choices or read_choices(text)
     model = intent_model()
     parts = []
-    for question in questions(without_instructions(choices.stem, spans, model)):
+    for question in questions(_without_instructions(choices.stem, spans, model)):
         masked = mask(question, spans)
         guess = model.guess(masked)
         family = guess.label

@@ -107,6 +107,9 @@ CONCEPT_UNCHECKED = "the whole answer: no tool checks explanations of trading id
 CONCEPT_NOT_ANSWERED = ("Not answered: a question about trading ideas: the tools judge breakouts on bars and explain no "
                         "concepts. Name a ticker and dates (e.g. 'Did AAPL break out in March 2011?') or attach bars.")
 CHART_CONTEXT_BARS = 60
+OUT_OF_SCOPE = ("Not answered: “{question}”: this assistant judges trading-range breakouts on price bars (a ticker's "
+                "daily bars, an attached OHLCV table or a footprint) and has no data to answer anything else. Ask, for "
+                "example, 'Did AAPL break out in March 2011?'")
 
 
 class _RunState(BaseModel):
@@ -144,7 +147,13 @@ class BreakoutAssistant(Assistant):
         if not request.attachments:
             require_question(request.last_user_text)
         intent = asked_intent(request)
-        if intent.concept and not request.attachments and pasted_input(request.last_user_text) is None:
+        bare = not request.attachments and pasted_input(request.last_user_text) is None
+        if intent.out_of_scope and bare:
+            question = " ".join(require_question(request.last_user_text).split())
+            return Detection(task="out_of_scope", facts={"intent": intent.model_dump(mode="json")}, summary="not a breakout question",
+                             early=EarlyExit(status=Status.UNVERIFIED, text=OUT_OF_SCOPE.format(question=question[:160]),
+                                             reason="the question is not about breakouts"))
+        if intent.concept and bare:
             facts = {"intent": intent.model_dump(mode="json")}
             question = require_question(request.last_user_text)
             defined = glossary_answer(question, self.config)
@@ -286,7 +295,7 @@ class BreakoutAssistant(Assistant):
         summary = (f"{data.name}: {facts['events']} breakouts {facts['where']}; {intent.describe()}: {facts['direction']} "
                    f"on {facts['date']} through {facts['level']:.4g}, P(true) {facts['probability']:.2f}, "
                    f"{facts['confirmations']}/3 confirmations")
-        if facts["unanswered"]:  # a part no draft can answer: the tools say what they can, and name the rest
+        if facts["unanswered"] or not intent.understood:  # a part no draft can answer: the tools say what they can, and name the rest
             text = event_text(facts)
             return Detection(task="ohlcv", facts=facts, summary=summary, early=EarlyExit(
                 status=Status.VERIFIED, text=text, reason="part of the question is not answered",

@@ -17,9 +17,11 @@ from pydantic import BaseModel, Field
 
 from assistants.market.ohlcv import question_text
 from assistants.market.periods import Period, read_dates
+from assistants.market.reader import read_family
 from assistants.market.samples import bundled_symbols
 from assistants.market.yahoo import SYMBOL, iso_day
 from stages.choices import Choices, read_choices
+from stages.intent_model import NOT_UNDERSTOOD
 from stages.messages import Request
 
 IntentKind = Literal["last_bar", "date", "any", "recent"]
@@ -60,6 +62,11 @@ _ABOUT_DATA = re.compile(r"\b(?:the (?:last|latest|most recent|current|newest|ch
                          r"this (?:stock|chart|data|ticker|one)|did|was there|is there|were there|today|now|currently)\b",
                          re.IGNORECASE)
 
+# Words that make a question a breakout question whatever the reader makes of the rest.
+_MARKET_CUE = re.compile(r"\bbreak(?:s|ing)?[\s-]?outs?\b|\bbroke(?:n)?\s+out\b|\branges?\b|\bresistance\b|\bsupport\b|"
+                         r"\bfootprint\b|\bbars?\b|\bcandles?\b|\bstage\s*[1-3]\b|\bs[1-3]\b", re.IGNORECASE)
+_READER_KINDS: dict[str, IntentKind] = {"last_bar": "last_bar", "any": "any", "recent": "recent"}
+
 _OPENING_NOW = re.compile(r"(?:^|(?<=[.!?]))\s*now\b,?", re.IGNORECASE)
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
 _SAMPLE = re.compile(r"\b(?:bokeh|backtesting)[/:][A-Za-z]+\b", re.IGNORECASE)
@@ -90,6 +97,9 @@ class BreakoutIntent(BaseModel):
     unread: list[str] = Field(default_factory=list, description="years or dates the question writes that no reader took "
                                                                 "as a day or a period ('around 2011', '3/4/2011')")
     concept: bool = Field(False, description="asks about trading ideas ('what is a false breakout?'), not about any bars")
+    family: str = Field("judge", description="the learned reader's family of the question (stages.intent_model)")
+    understood: bool = Field(True, description="False: neither a breakout word nor the reader says what is asked")
+    out_of_scope: bool = Field(False, description="the reader is sure it is no breakout question ('What dividend does IBM pay?')")
 
     def describe(self) -> str:
         what = {"last_bar": "the last bar", "date": f"the bar of {self.date}", "any": "whether there is any breakout",
@@ -104,25 +114,34 @@ def read_intent(text: str) -> BreakoutIntent:
     rest = dates.rest
     spoken = _OPENING_NOW.sub(" ", rest)  # "Now you're an expert in …" opens a prompt; it asks nothing of today
     now = _NOW.search(spoken) is not None and dates.period is None and dates.day is None
+    tickers = find_tickers(rest)
+    asked = _QUOTED.sub(" ", rest)  # '… then answer "It is a true breakout" or "It is a false breakout"' is a format
+    guess = read_family(_QUOTED.sub(" ", dates.marked), tickers)
+    cued = True
     if dates.day:
         kind: IntentKind = "date"
     elif (_LAST_BAR.search(spoken) or now) and not re.search(r"\btomorrow\b", rest, re.I):
         kind = "last_bar"
     elif _ANY.search(rest):
         kind = "any"
-    else:
-        kind = "recent"
-    tickers = find_tickers(rest)
-    asked = _QUOTED.sub(" ", rest)  # '… then answer "It is a true breakout" or "It is a false breakout"' is a format
+    else:  # no pattern says which bars: the reader does, if it can
+        kind, cued = _READER_KINDS.get(guess.label, "recent"), False
     called = [name for m in _CALLED.finditer(asked) for name, word in m.groupdict().items() if word]
     call = called[0] if len(set(called)) == 1 else None
+    asks_call = call is None and _ASKS_CALL.search(asked) is not None
+    cued = cued or bool(dates.period or call or asks_call or choices.options or len(tickers) > 1 or _MARKET_CUE.search(asked))
+    dated = dates.period is not None or dates.day is not None
+    concept_words = bool(_CONCEPT.search(asked)) and not _ABOUT_DATA.search(asked)
     return BreakoutIntent(
         kind=kind, date=dates.day, period=dates.period, tickers=tickers, call=call,  # type: ignore[arg-type]
-        compare=_compare(_LAST_BAR.sub(" ", rest)) if len(tickers) > 1 else None, now=now, forecast=_FORECAST.search(rest) is not None,
-        asks_call=call is None and _ASKS_CALL.search(asked) is not None, choices=choices, extra=dates.extra,
+        compare=_compare(_LAST_BAR.sub(" ", rest)) if len(tickers) > 1 else None, now=now,
+        forecast=_FORECAST.search(rest) is not None or (guess.label == "forecast" and not cued),
+        asks_call=asks_call, choices=choices, extra=dates.extra,
         unread=[m.group(0).strip() for m in _UNREAD_TIME.finditer(asked)],
-        concept=(bool(_CONCEPT.search(asked)) and not _ABOUT_DATA.search(asked) and not tickers and not choices.options
-                 and dates.period is None and dates.day is None))
+        concept=((concept_words or guess.label == "concept" and not cued) and not tickers and not choices.options and not dated
+                 and not (guess.label == "out_of_scope" and not cued)),
+        family=guess.label, understood=cued or guess.label not in (NOT_UNDERSTOOD, "out_of_scope") or not asked.strip(),
+        out_of_scope=not cued and guess.label == "out_of_scope")
 
 
 def find_tickers(text: str) -> list[str]:

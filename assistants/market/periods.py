@@ -124,6 +124,7 @@ class DatesRead(BaseModel):
     day: str | None = Field(None, description="a single asked day (ISO)")
     extra: list[str] = Field(default_factory=list, description="further periods or days no answer here covers")
     rest: str = Field("", description="the text with every date taken out (for reading tickers)")
+    marked: str = Field("", description="the text with every date and period marked DATEX (for the intent reader)")
 
 
 class _Found(BaseModel):
@@ -162,11 +163,12 @@ def read_dates(text: str) -> DatesRead:
     pieces.sort(key=lambda p: p.begin)
     periods = [p.period for p in pieces if p.period is not None]
     days = [p.day for p in pieces if p.day is not None]
-    rest = text
+    rest, marked = text, text
     for piece in reversed(pieces):
         rest = rest[: piece.begin] + " " + rest[piece.stop :]
+        marked = marked[: piece.begin] + " DATEX " + marked[piece.stop :]
     return DatesRead(period=periods[0] if periods else None, day=days[0] if days else None,
-                     extra=[p.label for p in periods[1:]] + days[1:], rest=rest)
+                     extra=[p.label for p in periods[1:]] + days[1:], rest=rest, marked=marked)
 
 
 def _written(text: str) -> list[_Found]:

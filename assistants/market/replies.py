@@ -75,10 +75,18 @@ def as_of_text(facts: dict[str, Any]) -> str:
     return f"The latest bar I have for {facts['name']} is {facts['last_date']} ({facts['source']}); as of that bar:"
 
 
+# First, when the question was not understood: what follows answers the default question, not the user's.
+NOT_UNDERSTOOD_LINE = ("Not answered: what the question asks: it was not recognised as a breakout question; below is what "
+                       "the tools find for the default question, the most recent breakout.")
+
+
 def opening(facts: dict[str, Any]) -> list[str]:
-    """What comes before the answer: the chosen option, then (asked about today) the bars' as-of date."""
-    lines = [facts["choice"]["line"]] if (facts.get("choice") or {}).get("line") else []
+    """What comes before the answer: that the question was not understood, the chosen option, then (asked
+    about today) the bars' as-of date."""
+    lines = [NOT_UNDERSTOOD_LINE] if not (facts.get("intent") or {}).get("understood", True) else []
+    lines += [facts["choice"]["line"]] if (facts.get("choice") or {}).get("line") else []
     return lines + ([facts["as_of"]] if facts.get("as_of") else [])
+
 
 
 def closing(facts: dict[str, Any]) -> list[str]:

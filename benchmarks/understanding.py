@@ -55,9 +55,12 @@ WORDINGS = DATA / "wordings.yaml"
 ENTITIES = DATA / "entities.yaml"
 TARGET_RATIO = 0.9  # each wording's accuracy against its family's best wording
 
-Split = Literal["dev", "heldout", "fresh"]
+Split = Literal["dev", "heldout", "fresh", "blind"]
 # "fresh": wordings added after both halves had been read while developing, by someone who had not seen the
 # replies, and measured once; outside the dev/held-out rule, so a blind held-out figure exists again.
+# "blind": a second such set, written after the fresh set had been read and fixed against, by someone who read
+# only this file's wordings (never the assistants' code or replies), and measured once before anything it showed
+# was fixed.
 AssistantName = Literal["chem", "breakout"]
 
 # ---------------------------------------------------------------------------------------------- the set
@@ -197,7 +200,7 @@ def assign_splits(family: Family) -> dict[str, Split]:
     def key(wording: Wording) -> str:
         return hashlib.sha256(f"{family.id}/{wording.id}".encode()).hexdigest()
 
-    halves = [w for w in family.wordings if w.split != "fresh"]
+    halves = [w for w in family.wordings if w.split not in ("fresh", "blind")]
     order = sorted((w for w in halves if not w.chat), key=key) + sorted((w for w in halves if w.chat), key=key)
     return {w.id: ("dev" if i % 2 == 0 else "heldout") for i, w in enumerate(order)}
 
@@ -1050,19 +1053,21 @@ def split_problems(family: Family) -> list[str]:
 def _words(text: str) -> str:
     """A wording reduced to its words: placeholders, masks, punctuation and case gone."""
     from assistants.chem.request import MASKS
+    from assistants.market.reader import MASKS as BREAKOUT_MASKS
 
     text = re.sub(r"\{\w+\}|<[^>]*>", " ", text)
-    for token in MASKS.values():
+    for token in [*MASKS.values(), *BREAKOUT_MASKS.values()]:
         text = text.replace(token, " ")
     return " ".join(re.findall(r"[a-z]+", text.lower()))
 
 
 def heldout_in_training(families: list[Family]) -> set[str]:
-    """Held-out and fresh wordings that are, word for word, examples the intent reader is fitted on: they could
-    not measure it, so a test pins the few known ones."""
+    """Held-out, fresh and blind wordings that are, word for word, examples an intent reader is fitted on: they
+    could not measure it, so a test pins the few known ones."""
     from assistants.chem.request import load_examples
+    from assistants.market.reader import load_examples as breakout_examples
 
-    trained = {_words(e.text) for e in load_examples()}
+    trained = {_words(e.text) for e in load_examples() + breakout_examples()}
     return {w.id for f in families for w in f.wordings if w.split != "dev"
             for text in ([w.text] if w.text else list(w.texts.values())) if _words(text) in trained}
 
@@ -1070,8 +1075,8 @@ def heldout_in_training(families: list[Family]) -> set[str]:
 def arguments(description: str, failures: str) -> argparse.ArgumentParser:
     """The options every question benchmark takes (the wording and the coverage benchmark)."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--split", choices=["dev", "heldout", "fresh", "all"], default="dev",
-                        help="which wordings (default dev; measure on heldout, and once on fresh)")
+    parser.add_argument("--split", choices=["dev", "heldout", "fresh", "blind", "all"], default="dev",
+                        help="which wordings (default dev; measure on heldout, and once on fresh and on blind)")
     parser.add_argument("--model", action="store_true",
                         help="the configured model phrases the answers (default: tools only, template phrasing)")
     parser.add_argument("--family", action="append", help="only these families (repeatable)")

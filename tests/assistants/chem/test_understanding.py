@@ -232,7 +232,7 @@ def test_wordings_of_the_data_packs_are_answered_in_full(question: str, lead: st
 
 @pytest.mark.parametrize("question", [
     "Given the molecular SMILES: CC(=O)Oc1ccccc1C(=O)O, provide a description of the molecule.",
-    "Please give me some details about this molecule. CC(=O)Oc1ccccc1C(=O)O",
+    "Provide a brief overview of this molecule. CC(=O)Oc1ccccc1C(=O)O",
 ])
 def test_a_smiles_given_as_input_is_described_not_echoed(question: str, store: CompoundStore) -> None:
     reply = run(question, store)

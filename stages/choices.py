@@ -24,6 +24,9 @@ _INLINE_SHAPES = (
 # "… is it ethanol, benzene, methanol or propane?": alternatives without labels, three or more.
 _ALTERNATIVES = re.compile(r"(?:^|(?<=[.?!:]))\s*(?:is it|is that|would it be|could it be|which one|which)\s*[:,-]?\s+"
                            r"(?P<items>[^?]+?,[^?]+?,?\s+or\s+[^?]+?)\s*\?\s*$", re.IGNORECASE)
+# "… i'm stuck between X, Y, Z or W - which is it?": the same, named after "between" or "among".
+_BETWEEN = re.compile(r"\b(?:between|among(?:st)?|choosing from|choose from)\s+(?P<items>[^?]+?,[^?]+?,?\s+(?:or|and)\s+[^?]+?)"
+                      r"\s*(?:[-–—,;]\s*(?:which|what)\b[^?]*)?\?\s*$", re.IGNORECASE)
 _OPTIONS_HEAD = re.compile(r"\s*(?:options|choices|answer choices)\s*:?\s*$", re.IGNORECASE)
 _TAGGED = re.compile(r"\[ANSWER\]\s*(.*?)\s*\[/?ANSWER\]", re.DOTALL | re.IGNORECASE)
 
@@ -107,11 +110,12 @@ def _inline_options(text: str) -> tuple[str, list[Option]] | None:
 
 
 def _alternatives(text: str) -> tuple[str, list[Option]] | None:
-    """"… is it X, Y, Z or W?": the alternatives as options A, B, … (the reply names them by text)."""
-    match = _ALTERNATIVES.search(text)
+    """"… is it X, Y, Z or W?", "stuck between X, Y, Z or W - which is it?": the alternatives as options A, B, …
+    (the reply names them by text)."""
+    match = _ALTERNATIVES.search(text) or _BETWEEN.search(text)
     if match is None:
         return None
-    items = [i.strip(" .") for i in re.split(r",\s*(?:or\s+)?|\s+or\s+", match.group("items")) if i.strip(" .")]
+    items = [i.strip(" .") for i in re.split(r",\s*(?:or\s+|and\s+)?|\s+(?:or|and)\s+", match.group("items")) if i.strip(" .")]
     if len(items) < 3:
         return None
     options = [Option(label=chr(ord("A") + n), text=item) for n, item in enumerate(items)]

@@ -141,7 +141,7 @@ def _smiles_candidate(token: str, explicit: bool) -> tuple[bool, bool]:
 
 def _clean(token: str) -> str:
     token = token.strip(_STRIP)
-    token = token[:-1].strip(_STRIP) if token.endswith(".") and not token.endswith("..") else token  # "`CCO`."
+    token = token.rstrip(".").strip(_STRIP) if token.endswith(".") else token  # "`CCO`.", "CCO.. what", "CCO..."
     return token[1:-1] if token.startswith("(") and token.endswith(")") else token
 
 

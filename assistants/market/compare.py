@@ -74,7 +74,8 @@ def _asked(events: pd.DataFrame, intent: BreakoutIntent, scope: Scope, bars: int
         return inside[inside["index"] == bars - 1]
     if intent.kind == "date":
         return inside[inside["date"] == pd.Timestamp(intent.date)]
-    return inside[inside["judgment"] == intent.call] if intent.call else inside
+    inside = inside[inside["judgment"] == intent.call] if intent.call else inside
+    return inside[inside["direction"] == intent.direction] if intent.direction else inside
 
 
 def _summary(event: pd.Series) -> dict[str, Any]:
@@ -172,7 +173,7 @@ def compare_facts(rows: list[TickerRow], intent: BreakoutIntent) -> dict[str, An
              else f"in {intent.period.label}" if intent.period else "in the data")
     dumped = [r.model_dump(mode="json") for r in rows]
     compare: CompareKind = intent.compare or "which"
-    facts: dict[str, Any] = {"kind": intent.kind, "compare": compare, "call": f"{intent.call} " if intent.call else "",
+    facts: dict[str, Any] = {"kind": intent.kind, "compare": compare, "call": intent.qualifier(),
                              "where": where, "rows": dumped, "winners": winners(dumped, compare),
                              "intent": intent.model_dump(mode="json")}
     facts["as_of"] = ("The latest bars I have: " + ", ".join(f"{r.ticker} {r.scope.data_last}" for r in rows if r.scope)

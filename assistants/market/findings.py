@@ -44,10 +44,12 @@ def _event_summary(event: pd.Series) -> dict[str, Any]:
 
 
 def asked_events(events: pd.DataFrame, intent: BreakoutIntent, scope: Scope) -> pd.DataFrame:
-    """The breakouts the question is about: inside the asked span (not the scan's look-back), of the asked call."""
+    """The breakouts the question is about: inside the asked span (not the scan's look-back), of the asked call and direction."""
     inside = events[events["index"] >= scope.lookback]
     if intent.call is not None and intent.kind in ("any", "recent"):
         inside = inside[inside["judgment"] == intent.call]
+    if intent.direction is not None and intent.kind in ("any", "recent"):
+        inside = inside[inside["direction"] == intent.direction]
     return inside
 
 
@@ -146,5 +148,6 @@ def unanswered_parts(intent: BreakoutIntent, last_dates: list[str], missing: lis
         parts.append(f"the market today: the latest bar in hand is from {min(last_dates)}")
     parts += [f"{extra}: one period per question; ask about it on its own" for extra in intent.extra]
     parts += [f"'{unread}': not read as a day or a period" for unread in intent.unread]
+    parts += [f"'{word} breakout': '{word}' was not read, so breakouts of every kind count here" for word in intent.unread_qualifiers]
     unjudged = choice.unanswered() if choice is not None else None
     return parts + ([unjudged] if unjudged else [])

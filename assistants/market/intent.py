@@ -27,6 +27,7 @@ from stages.messages import Request
 IntentKind = Literal["last_bar", "date", "any", "recent"]
 CompareKind = Literal["most_recent", "which", "count"]
 Call = Literal["true", "false"]
+Direction = Literal["upward", "downward"]
 
 _LAST_BAR = re.compile(
     r"\b(?:last|latest|final|current|newest|most recent|today'?s?)\s+(?:bar|candle|close|session|day|row)\b|"
@@ -36,8 +37,24 @@ _ANY = re.compile(r"\b(?:is|are) there (?:any|a|one)\b|\bany breakouts?\b|\bhow 
 # Today's market, which no bar in hand may be: the reply says how old its latest bar is.
 _NOW = re.compile(r"\b(?:right now|now|rn|today'?s?|currently|at the moment|at present|as of today|as we speak|these days)\b",
                   re.IGNORECASE)
-_CALLED = re.compile(r"\b(?:(?P<true>true|real|genuine|valid)|(?P<false>false|fake|failed))\s+break-?outs?\b", re.IGNORECASE)
-_ASKS_CALL = re.compile(r"\b(?:true|real|genuine|valid|false|fake|fail(?:ed|s)?|hold(?:s|ing)?|held)\b", re.IGNORECASE)
+_TRUE_WORDS = r"true|real|genuine|valid|legit(?:imate)?|confirmed|proper|actual|successful"
+_FALSE_WORDS = r"false|fake|failed|bogus|phony|unsuccessful"
+_CALLED = re.compile(rf"\b(?:(?P<true>{_TRUE_WORDS})|(?P<false>{_FALSE_WORDS}))\s+(?:(?:up|down)(?:ward)?\s+|upside\s+|downside\s+|"
+                     rf"bullish\s+|bearish\s+)?break-?outs?\b", re.IGNORECASE)
+# "the most recent upward breakout", "a bearish breakout", "break out to the upside": only that direction counts.
+_DIRECTED = re.compile(r"\b(?:(?P<upward>up(?:ward)?|upside|bullish)|(?P<downward>down(?:ward)?|downside|bearish))\s+break-?outs?\b|"
+                       r"\bbr(?:eak(?:s|ing)?|oke(?:n)?)\s+out\s+(?:(?P<upward2>upwards?|to the upside)|(?P<downward2>downwards?|to the downside))\b",
+                       re.IGNORECASE)
+# A word right before "breakout" that says nothing of which breakouts count; any other ("a big breakout",
+# "a volume breakout") qualifies them in a way no tool reads, and the reply says so.
+_QUALIFIER = re.compile(r"\b([A-Za-z][\w'-]*)\s+break-?outs?\b")
+_NEUTRAL = frozenset((
+    "a an the any one no some this that these those its their his her my our your each every such another other "
+    "of for in on at to by from with about as and or was were is are be been being had has have having did does do "
+    "see saw seen get got there any recent latest last first next previous prior new newest current today's "
+    "more most many fewer much clear possible potential range trading-range price stock chart daily real-time "
+    "true false ").split())
+_ASKS_CALL = re.compile(rf"\b(?:{_TRUE_WORDS}|{_FALSE_WORDS}|fail(?:ed|s)?|hold(?:s|ing)?|held)\b", re.IGNORECASE)
 _MOST_RECENT = re.compile(r"\b(?:most|more) recent(?:ly)?\b|\blatest\b|\blast\b", re.IGNORECASE)
 _COUNT = re.compile(r"\bmore\b|\bmost\b|\bfewer\b|\bhow many\b|\bnumber of\b|\bcompare\b|\bvs\.?|\bversus\b", re.IGNORECASE)
 
@@ -89,6 +106,7 @@ class BreakoutIntent(BaseModel):
     tickers: list[str] = Field(default_factory=list, description="symbols or sample names, as written, in order")
     compare: CompareKind | None = Field(None, description="across several tickers: what decides between them")
     call: Call | None = Field(None, description="'a true breakout': only breakouts with this call count")
+    direction: Direction | None = Field(None, description="'an upward breakout': only breakouts this way count")
     asks_call: bool = Field(False, description="a yes/no about whether the breakout is true")
     now: bool = Field(False, description="asks about today's market, which the bars may not reach")
     forecast: bool = Field(False, description="asks where the price goes next, which no tool forecasts")
@@ -97,9 +115,15 @@ class BreakoutIntent(BaseModel):
     unread: list[str] = Field(default_factory=list, description="years or dates the question writes that no reader took "
                                                                 "as a day or a period ('around 2011', '3/4/2011')")
     concept: bool = Field(False, description="asks about trading ideas ('what is a false breakout?'), not about any bars")
+    unread_qualifiers: list[str] = Field(default_factory=list, description="words qualifying 'breakout' that no reader "
+                                                                          "takes ('a big breakout'): said not read")
     family: str = Field("judge", description="the learned reader's family of the question (stages.intent_model)")
     understood: bool = Field(True, description="False: neither a breakout word nor the reader says what is asked")
     out_of_scope: bool = Field(False, description="the reader is sure it is no breakout question ('What dividend does IBM pay?')")
+
+    def qualifier(self) -> str:
+        """The asked kind of breakout in words, before "breakout": 'true upward ', or ''."""
+        return "".join(f"{word} " for word in (self.call, self.direction) if word)
 
     def describe(self) -> str:
         what = {"last_bar": "the last bar", "date": f"the bar of {self.date}", "any": "whether there is any breakout",
@@ -128,12 +152,15 @@ def read_intent(text: str) -> BreakoutIntent:
         kind, cued = _READER_KINDS.get(guess.label, "recent"), False
     called = [name for m in _CALLED.finditer(asked) for name, word in m.groupdict().items() if word]
     call = called[0] if len(set(called)) == 1 else None
+    directed = {name.rstrip("2") for m in _DIRECTED.finditer(asked) for name, word in m.groupdict().items() if word}
     asks_call = call is None and _ASKS_CALL.search(asked) is not None
     cued = cued or bool(dates.period or call or asks_call or choices.options or len(tickers) > 1 or _MARKET_CUE.search(asked))
     dated = dates.period is not None or dates.day is not None
     concept_words = bool(_CONCEPT.search(asked)) and not _ABOUT_DATA.search(asked)
     return BreakoutIntent(
         kind=kind, date=dates.day, period=dates.period, tickers=tickers, call=call,  # type: ignore[arg-type]
+        direction=directed.pop() if len(directed) == 1 else None,
+        unread_qualifiers=_unread_qualifiers(asked, tickers),
         compare=_compare(_LAST_BAR.sub(" ", rest)) if len(tickers) > 1 else None, now=now,
         forecast=_FORECAST.search(rest) is not None or (guess.label == "forecast" and not cued),
         asks_call=asks_call, choices=choices, extra=dates.extra,
@@ -142,6 +169,13 @@ def read_intent(text: str) -> BreakoutIntent:
                  and not (guess.label == "out_of_scope" and not cued)),
         family=guess.label, understood=cued or guess.label not in (NOT_UNDERSTOOD, "out_of_scope") or not asked.strip(),
         out_of_scope=not cued and guess.label == "out_of_scope")
+
+
+def _unread_qualifiers(text: str, tickers: list[str]) -> list[str]:
+    read = {t.lower() for t in tickers}
+    words = [m.group(1) for m in _QUALIFIER.finditer(text)]
+    return list(dict.fromkeys(w for w in words if w.lower() not in _NEUTRAL | read and not _CALLED.search(f"{w} breakout")
+                              and not _DIRECTED.search(f"{w} breakout")))
 
 
 def find_tickers(text: str) -> list[str]:

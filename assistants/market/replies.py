@@ -61,9 +61,9 @@ def _recent_text(facts: dict[str, Any]) -> str:
 
 
 def _called(facts: dict[str, Any]) -> str:
-    """'true ' when only breakouts of that call were asked about ('a true breakout'), else ''."""
-    call = facts["intent"].get("call")
-    return f"{call} " if call else ""
+    """'true ', 'upward ', 'true upward ' when only breakouts of that call or direction were asked about, else ''."""
+    intent = facts["intent"]
+    return "".join(f"{intent[key]} " for key in ("call", "direction") if intent.get(key))
 
 
 def _in_period(facts: dict[str, Any]) -> bool:

@@ -80,3 +80,9 @@ def test_alternatives_without_labels() -> None:
     assert chosen("Argon: it has a full outer shell.", choices) == ["B"]
     assert chosen("Answer: B", choices) == []
     assert read_choices("Is it hot or cold?").options == []
+
+
+def test_alternatives_named_after_between_are_options() -> None:
+    choices = read_choices("Which SMILES is acetic acid? i'm stuck between CC(C)=O, CCO, COC=O or CC(=O)O - which is it?")
+    assert [o.text for o in choices.options] == ["CC(C)=O", "CCO", "COC=O", "CC(=O)O"] and not choices.lettered
+    assert read_choices("What is the difference between ethanol and methanol?").options == []

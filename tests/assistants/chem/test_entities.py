@@ -116,3 +116,9 @@ def test_an_equation_with_coefficients_is_not_joined_into_a_reaction_smiles() ->
 
     assert joined_arrows("What is the enthalpy change for CH4 + 2 O2 -> CO2 + 2 H2O?").endswith("CH4 + 2 O2 -> CO2 + 2 H2O?")
     assert joined_arrows("CCO + CC(=O)O -> ?") == "CCO.CC(=O)O>>?"
+
+
+@pytest.mark.parametrize("tail", ["..", "...", "."])
+def test_a_smiles_ending_in_dots_before_more_words_is_read(tail: str, store: CompoundStore) -> None:
+    smiles = "Nc1ccc(Oc2ccc(I)cc2)cc1"
+    assert entities(f"a route to {smiles}{tail} what would u combine?", store)["smiles"] == [smiles]

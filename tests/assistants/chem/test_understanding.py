@@ -238,3 +238,12 @@ def test_a_smiles_given_as_input_is_described_not_echoed(question: str, store: C
     reply = run(question, store)
     first = reply.text.split("\n")[0]
     assert reply.status is Status.VERIFIED and "C9H8O4" in first and "aspirin" in first.lower(), reply.text
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    ("Given the product, your task is to predict the reactants. Product: CC(=O)Nc1ccc(O)cc1", "Reactants: "),
+    ("ok so what kind of compound is caffeine really?", "Answer: caffeine is"),
+])
+def test_unforeseen_wordings_reach_their_tool(question: str, lead: str, store: CompoundStore) -> None:
+    reply = run(question, store)
+    assert reply.text.startswith(lead) and "Not answered" not in reply.text, reply.text

@@ -250,3 +250,28 @@ def test_an_unread_time_is_said_and_no_other_period_is_answered():
         reply = Pipeline(BreakoutAssistant(), ScriptedBackend(["x"])).run(ask(question))
         assert reply.status is Status.UNVERIFIED and reply.text.startswith("I could not read"), reply.text
         assert "Not answered:" in reply.text and "2013-" not in reply.text.split("Data:")[0]
+
+
+@pytest.mark.parametrize(("question", "call", "direction"), [
+    ("Which of IBM, MSFT had the most recent legit breakout?", "true", None),
+    ("When was the last bearish breakout of AAPL?", None, "downward"),
+    ("Did AAPL break out to the upside in 2012?", None, "upward"),
+    ("Was there a phony upward breakout in IBM in 2011?", "false", "upward"),
+])
+def test_the_asked_kind_of_breakout_is_read(question: str, call: str | None, direction: str | None) -> None:
+    intent = read_intent(question)
+    assert (intent.call, intent.direction, intent.unread_qualifiers) == (call, direction, [])
+
+
+def test_only_breakouts_of_the_asked_direction_count() -> None:
+    reply = run("When was the last downward breakout of AAPL in 2012?")
+    lead = reply.text.split("\n")[0]
+    assert "most recent downward breakout" in lead and "is the downward breakout on 2012-" in lead, lead
+    several = run("Which of IBM, MSFT had the most recent bullish breakout?")
+    assert several.text.startswith("**MSFT had the most recent upward breakout in the data: upward on"), several.text
+
+
+def test_a_word_qualifying_breakout_that_no_reader_takes_is_said_not_read() -> None:
+    reply = run("Did AAPL have a big breakout in 2012?")
+    assert reply.status is Status.UNVERIFIED
+    assert "'big breakout': 'big' was not read, so breakouts of every kind count here" in reply.text

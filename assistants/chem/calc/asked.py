@@ -49,7 +49,7 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("exposure_limit", r"exposure limit|\btwa\b|\bstel\b|\bpel\b|\btlv\b|permissible exposure|occupational|time[- ]weighted|"
                            r"short[- ]term exposure|workplace (?:exposure|limit|air)|\b8[- ]?(?:h|hr|hour)s?\b[^?]*\blimit", exposure_limits),
         ("carcinogen", r"carcinogen|cancer|\biarc\b", carcinogen),
-        ("flammable", r"\b(?:in)?flam+able|\b(?:combustible|(?:catch(?:es|ing)?|caught)\s+(?:on\s+)?fire|ignit(?:e|es|able)|fire (?:hazard|risk)|(?:near|by|around|close to) (?:an? )?(?:open )?(?:flames?|fire|sparks?))\b|"
+        ("flammable", r"\b(?:in)?flam+able|\b(?:combustible|(?:catch(?:es|ing)?|caught)\s+(?:on\s+)?fire|ignit(?:e|es|able)|fire (?:hazard|risk)|(?:near|by|around|close to|over|on|with|in) (?:an? |the )?(?:open |naked |bunsen |gas )?(?:flames?|fire|sparks?|burners?|bunsen))\b|"
                       r"^\s*(?:does|do|can|will|would)\b[^?]*\bburn\b|"
                       r"\bflammability\b(?!\s+(?:limit|range))", flammable),
         ("toxic", r"\btoxic|\bpoison|\bdangerous|\bhazard|\bharmful|\bsafe to (?:touch|handle|breathe|drink)", toxicity),

@@ -42,7 +42,9 @@ def _limits(m: MoleculeRecord, data: hazards.HazardData, part: Part) -> Computed
                     source=lower.source, part=part.index)
 
 
-_SAFETY = re.compile(r"\bsafe(?:ly)?\b|\b(?:ok|okay|alright|all right|fine)\s*\?", re.IGNORECASE)
+# "Is it safe …?", "… ok?", "Is it ok to …?", "Can I heat X over a flame?": asks whether it is safe to do.
+_SAFETY = re.compile(r"\bsafe(?:ly)?\b|\b(?:ok|okay|alright|all right|fine)\s*(?:\?|to\b)|^\s*(?:can|may|could|should)\s+(?:i|we|you)\b",
+                     re.IGNORECASE)
 
 
 def hazard_lead(part: Part, hazardous: bool, hazard: str) -> tuple[str, bool]:

@@ -62,6 +62,9 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("Is benzene safe to touch?", ["No, not safe", "health hazard"]),
     ("Is water safe near an open flame?", ["Yes, as far as fire goes", "not a flammable liquid"]),
     ("acetone near open flame ok?", ["No, not safe", "flammable"]),  # a hurried user's "ok?" asks if it is safe
+    ("Can I safely heat acetone over a Bunsen flame?", ["No, not safe", "flammable"]),
+    ("Can I heat water over a Bunsen burner?", ["Yes, as far as fire goes"]),  # "Can I …?" asks whether it is safe
+    ("is it ok to use ethanol with a gas burner?", ["No, not safe", "flammable"]),
     ("Is 1-methoxy-2-((2-methoxyethyl)oxy)ethane within the rule-of-five limits?", ["Yes", "no violations"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):

@@ -139,6 +139,12 @@ def _looked_up(facts: ChemFacts) -> str:
                 # the name asked for is the answer: the subject is the molecule as the user wrote it
                 subject = (molecule.common_name or molecule.query) if quantity == "name" else _named(molecule)
                 parts.append(f"the {_SENTENCE_WORDS[quantity]} of {subject} is {shown_value(quantity, value, unit)}")
+        if "functional_groups" in facts.requested:
+            groups = facts.groups.get(molecule.smiles, [])
+            several = len(groups) > 1
+            parts.append(f"the functional group{'s' if several else ''} of {_named(molecule)} {'are' if several else 'is'} "
+                         f"{', '.join(g.name for g in groups)}" if groups
+                         else f"{_named(molecule)} has none of the functional groups the tools look for")
     for item in facts.formulas:
         if "mass" in facts.requested:
             parts.append(f"the molecular weight of {item.hill} is {item.average_mass:.2f} g/mol")

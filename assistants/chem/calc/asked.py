@@ -16,8 +16,9 @@ from assistants.chem.calc.amount_answers import (
 from assistants.chem.calc.parts import ELEMENT_NAMES, Calculator, Outcome, Part, Subjects
 from assistants.chem.calc.physical_answers import ASKS_GAS_QUANTITY, ideal_gas, ph
 from assistants.chem.calc.property_answers import (
-    autoignition, carcinogen, density, dipole_moment, enthalpy_of_combustion, enthalpy_of_formation, enthalpy_of_vaporisation,
-    exposure_limits, flammability_limits, flammable, flash_point, toxicity, vapor_pressure,
+    acentric_factor, autoignition, carcinogen, critical_pressure, critical_volume, density, dipole_moment, enthalpy_of_combustion,
+    enthalpy_of_formation, enthalpy_of_vaporisation, exposure_limits, flammability_limits, flammable, flash_point, toxicity,
+    vapor_pressure,
 )
 from assistants.chem.calc.results import NotComputed
 from assistants.chem.calc.solution_answers import solution
@@ -41,6 +42,9 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
         ("enthalpy_formation", r"(?:enthalpy|heat) of formation|formation enthalpy|(?:\b[dΔ]|\bdelta ?)\s?h_?f", enthalpy_of_formation),
         ("enthalpy_vaporisation", r"(?:enthalpy|heat) of vapou?ri[sz]ation|\bhvap\b|ΔH_?vap|latent heat", enthalpy_of_vaporisation),
         ("vapor_pressure", r"vapou?r pressure", vapor_pressure),
+        ("critical_pressure", r"critical pres|\bpc\b", critical_pressure),
+        ("critical_volume", r"critical (?:molar )?vol|\bvc\b", critical_volume),
+        ("acentric_factor", r"acentric", acentric_factor),
         ("flash_point", r"flash\s?point|\blowest temp\w*\b[^?]*\b(?:catch(?:es)?\s+(?:on\s+)?fire|ignit|flam)", flash_point),
         ("autoignition", r"auto-?\s?ignit|self-?ignit|ignition temperature|ignites? (?:on its own|by itself|spontaneously)|"
                          r"spontaneous(?:ly)? (?:ignit|combust)", autoignition),

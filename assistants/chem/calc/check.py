@@ -77,6 +77,7 @@ _UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "atm": ("atm", "atmospheres", "atmosphere"), "bar": ("bar",), "mbar": ("mbar",), "MPa": ("mpa",), "psi": ("psi",), "torr": ("torr",),
     "L": ("l", "litres", "liters", "litre", "liter", "dm3", "dm³", "dm^3"), "mL": ("ml", "millilitres", "milliliters", "cm3", "cm³", "cc"),
     "dm³": ("dm3", "dm³", "dm^3", "l"), "cm³": ("cm3", "cm³", "cm^3", "ml"), "m³": ("m3", "m³", "m^3"),
+    "cm³/mol": ("cm3/mol", "cm³/mol", "cm^3/mol", "ml/mol", "cm3 mol-1"), "m³/mol": ("m3/mol", "m³/mol", "m^3/mol"),
     "M": ("m", "molar", "mol/l", "mol l-1", "mol/dm3", "mol dm-3"), "mol/L": ("mol/l", "mol l-1", "mol/dm3", "mol dm-3", "m", "molar"),
 }
 # Counted things, named a word or two after the number ("8 carbon atoms", "3 possible stereoisomers").

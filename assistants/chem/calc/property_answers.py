@@ -341,3 +341,44 @@ def _density(m: MoleculeRecord, at: float, assumed: str, part: Part) -> Computed
 
 vapor_pressure = _at_temperature("vapor_pressure", "vapor-pressure", _vapor_pressure)
 density = _at_temperature("density", "liquid-density", _density)
+
+
+# Pressures in the units chemists ask in, per pascal; the asked one ("… in bar") is written first.
+PRESSURE_UNITS = {"MPa": 1e6, "bar": 1e5, "atm": 101325.0, "kPa": 1e3, "psi": 6894.757, "mmHg": 133.322, "Pa": 1.0}
+_ASKED_PRESSURE = re.compile(r"\bin\s+(mpa|kpa|pa|bar|atm|atmospheres|psi|mmhg|torr)\b", re.IGNORECASE)
+
+
+def pressure_text(pascal: float, part: Part) -> tuple[str, Value]:
+    asked = _ASKED_PRESSURE.search(part.text)
+    first = next((u for u in PRESSURE_UNITS if asked and u.lower() == asked.group(1).lower().replace("atmospheres", "atm")
+                  .replace("torr", "mmhg")), "MPa")
+    units = [first, *(u for u in ("MPa", "bar", "atm") if u != first)]
+    shown = [f"{pascal / PRESSURE_UNITS[u]:.4g} {u}" for u in units]
+    checked = Value(kind="number", number=round(pascal / 1e6, 6), unit="MPa", tolerance=0.01 * pascal / 1e6,
+                    alternatives=[(pascal / f, u, 0.01 * pascal / f) for u, f in PRESSURE_UNITS.items() if u != "MPa"])
+    return f"{shown[0]} ({', '.join(shown[1:])})", checked
+
+
+def volume_text(cubic_metres: float, part: Part) -> tuple[str, Value]:
+    cm3 = cubic_metres * 1e6
+    return f"{cm3:.4g} cm³/mol ({cubic_metres:.3g} m³/mol)", Value(kind="number", number=round(cm3, 4), unit="cm³/mol",
+                                                                   tolerance=0.01 * cm3,
+                                                                   alternatives=[(cubic_metres, "m³/mol", 0.01 * cubic_metres)])
+
+
+def plain_text(value: float, part: Part) -> tuple[str, Value]:
+    return f"{value:.3f}", Value(kind="number", number=round(value, 4), tolerance=0.005)
+
+
+def _store_property(key: str) -> Callable[[MoleculeRecord, Part], tuple[float, str] | None]:
+    """A property the compound store keeps for the molecule (its critical constants), with its source."""
+    def read(m: MoleculeRecord, part: Part) -> tuple[float, str] | None:
+        found = next((p for p in m.properties if p.key == key), None)
+        return (float(found.value), f"chemicals/{found.method}, {found.kind}") if found is not None else None
+
+    return read
+
+
+critical_pressure = _numeric("critical_pressure", "critical pressure", _store_property("critical_pressure"), pressure_text)
+critical_volume = _numeric("critical_volume", "critical volume", _store_property("critical_volume"), volume_text)
+acentric_factor = _numeric("acentric_factor", "acentric factor", _store_property("acentric_factor"), plain_text)

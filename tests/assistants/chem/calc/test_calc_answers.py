@@ -246,3 +246,15 @@ def test_a_yield_with_the_other_reactants_in_excess_is_computed(question, expect
 def test_a_yield_no_equation_balances_is_said_not_guessed(store):
     reply = _reply("How many grams of methanol can be made from 10 g of carbon monoxide with excess oxygen?", store)
     assert reply.status != Status.VERIFIED and "Not answered" in reply.text, reply.text
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What is the critical pressure of water in bar?", "220.6 bar (22.06 MPa, 217.8 atm)"),
+    ("What is the critical pressure of water?", "22.06 MPa"),
+    ("critical volume of methane?", "98.63 cm³/mol"),
+    ("What is the acentric factor of benzene?", "0.211"),
+    ("What functional groups does aspirin have?", "carboxylic acid, ester, aromatic ring"),
+])
+def test_a_store_property_asked_is_the_answer_not_an_identity_card(question, expected, store):
+    reply = _reply(question, store)
+    assert reply.status == Status.VERIFIED and expected in reply.text.split("\n")[0], reply.text

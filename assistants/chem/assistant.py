@@ -60,6 +60,13 @@ _REFUSAL = (
 )
 
 
+def grounded(facts: ChemFacts | None) -> bool:
+    """Whether the tools answer every asked part, so the draft restates their facts: the calls the shipped
+    adapter was trained on. A free answer (an explanation, a calculation or option no tool settles) is
+    asked of the base model, which the adapter's card-copying habit would only garble."""
+    return facts is not None and facts.task not in ("general", "out_of_scope") and not facts.unanswered
+
+
 class ChemAssistant(Assistant):
     name = "chem"
     description = "Chemistry chat grounded by RDKit, OPSIN and a PubChem-derived compound store."
@@ -130,20 +137,20 @@ class ChemAssistant(Assistant):
         retrieval = gather(self.retriever, ctx.request.last_user_text, KnowledgeConfig.from_settings().top_k,
                            ctx.request.options.retrieval)
         schema = draft_model(facts) if facts is not None and self._structured(ctx) else None
+        free = profile.params().model_copy(update={"adapter": grounded(facts)})
         if schema is None:
-            completion = ctx.call_model(with_passages(self.prompt(ctx), retrieval), profile.params())
+            completion = ctx.call_model(with_passages(self.prompt(ctx), retrieval), free)
             draft = self.parse(completion.text, ctx)
         else:
             messages = with_passages(self.prompt(ctx, schema_instructions(facts), schema_facts(facts)), retrieval)  # type: ignore[arg-type]
-            params = profile.params()
-            params = params.model_copy(update={"json_schema": schema.model_json_schema(),
-                                               "max_tokens": min(params.max_tokens, draft_tokens(facts))})  # type: ignore[arg-type]
+            params = free.model_copy(update={"json_schema": schema.model_json_schema(),
+                                               "max_tokens": min(free.max_tokens, draft_tokens(facts))})  # type: ignore[arg-type]
             try:
                 completion = ctx.call_model(messages, params, stream=False)
             except (BackendTimeout, BackendUnavailable):
                 raise
             except BackendError as exc:  # the server rejected the schema: a free draft, parsed leniently
-                completion = ctx.call_model(with_passages(self.prompt(ctx), retrieval), profile.params())
+                completion = ctx.call_model(with_passages(self.prompt(ctx), retrieval), free)
                 draft = self.parse(completion.text, ctx)
                 draft.fields["schema_rejected"] = " ".join(str(exc).split())
             else:

@@ -36,7 +36,7 @@ class GeneralAssistant(Assistant):
     name = "general"
     description = "Plain chat through the same engine; the model-alone baseline."
     system_prompt = SYSTEM_PROMPT
-    params = GenerationParams(max_tokens=256, temperature=0.0)
+    params = GenerationParams(max_tokens=256, temperature=0.0, adapter=False)  # no general chat in the adapter's training
 
     def detect(self, ctx: RunContext) -> Detection:
         question = require_question(ctx.request.last_user_text)

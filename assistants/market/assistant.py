@@ -337,7 +337,7 @@ class BreakoutAssistant(Assistant):
         if ctx.detection.task == "concept":
             messages = [Message(role="system", content=CONCEPT_PROMPT),
                         Message(role="user", content=require_question(ctx.request.last_user_text))]
-            completion = ctx.call_model(messages, GenerationParams(max_tokens=CONCEPT_TOKENS, temperature=0.0))
+            completion = ctx.call_model(messages, GenerationParams(max_tokens=CONCEPT_TOKENS, temperature=0.0, adapter=False))
             return Draft(raw=completion.text.strip(), fields={"finish_reason": completion.finish_reason})
         state = self._runs[ctx]
         facts = ctx.detection.facts

@@ -31,6 +31,10 @@ class GenerationParams(BaseModel):
     extra_body: dict[str, Any] = Field(
         default_factory=dict, description="Backend-specific fields passed through unchanged."
     )
+    adapter: bool = Field(
+        True, description="Apply the fine-tuned adapter the backend loaded, if any. False for calls it was not "
+        "trained on (free answers no tool grounds): the local backends then run the base model for this call."
+    )
 
 
 FinishReason = Literal["stop", "length", "cancelled"]

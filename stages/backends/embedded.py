@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import nullcontext
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,7 +138,7 @@ class EmbeddedBackend:
             if adapter:
                 from peft import PeftModel
 
-                hf_model = PeftModel.from_pretrained(hf_model, adapter).merge_and_unload()
+                hf_model = PeftModel.from_pretrained(hf_model, adapter)  # unmerged: a call may run without it
             hf_model = hf_model.to(pick_device(device)).eval()
         except Exception as exc:  # transformers raises many types; all mean "cannot load"
             if local_only and not Path(source).is_dir():
@@ -201,7 +202,8 @@ class EmbeddedBackend:
     ) -> None:
         """Worker thread: tokenize and generate under the model lock, feeding the streamer."""
         try:
-            with self._lock, torch.inference_mode():
+            without = getattr(self.hf_model, "disable_adapter", None) if not params.adapter else None
+            with self._lock, torch.inference_mode(), (without() if without is not None else nullcontext()):
                 inputs = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
                 prompt_tokens = int(inputs["input_ids"].shape[1])
                 budget = token_budget(prompt_tokens, params.max_tokens, self._context, self.model)

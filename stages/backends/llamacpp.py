@@ -17,6 +17,7 @@ default) is converted once to a GGUF LoRA (stages/gguf_lora.py) and applied by l
 from __future__ import annotations
 
 import codecs
+import ctypes
 import json
 import logging
 import os
@@ -131,6 +132,7 @@ class LlamaCppBackend:
         )
         self.context = int(llama.n_ctx())
         self._lock = threading.Lock()
+        self._adapter_on = getattr(llama, "_lora_adapter", None) is not None
 
     @classmethod
     def from_config(cls, config: BackendConfig, cache_dir: Path) -> LlamaCppBackend:
@@ -267,6 +269,7 @@ class LlamaCppBackend:
     def _decode(self, request: _Request) -> None:
         """One queue item per token's text; stops at an end-of-generation token, the budget or a halt."""
         llama, llama_cpp = self.llama, self._llama_cpp
+        self._use_adapter(request.params.adapter)
         seed = request.params.seed
         llama.set_seed(seed if seed is not None else llama_cpp.LLAMA_DEFAULT_SEED)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -283,6 +286,23 @@ class LlamaCppBackend:
                     break
         if text := decoder.decode(b"", final=True):
             request.pieces.put(text)
+
+    def _use_adapter(self, wanted: bool) -> None:
+        """Switch the loaded LoRA on or off for the next call (under the lock); the cached prompt was read
+        with the other weights, so it is dropped."""
+        adapter = getattr(self.llama, "_lora_adapter", None)
+        if adapter is None or wanted == self._adapter_on:
+            return
+        llama_cpp = self._llama_cpp
+        if wanted:
+            status = llama_cpp.llama_set_adapters_lora(self.llama.ctx, (llama_cpp.llama_adapter_lora_p_ctypes * 1)(adapter), 1,
+                                                       (ctypes.c_float * 1)(self.llama.lora_scale))
+        else:
+            status = llama_cpp.llama_set_adapters_lora(self.llama.ctx, None, 0, None)
+        if status:
+            raise BackendError(f"llama.cpp could not switch the LoRA adapter {'on' if wanted else 'off'} (status {status})")
+        self.llama.reset()
+        self._adapter_on = wanted
 
     @staticmethod
     def _sampling(params: GenerationParams) -> dict[str, Any]:

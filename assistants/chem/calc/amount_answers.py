@@ -154,7 +154,10 @@ def limiting_reagent(part: Part, subjects: Subjects) -> Outcome:
     else:
         after = _PRODUCT_WORD.search(part.text)
         tail = part.text[after.end():].lower() if after else ""
-        products = [s for s in items if s[0] not in reactant_labels and (s[2].lower() in tail or s[0].lower() in tail)]
+        asked = [w.lower() for m in _ASKED_SUBSTANCE.finditer(part.text) if (w := m.group(1) or m.group(2))]
+        products = [s for s in items if s[0] not in reactant_labels and (
+            s[2].lower() in tail or s[0].lower() in tail or any(w in (s[0].lower(), s[2].lower()) or w in s[2].lower().split()
+                                                                for w in asked))]  # "How many grams of ammonia can be made from …"
         if not products:
             return [NotComputed(family="limiting_reagent", subject=", ".join(sorted(reactant_labels)), part=part.index,
                                 reason="the question names no product and writes no equation, so the reaction is not known")]

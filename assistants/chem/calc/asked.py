@@ -62,7 +62,8 @@ CALCULATORS: tuple[tuple[str, re.Pattern[str], Calculator], ...] = tuple(
                          r"\bby mass\b[^?]*\bpercent|\bpercent\b[^?]*\bby mass\b|mass\s*%|%\s*(?:by\s+)?mass|fraction of the mass|"
                          r"\bwhat (?:%|percent(?:age)?)\b|(?:%|percent(?:age)?)\s+(?:of\s+)?\w+\s+(?:in|is)\b", mass_percent),
         ("limiting_reagent", r"limiting (?:reagent|reactant)|theoretical yield|excess (?:reagent|reactant)|percent(?:age)? yield|"
-                             r"\bhow (?:many|much)\b[^?]*\bexcess\b|\bexcess\b[^?]*\bhow (?:many|much)\b", limiting_reagent),
+                             r"\bhow (?:many|much)\b[^?]*\bexcess\b|\bexcess\b[^?]*\bhow (?:many|much)\b|"
+                             r"\bhow (?:many|much)\b[^?]*\b(?:made|formed|produced|obtained|forms?|produces?)\b", limiting_reagent),
         ("ph", r"\bp(?:h|oh)\b|\[\s*h(?:3o)?\s*\+\s*\]|hydrogen ion concentration|hydronium", ph),
         ("ideal_gas", ASKS_GAS_QUANTITY, ideal_gas),
         ("solution", r"\bmolarity\b|\bconcentration\b|\bdilut|\bstock\b|\bsolution\b|\bmolar\b|\d\s*(?:M|mM|mol/L)\b", solution),

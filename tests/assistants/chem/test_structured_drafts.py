@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistants.chem.assistant import ChemAssistant
+from assistants.chem.assistant import ChemAssistant, grounded
 from assistants.chem.facts import gather_facts
 from assistants.chem.store import CompoundStore
 from assistants.chem.structured import (
@@ -200,3 +200,13 @@ def test_numbers_inside_a_name_and_the_calculators_values_are_no_stray_numbers(s
     assert [m.source for m in abietic.molecules] == ["store"]
     sentence = f"The formula of {abietic.molecules[0].query} ({abietic.molecules[0].name}) is {abietic.molecules[0].formula}."
     assert answer_numbers_check({"answer": sentence, "molecules": [{}]}, abietic).passed
+
+
+@pytest.mark.parametrize(("question", "adapter"), [
+    ("What is the boiling point of ethanol?", True),  # the tools answer: the draft restates them, as the adapter learned
+    ("Why does ice float on water?", False),  # an explanation no tool gives: the base model answers
+    ("How do enzymes speed up reactions?", False),
+])
+def test_the_adapter_is_used_only_where_the_tools_answer(question: str, adapter: bool, store: CompoundStore) -> None:
+    assert grounded(gather_facts(question, store)) is adapter
+    assert grounded(None) is False

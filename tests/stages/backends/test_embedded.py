@@ -169,21 +169,15 @@ def test_prompt_longer_than_the_context_is_an_error(backend: EmbeddedBackend) ->
 
 
 @pytest.mark.slow
-def test_lora_adapter_is_merged_on_load(backend: EmbeddedBackend, tmp_path: Path) -> None:
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    folder = str(pull_model(Settings().cache_dir))
-    lora = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
-    get_peft_model(AutoModelForCausalLM.from_pretrained(folder), lora).save_pretrained(tmp_path)
-    config = BackendConfig(model=folder, adapter=str(tmp_path))
-    adapted = EmbeddedBackend.from_config(config, Settings().cache_dir)
-    assert type(adapted.hf_model) is type(backend.hf_model)
-    base_q = backend.hf_model.model.layers[0].self_attn.q_proj.weight
-    assert not adapted.hf_model.model.layers[0].self_attn.q_proj.weight.equal(base_q)
-    assert adapted.hf_model.model.layers[0].self_attn.k_proj.weight.equal(
-        backend.hf_model.model.layers[0].self_attn.k_proj.weight
-    )
+def test_the_shipped_adapter_applies_and_a_call_may_run_without_it(backend: EmbeddedBackend) -> None:
+    """The adapter changes the greedy text; a call with `adapter=False` is the base model's, token for token."""
+    adapted = EmbeddedBackend.from_config(BackendConfig(kind="embedded"), Settings().cache_dir)
+    question = [Message(role="user", content="Explain why ice floats on water.")]
+    base = backend.complete(question, GenerationParams(max_tokens=16)).text
+    tuned = adapted.complete(question, GenerationParams(max_tokens=16)).text
+    assert tuned != base
+    assert adapted.complete(question, GenerationParams(max_tokens=16, adapter=False)).text == base
+    assert adapted.complete(question, GenerationParams(max_tokens=16)).text == tuned
 
 
 @pytest.mark.slow

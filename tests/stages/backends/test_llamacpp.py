@@ -253,3 +253,16 @@ def test_unfinished_json_fails_validation_clearly(backend: LlamaCppBackend) -> N
     messages = [Message(role="user", content="Describe water as JSON.")]
     with pytest.raises(BackendError, match=r"llamacpp:smollm2-135m-instruct did not return valid Compound JSON"):
         complete_json(backend, messages, GenerationParams(max_tokens=3), Compound)
+
+
+@pytest.mark.slow
+def test_a_call_may_run_without_the_shipped_adapter(backend: LlamaCppBackend) -> None:
+    """The default loads the shipped LoRA; `adapter=False` gives the base model's greedy text, and
+    switching back gives the adapter's again (the prompt cached under the other weights is dropped)."""
+    question = [Message(role="user", content="Explain why ice floats on water.")]
+    base_only = make_backend(BackendConfig(adapter="none"), Settings().cache_dir)
+    base = base_only.complete(question, GenerationParams(max_tokens=16)).text
+    tuned = backend.complete(question, GenerationParams(max_tokens=16)).text
+    assert tuned != base
+    assert backend.complete(question, GenerationParams(max_tokens=16, adapter=False)).text == base
+    assert backend.complete(question, GenerationParams(max_tokens=16)).text == tuned

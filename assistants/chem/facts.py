@@ -95,7 +95,7 @@ def classify(text: str, found: Entities, requested: list[str]) -> Task:
         return "validity"
     if re.search(r"\bname\b|\bnamed\b|\bcalled\b|what is this|identify|which (compound|molecule)", lowered) and has_structure:
         return "smiles_to_name"
-    if re.search(r"smiles|structure|draw|depict", lowered) and (found.names or found.formulas):
+    if "smiles" in requested and (found.names or found.formulas):  # asked, not negated ("not the structure")
         return "name_to_smiles"
     if requested and found.count:
         return "properties"

@@ -81,9 +81,14 @@ class Intent(BaseModel):
     questions: int = 1
 
 
+# "the formula, not the structure": a quantity named after a negation is not asked for.
+_NEGATED = re.compile(r"\b(?:not|no|without|rather than|instead of|other than|(?:do|does)n'?t (?:need|want))\s+(?:the\s+|a\s+|an\s+|any\s+|its\s+)?$")
+
+
 def requested_quantities(text: str) -> list[str]:
     lowered = text.lower()
-    return [key for key, pattern in QUANTITY_WORDS if re.search(pattern, lowered)]
+    return [key for key, pattern in QUANTITY_WORDS
+            if any(not _NEGATED.search(lowered[max(0, m.start() - 24): m.start()]) for m in re.finditer(pattern, lowered))]
 
 
 def _direction(words: str) -> Direction:

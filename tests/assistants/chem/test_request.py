@@ -85,3 +85,11 @@ def test_an_amount_written_with_a_hyphen() -> None:
 
 def test_an_amount_typeset_in_latex() -> None:
     assert read_request("How many moles are in $50.0 \\mathrm{~g}$ of NAMEX?", {}).family == "calculation"
+
+
+def test_a_quantity_named_after_a_negation_is_not_asked() -> None:
+    from assistants.chem.intent import requested_quantities
+
+    assert requested_quantities("need the formula for aspirin (the C_H_ kind, not the structure)") == ["formula"]
+    assert requested_quantities("Give the formula rather than the molecular weight") == ["formula"]
+    assert requested_quantities("What are the structure and the formula of urea?") == ["smiles", "formula"]

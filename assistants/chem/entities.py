@@ -217,9 +217,10 @@ def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None
     text = _without_possessives(text, store)
     explicit = {m.group(1).rstrip(".,;?!") for m in _EXPLICIT_SMILES.finditer(text) if re.search(r"[A-Za-z*]", m.group(1))}
     explicit |= {m.group(1).strip() for m in _BACKTICKED.finditer(text) if " " not in m.group(1).strip()}
-    explicit |= {m.group(1).rstrip(".,;?!") for m in _TRAILING_STRUCTURE.finditer(text)}
     if _SMILES_WORD.search(text):  # "is C=CX(C)C valid SMILES?": a token with bonds is the SMILES asked about
         explicit |= {t for t in map(_clean, text.split()) if re.search(r"[A-Za-z]", t) and re.search(r"[=#]|\[", t)}
+    said_smiles = set(explicit)  # a token the text calls SMILES stays one even when it reads as a formula
+    explicit |= {m.group(1).rstrip(".,;?!") for m in _TRAILING_STRUCTURE.finditer(text)}
     consumed: set[int] = set()
     unparsed: dict[int, str] = {}  # SMILES-like tokens that do not parse: reported unless part of a name
     words: list[tuple[int, str]] = []
@@ -244,7 +245,7 @@ def extract_entities(text: str, store: CompoundStore, opsin: Opsin | None = None
             elif not is_explicit and _named_ion(token, store):
                 _add(found.names, token)
                 consumed.add(index)
-            elif looks_like_formula(token) and not (is_explicit and candidate):
+            elif looks_like_formula(token) and not (token in said_smiles and candidate):  # "the molecule: KMnO4"
                 _add(found.formulas, token)
                 consumed.add(index)
             elif candidate:

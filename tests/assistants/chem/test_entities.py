@@ -122,3 +122,8 @@ def test_an_equation_with_coefficients_is_not_joined_into_a_reaction_smiles() ->
 def test_a_smiles_ending_in_dots_before_more_words_is_read(tail: str, store: CompoundStore) -> None:
     smiles = "Nc1ccc(Oc2ccc(I)cc2)cc1"
     assert entities(f"a route to {smiles}{tail} what would u combine?", store)["smiles"] == [smiles]
+
+
+def test_a_formula_after_the_following_molecule_is_a_formula(store: CompoundStore) -> None:
+    assert entities("Determine the oxidation state of each element in the following molecule: KMnO4", store) == {"formulas": ["KMnO4"]}
+    assert entities("Is the SMILES C=CX(C)C valid?", store)["invalid_smiles"] == ["C=CX(C)C"]

@@ -132,11 +132,18 @@ def _dilution(part: Part, concentrations: list[Quantity], volumes: list[Quantity
                      part=part.index)]
 
 
+_NEUTRALISATION = re.compile(r"\bneutrali[sz]|\btitrat|\bequivalence point\b|\bend ?point\b", re.IGNORECASE)
+
+
 def solution(part: Part, subjects: Subjects) -> Outcome:
     """Molarity from a solute's amount and the solution's volume; the solute a volume of a molarity
     needs; or a dilution."""
     text = part.text
     concentrations, volumes = concentrations_molar(text), volumes_litres(text)
+    if _NEUTRALISATION.search(text):  # c1·V1 = c2·V2 ignores how many protons each acid gives (H3PO4: three)
+        return [NotComputed(family="solution", subject=", ".join(s[0] for s in formula_subjects(subjects)) or "the solutions",
+                            part=part.index, reason="a neutralisation or titration needs the reaction's stoichiometry, "
+                                                    "which the solution tools do not take")]
     if re.search(r"\bdilut|\bstock\b", text, re.IGNORECASE) or len(concentrations) + len(volumes) >= 3:
         return _dilution(part, concentrations, volumes)
     items = formula_subjects(subjects)

@@ -258,3 +258,8 @@ def test_a_yield_no_equation_balances_is_said_not_guessed(store):
 def test_a_store_property_asked_is_the_answer_not_an_identity_card(question, expected, store):
     reply = _reply(question, store)
     assert reply.status == Status.VERIFIED and expected in reply.text.split("\n")[0], reply.text
+
+
+def test_a_neutralisation_is_not_computed_as_a_dilution(store):
+    reply = _reply("How many milliliters of 0.250 M KOH does it take to neutralize completely 50.0 mL of 0.150 M H3PO4?", store)
+    assert reply.status != Status.VERIFIED and "30.0 mL" not in reply.text and "stoichiometry" in reply.text, reply.text

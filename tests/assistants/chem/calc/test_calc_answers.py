@@ -65,6 +65,18 @@ def _reply(question: str, store, draft: str = "x", phrasing: str = "template"):
     ("Can I safely heat acetone over a Bunsen flame?", ["No, not safe", "flammable"]),
     ("Can I heat water over a Bunsen burner?", ["Yes, as far as fire goes"]),  # "Can I …?" asks whether it is safe
     ("is it ok to use ethanol with a gas burner?", ["No, not safe", "flammable"]),
+    # yields with the other reactants in excess, or from two given amounts
+    ("How many grams of ammonia can be made from 5.0 g of nitrogen gas with excess hydrogen?", ["6.079 g of ammonia"]),
+    ("If 4.0 g of hydrogen reacts with excess oxygen, how many grams of water form?", ["35.75 g of water"]),
+    ("How many moles of water form from 2.0 g of hydrogen and excess oxygen?", ["0.9921 mol of water"]),
+    ("How many grams of carbon dioxide are produced when 10.0 g of methane is completely combusted?", ["27.43 g of CO2"]),
+    ("How many grams of ammonia can be made from 5.0 g of nitrogen gas and 3 g of hydrogen?", ["6.079 g of H3N"]),
+    # a store property asked is the answer, not an identity card
+    ("What is the critical pressure of water in bar?", ["220.6 bar (22.06 MPa, 217.8 atm)"]),
+    ("What is the critical pressure of water?", ["22.06 MPa"]),
+    ("critical volume of methane?", ["98.63 cm³/mol"]),
+    ("What is the acentric factor of benzene?", ["0.211"]),
+    ("What functional groups does aspirin have?", ["carboxylic acid, ester, aromatic ring"]),
     ("Is 1-methoxy-2-((2-methoxyethyl)oxy)ethane within the rule-of-five limits?", ["Yes", "no violations"]),
 ])
 def test_tool_answers_lead_and_are_verified(question, expected, store):
@@ -232,32 +244,9 @@ def test_an_element_count_must_name_the_element_it_counts(draft, passes, store):
     assert (reply.status == Status.VERIFIED) is passes, reply.text[:300]
 
 
-@pytest.mark.parametrize(("question", "expected"), [
-    ("How many grams of ammonia can be made from 5.0 g of nitrogen gas with excess hydrogen?", "6.079 g of ammonia"),
-    ("If 4.0 g of hydrogen reacts with excess oxygen, how many grams of water form?", "35.75 g of water"),
-    ("How many moles of water form from 2.0 g of hydrogen and excess oxygen?", "0.9921 mol of water"),
-    ("How many grams of carbon dioxide are produced when 10.0 g of methane is completely combusted?", "27.43 g of CO2"),
-])
-def test_a_yield_with_the_other_reactants_in_excess_is_computed(question, expected, store):
-    reply = _reply(question, store)
-    assert reply.status == Status.VERIFIED and expected in reply.text.split("\n")[0], reply.text
-
-
 def test_a_yield_no_equation_balances_is_said_not_guessed(store):
     reply = _reply("How many grams of methanol can be made from 10 g of carbon monoxide with excess oxygen?", store)
     assert reply.status != Status.VERIFIED and "Not answered" in reply.text, reply.text
-
-
-@pytest.mark.parametrize(("question", "expected"), [
-    ("What is the critical pressure of water in bar?", "220.6 bar (22.06 MPa, 217.8 atm)"),
-    ("What is the critical pressure of water?", "22.06 MPa"),
-    ("critical volume of methane?", "98.63 cm³/mol"),
-    ("What is the acentric factor of benzene?", "0.211"),
-    ("What functional groups does aspirin have?", "carboxylic acid, ester, aromatic ring"),
-])
-def test_a_store_property_asked_is_the_answer_not_an_identity_card(question, expected, store):
-    reply = _reply(question, store)
-    assert reply.status == Status.VERIFIED and expected in reply.text.split("\n")[0], reply.text
 
 
 def test_a_neutralisation_is_not_computed_as_a_dilution(store):

@@ -16,7 +16,7 @@ from assistants.chem.checks import _DOES_NOT_KNOW, _check, _name_key, allowed_na
 from assistants.chem.facts import ChemFacts, MoleculeRecord
 from assistants.chem.formulas import formula_counts, typed_formula_counts
 from assistants.chem.molecule import InvalidSmiles, inchi_key
-from assistants.chem.naming import name_structures
+from assistants.chem.naming import checked_readings
 from assistants.chem.store import CompoundStore
 from assistants.chem.values import near_mass
 from stages.reply import CheckResult
@@ -33,19 +33,18 @@ _REFERRING = re.compile(r"\s*(?:the|this|that|these|its|it|each|every|both|a|an|
 
 
 def _pieces(written: str) -> list[str]:
-    """A subject or name as written, without a trailing alias in parentheses, and that alias
+    """A subject or name as written, or, when it ends in an alias in parentheses, the name and the alias
     ("sarin (fluoro(isopropoxy)(methyl)phosphane oxide)": the parentheses may nest)."""
     written = written.strip().strip("`*").rstrip(".")
-    pieces = [written]
     if written.endswith(")"):
         depth = 0
         for at in range(len(written) - 1, -1, -1):
             depth += {")": 1, "(": -1}.get(written[at], 0)
             if depth == 0:
                 if at > 0 and written[at - 1] == " ":  # an alias, not a name's own "(methyl)"
-                    pieces += [written[:at].strip(), written[at + 1:-1].strip()]
+                    return [p for p in (written[:at].strip(), written[at + 1:-1].strip()) if p]
                 break
-    return [p for p in pieces if p]
+    return [written] if written else []
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,7 @@ def check_bindings(raw: str, facts: ChemFacts, store: CompoundStore) -> CheckRes
     written = [v for _, kind, v in cards if kind == "name"] + [b.value for b in sentences if b.what == "name"]
     written += [b.subject for b in sentences]
     to_read = {p for w in written for p in _pieces(w) if not any(_name_key(p) in own for own in names.values())}
-    read = name_structures(sorted(to_read)) if to_read else {}
+    read = checked_readings(sorted(to_read)) if to_read else {}
     problems = []
     for molecule, kind, value in cards:
         if not _agrees(kind, value, molecule, names.get(molecule.inchikey, set()), read):

@@ -9,7 +9,7 @@ from assistants.chem.draft import ParsedDraft
 from assistants.chem.facts import ChemFacts
 from assistants.chem.formulas import element_counts, formula_counts, typed_formula_counts
 from assistants.chem.molecule import InvalidSmiles, inchi_key, parse_smiles
-from assistants.chem.naming import names_reading_as
+from assistants.chem.naming import checked_readings
 from assistants.chem.reactions.chat import reaction_checks
 from assistants.chem.store import CompoundStore
 from assistants.chem.values import TEMPERATURE_TOLERANCE_K, near_mass
@@ -117,7 +117,9 @@ def check_names(draft: ParsedDraft, facts: ChemFacts, store: CompoundStore) -> C
     stated = [draft.labels[k] for k in ("name", "iupac name", "common name") if draft.labels.get(k)]
     allowed = set().union(*allowed_names(facts, store).values())
     unlisted = [name for name in stated if _name_key(name) not in allowed and not _DOES_NOT_KNOW.search(name)]
-    reads = names_reading_as(unlisted, {m.inchikey for m in facts.molecules}) if unlisted else {}
+    keys = {m.inchikey for m in facts.molecules}
+    readings = checked_readings(unlisted) if unlisted else {}
+    reads = {name: readings.get(name) in keys for name in unlisted}
     problems, fixes = [], []
     for name in (n for n in unlisted if not reads[n]):
         names = ", ".join(m.name for m in facts.molecules if m.name) or "none: no tool has a checked name for it"

@@ -16,7 +16,7 @@ from assistants.chem.formulas import formula_counts, typed_formula_counts
 from assistants.chem.intent import Comparison
 from assistants.chem.molecule import InvalidSmiles, inchi_key
 from assistants.chem.names import ratio_unstated
-from assistants.chem.naming import names_reading_as
+from assistants.chem.naming import checked_readings
 from assistants.chem.reactions.chat import asks_reagent
 from assistants.chem.relations import stated_verdict, verdict as sameness_verdict
 from assistants.chem.request import Unit
@@ -60,7 +60,7 @@ def _given(quantity: str, molecule: MoleculeRecord, draft: ParsedDraft, raw: str
         if any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", lowered) for n in names if len(n) >= 3):
             return True
         labelled = [draft.labels[k] for k in ("name", "iupac name") if draft.labels.get(k)]
-        return any(names_reading_as(labelled, {molecule.inchikey}).values())  # another style of its name
+        return molecule.inchikey in checked_readings(labelled).values()  # another style of its name
     if quantity in ("inchikey", "inchi", "cas"):
         return str(getattr(molecule, quantity)) in raw
     if quantity == "formula":

@@ -7,7 +7,8 @@ drops isotope labels ("methanol" for CD3OH) and has no name for some species, an
 is never shown as a fact. A mixture or salt the namer cannot name whole is named component by
 component, in PubChem's "A;B" form, and checked the same way.
 
-The same round trip checks a name anyone else wrote (a model's draft, a stored name): `names_reading_as`.
+The same round trip checks a name anyone else wrote (a model's draft, a stored name): `names_reading_as`,
+and `checked_readings` in the checks, which run after the run's budget is spent.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from assistants.chem.molecule import InvalidSmiles, inchi_key
 from assistants.chem.names import parse_names
 from assistants.chem.opsin import OpsinUnavailable, opsin_smiles
+from stages.stage import BudgetExceeded
 
 
 _MULTIPLIED = {"bis": "di", "tris": "tri", "tetrakis": "tetra", "pentakis": "penta", "hexakis": "hexa"}
@@ -96,6 +98,16 @@ def name_structures(names: list[str]) -> dict[str, str]:
         return {}
     keys = {name: _key(smiles) for name, smiles in parsed.items()}
     return {name: key for name, key in keys.items() if key}
+
+
+def checked_readings(names: list[str]) -> dict[str, str]:
+    """`name_structures` for the checks, which run after the run's budget is spent: then no name is read,
+    and a name not read matches nothing (the draft is corrected from the tools' facts, the turn does not fail).
+    Never behind a cache: a reading cut short is no reading."""
+    try:
+        return name_structures(names)
+    except BudgetExceeded:
+        return {}
 
 
 def names_reading_as(names: list[str], inchikeys: set[str]) -> dict[str, bool]:

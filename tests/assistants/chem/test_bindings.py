@@ -43,3 +43,21 @@ def test_a_sentence_naming_a_structure_wrongly_fails(store: CompoundStore) -> No
 def test_the_tools_own_text_passes(question: str, store: CompoundStore) -> None:
     facts = gather_facts(question, store)
     assert problems(compose(facts), question, store) == ""
+
+
+def test_checks_after_the_budget_is_spent_read_no_names_and_match_nothing(store: CompoundStore) -> None:
+    """The checks run after the run's wall-time budget (a repair may have spent it): a name OPSIN would have to
+    read then matches nothing, and the check fails (the reply is corrected from the tools) instead of raising."""
+    import time
+
+    from stages.stage import _deadline
+
+    facts = gather_facts(CAFFEINE, store)
+    text = "Answer: The SMILES of 3,7-dihydro-1,3,7-trimethylpurine-2,6-dione is Cn1c(=O)c2c(ncn2C)n(C)c1=O."
+    token = _deadline.set(time.monotonic() - 1)
+    try:
+        check = check_bindings(text, facts, store)
+    finally:
+        _deadline.reset(token)
+    assert not check.passed and "names none of the molecules" in check.message
+    assert check_bindings(text, facts, store).passed  # with time left, OPSIN reads the name back to caffeine

@@ -19,11 +19,6 @@ from stages.intent_model import Example, IntentGuess, IntentModel, cached_model,
 
 EXAMPLES_FILE = Path(__file__).with_name("data") / "intent_examples.json"
 MASKS = {"ticker": "TICKERX", "date": "DATEX", "num": "NUMX"}
-FAMILY_WORDS = {
-    "judge": "a judgment of the breakout", "last_bar": "the last bar", "any": "whether there was any breakout",
-    "recent": "the most recent breakout", "compare": "a comparison of tickers", "concept": "an explanation",
-    "forecast": "a forecast of the price", "out_of_scope": "a question outside breakout judgments",
-}
 MIN_KNOWN = 0.5  # a question most of whose words the examples never use is not understood
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:[.,]\d+)?(?![\w.])")
 

@@ -120,14 +120,18 @@ def _card_bindings(raw: str, facts: ChemFacts) -> list[tuple[MoleculeRecord, str
     return bound
 
 
-def _sentences(raw: str) -> list[_Binding]:
-    return [_Binding(_kind(m.group("what")), m.group("subject"), m.group("value")) for m in _SENTENCE.finditer(raw)]
+def _sentences(raw: str, facts: ChemFacts) -> list[_Binding]:
+    """The bound sentences whose subject names a molecule: "the SMILES of the product" and "the molecular
+    weight of C2H6O" are left to the other checks."""
+    found = [_Binding(_kind(m.group("what")), m.group("subject"), m.group("value")) for m in _SENTENCE.finditer(raw)]
+    return [b for b in found if not _REFERRING.match(b.subject)
+            and not any(formula_counts(f.hill) in typed_formula_counts(b.subject.strip()) for f in facts.formulas)]
 
 
 def check_bindings(raw: str, facts: ChemFacts, store: CompoundStore) -> CheckResult:
     names = allowed_names(facts, store)
     cards = _card_bindings(raw, facts)
-    sentences = _sentences(raw)
+    sentences = _sentences(raw, facts)
     written = [v for _, kind, v in cards if kind == "name"] + [b.value for b in sentences if b.what == "name"]
     written += [b.subject for b in sentences]
     to_read = {p for w in written for p in _pieces(w) if not any(_name_key(p) in own for own in names.values())}
@@ -137,9 +141,6 @@ def check_bindings(raw: str, facts: ChemFacts, store: CompoundStore) -> CheckRes
         if not _agrees(kind, value, molecule, names.get(molecule.inchikey, set()), read):
             problems.append(f"under SMILES {molecule.smiles} it gave the {kind} '{value.strip()}', which is not that molecule's")
     for binding in sentences:
-        if _REFERRING.match(binding.subject) or any(formula_counts(f.hill) in typed_formula_counts(binding.subject.strip())
-                                                     for f in facts.formulas):
-            continue  # "the SMILES of the product", "the molecular weight of C2H6O": other checks hold these
         subjects = _subjects(binding.subject, facts, names, read)
         if not subjects:
             problems.append(f"it wrote '{binding.subject.strip()}', which names none of the molecules the tools found")

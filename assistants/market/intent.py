@@ -39,10 +39,12 @@ _NOW = re.compile(r"\b(?:right now|now|rn|today'?s?|currently|at the moment|at p
                   re.IGNORECASE)
 _TRUE_WORDS = r"true|real|genuine|valid|legit(?:imate)?|confirmed|proper|actual|successful"
 _FALSE_WORDS = r"false|fake|failed|bogus|phony|unsuccessful"
-_CALLED = re.compile(rf"\b(?:(?P<true>{_TRUE_WORDS})|(?P<false>{_FALSE_WORDS}))\s+(?:(?:up|down)(?:ward)?\s+|upside\s+|downside\s+|"
-                     rf"bullish\s+|bearish\s+)?break-?outs?\b", re.IGNORECASE)
+_UP_WORDS = r"up(?:ward)?|upside|bullish"
+_DOWN_WORDS = r"down(?:ward)?|downside|bearish"
+_CALLED = re.compile(rf"\b(?:(?P<true>{_TRUE_WORDS})|(?P<false>{_FALSE_WORDS}))\s+(?:(?:{_UP_WORDS}|{_DOWN_WORDS})\s+)?break-?outs?\b",
+                     re.IGNORECASE)
 # "the most recent upward breakout", "a bearish breakout", "break out to the upside": only that direction counts.
-_DIRECTED = re.compile(r"\b(?:(?P<upward>up(?:ward)?|upside|bullish)|(?P<downward>down(?:ward)?|downside|bearish))\s+break-?outs?\b|"
+_DIRECTED = re.compile(rf"\b(?:(?P<upward>{_UP_WORDS})|(?P<downward>{_DOWN_WORDS}))\s+break-?outs?\b|"
                        r"\bbr(?:eak(?:s|ing)?|oke(?:n)?)\s+out\s+(?:(?P<upward2>upwards?|to the upside)|(?P<downward2>downwards?|to the downside))\b",
                        re.IGNORECASE)
 # A word right before "breakout" that says nothing of which breakouts count; any other ("a big breakout",
@@ -51,9 +53,8 @@ _QUALIFIER = re.compile(r"\b([A-Za-z][\w'-]*)\s+break-?outs?\b")
 _NEUTRAL = frozenset((
     "a an the any one no some this that these those its their his her my our your each every such another other "
     "of for in on at to by from with about as and or was were is are be been being had has have having did does do "
-    "see saw seen get got there any recent latest last first next previous prior new newest current today's "
-    "more most many fewer much clear possible potential range trading-range price stock chart daily real-time "
-    "true false ").split())
+    "see saw seen get got there recent latest last first next previous prior new newest current today's "
+    "more most many fewer much clear possible potential range trading-range price stock chart daily real-time").split())
 _ASKS_CALL = re.compile(rf"\b(?:{_TRUE_WORDS}|{_FALSE_WORDS}|fail(?:ed|s)?|hold(?:s|ing)?|held)\b", re.IGNORECASE)
 _MOST_RECENT = re.compile(r"\b(?:most|more) recent(?:ly)?\b|\blatest\b|\blast\b", re.IGNORECASE)
 _COUNT = re.compile(r"\bmore\b|\bmost\b|\bfewer\b|\bhow many\b|\bnumber of\b|\bcompare\b|\bvs\.?|\bversus\b", re.IGNORECASE)
@@ -157,6 +158,7 @@ def read_intent(text: str) -> BreakoutIntent:
     cued = cued or bool(dates.period or call or asks_call or choices.options or len(tickers) > 1 or _MARKET_CUE.search(asked))
     dated = dates.period is not None or dates.day is not None
     concept_words = bool(_CONCEPT.search(asked)) and not _ABOUT_DATA.search(asked)
+    outside = not cued and guess.label == "out_of_scope"
     return BreakoutIntent(
         kind=kind, date=dates.day, period=dates.period, tickers=tickers, call=call,  # type: ignore[arg-type]
         direction=directed.pop() if len(directed) == 1 else None,
@@ -166,9 +168,9 @@ def read_intent(text: str) -> BreakoutIntent:
         asks_call=asks_call, choices=choices, extra=dates.extra,
         unread=[m.group(0).strip() for m in _UNREAD_TIME.finditer(asked)],
         concept=((concept_words or guess.label == "concept" and not cued) and not tickers and not choices.options and not dated
-                 and not (guess.label == "out_of_scope" and not cued)),
+                 and not outside),
         family=guess.label, understood=cued or guess.label not in (NOT_UNDERSTOOD, "out_of_scope") or not asked.strip(),
-        out_of_scope=not cued and guess.label == "out_of_scope")
+        out_of_scope=outside)
 
 
 def _unread_qualifiers(text: str, tickers: list[str]) -> list[str]:
